@@ -1,0 +1,106 @@
+//! What a check is: a stable id, the layer it looks at, why it exists, and a
+//! function from a node's evidence to a verdict. Checks are plain data in static
+//! slices (see [`crate::rules::ALL`]), so listing, filtering and documenting them
+//! needs no running.
+
+use crate::context::NodeCtx;
+use crate::error::{EvidenceError, ParseError};
+use o2check_reports::{Evidence, Layer, Status};
+use std::fmt;
+
+/// A read-only check run once per node.
+pub struct Check {
+    /// Stable kebab-case id (`hostname-in-cluster-conf`): JUnit `type`, JSON `check`.
+    pub id: &'static str,
+    pub layer: Layer,
+    /// One line saying what is checked.
+    pub title: &'static str,
+    /// Why it matters, shown with failures.
+    pub rationale: &'static str,
+    pub run: fn(&NodeCtx) -> Result<Verdict, CheckError>,
+}
+
+/// A read-only check that compares several nodes (cluster mode, several bundles).
+pub struct ClusterCheck {
+    pub id: &'static str,
+    pub layer: Layer,
+    pub title: &'static str,
+    pub rationale: &'static str,
+    pub run: fn(&[NodeCtx]) -> Result<Verdict, CheckError>,
+}
+
+/// What a check concluded. Build with [`Verdict::pass`], [`Verdict::fail`],
+/// [`Verdict::skip`] and add evidence with [`Verdict::with`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub status: Status,
+    pub summary: String,
+    pub evidence: Vec<Evidence>,
+    pub fix: Option<String>,
+}
+
+impl Verdict {
+    pub fn pass(summary: impl Into<String>) -> Self {
+        Verdict { status: Status::Pass, summary: summary.into(), evidence: Vec::new(), fix: None }
+    }
+
+    pub fn fail(summary: impl Into<String>, fix: impl Into<String>) -> Self {
+        Verdict { status: Status::Fail, summary: summary.into(), evidence: Vec::new(), fix: Some(fix.into()) }
+    }
+
+    /// The check does not apply here; `reason` says why (always given).
+    pub fn skip(reason: impl Into<String>) -> Self {
+        Verdict { status: Status::Skip, summary: reason.into(), evidence: Vec::new(), fix: None }
+    }
+
+    /// The check could not decide; `why` says what was missing or broken.
+    pub fn error(why: impl Into<String>) -> Self {
+        Verdict { status: Status::Error, summary: why.into(), evidence: Vec::new(), fix: None }
+    }
+
+    pub fn with(mut self, evidence: impl IntoIterator<Item = Evidence>) -> Self {
+        self.evidence.extend(evidence);
+        self
+    }
+}
+
+/// Why a check could not produce a verdict. The runner turns missing evidence into
+/// `skip` (the thing is not there to check) and everything else into `error`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckError {
+    Evidence(EvidenceError),
+    Parse(ParseError),
+}
+
+impl From<EvidenceError> for CheckError {
+    fn from(e: EvidenceError) -> Self {
+        CheckError::Evidence(e)
+    }
+}
+
+impl From<ParseError> for CheckError {
+    fn from(e: ParseError) -> Self {
+        CheckError::Parse(e)
+    }
+}
+
+impl fmt::Display for CheckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckError::Evidence(e) => e.fmt(f),
+            CheckError::Parse(e) => write!(f, "cannot parse {e}"),
+        }
+    }
+}
+
+impl std::error::Error for CheckError {}
+
+impl CheckError {
+    /// The verdict a runner records for this error.
+    pub fn into_verdict(self) -> Verdict {
+        match &self {
+            CheckError::Evidence(e) if e.is_missing() => Verdict::skip(format!("evidence not available: {e}")),
+            _ => Verdict::error(self.to_string()),
+        }
+    }
+}

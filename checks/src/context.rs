@@ -1,0 +1,95 @@
+//! What a check sees of one node: its evidence source plus helpers that turn raw
+//! bytes into labelled [`Text`], so evidence quoted in a report always says where it
+//! came from.
+
+use crate::error::EvidenceError;
+use crate::source::{CommandOutput, Source};
+use crate::text::Text;
+use std::time::Duration;
+
+/// Knobs a user may set for a run (`o2check run --min-paths 4`).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Paths each multipath map backing OCFS2 must have `active ready running`.
+    pub min_paths: usize,
+    /// Multipath maps to check even when no mounted OCFS2 volume uses them.
+    pub multipath_maps: Vec<String>,
+    /// Bound for each TCP connection attempt (o2net port probes).
+    pub tcp_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { min_paths: 2, multipath_maps: Vec::new(), tcp_timeout: Duration::from_secs(2) }
+    }
+}
+
+/// One node's evidence, as handed to checks.
+pub struct NodeCtx<'a> {
+    pub source: &'a dyn Source,
+    pub options: &'a Options,
+}
+
+/// A command's output as text, with its exit code.
+#[derive(Debug, Clone)]
+pub struct CommandText {
+    pub stdout: Text,
+    pub stderr: String,
+    pub exit_code: Option<i32>,
+}
+
+impl<'a> NodeCtx<'a> {
+    pub fn new(source: &'a dyn Source, options: &'a Options) -> Self {
+        NodeCtx { source, options }
+    }
+
+    /// The node's name as reports show it.
+    pub fn node(&self) -> &str {
+        self.source.node()
+    }
+
+    /// A host file as text (`/etc/ocfs2/cluster.conf`).
+    pub fn file(&self, path: &str) -> Result<Text, EvidenceError> {
+        let bytes = self.source.read_file(path)?;
+        Ok(Text::from_bytes(path, &bytes))
+    }
+
+    /// The first of `paths` that exists (`/etc/default/o2cb` or `/etc/sysconfig/o2cb`).
+    pub fn first_file(&self, paths: &[&str]) -> Result<Text, EvidenceError> {
+        let mut last = EvidenceError::Missing { what: paths.join(" or ") };
+        for path in paths {
+            match self.file(path) {
+                Ok(t) => return Ok(t),
+                Err(e) if e.is_missing() => last = EvidenceError::Missing { what: paths.join(" or ") },
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    /// A command's output; its exit code is kept because several ocfs2 tools report
+    /// state through it (`o2cb cluster-status` exits 1 when offline).
+    pub fn command(&self, argv: &[&str]) -> Result<CommandText, EvidenceError> {
+        let CommandOutput { stdout, stderr, exit_code } = self.source.command(argv)?;
+        Ok(CommandText {
+            stdout: Text::from_bytes(format!("command: {}", argv.join(" ")), &stdout),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+            exit_code,
+        })
+    }
+
+    /// The node's hostname as o2cb sees it (`uname -n`, i.e. gethostname()).
+    pub fn hostname(&self) -> Result<Text, EvidenceError> {
+        match self.command(&["uname", "-n"]) {
+            Ok(out) if !out.stdout.content.trim().is_empty() => Ok(trimmed(out.stdout)),
+            _ => {
+                let from_proc = self.file("/proc/sys/kernel/hostname");
+                from_proc.or_else(|_| self.file("/etc/hostname")).map(trimmed)
+            }
+        }
+    }
+}
+
+fn trimmed(t: Text) -> Text {
+    Text::new(t.origin, t.content.trim().to_string())
+}

@@ -1,0 +1,248 @@
+//! A bundle: a directory captured from a node earlier (`o2check collect`), read
+//! offline exactly as the live host would be. Layout (the README documents it):
+//! host files at their host paths (`etc/ocfs2/cluster.conf`, `proc/mounts`,
+//! `sys/kernel/config/cluster/...`), command outputs in `commands/<name>` (see
+//! [`super::command_file_name`]) with stderr in `commands/<name>.stderr`, and
+//! `meta.json` with the host, the time, exit codes and TCP probes.
+//! A sosreport directory is read through its `sos_commands/` layout.
+
+use super::names::command_file_name;
+use super::sosreport;
+use super::{CommandOutput, Source, TcpProbe};
+use crate::error::EvidenceError;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::SocketAddrV4;
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+
+/// How one command ended when it was collected.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct CommandRecord {
+    pub argv: Vec<String>,
+    #[serde(default)]
+    pub exit_code: Option<i32>,
+    #[serde(default)]
+    pub timed_out: bool,
+    #[serde(default)]
+    pub millis: u64,
+}
+
+/// A TCP connection attempted at collection time (the `o2net-port` check's evidence).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct TcpProbeRecord {
+    pub addr: String,
+    pub connected: bool,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub millis: u64,
+}
+
+/// `meta.json`: which host, when, and how each command ended.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct BundleMeta {
+    pub host: String,
+    #[serde(default)]
+    pub collected_at: Option<String>,
+    #[serde(default)]
+    pub o2check_version: Option<String>,
+    /// Keyed by the command's file name under `commands/`.
+    #[serde(default)]
+    pub commands: BTreeMap<String, CommandRecord>,
+    #[serde(default)]
+    pub tcp_probes: Vec<TcpProbeRecord>,
+    /// Free text: how this bundle was made (a lab capture, hand-made from FORMATS.md...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
+}
+
+/// Evidence read from a bundle directory.
+pub struct Bundle {
+    root: PathBuf,
+    node: String,
+    meta: BundleMeta,
+    sos: bool,
+}
+
+impl Bundle {
+    /// Open `root`. Fails only when it is not a readable directory or its meta.json
+    /// is present but unreadable; a hand-made bundle without meta.json is fine.
+    pub fn open(root: &Path) -> Result<Bundle, EvidenceError> {
+        let what = format!("bundle {}", root.display());
+        let md = std::fs::metadata(root).map_err(|e| EvidenceError::Io { what: what.clone(), error: e.to_string() })?;
+        if !md.is_dir() {
+            return Err(EvidenceError::Io { what, error: "not a directory".into() });
+        }
+        let meta_path = root.join("meta.json");
+        let meta: BundleMeta = match std::fs::read(&meta_path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| EvidenceError::Io {
+                what: meta_path.display().to_string(),
+                error: format!("invalid meta.json: {e}"),
+            })?,
+            Err(_) => BundleMeta::default(),
+        };
+        let sos = root.join("sos_commands").is_dir();
+        let mut bundle = Bundle { root: root.to_path_buf(), node: String::new(), meta, sos };
+        bundle.node = bundle.guess_node_name();
+        Ok(bundle)
+    }
+
+    pub fn meta(&self) -> &BundleMeta {
+        &self.meta
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// meta.json's host, else the captured hostname, else the directory name.
+    fn guess_node_name(&self) -> String {
+        if !self.meta.host.trim().is_empty() {
+            return self.meta.host.trim().to_string();
+        }
+        let from_command = self.command(&["uname", "-n"]).ok().map(|o| o.stdout);
+        let from_file = || self.read_file("/etc/hostname").ok();
+        let from_sos = || self.read_file("/sos_commands/host/hostname").ok();
+        for bytes in [from_command, from_file(), from_sos()].into_iter().flatten() {
+            let name = String::from_utf8_lossy(&bytes).trim().to_string();
+            if !name.is_empty() && !name.contains('\n') {
+                return name;
+            }
+        }
+        self.root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "bundle".to_string())
+    }
+
+    /// Map a host path into the bundle, refusing `..` so a crafted path cannot leave it.
+    fn host_path(&self, path: &str) -> Option<PathBuf> {
+        let rel = Path::new(path.trim_start_matches('/'));
+        if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+            return None;
+        }
+        Some(self.root.join(rel))
+    }
+}
+
+fn read(path: &Path, what: &str) -> Result<Vec<u8>, EvidenceError> {
+    std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => EvidenceError::Missing { what: format!("{what} (not in bundle)") },
+        _ => EvidenceError::Io { what: what.to_string(), error: e.to_string() },
+    })
+}
+
+impl Source for Bundle {
+    fn node(&self) -> &str {
+        &self.node
+    }
+
+    fn describe(&self) -> String {
+        let kind = if self.sos { "sosreport" } else { "bundle" };
+        format!("{kind}:{}", self.root.display())
+    }
+
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError> {
+        let full = self.host_path(path).ok_or_else(|| EvidenceError::Missing { what: path.to_string() })?;
+        read(&full, path)
+    }
+
+    fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
+        let full = self.host_path(path).ok_or_else(|| EvidenceError::Missing { what: path.to_string() })?;
+        let entries = std::fs::read_dir(&full).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => EvidenceError::Missing { what: format!("{path} (not in bundle)") },
+            _ => EvidenceError::Io { what: path.to_string(), error: e.to_string() },
+        })?;
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    fn command(&self, argv: &[&str]) -> Result<CommandOutput, EvidenceError> {
+        let name = command_file_name(argv);
+        let what = format!("command `{}`", argv.join(" "));
+        let path = self.root.join("commands").join(&name);
+        let stdout = match read(&path, &what) {
+            Ok(bytes) => bytes,
+            Err(e) if e.is_missing() && self.sos => {
+                let found = sosreport::find_command(&self.root, argv).ok_or(e)?;
+                read(&found, &what)?
+            }
+            Err(e) => return Err(e),
+        };
+        let record = self.meta.commands.get(&name);
+        if record.is_some_and(|r| r.timed_out) {
+            return Err(EvidenceError::Timeout { what, seconds: 0 });
+        }
+        let stderr = std::fs::read(self.root.join("commands").join(format!("{name}.stderr"))).unwrap_or_default();
+        Ok(CommandOutput { stdout, stderr, exit_code: record.and_then(|r| r.exit_code) })
+    }
+
+    fn tcp_probe(&self, addr: SocketAddrV4, _timeout: Duration) -> Result<TcpProbe, EvidenceError> {
+        let wanted = addr.to_string();
+        match self.meta.tcp_probes.iter().find(|p| p.addr == wanted) {
+            Some(p) => Ok(TcpProbe { addr, connected: p.connected, error: p.error.clone(), millis: p.millis }),
+            None => Err(EvidenceError::Unsupported {
+                what: format!("TCP probe to {wanted}"),
+                why: "not recorded in this bundle (probes run only live or at collect time)".into(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Bundle) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, content) in files {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, content).unwrap();
+        }
+        let b = Bundle::open(dir.path()).unwrap();
+        (dir, b)
+    }
+
+    #[test]
+    fn reads_files_commands_and_exit_codes() {
+        let meta = r#"{"host":"n150.ocfs2.test","commands":{"o2cb_cluster-status":{"argv":["o2cb","cluster-status"],"exit_code":1}}}"#;
+        let (_d, b) = bundle_with(&[
+            ("meta.json", meta),
+            ("etc/ocfs2/cluster.conf", "cluster:\n"),
+            ("commands/o2cb_cluster-status", "Cluster 'o2lab' is offline\n"),
+        ]);
+        assert_eq!(b.node(), "n150.ocfs2.test");
+        assert_eq!(b.read_file("/etc/ocfs2/cluster.conf").unwrap(), b"cluster:\n");
+        let out = b.command(&["o2cb", "cluster-status"]).unwrap();
+        assert_eq!(out.exit_code, Some(1));
+        assert!(b.read_file("/etc/hosts").unwrap_err().is_missing());
+    }
+
+    #[test]
+    fn refuses_paths_that_leave_the_bundle() {
+        let (_d, b) = bundle_with(&[("etc/hostname", "n1\n")]);
+        assert!(b.read_file("/../../etc/passwd").is_err());
+        assert_eq!(b.node(), "n1");
+    }
+
+    #[test]
+    fn invalid_meta_json_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("meta.json"), "{not json").unwrap();
+        let err = Bundle::open(dir.path()).err().unwrap();
+        assert!(err.to_string().contains("invalid meta.json"), "{err}");
+    }
+
+    #[test]
+    fn unrecorded_probe_is_unsupported_not_failed() {
+        let (_d, b) = bundle_with(&[("etc/hostname", "n1\n")]);
+        let err = b.tcp_probe("10.0.0.1:7777".parse().unwrap(), Duration::from_secs(1)).unwrap_err();
+        assert!(err.is_missing());
+    }
+}

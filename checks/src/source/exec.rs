@@ -1,0 +1,130 @@
+//! Running an external command with a hard deadline. A hung `multipath -ll` or
+//! `debugfs.ocfs2` on a dead path must not hang the run: the whole process group is
+//! killed when the deadline passes.
+
+use super::CommandOutput;
+use crate::error::EvidenceError;
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Output beyond this is dropped: evidence, not an archive (a full dmesg is < 1 MiB).
+const MAX_OUTPUT: u64 = 64 * 1024 * 1024;
+
+/// Run `argv` with `LC_ALL=C` (outputs are parsed) and no stdin, killing it after `timeout`.
+pub fn run_with_timeout(argv: &[&str], timeout: Duration) -> Result<CommandOutput, EvidenceError> {
+    let what = format!("command `{}`", argv.join(" "));
+    let Some((program, args)) = argv.split_first() else {
+        return Err(EvidenceError::Missing { what });
+    };
+    let mut child = match Command::new(program)
+        .args(args)
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Own process group, so a timeout kills the command and anything it started.
+        .process_group(0)
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(EvidenceError::Missing { what: format!("{what} (not installed)") })
+        }
+        Err(e) => return Err(EvidenceError::Io { what, error: e.to_string() }),
+    };
+    let stdout = child.stdout.take().map(drain);
+    let stderr = child.stderr.take().map(drain);
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() >= deadline => {
+                kill_group(child.id());
+                let _ = child.wait();
+                return Err(EvidenceError::Timeout { what, seconds: timeout.as_secs().max(1) });
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(EvidenceError::Io { what, error: e.to_string() }),
+        }
+    };
+    Ok(CommandOutput {
+        stdout: stdout.map(join).unwrap_or_default(),
+        stderr: stderr.map(join).unwrap_or_default(),
+        exit_code: status.code(),
+    })
+}
+
+fn drain<R: Read + Send + 'static>(pipe: R) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = pipe.take(MAX_OUTPUT).read_to_end(&mut buf);
+        buf
+    })
+}
+
+fn join(handle: thread::JoinHandle<Vec<u8>>) -> Vec<u8> {
+    handle.join().unwrap_or_default()
+}
+
+fn kill_group(pid: u32) {
+    use nix::sys::signal::{killpg, Signal};
+    use nix::unistd::Pid;
+    if let Ok(pid) = i32::try_from(pid) {
+        let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+    }
+}
+
+/// Run `f` on a helper thread and give up after `timeout`. Used for reads that can
+/// block forever (statfs or read on a hung cluster mount); the thread is left
+/// behind if it never returns, which is the only safe thing to do with it.
+pub fn with_timeout<T: Send + 'static>(
+    what: &str,
+    timeout: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, EvidenceError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(timeout).map_err(|_| EvidenceError::Timeout {
+        what: what.to_string(),
+        seconds: timeout.as_secs().max(1),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn captures_stdout_and_exit_code() {
+        let out = run_with_timeout(&["sh", "-c", "echo hi; exit 3"], Duration::from_secs(5)).unwrap();
+        assert_eq!(out.stdout, b"hi\n");
+        assert_eq!(out.exit_code, Some(3));
+    }
+
+    #[test]
+    fn a_hung_command_is_killed_at_the_deadline() {
+        let start = Instant::now();
+        let err = run_with_timeout(&["sh", "-c", "sleep 30 & sleep 30"], Duration::from_millis(200)).unwrap_err();
+        assert!(matches!(err, EvidenceError::Timeout { .. }), "{err}");
+        assert!(start.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_missing_program_is_missing_evidence() {
+        let err = run_with_timeout(&["o2check-no-such-program"], Duration::from_secs(1)).unwrap_err();
+        assert!(err.is_missing());
+    }
+
+    #[test]
+    fn with_timeout_gives_up_on_a_blocked_call() {
+        let r = with_timeout("blocked read", Duration::from_millis(50), || {
+            thread::sleep(Duration::from_secs(2));
+        });
+        assert!(matches!(r, Err(EvidenceError::Timeout { .. })));
+    }
+}

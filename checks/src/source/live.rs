@@ -1,0 +1,95 @@
+//! The host o2check runs on. Every read has a deadline: most paths are in /etc,
+//! /proc and /sys and answer at once, but nothing here may hang the run.
+
+use super::exec::{run_with_timeout, with_timeout};
+use super::{CommandOutput, Source, TcpProbe};
+use crate::error::EvidenceError;
+use std::net::{SocketAddr, SocketAddrV4, TcpStream};
+use std::time::{Duration, Instant};
+
+/// Evidence from the running system.
+pub struct Live {
+    node: String,
+    command_timeout: Duration,
+    read_timeout: Duration,
+}
+
+impl Live {
+    /// `command_timeout` bounds each external command (multipath, debugfs.ocfs2...).
+    pub fn new(command_timeout: Duration) -> Self {
+        let node = nix::sys::utsname::uname()
+            .map(|u| u.nodename().to_string_lossy().into_owned())
+            .unwrap_or_else(|_| "localhost".to_string());
+        Live {
+            node,
+            command_timeout,
+            read_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+fn io_error(what: &str, e: std::io::Error) -> EvidenceError {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        EvidenceError::Missing { what: what.to_string() }
+    } else {
+        EvidenceError::Io { what: what.to_string(), error: e.to_string() }
+    }
+}
+
+impl Source for Live {
+    fn node(&self) -> &str {
+        &self.node
+    }
+
+    fn describe(&self) -> String {
+        "live".to_string()
+    }
+
+    fn is_live(&self) -> bool {
+        true
+    }
+
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError> {
+        let owned = path.to_string();
+        with_timeout(path, self.read_timeout, move || std::fs::read(&owned))?.map_err(|e| io_error(path, e))
+    }
+
+    fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
+        let owned = path.to_string();
+        let entries = with_timeout(path, self.read_timeout, move || -> std::io::Result<Vec<String>> {
+            let mut names = Vec::new();
+            for entry in std::fs::read_dir(&owned)? {
+                names.push(entry?.file_name().to_string_lossy().into_owned());
+            }
+            Ok(names)
+        })?;
+        let mut names = entries.map_err(|e| io_error(path, e))?;
+        names.sort();
+        Ok(names)
+    }
+
+    fn command(&self, argv: &[&str]) -> Result<CommandOutput, EvidenceError> {
+        match run_with_timeout(argv, self.command_timeout) {
+            // Distributions without `service` (minimal images, the lab) still have the
+            // init script the `service` wrapper would call.
+            Err(e) if e.is_missing() && argv.first() == Some(&"service") && argv.len() >= 3 => {
+                let script = format!("/etc/init.d/{}", argv[1]);
+                let mut alt: Vec<&str> = vec![&script];
+                alt.extend_from_slice(&argv[2..]);
+                run_with_timeout(&alt, self.command_timeout)
+            }
+            other => other,
+        }
+    }
+
+    fn tcp_probe(&self, addr: SocketAddrV4, timeout: Duration) -> Result<TcpProbe, EvidenceError> {
+        let start = Instant::now();
+        let result = TcpStream::connect_timeout(&SocketAddr::V4(addr), timeout);
+        Ok(TcpProbe {
+            addr,
+            connected: result.is_ok(),
+            error: result.err().map(|e| e.to_string()),
+            millis: start.elapsed().as_millis() as u64,
+        })
+    }
+}

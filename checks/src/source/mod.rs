@@ -1,0 +1,57 @@
+//! Where evidence comes from. A live host, a bundle directory captured earlier and a
+//! sosreport all answer the same questions, so every check runs unchanged on each.
+
+mod bundle;
+mod cached;
+pub mod exec;
+mod live;
+mod names;
+mod sosreport;
+
+pub use bundle::{Bundle, BundleMeta, CommandRecord, TcpProbeRecord};
+pub use cached::Cached;
+pub use live::Live;
+pub use names::command_file_name;
+
+use crate::error::EvidenceError;
+use std::net::SocketAddrV4;
+use std::time::Duration;
+
+/// What a command printed and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommandOutput {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    /// `None` when unknown (a hand-made bundle without meta.json) or killed by a signal.
+    pub exit_code: Option<i32>,
+}
+
+/// The result of trying to open a TCP connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TcpProbe {
+    pub addr: SocketAddrV4,
+    pub connected: bool,
+    /// The OS error when not connected (`Connection refused`, `timed out`).
+    pub error: Option<String>,
+    pub millis: u64,
+}
+
+/// Evidence about one node. Paths are host paths (`/etc/ocfs2/cluster.conf`);
+/// commands are argv vectors (`["o2cb", "cluster-status"]`).
+pub trait Source: Send + Sync {
+    /// The node's name as reports show it (its hostname when known).
+    fn node(&self) -> &str;
+    /// `live`, `bundle:<dir>` or `sosreport:<dir>`, for reports.
+    fn describe(&self) -> String;
+    /// True for the live host, where probes and timing-sensitive reads are real.
+    fn is_live(&self) -> bool {
+        false
+    }
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError>;
+    /// Names of the entries of a directory (configfs, /sys), sorted.
+    fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError>;
+    fn command(&self, argv: &[&str]) -> Result<CommandOutput, EvidenceError>;
+    /// Try a TCP connection from this node. Bundles answer from probes recorded at
+    /// collection time, or say the probe is unsupported.
+    fn tcp_probe(&self, addr: SocketAddrV4, timeout: Duration) -> Result<TcpProbe, EvidenceError>;
+}
