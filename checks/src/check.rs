@@ -41,21 +41,41 @@ pub struct Verdict {
 
 impl Verdict {
     pub fn pass(summary: impl Into<String>) -> Self {
-        Verdict { status: Status::Pass, summary: summary.into(), evidence: Vec::new(), fix: None }
+        Verdict {
+            status: Status::Pass,
+            summary: summary.into(),
+            evidence: Vec::new(),
+            fix: None,
+        }
     }
 
     pub fn fail(summary: impl Into<String>, fix: impl Into<String>) -> Self {
-        Verdict { status: Status::Fail, summary: summary.into(), evidence: Vec::new(), fix: Some(fix.into()) }
+        Verdict {
+            status: Status::Fail,
+            summary: summary.into(),
+            evidence: Vec::new(),
+            fix: Some(fix.into()),
+        }
     }
 
     /// The check does not apply here; `reason` says why (always given).
     pub fn skip(reason: impl Into<String>) -> Self {
-        Verdict { status: Status::Skip, summary: reason.into(), evidence: Vec::new(), fix: None }
+        Verdict {
+            status: Status::Skip,
+            summary: reason.into(),
+            evidence: Vec::new(),
+            fix: None,
+        }
     }
 
     /// The check could not decide; `why` says what was missing or broken.
     pub fn error(why: impl Into<String>) -> Self {
-        Verdict { status: Status::Error, summary: why.into(), evidence: Vec::new(), fix: None }
+        Verdict {
+            status: Status::Error,
+            summary: why.into(),
+            evidence: Vec::new(),
+            fix: None,
+        }
     }
 
     pub fn with(mut self, evidence: impl IntoIterator<Item = Evidence>) -> Self {
@@ -99,7 +119,9 @@ impl CheckError {
     /// The verdict a runner records for this error.
     pub fn into_verdict(self) -> Verdict {
         match &self {
-            CheckError::Evidence(e) if e.is_missing() => Verdict::skip(format!("evidence not available: {e}")),
+            CheckError::Evidence(e) if e.is_missing() => {
+                Verdict::skip(format!("evidence not available: {e}"))
+            }
             _ => Verdict::error(self.to_string()),
         }
     }

@@ -20,7 +20,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { min_paths: 2, multipath_maps: Vec::new(), tcp_timeout: Duration::from_secs(2) }
+        Options {
+            min_paths: 2,
+            multipath_maps: Vec::new(),
+            tcp_timeout: Duration::from_secs(2),
+        }
     }
 }
 
@@ -56,11 +60,17 @@ impl<'a> NodeCtx<'a> {
 
     /// The first of `paths` that exists (`/etc/default/o2cb` or `/etc/sysconfig/o2cb`).
     pub fn first_file(&self, paths: &[&str]) -> Result<Text, EvidenceError> {
-        let mut last = EvidenceError::Missing { what: paths.join(" or ") };
+        let mut last = EvidenceError::Missing {
+            what: paths.join(" or "),
+        };
         for path in paths {
             match self.file(path) {
                 Ok(t) => return Ok(t),
-                Err(e) if e.is_missing() => last = EvidenceError::Missing { what: paths.join(" or ") },
+                Err(e) if e.is_missing() => {
+                    last = EvidenceError::Missing {
+                        what: paths.join(" or "),
+                    }
+                }
                 Err(e) => last = e,
             }
         }
@@ -70,7 +80,11 @@ impl<'a> NodeCtx<'a> {
     /// A command's output; its exit code is kept because several ocfs2 tools report
     /// state through it (`o2cb cluster-status` exits 1 when offline).
     pub fn command(&self, argv: &[&str]) -> Result<CommandText, EvidenceError> {
-        let CommandOutput { stdout, stderr, exit_code } = self.source.command(argv)?;
+        let CommandOutput {
+            stdout,
+            stderr,
+            exit_code,
+        } = self.source.command(argv)?;
         Ok(CommandText {
             stdout: Text::from_bytes(format!("command: {}", argv.join(" ")), &stdout),
             stderr: String::from_utf8_lossy(&stderr).into_owned(),
@@ -84,7 +98,9 @@ impl<'a> NodeCtx<'a> {
             Ok(out) if !out.stdout.content.trim().is_empty() => Ok(trimmed(out.stdout)),
             _ => {
                 let from_proc = self.file("/proc/sys/kernel/hostname");
-                from_proc.or_else(|_| self.file("/etc/hostname")).map(trimmed)
+                from_proc
+                    .or_else(|_| self.file("/etc/hostname"))
+                    .map(trimmed)
             }
         }
     }

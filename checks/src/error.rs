@@ -20,7 +20,10 @@ impl EvidenceError {
     /// True when the evidence simply is not there, which usually means a check does
     /// not apply (skip) rather than that it broke (error).
     pub fn is_missing(&self) -> bool {
-        matches!(self, EvidenceError::Missing { .. } | EvidenceError::Unsupported { .. })
+        matches!(
+            self,
+            EvidenceError::Missing { .. } | EvidenceError::Unsupported { .. }
+        )
     }
 }
 

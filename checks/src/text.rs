@@ -54,7 +54,13 @@ impl Text {
             .enumerate()
             .filter(|(_, l)| l.contains(needle))
             .take(max)
-            .map(|(i, l)| Evidence::new(self.origin.clone(), Some(i as u32 + 1), l.trim_end_matches('\r')))
+            .map(|(i, l)| {
+                Evidence::new(
+                    self.origin.clone(),
+                    Some(i as u32 + 1),
+                    l.trim_end_matches('\r'),
+                )
+            })
             .collect()
     }
 }

@@ -32,7 +32,9 @@ mod tests {
         atomic_write(&target, b"second").unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"second");
         // No temporary files are left behind next to the report.
-        let names: Vec<_> = std::fs::read_dir(target.parent().unwrap()).unwrap().collect();
+        let names: Vec<_> = std::fs::read_dir(target.parent().unwrap())
+            .unwrap()
+            .collect();
         assert_eq!(names.len(), 1);
     }
 }

@@ -21,7 +21,8 @@ mod tests {
         for id in ids {
             assert!(seen.insert(id), "duplicate check id {id}");
             assert!(
-                id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "check id {id} is not kebab-case"
             );
         }

@@ -70,9 +70,15 @@ impl Bundle {
     /// is present but unreadable; a hand-made bundle without meta.json is fine.
     pub fn open(root: &Path) -> Result<Bundle, EvidenceError> {
         let what = format!("bundle {}", root.display());
-        let md = std::fs::metadata(root).map_err(|e| EvidenceError::Io { what: what.clone(), error: e.to_string() })?;
+        let md = std::fs::metadata(root).map_err(|e| EvidenceError::Io {
+            what: what.clone(),
+            error: e.to_string(),
+        })?;
         if !md.is_dir() {
-            return Err(EvidenceError::Io { what, error: "not a directory".into() });
+            return Err(EvidenceError::Io {
+                what,
+                error: "not a directory".into(),
+            });
         }
         let meta_path = root.join("meta.json");
         let meta: BundleMeta = match std::fs::read(&meta_path) {
@@ -83,7 +89,12 @@ impl Bundle {
             Err(_) => BundleMeta::default(),
         };
         let sos = root.join("sos_commands").is_dir();
-        let mut bundle = Bundle { root: root.to_path_buf(), node: String::new(), meta, sos };
+        let mut bundle = Bundle {
+            root: root.to_path_buf(),
+            node: String::new(),
+            meta,
+            sos,
+        };
         bundle.node = bundle.guess_node_name();
         Ok(bundle)
     }
@@ -104,7 +115,10 @@ impl Bundle {
         let from_command = self.command(&["uname", "-n"]).ok().map(|o| o.stdout);
         let from_file = || self.read_file("/etc/hostname").ok();
         let from_sos = || self.read_file("/sos_commands/host/hostname").ok();
-        for bytes in [from_command, from_file(), from_sos()].into_iter().flatten() {
+        for bytes in [from_command, from_file(), from_sos()]
+            .into_iter()
+            .flatten()
+        {
             let name = String::from_utf8_lossy(&bytes).trim().to_string();
             if !name.is_empty() && !name.contains('\n') {
                 return name;
@@ -128,8 +142,13 @@ impl Bundle {
 
 fn read(path: &Path, what: &str) -> Result<Vec<u8>, EvidenceError> {
     std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => EvidenceError::Missing { what: format!("{what} (not in bundle)") },
-        _ => EvidenceError::Io { what: what.to_string(), error: e.to_string() },
+        std::io::ErrorKind::NotFound => EvidenceError::Missing {
+            what: format!("{what} (not in bundle)"),
+        },
+        _ => EvidenceError::Io {
+            what: what.to_string(),
+            error: e.to_string(),
+        },
     })
 }
 
@@ -144,15 +163,24 @@ impl Source for Bundle {
     }
 
     fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError> {
-        let full = self.host_path(path).ok_or_else(|| EvidenceError::Missing { what: path.to_string() })?;
+        let full = self.host_path(path).ok_or_else(|| EvidenceError::Missing {
+            what: path.to_string(),
+        })?;
         read(&full, path)
     }
 
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
-        let full = self.host_path(path).ok_or_else(|| EvidenceError::Missing { what: path.to_string() })?;
+        let full = self.host_path(path).ok_or_else(|| EvidenceError::Missing {
+            what: path.to_string(),
+        })?;
         let entries = std::fs::read_dir(&full).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => EvidenceError::Missing { what: format!("{path} (not in bundle)") },
-            _ => EvidenceError::Io { what: path.to_string(), error: e.to_string() },
+            std::io::ErrorKind::NotFound => EvidenceError::Missing {
+                what: format!("{path} (not in bundle)"),
+            },
+            _ => EvidenceError::Io {
+                what: path.to_string(),
+                error: e.to_string(),
+            },
         })?;
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok())
@@ -178,14 +206,24 @@ impl Source for Bundle {
         if record.is_some_and(|r| r.timed_out) {
             return Err(EvidenceError::Timeout { what, seconds: 0 });
         }
-        let stderr = std::fs::read(self.root.join("commands").join(format!("{name}.stderr"))).unwrap_or_default();
-        Ok(CommandOutput { stdout, stderr, exit_code: record.and_then(|r| r.exit_code) })
+        let stderr = std::fs::read(self.root.join("commands").join(format!("{name}.stderr")))
+            .unwrap_or_default();
+        Ok(CommandOutput {
+            stdout,
+            stderr,
+            exit_code: record.and_then(|r| r.exit_code),
+        })
     }
 
     fn tcp_probe(&self, addr: SocketAddrV4, _timeout: Duration) -> Result<TcpProbe, EvidenceError> {
         let wanted = addr.to_string();
         match self.meta.tcp_probes.iter().find(|p| p.addr == wanted) {
-            Some(p) => Ok(TcpProbe { addr, connected: p.connected, error: p.error.clone(), millis: p.millis }),
+            Some(p) => Ok(TcpProbe {
+                addr,
+                connected: p.connected,
+                error: p.error.clone(),
+                millis: p.millis,
+            }),
             None => Err(EvidenceError::Unsupported {
                 what: format!("TCP probe to {wanted}"),
                 why: "not recorded in this bundle (probes run only live or at collect time)".into(),
@@ -215,10 +253,16 @@ mod tests {
         let (_d, b) = bundle_with(&[
             ("meta.json", meta),
             ("etc/ocfs2/cluster.conf", "cluster:\n"),
-            ("commands/o2cb_cluster-status", "Cluster 'o2lab' is offline\n"),
+            (
+                "commands/o2cb_cluster-status",
+                "Cluster 'o2lab' is offline\n",
+            ),
         ]);
         assert_eq!(b.node(), "n150.ocfs2.test");
-        assert_eq!(b.read_file("/etc/ocfs2/cluster.conf").unwrap(), b"cluster:\n");
+        assert_eq!(
+            b.read_file("/etc/ocfs2/cluster.conf").unwrap(),
+            b"cluster:\n"
+        );
         let out = b.command(&["o2cb", "cluster-status"]).unwrap();
         assert_eq!(out.exit_code, Some(1));
         assert!(b.read_file("/etc/hosts").unwrap_err().is_missing());
@@ -242,7 +286,9 @@ mod tests {
     #[test]
     fn unrecorded_probe_is_unsupported_not_failed() {
         let (_d, b) = bundle_with(&[("etc/hostname", "n1\n")]);
-        let err = b.tcp_probe("10.0.0.1:7777".parse().unwrap(), Duration::from_secs(1)).unwrap_err();
+        let err = b
+            .tcp_probe("10.0.0.1:7777".parse().unwrap(), Duration::from_secs(1))
+            .unwrap_err();
         assert!(err.is_missing());
     }
 }

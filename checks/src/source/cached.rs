@@ -35,14 +35,20 @@ impl<S: Source> Cached<S> {
     }
 }
 
-fn memo<T: Clone>(memo: &Memo<T>, key: String, compute: impl FnOnce() -> Result<T, EvidenceError>) -> Result<T, EvidenceError> {
+fn memo<T: Clone>(
+    memo: &Memo<T>,
+    key: String,
+    compute: impl FnOnce() -> Result<T, EvidenceError>,
+) -> Result<T, EvidenceError> {
     if let Some(hit) = memo.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return hit.clone();
     }
     // Computed outside the lock: two checks racing for the same command may both run
     // it once, which is harmless; holding the lock would serialize every check.
     let value = compute();
-    memo.lock().unwrap_or_else(|p| p.into_inner()).insert(key, value.clone());
+    memo.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, value.clone());
     value
 }
 
@@ -63,9 +69,13 @@ impl<S: Source> Source for Cached<S> {
         memo(&self.dirs, path.to_string(), || self.inner.list_dir(path))
     }
     fn command(&self, argv: &[&str]) -> Result<CommandOutput, EvidenceError> {
-        memo(&self.commands, argv.join("\u{1f}"), || self.inner.command(argv))
+        memo(&self.commands, argv.join("\u{1f}"), || {
+            self.inner.command(argv)
+        })
     }
     fn tcp_probe(&self, addr: SocketAddrV4, timeout: Duration) -> Result<TcpProbe, EvidenceError> {
-        memo(&self.probes, addr.to_string(), || self.inner.tcp_probe(addr, timeout))
+        memo(&self.probes, addr.to_string(), || {
+            self.inner.tcp_probe(addr, timeout)
+        })
     }
 }

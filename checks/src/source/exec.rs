@@ -31,9 +31,16 @@ pub fn run_with_timeout(argv: &[&str], timeout: Duration) -> Result<CommandOutpu
     {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(EvidenceError::Missing { what: format!("{what} (not installed)") })
+            return Err(EvidenceError::Missing {
+                what: format!("{what} (not installed)"),
+            })
         }
-        Err(e) => return Err(EvidenceError::Io { what, error: e.to_string() }),
+        Err(e) => {
+            return Err(EvidenceError::Io {
+                what,
+                error: e.to_string(),
+            })
+        }
     };
     let stdout = child.stdout.take().map(drain);
     let stderr = child.stderr.take().map(drain);
@@ -44,10 +51,18 @@ pub fn run_with_timeout(argv: &[&str], timeout: Duration) -> Result<CommandOutpu
             Ok(None) if Instant::now() >= deadline => {
                 kill_group(child.id());
                 let _ = child.wait();
-                return Err(EvidenceError::Timeout { what, seconds: timeout.as_secs().max(1) });
+                return Err(EvidenceError::Timeout {
+                    what,
+                    seconds: timeout.as_secs().max(1),
+                });
             }
             Ok(None) => thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(EvidenceError::Io { what, error: e.to_string() }),
+            Err(e) => {
+                return Err(EvidenceError::Io {
+                    what,
+                    error: e.to_string(),
+                })
+            }
         }
     };
     Ok(CommandOutput {
@@ -89,10 +104,11 @@ pub fn with_timeout<T: Send + 'static>(
     thread::spawn(move || {
         let _ = tx.send(f());
     });
-    rx.recv_timeout(timeout).map_err(|_| EvidenceError::Timeout {
-        what: what.to_string(),
-        seconds: timeout.as_secs().max(1),
-    })
+    rx.recv_timeout(timeout)
+        .map_err(|_| EvidenceError::Timeout {
+            what: what.to_string(),
+            seconds: timeout.as_secs().max(1),
+        })
 }
 
 #[cfg(test)]
@@ -101,7 +117,8 @@ mod tests {
 
     #[test]
     fn captures_stdout_and_exit_code() {
-        let out = run_with_timeout(&["sh", "-c", "echo hi; exit 3"], Duration::from_secs(5)).unwrap();
+        let out =
+            run_with_timeout(&["sh", "-c", "echo hi; exit 3"], Duration::from_secs(5)).unwrap();
         assert_eq!(out.stdout, b"hi\n");
         assert_eq!(out.exit_code, Some(3));
     }
@@ -109,14 +126,19 @@ mod tests {
     #[test]
     fn a_hung_command_is_killed_at_the_deadline() {
         let start = Instant::now();
-        let err = run_with_timeout(&["sh", "-c", "sleep 30 & sleep 30"], Duration::from_millis(200)).unwrap_err();
+        let err = run_with_timeout(
+            &["sh", "-c", "sleep 30 & sleep 30"],
+            Duration::from_millis(200),
+        )
+        .unwrap_err();
         assert!(matches!(err, EvidenceError::Timeout { .. }), "{err}");
         assert!(start.elapsed() < Duration::from_secs(5));
     }
 
     #[test]
     fn a_missing_program_is_missing_evidence() {
-        let err = run_with_timeout(&["o2check-no-such-program"], Duration::from_secs(1)).unwrap_err();
+        let err =
+            run_with_timeout(&["o2check-no-such-program"], Duration::from_secs(1)).unwrap_err();
         assert!(err.is_missing());
     }
 

@@ -30,9 +30,14 @@ impl Live {
 
 fn io_error(what: &str, e: std::io::Error) -> EvidenceError {
     if e.kind() == std::io::ErrorKind::NotFound {
-        EvidenceError::Missing { what: what.to_string() }
+        EvidenceError::Missing {
+            what: what.to_string(),
+        }
     } else {
-        EvidenceError::Io { what: what.to_string(), error: e.to_string() }
+        EvidenceError::Io {
+            what: what.to_string(),
+            error: e.to_string(),
+        }
     }
 }
 
@@ -51,18 +56,23 @@ impl Source for Live {
 
     fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError> {
         let owned = path.to_string();
-        with_timeout(path, self.read_timeout, move || std::fs::read(&owned))?.map_err(|e| io_error(path, e))
+        with_timeout(path, self.read_timeout, move || std::fs::read(&owned))?
+            .map_err(|e| io_error(path, e))
     }
 
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
         let owned = path.to_string();
-        let entries = with_timeout(path, self.read_timeout, move || -> std::io::Result<Vec<String>> {
-            let mut names = Vec::new();
-            for entry in std::fs::read_dir(&owned)? {
-                names.push(entry?.file_name().to_string_lossy().into_owned());
-            }
-            Ok(names)
-        })?;
+        let entries = with_timeout(
+            path,
+            self.read_timeout,
+            move || -> std::io::Result<Vec<String>> {
+                let mut names = Vec::new();
+                for entry in std::fs::read_dir(&owned)? {
+                    names.push(entry?.file_name().to_string_lossy().into_owned());
+                }
+                Ok(names)
+            },
+        )?;
         let mut names = entries.map_err(|e| io_error(path, e))?;
         names.sort();
         Ok(names)

@@ -29,9 +29,18 @@ mod tests {
     #[test]
     fn names_follow_the_bundle_contract() {
         assert_eq!(command_file_name(&["uname", "-n"]), "uname_-n");
-        assert_eq!(command_file_name(&["o2cb", "cluster-status"]), "o2cb_cluster-status");
-        assert_eq!(command_file_name(&["service", "o2cb", "status"]), "service_o2cb_status");
-        assert_eq!(command_file_name(&["mounted.ocfs2", "-f"]), "mounted.ocfs2_-f");
+        assert_eq!(
+            command_file_name(&["o2cb", "cluster-status"]),
+            "o2cb_cluster-status"
+        );
+        assert_eq!(
+            command_file_name(&["service", "o2cb", "status"]),
+            "service_o2cb_status"
+        );
+        assert_eq!(
+            command_file_name(&["mounted.ocfs2", "-f"]),
+            "mounted.ocfs2_-f"
+        );
         assert_eq!(
             command_file_name(&["debugfs.ocfs2", "-R", "stats", "/dev/vda"]),
             "debugfs.ocfs2_-R_stats_%2Fdev%2Fvda"

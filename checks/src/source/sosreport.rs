@@ -10,11 +10,17 @@ const ALIASES: &[(&str, &[&str])] = &[
     ("multipath_-ll", &["multipath_-v4_-ll", "multipath_-ll"]),
     ("uname_-n", &["hostname"]),
     ("uname_-r", &["uname_-a"]),
-    ("iscsiadm_-m_session", &["iscsiadm_-m_session_-P_3", "iscsiadm_-m_session"]),
+    (
+        "iscsiadm_-m_session",
+        &["iscsiadm_-m_session_-P_3", "iscsiadm_-m_session"],
+    ),
     ("dmesg", &["dmesg", "dmesg_-T"]),
     ("ip_-o_addr", &["ip_-o_addr", "ip_address"]),
     ("iptables-save", &["iptables-save"]),
-    ("nft_list_ruleset", &["nft_-a_list_ruleset", "nft_list_ruleset"]),
+    (
+        "nft_list_ruleset",
+        &["nft_-a_list_ruleset", "nft_list_ruleset"],
+    ),
 ];
 
 /// Find the sos file holding the output of `argv`, searching every plugin directory.
