@@ -1,1 +1,23 @@
-fn main() {}
+//! o2check: diagnostics and validation harness for OCFS2 clusters on the o2cb stack.
+//! This file only parses the command line and dispatches; each subcommand lives in
+//! its own `cmd_*` module.
+
+mod cli;
+mod cmd_collect;
+mod cmd_run;
+mod node_info;
+mod output;
+mod sources;
+mod trials;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let code = match cli.command {
+        cli::Command::Run(args) => cmd_run::run(args),
+        cli::Command::Collect(args) => cmd_collect::run(args),
+    };
+    ExitCode::from(code)
+}

@@ -1,1 +1,184 @@
-//! `o2check collect`: capture a bundle from a source (normally the live host).
+//! `o2check collect`: capture a bundle from a source (normally the live host) so a
+//! support engineer can run every check offline, exactly as on the node. The
+//! bundle is written to a staging directory next to the target and renamed into
+//! place at the end, so a half-collected bundle never looks complete.
+
+mod plan;
+
+use crate::error::EvidenceError;
+use crate::source::{command_file_name, BundleMeta, CommandRecord, Source, TcpProbeRecord};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use plan::{static_commands, static_files, LOG_FILES, SYS_TREES};
+
+/// Log files larger than this keep only their tail: the recent past is what
+/// explains a failure, and a bundle must stay small enough to mail.
+const MAX_LOG_BYTES: usize = 64 * 1024 * 1024;
+
+/// What a collection did, for the console.
+#[derive(Debug, Default)]
+pub struct CollectSummary {
+    pub files: usize,
+    pub commands: usize,
+    pub missing: usize,
+    pub timed_out: Vec<String>,
+    pub probes: usize,
+}
+
+/// Capture everything the checks read from `source` into the new directory `out`.
+pub fn collect(source: &dyn Source, out: &Path, tcp_timeout: Duration) -> std::io::Result<CollectSummary> {
+    if out.exists() && std::fs::read_dir(out)?.next().is_some() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!("{} exists and is not empty", out.display()),
+        ));
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let staging = tempfile::Builder::new().prefix(".o2check-collect-").tempdir_in(parent)?;
+    let mut writer = Writer { root: staging.path().to_path_buf(), summary: CollectSummary::default() };
+    let mut meta = BundleMeta {
+        host: source.node().to_string(),
+        collected_at: Some(chrono::Utc::now().to_rfc3339()),
+        o2check_version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        provenance: Some(format!("o2check collect from {}", source.describe())),
+        ..BundleMeta::default()
+    };
+    for path in static_files() {
+        writer.copy_file(source, path, None)?;
+    }
+    for tree in SYS_TREES {
+        writer.copy_tree(source, tree, 6)?;
+    }
+    for log in log_files(source) {
+        writer.copy_file(source, &log, Some(MAX_LOG_BYTES))?;
+    }
+    let conf = source.read_file("/etc/ocfs2/cluster.conf").unwrap_or_default();
+    let nodes = plan::cluster_conf_nodes(&String::from_utf8_lossy(&conf));
+    let mounts = source.read_file("/proc/mounts").unwrap_or_default();
+    let mut commands = static_commands();
+    commands.extend(plan::per_node_commands(&nodes));
+    let mut devices = plan::ocfs2_devices(&String::from_utf8_lossy(&mounts));
+    if let Ok(out) = source.command(&["mounted.ocfs2", "-d"]) {
+        devices.extend(plan::mounted_devices(&String::from_utf8_lossy(&out.stdout)));
+    }
+    devices.sort();
+    devices.dedup();
+    commands.extend(plan::per_device_commands(&devices));
+    for argv in &commands {
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        writer.run_command(source, &argv, &mut meta)?;
+    }
+    for addr in plan::probe_targets(&nodes) {
+        if let Ok(p) = source.tcp_probe(addr, tcp_timeout) {
+            writer.summary.probes += 1;
+            meta.tcp_probes.push(TcpProbeRecord {
+                addr: p.addr.to_string(),
+                connected: p.connected,
+                error: p.error,
+                millis: p.millis,
+            });
+        }
+    }
+    let json = serde_json::to_vec_pretty(&meta).map_err(std::io::Error::other)?;
+    std::fs::write(writer.root.join("meta.json"), json)?;
+    let summary = writer.summary;
+    let staged = staging.keep();
+    if out.exists() {
+        std::fs::remove_dir(out)?;
+    }
+    std::fs::rename(&staged, out)?;
+    Ok(summary)
+}
+
+/// Kernel logs present on the node, rotated copies included.
+fn log_files(source: &dyn Source) -> Vec<String> {
+    let names = source.list_dir("/var/log").unwrap_or_default();
+    names
+        .iter()
+        .filter(|n| LOG_FILES.iter().any(|base| plan::is_log_or_rotation(n, base)))
+        .map(|n| format!("/var/log/{n}"))
+        .collect()
+}
+
+struct Writer {
+    root: PathBuf,
+    summary: CollectSummary,
+}
+
+impl Writer {
+    fn target(&self, host_path: &str) -> PathBuf {
+        self.root.join(host_path.trim_start_matches('/'))
+    }
+
+    fn write(&self, rel: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        if let Some(parent) = rel.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(rel, bytes)
+    }
+
+    fn copy_file(&mut self, source: &dyn Source, path: &str, cap: Option<usize>) -> std::io::Result<()> {
+        match source.read_file(path) {
+            Ok(bytes) => {
+                let start = cap.map_or(0, |c| bytes.len().saturating_sub(c));
+                self.write(&self.target(path), &bytes[start..])?;
+                self.summary.files += 1;
+            }
+            Err(e) => self.note_missing(&e),
+        }
+        Ok(())
+    }
+
+    /// Copy a /sys or configfs tree; `depth` bounds the walk (configfs is shallow).
+    fn copy_tree(&mut self, source: &dyn Source, dir: &str, depth: u32) -> std::io::Result<()> {
+        let Ok(entries) = source.list_dir(dir) else { return Ok(()) };
+        std::fs::create_dir_all(self.target(dir))?;
+        for name in entries {
+            let path = format!("{}/{}", dir.trim_end_matches('/'), name);
+            match source.read_file(&path) {
+                Ok(bytes) => {
+                    self.write(&self.target(&path), &bytes)?;
+                    self.summary.files += 1;
+                }
+                // A directory cannot be read as a file; walk into it instead.
+                Err(_) if depth > 0 => self.copy_tree(source, &path, depth - 1)?,
+                Err(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn run_command(&mut self, source: &dyn Source, argv: &[&str], meta: &mut BundleMeta) -> std::io::Result<()> {
+        let name = command_file_name(argv);
+        let started = Instant::now();
+        let record = |exit_code, timed_out| CommandRecord {
+            argv: argv.iter().map(|a| a.to_string()).collect(),
+            exit_code,
+            timed_out,
+            millis: started.elapsed().as_millis() as u64,
+        };
+        match source.command(argv) {
+            Ok(out) => {
+                let dir = self.root.join("commands");
+                self.write(&dir.join(&name), &out.stdout)?;
+                if !out.stderr.is_empty() {
+                    self.write(&dir.join(format!("{name}.stderr")), &out.stderr)?;
+                }
+                meta.commands.insert(name, record(out.exit_code, false));
+                self.summary.commands += 1;
+            }
+            Err(EvidenceError::Timeout { .. }) => {
+                self.summary.timed_out.push(argv.join(" "));
+                meta.commands.insert(name, record(None, true));
+            }
+            Err(e) => self.note_missing(&e),
+        }
+        Ok(())
+    }
+
+    fn note_missing(&mut self, _e: &EvidenceError) {
+        self.summary.missing += 1;
+    }
+}

@@ -1,0 +1,186 @@
+//! What a bundle holds: the files, trees and commands every check reads. Keep in
+//! step with the checks: a check whose evidence is not collected skips offline.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+/// Host files copied as they are.
+pub fn static_files() -> &'static [&'static str] {
+    &[
+        "/etc/ocfs2/cluster.conf",
+        "/etc/default/o2cb",
+        "/etc/sysconfig/o2cb",
+        "/etc/hosts",
+        "/etc/hostname",
+        "/etc/nsswitch.conf",
+        "/etc/fstab",
+        "/etc/multipath.conf",
+        "/etc/os-release",
+        "/proc/mounts",
+        "/proc/modules",
+        "/proc/net/tcp",
+        "/proc/sys/kernel/hostname",
+        "/proc/uptime",
+        "/sys/fs/ocfs2/cluster_stack",
+        "/sys/fs/ocfs2/loaded_cluster_plugins",
+        "/sys/fs/ocfs2/max_locking_protocol",
+        "/sys/fs/o2cb/interface_revision",
+    ]
+}
+
+/// Trees walked recursively: the o2cb configfs tree and block device facts
+/// (dm names map `dm-N` in kernel messages to multipath aliases).
+pub const SYS_TREES: &[&str] = &["/sys/kernel/config/cluster"];
+
+/// Kernel log files (and their rotations: `.1`, `.2.gz`, `-20261124`).
+pub const LOG_FILES: &[&str] = &["messages", "kern.log", "syslog"];
+
+/// Commands run on every node. `service o2cb status` falls back to the init script.
+pub fn static_commands() -> Vec<Vec<String>> {
+    let list: &[&[&str]] = &[
+        &["uname", "-n"],
+        &["uname", "-r"],
+        &["uname", "-a"],
+        &["service", "o2cb", "status"],
+        &["o2cb", "cluster-status"],
+        &["o2cb_ctl", "-V"],
+        &["mounted.ocfs2", "-d"],
+        &["mounted.ocfs2", "-f"],
+        &["multipath", "-ll"],
+        &["iscsiadm", "-m", "session"],
+        &["ip", "-o", "addr"],
+        &["iptables-save"],
+        &["nft", "list", "ruleset"],
+        &["firewall-cmd", "--list-all"],
+        &["lsmod"],
+        &["dmesg"],
+        &["journalctl", "-k", "-o", "short-iso", "--no-pager"],
+        &["date", "+%s.%N"],
+    ];
+    list.iter().map(|a| a.iter().map(|s| s.to_string()).collect()).collect()
+}
+
+/// A node stanza's name and address, as far as collection needs them. Collection
+/// must work on a broken cluster.conf too, so this scan is deliberately lenient:
+/// the checks, not the collector, judge the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeAddr {
+    pub name: String,
+    pub ip: Option<Ipv4Addr>,
+    pub port: Option<u16>,
+}
+
+/// Node stanzas of cluster.conf, leniently.
+pub fn cluster_conf_nodes(conf: &str) -> Vec<NodeAddr> {
+    let mut nodes = Vec::new();
+    let mut current: Option<NodeAddr> = None;
+    for line in conf.lines() {
+        let line = line.trim_end_matches('\r');
+        if !line.starts_with([' ', '\t']) && line.ends_with(':') || line.trim().is_empty() {
+            nodes.extend(current.take());
+            if line.trim_end() == "node:" {
+                current = Some(NodeAddr { name: String::new(), ip: None, port: None });
+            }
+            continue;
+        }
+        let (Some(node), Some((key, value))) = (current.as_mut(), line.split_once('=')) else { continue };
+        let value = value.trim();
+        match key.trim() {
+            "name" => node.name = value.to_string(),
+            "ip_address" => node.ip = value.parse().ok(),
+            "ip_port" => node.port = value.parse().ok(),
+            _ => {}
+        }
+    }
+    nodes.extend(current);
+    nodes.retain(|n| !n.name.is_empty());
+    nodes
+}
+
+/// `getent ahostsv4 NAME` for every node: what the resolver (hosts file, DNS) says.
+pub fn per_node_commands(nodes: &[NodeAddr]) -> Vec<Vec<String>> {
+    nodes.iter().map(|n| vec!["getent".into(), "ahostsv4".into(), n.name.clone()]).collect()
+}
+
+/// Where each node's o2net listener should be.
+pub fn probe_targets(nodes: &[NodeAddr]) -> Vec<SocketAddrV4> {
+    nodes.iter().filter_map(|n| Some(SocketAddrV4::new(n.ip?, n.port?))).collect()
+}
+
+/// Devices of mounted OCFS2 volumes, from /proc/mounts.
+pub fn ocfs2_devices(mounts: &str) -> Vec<String> {
+    mounts
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let (dev, _mnt, fstype) = (f.next()?, f.next()?, f.next()?);
+            (fstype == "ocfs2" && dev.starts_with('/')).then(|| dev.to_string())
+        })
+        .collect()
+}
+
+/// Devices listed by `mounted.ocfs2 -d` (first column after the header).
+pub fn mounted_devices(out: &str) -> Vec<String> {
+    out.lines()
+        .skip_while(|l| !l.starts_with("Device"))
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|d| d.starts_with('/'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Read-only on-disk facts per OCFS2 device: superblock, slot map, heartbeat.
+pub fn per_device_commands(devices: &[String]) -> Vec<Vec<String>> {
+    let mut cmds = Vec::new();
+    for dev in devices {
+        for req in ["stats", "slotmap", "hb"] {
+            cmds.push(vec!["debugfs.ocfs2".into(), "-R".into(), req.into(), dev.clone()]);
+        }
+    }
+    cmds
+}
+
+/// True for `base` itself and its rotations (`base.1`, `base.2.gz`, `base-20261124`).
+pub fn is_log_or_rotation(name: &str, base: &str) -> bool {
+    match name.strip_prefix(base) {
+        Some("") => true,
+        Some(rest) => rest.starts_with('.') || rest.starts_with('-'),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenient_scan_finds_nodes_of_the_seed_and_lab_files() {
+        let seed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/bundles/seed-hostname-mismatch-n150/etc/ocfs2/cluster.conf"
+        ))
+        .unwrap();
+        let nodes = cluster_conf_nodes(&seed);
+        assert_eq!(nodes.len(), 2);
+        assert_eq!(nodes[1].name, "n150.ocfs2.test");
+        assert_eq!(probe_targets(&nodes)[0].to_string(), "10.50.200.149:11111");
+        let lab = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/bundles/lab-capture-healthy-node1/etc/ocfs2/cluster.conf"
+        ))
+        .unwrap();
+        let names: Vec<_> = cluster_conf_nodes(&lab).into_iter().map(|n| n.name).collect();
+        assert_eq!(names, ["n150.ocfs2.test", "n151.ocfs2.test"]);
+    }
+
+    #[test]
+    fn finds_ocfs2_devices_and_rotated_logs() {
+        let mounts = "configfs /sys/kernel/config configfs rw 0 0\n/dev/vda /mnt/ocfs2 ocfs2 rw 0 0\n";
+        assert_eq!(ocfs2_devices(mounts), ["/dev/vda"]);
+        let md = "Device    Stack  Cluster  F  UUID   Label\n/dev/vda  o2cb   o2lab       F47  o2lab\n";
+        assert_eq!(mounted_devices(md), ["/dev/vda"]);
+        assert!(is_log_or_rotation("messages.2.gz", "messages"));
+        assert!(is_log_or_rotation("kern.log", "kern.log"));
+        assert!(!is_log_or_rotation("messagesX", "messages"));
+    }
+}

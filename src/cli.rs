@@ -1,0 +1,81 @@
+//! The command line. `o2check run` flattens libtest-mimic's arguments, so the
+//! familiar test-runner flags (`--list`, a name filter, `--skip`, `--exact`,
+//! `--format`, `--test-threads`, `--color`) work on checks.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Diagnostics and validation harness for OCFS2 (o2cb) clusters.
+#[derive(Parser, Debug)]
+#[command(name = "o2check", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the checks on this node (live) or on captured bundles, and write reports.
+    Run(RunArgs),
+    /// Capture a bundle of this node's evidence for offline analysis.
+    Collect(CollectArgs),
+}
+
+/// Exit codes: 0 nothing failed, 1 a check failed or errored, 2 usage or unreadable input.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Analyse a bundle directory (from `o2check collect`, or a sosreport) instead of
+    /// this host. Repeat once per node.
+    #[arg(long = "bundle", value_name = "DIR")]
+    pub bundles: Vec<PathBuf>,
+
+    /// Write the JUnit XML report here (default: <out>/junit.xml).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Write the JSON report here (default: <out>/results.json).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Directory for reports not given an explicit path.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+
+    /// Write no report files, only print to the terminal.
+    #[arg(long)]
+    pub no_reports: bool,
+
+    /// Paths each multipath map backing OCFS2 must have `active ready running`.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub min_paths: usize,
+
+    /// Also check this multipath map (alias or WWID); repeatable.
+    #[arg(long = "multipath-map", value_name = "NAME")]
+    pub multipath_maps: Vec<String>,
+
+    /// Seconds each external command may run before it is killed.
+    #[arg(long, value_name = "SECS", default_value_t = 20)]
+    pub command_timeout: u64,
+
+    /// Milliseconds each TCP probe of an o2net port may take.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub tcp_timeout_ms: u64,
+
+    #[command(flatten)]
+    pub test: libtest_mimic::Arguments,
+}
+
+#[derive(Args, Debug)]
+pub struct CollectArgs {
+    /// The bundle directory to create (must not exist or be empty).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Seconds each external command may run before it is killed.
+    #[arg(long, value_name = "SECS", default_value_t = 20)]
+    pub command_timeout: u64,
+
+    /// Milliseconds each TCP probe of an o2net port may take.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub tcp_timeout_ms: u64,
+}

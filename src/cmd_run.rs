@@ -1,0 +1,64 @@
+//! `o2check run`: every check on every node, then the reports.
+
+use crate::cli::RunArgs;
+use crate::{node_info, output, sources, trials};
+use chrono::Utc;
+use o2check_checks::{rules, Options};
+use o2check_reports::{RunMeta, RunReport};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub fn run(args: RunArgs) -> u8 {
+    let started = Utc::now();
+    let sources = match sources::open(&args.bundles, Duration::from_secs(args.command_timeout)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("o2check: {e}");
+            return 2;
+        }
+    };
+    let mode = if args.bundles.is_empty() { "live" } else { "bundle" };
+    let options = Options {
+        min_paths: args.min_paths,
+        multipath_maps: args.multipath_maps.clone(),
+        tcp_timeout: Duration::from_millis(args.tcp_timeout_ms),
+    };
+    let inputs = Arc::new(trials::Inputs { sources, options });
+    let sink: trials::Sink = Arc::new(Mutex::new(Vec::new()));
+    let trials = trials::build(&inputs, rules::ALL, rules::CLUSTER, &sink);
+    let _conclusion = libtest_mimic::run(&args.test, trials);
+    if args.test.list {
+        return 0;
+    }
+    let mut results = std::mem::take(&mut *sink.lock().unwrap_or_else(|p| p.into_inner()));
+    results.sort_by(|a, b| (a.layer, &a.check, &a.node).cmp(&(b.layer, &b.check, &b.node)));
+    let report = RunReport {
+        meta: RunMeta {
+            tool: "o2check".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            run_id: started.format("%Y%m%dT%H%M%SZ").to_string(),
+            started,
+            finished: Utc::now(),
+            host: hostname(),
+            mode: mode.into(),
+        },
+        nodes: inputs.sources.iter().map(|s| node_info::describe(s.as_ref())).collect(),
+        results,
+    };
+    output::console(&report, &args.test);
+    if !args.no_reports {
+        let json = args.json.clone().unwrap_or_else(|| args.out.join("results.json"));
+        let junit = args.junit.clone().unwrap_or_else(|| args.out.join("junit.xml"));
+        if let Err(e) = output::files(&report, &json, &junit) {
+            eprintln!("o2check: cannot write reports: {e}");
+            return 2;
+        }
+    }
+    report.exit_code() as u8
+}
+
+fn hostname() -> String {
+    nix::unistd::gethostname()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "unknown".into())
+}
