@@ -19,6 +19,8 @@ pub enum Command {
     Run(RunArgs),
     /// Capture a bundle of this node's evidence for offline analysis.
     Collect(CollectArgs),
+    /// Time full check runs over a bundle standing for 1..N nodes.
+    Bench(BenchArgs),
 }
 
 /// Exit codes: 0 nothing failed, 1 a check failed or errored, 2 usage or unreadable input.
@@ -78,4 +80,19 @@ pub struct CollectArgs {
     /// Milliseconds each TCP probe of an o2net port may take.
     #[arg(long, value_name = "MS", default_value_t = 2000)]
     pub tcp_timeout_ms: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// The bundle to run the checks on.
+    #[arg(long, value_name = "DIR", default_value = "fixtures/bundles/lab-capture-healthy-node1")]
+    pub bundle: PathBuf,
+
+    /// Node counts to time (the bundle stands for each node).
+    #[arg(long, value_name = "N", value_delimiter = ',', default_value = "1,2,4,8,16")]
+    pub nodes: Vec<usize>,
+
+    /// Runs per node count (the median is the headline number).
+    #[arg(long, value_name = "K", default_value_t = 21)]
+    pub iterations: usize,
 }

@@ -3,8 +3,10 @@
 //! its own `cmd_*` module.
 
 mod cli;
+mod cmd_bench;
 mod cmd_collect;
 mod cmd_run;
+mod engine;
 mod node_info;
 mod output;
 mod sources;
@@ -18,6 +20,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         cli::Command::Run(args) => cmd_run::run(args),
         cli::Command::Collect(args) => cmd_collect::run(args),
+        cli::Command::Bench(args) => cmd_bench::run(args),
     };
     ExitCode::from(code)
 }
