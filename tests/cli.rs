@@ -1,0 +1,153 @@
+//! The binary as a user runs it: exit codes, reports, the libtest-style CLI, on
+//! bundles made from the real lab captures.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn o2check(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_o2check"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("o2check runs")
+}
+
+fn bundle(name: &str) -> String {
+    format!("fixtures/bundles/{name}")
+}
+
+fn results(path: &Path) -> serde_json::Value {
+    let bytes = std::fs::read(path).expect("results.json written");
+    serde_json::from_slice(&bytes).expect("results.json is JSON")
+}
+
+fn status_of(report: &serde_json::Value, check: &str, node: &str) -> String {
+    let results = report["results"].as_array().expect("results array");
+    let r = results
+        .iter()
+        .find(|r| r["check"] == check && r["node"] == node)
+        .unwrap_or_else(|| panic!("no result for {check}@{node}"));
+    r["status"].as_str().unwrap_or_default().to_string()
+}
+
+fn out_dir() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    (dir, path)
+}
+
+#[test]
+fn healthy_lab_node_passes_and_exits_zero() {
+    let (_d, out) = out_dir();
+    let o = o2check(&["run", "--bundle", &bundle("lab-capture-healthy-node1"), "--out", out.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+    let report = results(&out.join("results.json"));
+    assert_eq!(status_of(&report, "hostname-in-cluster-conf", "n150.ocfs2.test"), "pass");
+    assert!(out.join("junit.xml").is_file());
+}
+
+#[test]
+fn hostname_mismatch_fails_that_check_on_that_node_and_exits_one() {
+    let (_d, out) = out_dir();
+    let o = o2check(&[
+        "run",
+        "--bundle",
+        &bundle("lab-capture-healthy-node1"),
+        "--bundle",
+        &bundle("lab-capture-hostname-mismatch-node2"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stdout));
+    let report = results(&out.join("results.json"));
+    assert_eq!(status_of(&report, "hostname-in-cluster-conf", "n151.test.com"), "fail");
+    assert_eq!(status_of(&report, "hostname-in-cluster-conf", "n150.ocfs2.test"), "pass");
+}
+
+#[test]
+fn list_names_checks_per_node_and_writes_no_report() {
+    let (_d, out) = out_dir();
+    let o = o2check(&[
+        "run",
+        "--bundle",
+        &bundle("lab-capture-healthy-node1"),
+        "--list",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("hostname-in-cluster-conf@n150.ocfs2.test: test"), "{stdout}");
+    assert!(!out.join("results.json").exists());
+}
+
+#[test]
+fn a_filter_runs_only_matching_checks() {
+    let (_d, out) = out_dir();
+    let o = o2check(&[
+        "run",
+        "--bundle",
+        &bundle("lab-capture-hostname-mismatch-node2"),
+        "--out",
+        out.to_str().unwrap(),
+        "--exact",
+        "hostname-in-cluster-conf@n151.test.com",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let report = results(&out.join("results.json"));
+    let checks: Vec<_> = report["results"].as_array().unwrap().iter().map(|r| r["check"].clone()).collect();
+    assert_eq!(checks, vec![serde_json::json!("hostname-in-cluster-conf")]);
+}
+
+#[test]
+fn unreadable_input_exits_two_with_a_clear_message() {
+    let o = o2check(&["run", "--bundle", "fixtures/bundles/no-such-bundle", "--no-reports"]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("no-such-bundle"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let o = o2check(&["run", "--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn collect_refuses_a_non_empty_target() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x"), "keep me").unwrap();
+    let o = o2check(&["collect", "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(dir.path().join("x")).unwrap(), "keep me");
+}
+
+#[test]
+fn collected_bundle_of_this_host_runs_offline_with_the_same_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("bundle");
+    let o = o2check(&["collect", "--out", b.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(b.join("meta.json").is_file());
+    let live_out = dir.path().join("live");
+    let offline_out = dir.path().join("offline");
+    o2check(&["run", "--out", live_out.to_str().unwrap()]);
+    o2check(&["run", "--bundle", b.to_str().unwrap(), "--out", offline_out.to_str().unwrap()]);
+    let verdicts = |p: &Path| -> Vec<(String, String)> {
+        let r = results(&p.join("results.json"));
+        let mut v: Vec<_> = r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            // A TCP probe and the clock are the only evidence that may change between
+            // the live run and the collection a moment earlier.
+            .filter(|r| r["check"] != "o2net-port" && r["check"] != "clock-skew")
+            .map(|r| (r["check"].as_str().unwrap().to_string(), r["status"].as_str().unwrap().to_string()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(verdicts(&live_out), verdicts(&offline_out));
+}
