@@ -45,7 +45,7 @@ pub fn run(args: RunArgs) -> u8 {
         nodes: inputs.sources.iter().map(|s| node_info::describe(s.as_ref())).collect(),
         results,
     };
-    output::console(&report, &args.test);
+    output::console(&report, output::use_color(args.test.color));
     if !args.no_reports {
         let json = args.json.clone().unwrap_or_else(|| args.out.join("results.json"));
         let junit = args.junit.clone().unwrap_or_else(|| args.out.join("junit.xml"));

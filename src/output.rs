@@ -2,25 +2,30 @@
 //! are pure functions in the reports crate; this module only picks targets.
 
 use o2check_reports::write::atomic_write;
-use o2check_reports::RunReport;
+use o2check_reports::{console, json, junit, RunReport};
 use std::io::IsTerminal;
 use std::path::Path;
 
-/// The grouped summary after libtest-mimic's per-trial lines.
-pub fn console(report: &RunReport, test: &libtest_mimic::Arguments) {
+/// Whether to colour the terminal summary: libtest's `--color`, else only on a
+/// terminal and never when NO_COLOR is set (https://no-color.org).
+pub fn use_color(setting: Option<libtest_mimic::ColorSetting>) -> bool {
     use libtest_mimic::ColorSetting;
-    let color = match test.color.unwrap_or_default() {
+    match setting.unwrap_or_default() {
         ColorSetting::Always => true,
         ColorSetting::Never => false,
         ColorSetting::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
-    let _ = (report, color);
+    }
+}
+
+/// The grouped summary after libtest-mimic's per-trial lines.
+pub fn console(report: &RunReport, color: bool) {
+    let stdout = std::io::stdout();
+    let _ = console::render(report, &mut stdout.lock(), color);
 }
 
 /// Write the JSON and JUnit reports, each atomically.
-pub fn files(report: &RunReport, json: &Path, junit: &Path) -> std::io::Result<()> {
-    let bytes = serde_json::to_vec_pretty(report).map_err(std::io::Error::other)?;
-    atomic_write(json, &bytes)?;
-    let _ = junit;
+pub fn files(report: &RunReport, json_path: &Path, junit_path: &Path) -> std::io::Result<()> {
+    atomic_write(json_path, &json::to_json(report))?;
+    atomic_write(junit_path, &junit::to_xml(report))?;
     Ok(())
 }

@@ -3,7 +3,11 @@
 //! [`write::atomic_write`] touches the filesystem, so reports can be re-rendered
 //! offline from a saved `results.json`.
 
+pub mod console;
+pub mod json;
+pub mod junit;
 pub mod model;
 pub mod write;
+pub mod xml_text;
 
 pub use model::{CheckResult, Evidence, Layer, NodeInfo, RunMeta, RunReport, Status};
