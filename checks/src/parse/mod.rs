@@ -1,3 +1,14 @@
 //! Pure parsers: text in, typed values out, with line numbers in their errors.
 //! Each is tested on real samples (lab captures, real ocfs2-tools output) and on
 //! old formats and broken input.
+
+pub mod cluster_conf;
+pub mod cluster_conf_rules;
+pub mod configfs;
+pub mod debugfs_stats;
+pub mod modules;
+pub mod mount_table;
+pub mod mounted_ocfs2;
+pub mod multipath_ll;
+pub mod o2cb_status;
+pub mod o2cb_sysconfig;
