@@ -85,11 +85,20 @@ pub struct CollectArgs {
 #[derive(Args, Debug)]
 pub struct BenchArgs {
     /// The bundle to run the checks on.
-    #[arg(long, value_name = "DIR", default_value = "fixtures/bundles/lab-capture-healthy-node1")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "fixtures/bundles/lab-capture-healthy-node1"
+    )]
     pub bundle: PathBuf,
 
     /// Node counts to time (the bundle stands for each node).
-    #[arg(long, value_name = "N", value_delimiter = ',', default_value = "1,2,4,8,16")]
+    #[arg(
+        long,
+        value_name = "N",
+        value_delimiter = ',',
+        default_value = "1,2,4,8,16"
+    )]
     pub nodes: Vec<usize>,
 
     /// Runs per node count (the median is the headline number).

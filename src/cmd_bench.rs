@@ -13,7 +13,10 @@ use std::time::{Duration, Instant};
 pub fn run(args: BenchArgs) -> u8 {
     let options = Options::default();
     println!("bundle: {}", args.bundle.display());
-    println!("{:>6} {:>10} {:>10} {:>10} {:>12}", "nodes", "min ms", "median ms", "max ms", "ms per node");
+    println!(
+        "{:>6} {:>10} {:>10} {:>10} {:>12}",
+        "nodes", "min ms", "median ms", "max ms", "ms per node"
+    );
     for &nodes in &args.nodes {
         let mut samples = Vec::with_capacity(args.iterations);
         for _ in 0..args.iterations.max(1) {
@@ -50,7 +53,10 @@ fn open_copies(dir: &std::path::Path, nodes: usize) -> Result<Vec<Box<dyn Source
         .map(|i| {
             let bundle = Bundle::open(dir)?;
             let name = format!("{}-{i}", bundle.node());
-            Ok(Box::new(Cached::new(Renamed { inner: bundle, name })) as Box<dyn Source>)
+            Ok(Box::new(Cached::new(Renamed {
+                inner: bundle,
+                name,
+            })) as Box<dyn Source>)
         })
         .collect()
 }

@@ -7,7 +7,11 @@ use std::time::Duration;
 
 pub fn run(args: CollectArgs) -> u8 {
     let live = Live::new(Duration::from_secs(args.command_timeout));
-    eprintln!("o2check: collecting {} into {} ...", live.node(), args.out.display());
+    eprintln!(
+        "o2check: collecting {} into {} ...",
+        live.node(),
+        args.out.display()
+    );
     match collect(&live, &args.out, Duration::from_millis(args.tcp_timeout_ms)) {
         Ok(s) => {
             println!(

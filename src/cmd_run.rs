@@ -17,7 +17,11 @@ pub fn run(args: RunArgs) -> u8 {
             return 2;
         }
     };
-    let mode = if args.bundles.is_empty() { "live" } else { "bundle" };
+    let mode = if args.bundles.is_empty() {
+        "live"
+    } else {
+        "bundle"
+    };
     let options = Options {
         min_paths: args.min_paths,
         multipath_maps: args.multipath_maps.clone(),
@@ -42,13 +46,23 @@ pub fn run(args: RunArgs) -> u8 {
             host: hostname(),
             mode: mode.into(),
         },
-        nodes: inputs.sources.iter().map(|s| node_info::describe(s.as_ref())).collect(),
+        nodes: inputs
+            .sources
+            .iter()
+            .map(|s| node_info::describe(s.as_ref()))
+            .collect(),
         results,
     };
     output::console(&report, output::use_color(args.test.color));
     if !args.no_reports {
-        let json = args.json.clone().unwrap_or_else(|| args.out.join("results.json"));
-        let junit = args.junit.clone().unwrap_or_else(|| args.out.join("junit.xml"));
+        let json = args
+            .json
+            .clone()
+            .unwrap_or_else(|| args.out.join("results.json"));
+        let junit = args
+            .junit
+            .clone()
+            .unwrap_or_else(|| args.out.join("junit.xml"));
         if let Err(e) = output::files(&report, &json, &junit) {
             eprintln!("o2check: cannot write reports: {e}");
             return 2;

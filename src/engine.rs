@@ -18,17 +18,34 @@ pub fn run_all(sources: &[Box<dyn Source>], options: &Options) -> Vec<CheckResul
                 .map(|check| {
                     let started = Instant::now();
                     let verdict = (check.run)(&ctx).unwrap_or_else(CheckError::into_verdict);
-                    result(check.id, check.layer, check.rationale, ctx.node(), verdict, started)
+                    result(
+                        check.id,
+                        check.layer,
+                        check.rationale,
+                        ctx.node(),
+                        verdict,
+                        started,
+                    )
                 })
                 .collect::<Vec<_>>()
         })
         .collect();
     if sources.len() > 1 {
-        let ctxs: Vec<NodeCtx> = sources.iter().map(|s| NodeCtx::new(s.as_ref(), options)).collect();
+        let ctxs: Vec<NodeCtx> = sources
+            .iter()
+            .map(|s| NodeCtx::new(s.as_ref(), options))
+            .collect();
         for check in rules::CLUSTER {
             let started = Instant::now();
             let verdict = (check.run)(&ctxs).unwrap_or_else(CheckError::into_verdict);
-            results.push(result(check.id, check.layer, check.rationale, "cluster", verdict, started));
+            results.push(result(
+                check.id,
+                check.layer,
+                check.rationale,
+                "cluster",
+                verdict,
+                started,
+            ));
         }
     }
     results

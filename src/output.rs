@@ -13,7 +13,9 @@ pub fn use_color(setting: Option<libtest_mimic::ColorSetting>) -> bool {
     match setting.unwrap_or_default() {
         ColorSetting::Always => true,
         ColorSetting::Never => false,
-        ColorSetting::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorSetting::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     }
 }
 

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// One source per node: each bundle, or the live host when none is given.
-pub fn open(bundles: &[PathBuf], command_timeout: Duration) -> Result<Vec<Box<dyn Source>>, String> {
+pub fn open(
+    bundles: &[PathBuf],
+    command_timeout: Duration,
+) -> Result<Vec<Box<dyn Source>>, String> {
     if bundles.is_empty() {
         return Ok(vec![Box::new(Cached::new(Live::new(command_timeout)))]);
     }
@@ -17,7 +20,10 @@ pub fn open(bundles: &[PathBuf], command_timeout: Duration) -> Result<Vec<Box<dy
     let mut names: Vec<&str> = sources.iter().map(|s| s.node()).collect();
     names.sort_unstable();
     if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(format!("two bundles are for the same node {}; give each node once", w[0]));
+        return Err(format!(
+            "two bundles are for the same node {}; give each node once",
+            w[0]
+        ));
     }
     Ok(sources)
 }

@@ -35,7 +35,11 @@ pub fn build(
             let name = format!("{}@{}", check.id, node);
             let trial = Trial::ignorable_test(name, move || {
                 let ctx = NodeCtx::new(inputs.sources[index].as_ref(), &inputs.options);
-                let meta = Meta { id: check.id, layer: check.layer, rationale: check.rationale };
+                let meta = Meta {
+                    id: check.id,
+                    layer: check.layer,
+                    rationale: check.rationale,
+                };
                 record(&sink, meta, &node, || (check.run)(&ctx))
             });
             trials.push(trial.with_kind(check.layer.name()));
@@ -45,9 +49,16 @@ pub fn build(
         for &check in cluster_checks {
             let (inputs, sink) = (Arc::clone(inputs), Arc::clone(sink));
             let trial = Trial::ignorable_test(format!("{}@cluster", check.id), move || {
-                let ctxs: Vec<NodeCtx> =
-                    inputs.sources.iter().map(|s| NodeCtx::new(s.as_ref(), &inputs.options)).collect();
-                let meta = Meta { id: check.id, layer: check.layer, rationale: check.rationale };
+                let ctxs: Vec<NodeCtx> = inputs
+                    .sources
+                    .iter()
+                    .map(|s| NodeCtx::new(s.as_ref(), &inputs.options))
+                    .collect();
+                let meta = Meta {
+                    id: check.id,
+                    layer: check.layer,
+                    rationale: check.rationale,
+                };
                 record(&sink, meta, "cluster", || (check.run)(&ctxs))
             });
             trials.push(trial.with_kind(check.layer.name()));

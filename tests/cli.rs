@@ -40,11 +40,25 @@ fn out_dir() -> (tempfile::TempDir, PathBuf) {
 #[test]
 fn healthy_lab_node_passes_and_exits_zero() {
     let (_d, out) = out_dir();
-    let o = o2check(&["run", "--bundle", &bundle("lab-capture-healthy-node1"), "--out", out.to_str().unwrap()]);
+    let o = o2check(&[
+        "run",
+        "--bundle",
+        &bundle("lab-capture-healthy-node1"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let report = results(&out.join("results.json"));
-    assert_eq!(status_of(&report, "hostname-in-cluster-conf", "n150.ocfs2.test"), "pass");
+    assert_eq!(
+        status_of(&report, "hostname-in-cluster-conf", "n150.ocfs2.test"),
+        "pass"
+    );
     assert!(out.join("junit.xml").is_file());
 }
 
@@ -60,10 +74,21 @@ fn hostname_mismatch_fails_that_check_on_that_node_and_exits_one() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     let report = results(&out.join("results.json"));
-    assert_eq!(status_of(&report, "hostname-in-cluster-conf", "n151.test.com"), "fail");
-    assert_eq!(status_of(&report, "hostname-in-cluster-conf", "n150.ocfs2.test"), "pass");
+    assert_eq!(
+        status_of(&report, "hostname-in-cluster-conf", "n151.test.com"),
+        "fail"
+    );
+    assert_eq!(
+        status_of(&report, "hostname-in-cluster-conf", "n150.ocfs2.test"),
+        "pass"
+    );
 }
 
 #[test]
@@ -79,7 +104,10 @@ fn list_names_checks_per_node_and_writes_no_report() {
     ]);
     assert_eq!(o.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("hostname-in-cluster-conf@n150.ocfs2.test: test"), "{stdout}");
+    assert!(
+        stdout.contains("hostname-in-cluster-conf@n150.ocfs2.test: test"),
+        "{stdout}"
+    );
     assert!(!out.join("results.json").exists());
 }
 
@@ -97,13 +125,23 @@ fn a_filter_runs_only_matching_checks() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     let report = results(&out.join("results.json"));
-    let checks: Vec<_> = report["results"].as_array().unwrap().iter().map(|r| r["check"].clone()).collect();
+    let checks: Vec<_> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["check"].clone())
+        .collect();
     assert_eq!(checks, vec![serde_json::json!("hostname-in-cluster-conf")]);
 }
 
 #[test]
 fn unreadable_input_exits_two_with_a_clear_message() {
-    let o = o2check(&["run", "--bundle", "fixtures/bundles/no-such-bundle", "--no-reports"]);
+    let o = o2check(&[
+        "run",
+        "--bundle",
+        "fixtures/bundles/no-such-bundle",
+        "--no-reports",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("no-such-bundle"), "{stderr}");
@@ -121,7 +159,10 @@ fn collect_refuses_a_non_empty_target() {
     std::fs::write(dir.path().join("x"), "keep me").unwrap();
     let o = o2check(&["collect", "--out", dir.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert_eq!(std::fs::read_to_string(dir.path().join("x")).unwrap(), "keep me");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("x")).unwrap(),
+        "keep me"
+    );
 }
 
 #[test]
@@ -129,12 +170,23 @@ fn collected_bundle_of_this_host_runs_offline_with_the_same_verdicts() {
     let dir = tempfile::tempdir().unwrap();
     let b = dir.path().join("bundle");
     let o = o2check(&["collect", "--out", b.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(b.join("meta.json").is_file());
     let live_out = dir.path().join("live");
     let offline_out = dir.path().join("offline");
     o2check(&["run", "--out", live_out.to_str().unwrap()]);
-    o2check(&["run", "--bundle", b.to_str().unwrap(), "--out", offline_out.to_str().unwrap()]);
+    o2check(&[
+        "run",
+        "--bundle",
+        b.to_str().unwrap(),
+        "--out",
+        offline_out.to_str().unwrap(),
+    ]);
     let verdicts = |p: &Path| -> Vec<(String, String)> {
         let r = results(&p.join("results.json"));
         let mut v: Vec<_> = r["results"]
@@ -144,7 +196,12 @@ fn collected_bundle_of_this_host_runs_offline_with_the_same_verdicts() {
             // A TCP probe and the clock are the only evidence that may change between
             // the live run and the collection a moment earlier.
             .filter(|r| r["check"] != "o2net-port" && r["check"] != "clock-skew")
-            .map(|r| (r["check"].as_str().unwrap().to_string(), r["status"].as_str().unwrap().to_string()))
+            .map(|r| {
+                (
+                    r["check"].as_str().unwrap().to_string(),
+                    r["status"].as_str().unwrap().to_string(),
+                )
+            })
             .collect();
         v.sort();
         v

@@ -27,17 +27,29 @@ pub struct CollectSummary {
 }
 
 /// Capture everything the checks read from `source` into the new directory `out`.
-pub fn collect(source: &dyn Source, out: &Path, tcp_timeout: Duration) -> std::io::Result<CollectSummary> {
+pub fn collect(
+    source: &dyn Source,
+    out: &Path,
+    tcp_timeout: Duration,
+) -> std::io::Result<CollectSummary> {
     if out.exists() && std::fs::read_dir(out)?.next().is_some() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::AlreadyExists,
             format!("{} exists and is not empty", out.display()),
         ));
     }
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
-    let staging = tempfile::Builder::new().prefix(".o2check-collect-").tempdir_in(parent)?;
-    let mut writer = Writer { root: staging.path().to_path_buf(), summary: CollectSummary::default() };
+    let staging = tempfile::Builder::new()
+        .prefix(".o2check-collect-")
+        .tempdir_in(parent)?;
+    let mut writer = Writer {
+        root: staging.path().to_path_buf(),
+        summary: CollectSummary::default(),
+    };
     let mut meta = BundleMeta {
         host: source.node().to_string(),
         collected_at: Some(chrono::Utc::now().to_rfc3339()),
@@ -54,7 +66,9 @@ pub fn collect(source: &dyn Source, out: &Path, tcp_timeout: Duration) -> std::i
     for log in log_files(source) {
         writer.copy_file(source, &log, Some(MAX_LOG_BYTES))?;
     }
-    let conf = source.read_file("/etc/ocfs2/cluster.conf").unwrap_or_default();
+    let conf = source
+        .read_file("/etc/ocfs2/cluster.conf")
+        .unwrap_or_default();
     let nodes = plan::cluster_conf_nodes(&String::from_utf8_lossy(&conf));
     let mounts = source.read_file("/proc/mounts").unwrap_or_default();
     let mut commands = static_commands();
@@ -97,7 +111,11 @@ fn log_files(source: &dyn Source) -> Vec<String> {
     let names = source.list_dir("/var/log").unwrap_or_default();
     names
         .iter()
-        .filter(|n| LOG_FILES.iter().any(|base| plan::is_log_or_rotation(n, base)))
+        .filter(|n| {
+            LOG_FILES
+                .iter()
+                .any(|base| plan::is_log_or_rotation(n, base))
+        })
         .map(|n| format!("/var/log/{n}"))
         .collect()
 }
@@ -119,7 +137,12 @@ impl Writer {
         std::fs::write(rel, bytes)
     }
 
-    fn copy_file(&mut self, source: &dyn Source, path: &str, cap: Option<usize>) -> std::io::Result<()> {
+    fn copy_file(
+        &mut self,
+        source: &dyn Source,
+        path: &str,
+        cap: Option<usize>,
+    ) -> std::io::Result<()> {
         match source.read_file(path) {
             Ok(bytes) => {
                 let start = cap.map_or(0, |c| bytes.len().saturating_sub(c));
@@ -133,7 +156,9 @@ impl Writer {
 
     /// Copy a /sys or configfs tree; `depth` bounds the walk (configfs is shallow).
     fn copy_tree(&mut self, source: &dyn Source, dir: &str, depth: u32) -> std::io::Result<()> {
-        let Ok(entries) = source.list_dir(dir) else { return Ok(()) };
+        let Ok(entries) = source.list_dir(dir) else {
+            return Ok(());
+        };
         std::fs::create_dir_all(self.target(dir))?;
         for name in entries {
             let path = format!("{}/{}", dir.trim_end_matches('/'), name);
@@ -150,7 +175,12 @@ impl Writer {
         Ok(())
     }
 
-    fn run_command(&mut self, source: &dyn Source, argv: &[&str], meta: &mut BundleMeta) -> std::io::Result<()> {
+    fn run_command(
+        &mut self,
+        source: &dyn Source,
+        argv: &[&str],
+        meta: &mut BundleMeta,
+    ) -> std::io::Result<()> {
         let name = command_file_name(argv);
         let started = Instant::now();
         let record = |exit_code, timed_out| CommandRecord {

@@ -30,7 +30,7 @@ impl EvidenceError {
 impl fmt::Display for EvidenceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            EvidenceError::Missing { what } => write!(f, "{what} is not available"),
+            EvidenceError::Missing { what } => write!(f, "no {what}"),
             EvidenceError::Unsupported { what, why } => write!(f, "{what}: {why}"),
             EvidenceError::Io { what, error } => write!(f, "cannot read {what}: {error}"),
             EvidenceError::Timeout { what, seconds } => {

@@ -23,9 +23,17 @@ pub fn render(report: &RunReport, out: &mut impl Write, color: bool) -> io::Resu
     };
     writeln!(out)?;
     let nodes: Vec<&str> = report.nodes.iter().map(|n| n.name.as_str()).collect();
-    writeln!(out, "{}", paint(BOLD, &format!("o2check {} on {}", report.meta.version, nodes.join(", "))))?;
+    writeln!(
+        out,
+        "{}",
+        paint(
+            BOLD,
+            &format!("o2check {} on {}", report.meta.version, nodes.join(", "))
+        )
+    )?;
     for layer in Layer::ALL {
-        let results: Vec<&CheckResult> = report.results.iter().filter(|r| r.layer == layer).collect();
+        let results: Vec<&CheckResult> =
+            report.results.iter().filter(|r| r.layer == layer).collect();
         if results.is_empty() {
             continue;
         }
@@ -37,27 +45,59 @@ pub fn render(report: &RunReport, out: &mut impl Write, color: bool) -> io::Resu
                 Status::Error => ("ERROR", RED),
                 Status::Skip => ("skip ", DIM),
             };
-            writeln!(out, "  {} {} @ {}: {}", paint(code, mark), r.check, r.node, printable(&r.summary))?;
+            writeln!(
+                out,
+                "  {} {} @ {}: {}",
+                paint(code, mark),
+                r.check,
+                r.node,
+                printable(&r.summary)
+            )?;
             if matches!(r.status, Status::Fail | Status::Error) {
                 details(out, r, &paint)?;
             }
         }
     }
-    writeln!(out, "\n{}", paint(if report.exit_code() == 0 { GREEN } else { YELLOW }, &summary_line(report)))?;
+    writeln!(
+        out,
+        "\n{}",
+        paint(
+            if report.exit_code() == 0 {
+                GREEN
+            } else {
+                YELLOW
+            },
+            &summary_line(report)
+        )
+    )?;
     Ok(())
 }
 
-fn details(out: &mut impl Write, r: &CheckResult, paint: &impl Fn(&'static str, &str) -> String) -> io::Result<()> {
+fn details(
+    out: &mut impl Write,
+    r: &CheckResult,
+    paint: &impl Fn(&'static str, &str) -> String,
+) -> io::Result<()> {
     for e in &r.evidence {
         let place = match e.line {
             Some(line) => format!("{}:{}", e.source, line),
             None => e.source.clone(),
         };
-        writeln!(out, "        {} {}", paint(DIM, &format!("{place}:")), printable(&e.text))?;
+        writeln!(
+            out,
+            "        {} {}",
+            paint(DIM, &format!("{place}:")),
+            printable(&e.text)
+        )?;
     }
     if let Some(fix) = &r.fix {
         let mut lines = fix.lines();
-        writeln!(out, "        {} {}", paint(BOLD, "fix:"), lines.next().unwrap_or(""))?;
+        writeln!(
+            out,
+            "        {} {}",
+            paint(BOLD, "fix:"),
+            lines.next().unwrap_or("")
+        )?;
         for line in lines {
             writeln!(out, "             {line}")?;
         }
@@ -70,7 +110,15 @@ fn details(out: &mut impl Write, r: &CheckResult, paint: &impl Fn(&'static str, 
 
 /// Control characters from logs must not drive the terminal.
 fn printable(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() && c != '\t' { '\u{FFFD}' } else { c }).collect()
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// `N passed, N failed, N skipped, N errors` (the plain closing line CI parsers read).

@@ -61,14 +61,28 @@ fn suites(report: &RunReport) -> Vec<Suite<'_>> {
         })
         .collect();
     let known = |r: &&CheckResult| report.nodes.iter().any(|n| n.name == r.node);
-    let cluster: Vec<&CheckResult> =
-        report.results.iter().filter(|r| r.layer != Layer::Scenario && !known(r)).collect();
-    let scenarios: Vec<&CheckResult> =
-        report.results.iter().filter(|r| r.layer == Layer::Scenario).collect();
-    for (name, results) in [("o2check.cluster", cluster), ("o2check.scenarios", scenarios)] {
+    let cluster: Vec<&CheckResult> = report
+        .results
+        .iter()
+        .filter(|r| r.layer != Layer::Scenario && !known(r))
+        .collect();
+    let scenarios: Vec<&CheckResult> = report
+        .results
+        .iter()
+        .filter(|r| r.layer == Layer::Scenario)
+        .collect();
+    for (name, results) in [
+        ("o2check.cluster", cluster),
+        ("o2check.scenarios", scenarios),
+    ] {
         if !results.is_empty() {
             let hostname = report.meta.host.clone();
-            suites.push(Suite { name: name.into(), hostname, node: None, results });
+            suites.push(Suite {
+                name: name.into(),
+                hostname,
+                node: None,
+                results,
+            });
         }
     }
     suites
@@ -88,13 +102,26 @@ fn seconds(millis: u64) -> String {
     format!("{:.3}", millis as f64 / 1000.0)
 }
 
-fn write_suite(w: &mut Writer<Vec<u8>>, report: &RunReport, s: &Suite, id: usize) -> io::Result<()> {
+fn write_suite(
+    w: &mut Writer<Vec<u8>>,
+    report: &RunReport,
+    s: &Suite,
+    id: usize,
+) -> io::Result<()> {
     let mut e = BytesStart::new("testsuite");
     e.push_attribute(("name", xml_safe(&s.name).as_str()));
     push_counts(&mut e, &s.results);
     e.push_attribute(("id", id.to_string().as_str()));
     e.push_attribute(("hostname", xml_safe(&s.hostname).as_str()));
-    e.push_attribute(("timestamp", report.meta.started.format("%Y-%m-%dT%H:%M:%S").to_string().as_str()));
+    e.push_attribute((
+        "timestamp",
+        report
+            .meta
+            .started
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string()
+            .as_str(),
+    ));
     w.write_event(Event::Start(e))?;
     write_properties(w, report, s.node)?;
     for r in &s.results {
@@ -104,7 +131,11 @@ fn write_suite(w: &mut Writer<Vec<u8>>, report: &RunReport, s: &Suite, id: usize
     Ok(())
 }
 
-fn write_properties(w: &mut Writer<Vec<u8>>, report: &RunReport, node: Option<&NodeInfo>) -> io::Result<()> {
+fn write_properties(
+    w: &mut Writer<Vec<u8>>,
+    report: &RunReport,
+    node: Option<&NodeInfo>,
+) -> io::Result<()> {
     let mut props: Vec<(&str, String)> = vec![
         ("o2check.version", report.meta.version.clone()),
         ("o2check.run_id", report.meta.run_id.clone()),
@@ -119,7 +150,11 @@ fn write_properties(w: &mut Writer<Vec<u8>>, report: &RunReport, node: Option<&N
             ("stack", &n.stack),
             ("heartbeat_mode", &n.heartbeat_mode),
         ];
-        props.extend(optional.iter().filter_map(|(k, v)| Some((*k, v.as_ref()?.clone()))));
+        props.extend(
+            optional
+                .iter()
+                .filter_map(|(k, v)| Some((*k, v.as_ref()?.clone()))),
+        );
     }
     w.write_event(Event::Start(BytesStart::new("properties")))?;
     for (name, value) in props {
@@ -134,7 +169,10 @@ fn write_properties(w: &mut Writer<Vec<u8>>, report: &RunReport, node: Option<&N
 
 fn write_case(w: &mut Writer<Vec<u8>>, r: &CheckResult) -> io::Result<()> {
     let mut e = BytesStart::new("testcase");
-    e.push_attribute(("name", xml_safe(&format!("{}@{}", r.check, r.node)).as_str()));
+    e.push_attribute((
+        "name",
+        xml_safe(&format!("{}@{}", r.check, r.node)).as_str(),
+    ));
     e.push_attribute(("classname", format!("ocfs2.{}", r.layer.name()).as_str()));
     e.push_attribute(("time", seconds(r.duration_ms).as_str()));
     if r.status == Status::Pass {

@@ -35,16 +35,62 @@ fn nasty_report() -> RunReport {
             mode: "bundle".into(),
         },
         nodes: vec![
-            NodeInfo { name: "n150.ocfs2.test".into(), source: "bundle:x".into(), cluster: Some("o2lab".into()), kernel: Some("6.1.0-56-amd64".into()), ..Default::default() },
-            NodeInfo { name: "n151<&>".into(), source: "bundle:y".into(), ..Default::default() },
+            NodeInfo {
+                name: "n150.ocfs2.test".into(),
+                source: "bundle:x".into(),
+                cluster: Some("o2lab".into()),
+                kernel: Some("6.1.0-56-amd64".into()),
+                ..Default::default()
+            },
+            NodeInfo {
+                name: "n151<&>".into(),
+                source: "bundle:y".into(),
+                ..Default::default()
+            },
         ],
         results: vec![
-            result("hostname-in-cluster-conf", "n150.ocfs2.test", Layer::O2cb, Status::Pass, "ok"),
-            result("hostname-in-cluster-conf", "n151<&>", Layer::O2cb, Status::Fail, nasty),
-            result("multipath-paths", "n151<&>", Layer::Storage, Status::Skip, "no multipath"),
-            result("o2net-port", "n151<&>", Layer::Network, Status::Error, &long),
-            result("cluster-conf-identical", "cluster", Layer::Cluster, Status::Fail, "differs"),
-            result("concurrent-append", "cluster", Layer::Scenario, Status::Fail, "3 lost"),
+            result(
+                "hostname-in-cluster-conf",
+                "n150.ocfs2.test",
+                Layer::O2cb,
+                Status::Pass,
+                "ok",
+            ),
+            result(
+                "hostname-in-cluster-conf",
+                "n151<&>",
+                Layer::O2cb,
+                Status::Fail,
+                nasty,
+            ),
+            result(
+                "multipath-paths",
+                "n151<&>",
+                Layer::Storage,
+                Status::Skip,
+                "no multipath",
+            ),
+            result(
+                "o2net-port",
+                "n151<&>",
+                Layer::Network,
+                Status::Error,
+                &long,
+            ),
+            result(
+                "cluster-conf-identical",
+                "cluster",
+                Layer::Cluster,
+                Status::Fail,
+                "differs",
+            ),
+            result(
+                "concurrent-append",
+                "cluster",
+                Layer::Scenario,
+                Status::Fail,
+                "3 lost",
+            ),
         ],
     }
 }
@@ -60,10 +106,21 @@ fn suites(xml: &[u8]) -> Vec<(String, String, String, String, String, String)> {
                 let get = |k: &str| {
                     e.try_get_attribute(k)
                         .unwrap()
-                        .map(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).unwrap().into_owned())
+                        .map(|a| {
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .unwrap()
+                                .into_owned()
+                        })
                         .unwrap_or_default()
                 };
-                out.push((get("name"), get("hostname"), get("tests"), get("failures"), get("errors"), get("skipped")));
+                out.push((
+                    get("name"),
+                    get("hostname"),
+                    get("tests"),
+                    get("failures"),
+                    get("errors"),
+                    get("skipped"),
+                ));
             }
             Event::Eof => break,
             _ => {}
@@ -78,12 +135,32 @@ fn suites_per_node_plus_cluster_and_scenarios_with_right_counts() {
     let xml = junit::to_xml(&nasty_report());
     let s = suites(&xml);
     let names: Vec<&str> = s.iter().map(|x| x.0.as_str()).collect();
-    assert_eq!(names, ["o2check.n150.ocfs2.test", "o2check.n151<&>", "o2check.cluster", "o2check.scenarios"]);
+    assert_eq!(
+        names,
+        [
+            "o2check.n150.ocfs2.test",
+            "o2check.n151<&>",
+            "o2check.cluster",
+            "o2check.scenarios"
+        ]
+    );
     assert_eq!(s[1].1, "n151<&>");
-    assert_eq!((s[1].2.as_str(), s[1].3.as_str(), s[1].4.as_str(), s[1].5.as_str()), ("3", "1", "1", "1"));
+    assert_eq!(
+        (
+            s[1].2.as_str(),
+            s[1].3.as_str(),
+            s[1].4.as_str(),
+            s[1].5.as_str()
+        ),
+        ("3", "1", "1", "1")
+    );
     assert_eq!((s[0].2.as_str(), s[0].3.as_str()), ("1", "0"));
     let text = String::from_utf8(xml).unwrap();
-    assert!(text.contains(r#"<property name="cluster" value="o2lab"/>"#), "{}", &text[..2000]);
+    assert!(
+        text.contains(r#"<property name="cluster" value="o2lab"/>"#),
+        "{}",
+        &text[..2000]
+    );
     assert!(text.contains(r#"type="hostname-in-cluster-conf""#));
     assert!(text.contains(r#"classname="ocfs2.o2cb""#));
     assert!(!text.contains('\u{1}') && !text.contains('\u{FFFE}'));
@@ -92,7 +169,10 @@ fn suites_per_node_plus_cluster_and_scenarios_with_right_counts() {
 #[test]
 fn validates_against_the_junit_xsd() {
     let Ok(v) = Command::new("xmllint").arg("--version").output() else {
-        assert!(std::env::var_os("CI").is_none(), "xmllint is required in CI");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "xmllint is required in CI"
+        );
         eprintln!("xmllint not installed: schema validation not run");
         return;
     };
@@ -101,8 +181,16 @@ fn validates_against_the_junit_xsd() {
     let path = dir.path().join("junit.xml");
     std::fs::write(&path, junit::to_xml(&nasty_report())).unwrap();
     let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/junit.xsd");
-    let out = Command::new("xmllint").args(["--noout", "--schema", xsd]).arg(&path).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("xmllint")
+        .args(["--noout", "--schema", xsd])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -122,6 +210,11 @@ fn console_groups_by_layer_lowest_first_and_shows_fixes() {
     assert!(storage < o2cb);
     assert!(text.contains("fix: run `o2cb register-cluster o2lab`"));
     assert!(text.contains("/var/log/kern.log:7:"));
-    assert!(!text.contains('\u{1b}'), "no colour codes without a terminal");
-    assert!(text.trim_end().ends_with("1 passed, 3 failed, 1 skipped, 1 errors"));
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes without a terminal"
+    );
+    assert!(text
+        .trim_end()
+        .ends_with("1 passed, 3 failed, 1 skipped, 1 errors"));
 }

@@ -56,7 +56,9 @@ pub fn static_commands() -> Vec<Vec<String>> {
         &["journalctl", "-k", "-o", "short-iso", "--no-pager"],
         &["date", "+%s.%N"],
     ];
-    list.iter().map(|a| a.iter().map(|s| s.to_string()).collect()).collect()
+    list.iter()
+        .map(|a| a.iter().map(|s| s.to_string()).collect())
+        .collect()
 }
 
 /// A node stanza's name and address, as far as collection needs them. Collection
@@ -78,11 +80,17 @@ pub fn cluster_conf_nodes(conf: &str) -> Vec<NodeAddr> {
         if !line.starts_with([' ', '\t']) && line.ends_with(':') || line.trim().is_empty() {
             nodes.extend(current.take());
             if line.trim_end() == "node:" {
-                current = Some(NodeAddr { name: String::new(), ip: None, port: None });
+                current = Some(NodeAddr {
+                    name: String::new(),
+                    ip: None,
+                    port: None,
+                });
             }
             continue;
         }
-        let (Some(node), Some((key, value))) = (current.as_mut(), line.split_once('=')) else { continue };
+        let (Some(node), Some((key, value))) = (current.as_mut(), line.split_once('=')) else {
+            continue;
+        };
         let value = value.trim();
         match key.trim() {
             "name" => node.name = value.to_string(),
@@ -98,12 +106,18 @@ pub fn cluster_conf_nodes(conf: &str) -> Vec<NodeAddr> {
 
 /// `getent ahostsv4 NAME` for every node: what the resolver (hosts file, DNS) says.
 pub fn per_node_commands(nodes: &[NodeAddr]) -> Vec<Vec<String>> {
-    nodes.iter().map(|n| vec!["getent".into(), "ahostsv4".into(), n.name.clone()]).collect()
+    nodes
+        .iter()
+        .map(|n| vec!["getent".into(), "ahostsv4".into(), n.name.clone()])
+        .collect()
 }
 
 /// Where each node's o2net listener should be.
 pub fn probe_targets(nodes: &[NodeAddr]) -> Vec<SocketAddrV4> {
-    nodes.iter().filter_map(|n| Some(SocketAddrV4::new(n.ip?, n.port?))).collect()
+    nodes
+        .iter()
+        .filter_map(|n| Some(SocketAddrV4::new(n.ip?, n.port?)))
+        .collect()
 }
 
 /// Devices of mounted OCFS2 volumes, from /proc/mounts.
@@ -134,7 +148,12 @@ pub fn per_device_commands(devices: &[String]) -> Vec<Vec<String>> {
     let mut cmds = Vec::new();
     for dev in devices {
         for req in ["stats", "slotmap", "hb"] {
-            cmds.push(vec!["debugfs.ocfs2".into(), "-R".into(), req.into(), dev.clone()]);
+            cmds.push(vec![
+                "debugfs.ocfs2".into(),
+                "-R".into(),
+                req.into(),
+                dev.clone(),
+            ]);
         }
     }
     cmds
@@ -169,15 +188,20 @@ mod tests {
             "/../fixtures/bundles/lab-capture-healthy-node1/etc/ocfs2/cluster.conf"
         ))
         .unwrap();
-        let names: Vec<_> = cluster_conf_nodes(&lab).into_iter().map(|n| n.name).collect();
+        let names: Vec<_> = cluster_conf_nodes(&lab)
+            .into_iter()
+            .map(|n| n.name)
+            .collect();
         assert_eq!(names, ["n150.ocfs2.test", "n151.ocfs2.test"]);
     }
 
     #[test]
     fn finds_ocfs2_devices_and_rotated_logs() {
-        let mounts = "configfs /sys/kernel/config configfs rw 0 0\n/dev/vda /mnt/ocfs2 ocfs2 rw 0 0\n";
+        let mounts =
+            "configfs /sys/kernel/config configfs rw 0 0\n/dev/vda /mnt/ocfs2 ocfs2 rw 0 0\n";
         assert_eq!(ocfs2_devices(mounts), ["/dev/vda"]);
-        let md = "Device    Stack  Cluster  F  UUID   Label\n/dev/vda  o2cb   o2lab       F47  o2lab\n";
+        let md =
+            "Device    Stack  Cluster  F  UUID   Label\n/dev/vda  o2cb   o2lab       F47  o2lab\n";
         assert_eq!(mounted_devices(md), ["/dev/vda"]);
         assert!(is_log_or_rotation("messages.2.gz", "messages"));
         assert!(is_log_or_rotation("kern.log", "kern.log"));

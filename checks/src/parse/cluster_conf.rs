@@ -98,7 +98,11 @@ pub fn parse(origin: &str, text: &str) -> Result<ClusterConf, ParseError> {
             }
             let value = value.trim_end().to_string();
             if let Some(stanza) = conf.stanzas.last_mut() {
-                stanza.attrs.push(Attr { key: key.to_string(), value, line: n });
+                stanza.attrs.push(Attr {
+                    key: key.to_string(),
+                    value,
+                    line: n,
+                });
             }
             continue;
         }
@@ -111,14 +115,21 @@ pub fn parse(origin: &str, text: &str) -> Result<ClusterConf, ParseError> {
             let msg = match rest.chars().next() {
                 None => "Invalid stanza name declaration: missing ':'".to_string(),
                 Some(c) if c == ' ' || c == '\t' => "Invalid stanza name declaration".to_string(),
-                Some(c) => format!("Invalid character in stanza name declaration: {}", printable(c)),
+                Some(c) => format!(
+                    "Invalid character in stanza name declaration: {}",
+                    printable(c)
+                ),
             };
             return Err(err(n, msg));
         };
         if !after.chars().all(|c| c == ' ' || c == '\t') {
             return Err(err(n, "Trailing garbage on stanza name declaration".into()));
         }
-        conf.stanzas.push(Stanza { kind: name.to_string(), line: n, attrs: Vec::new() });
+        conf.stanzas.push(Stanza {
+            kind: name.to_string(),
+            line: n,
+            attrs: Vec::new(),
+        });
         open = true;
     }
     Ok(conf)
@@ -136,8 +147,11 @@ fn printable(c: char) -> String {
 mod tests {
     use super::*;
 
-    const LAB: &str = include_str!("../../../fixtures/bundles/lab-capture-healthy-node1/etc/ocfs2/cluster.conf");
-    const SEED: &str = include_str!("../../../fixtures/bundles/seed-hostname-mismatch-n150/etc/ocfs2/cluster.conf");
+    const LAB: &str =
+        include_str!("../../../fixtures/bundles/lab-capture-healthy-node1/etc/ocfs2/cluster.conf");
+    const SEED: &str = include_str!(
+        "../../../fixtures/bundles/seed-hostname-mismatch-n150/etc/ocfs2/cluster.conf"
+    );
 
     #[test]
     fn parses_the_lab_file_with_tabs() {
@@ -160,12 +174,32 @@ mod tests {
     #[test]
     fn grammar_errors_use_o2cb_texts_and_line_numbers() {
         let cases = [
-            ("cluster:\r\n\tname = a\r\n", 1, "Trailing garbage on stanza name declaration"),
+            (
+                "cluster:\r\n\tname = a\r\n",
+                1,
+                "Trailing garbage on stanza name declaration",
+            ),
             ("cluster :\n", 1, "Invalid stanza name declaration"),
-            ("cluster\n", 1, "Invalid stanza name declaration: missing ':'"),
-            ("cluster:\n\t# note\n", 2, "Invalid character in attribute name: #"),
-            ("cluster:\n\tname = a\n\n\tnode_count = 2\n", 4, "Attributes require a matching stanza"),
-            ("cluster:\n\tname a\n", 2, "Invalid attribute: expecting '='"),
+            (
+                "cluster\n",
+                1,
+                "Invalid stanza name declaration: missing ':'",
+            ),
+            (
+                "cluster:\n\t# note\n",
+                2,
+                "Invalid character in attribute name: #",
+            ),
+            (
+                "cluster:\n\tname = a\n\n\tnode_count = 2\n",
+                4,
+                "Attributes require a matching stanza",
+            ),
+            (
+                "cluster:\n\tname a\n",
+                2,
+                "Invalid attribute: expecting '='",
+            ),
             ("-x:\n", 1, "Invalid character in stanza name: -"),
         ];
         for (text, line, msg) in cases {
@@ -185,7 +219,14 @@ mod tests {
     fn column_zero_comments_do_not_close_a_stanza_and_garbage_never_panics() {
         let c = parse("f", "node:\n# c\n\tname = a\n").unwrap();
         assert_eq!(c.stanzas[0].get("name").unwrap().value, "a");
-        for junk in ["\u{FFFD}\u{0}", "\t\t", ":\n", "a:\n\t=\n", "a:\n\tb = c\\", "\n\n\n"] {
+        for junk in [
+            "\u{FFFD}\u{0}",
+            "\t\t",
+            ":\n",
+            "a:\n\t=\n",
+            "a:\n\tb = c\\",
+            "\n\n\n",
+        ] {
             let _ = parse("f", junk);
         }
     }

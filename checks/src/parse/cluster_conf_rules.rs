@@ -66,26 +66,67 @@ fn problem(m: &mut Model, line: u32, message: String) {
 fn cluster(s: &Stanza, m: &mut Model) {
     let Some(name) = s.get("name").filter(|a| !a.value.is_empty()) else {
         // ocfs2-tools dereferences NULL here (o2cb_config.c): expect a crash, not an error.
-        return problem(m, s.line, "cluster stanza has no `name` (o2cb crashes loading this file)".into());
+        return problem(
+            m,
+            s.line,
+            "cluster stanza has no `name` (o2cb crashes loading this file)".into(),
+        );
     };
     if name.value.len() > 16 || !name.value.chars().all(|c| c.is_ascii_alphanumeric()) {
-        problem(m, name.line, format!("cluster name `{}` must be 1-16 letters or digits (o2cb: Cluster name is invalid)", name.value));
+        problem(
+            m,
+            name.line,
+            format!(
+                "cluster name `{}` must be 1-16 letters or digits (o2cb: Cluster name is invalid)",
+                name.value
+            ),
+        );
     }
-    let mode = s.get("heartbeat_mode").map(|a| a.value.to_lowercase()).unwrap_or_else(|| "local".into());
+    let mode = s
+        .get("heartbeat_mode")
+        .map(|a| a.value.to_lowercase())
+        .unwrap_or_else(|| "local".into());
     if mode != "local" && mode != "global" {
-        problem(m, s.get("heartbeat_mode").map_or(s.line, |a| a.line), format!("heartbeat_mode `{mode}` is neither local nor global"));
+        problem(
+            m,
+            s.get("heartbeat_mode").map_or(s.line, |a| a.line),
+            format!("heartbeat_mode `{mode}` is neither local nor global"),
+        );
     }
     let node_count = match s.get("node_count") {
         None => {
-            problem(m, s.line, "cluster stanza has no `node_count` (required)".into());
+            problem(
+                m,
+                s.line,
+                "cluster stanza has no `node_count` (required)".into(),
+            );
             None
         }
-        Some(a) => a.value.parse::<u32>().map_err(|_| problem(m, a.line, format!("node_count `{}` is not a number", a.value))).ok(),
+        Some(a) => a
+            .value
+            .parse::<u32>()
+            .map_err(|_| {
+                problem(
+                    m,
+                    a.line,
+                    format!("node_count `{}` is not a number", a.value),
+                )
+            })
+            .ok(),
     };
     if m.clusters.iter().any(|c| c.name == name.value) {
-        problem(m, name.line, format!("cluster `{}` is defined twice", name.value));
+        problem(
+            m,
+            name.line,
+            format!("cluster `{}` is defined twice", name.value),
+        );
     }
-    m.clusters.push(Cluster { name: name.value.clone(), heartbeat_mode: mode, node_count, line: s.line });
+    m.clusters.push(Cluster {
+        name: name.value.clone(),
+        heartbeat_mode: mode,
+        node_count,
+        line: s.line,
+    });
 }
 
 fn node(s: &Stanza, m: &mut Model) {
@@ -97,28 +138,72 @@ fn node(s: &Stanza, m: &mut Model) {
         }
         a.cloned()
     };
-    let (name, cluster, number, ip, port) = (get("name"), get("cluster"), get("number"), get("ip_address"), get("ip_port"));
+    let (name, cluster, number, ip, port) = (
+        get("name"),
+        get("cluster"),
+        get("number"),
+        get("ip_address"),
+        get("ip_port"),
+    );
     if !missing.is_empty() {
-        return problem(m, s.line, format!("node stanza lacks required {}", missing.join(", ")));
+        return problem(
+            m,
+            s.line,
+            format!("node stanza lacks required {}", missing.join(", ")),
+        );
     }
-    let (Some(name), Some(cluster), Some(number), Some(ip), Some(port)) = (name, cluster, number, ip, port) else { return };
+    let (Some(name), Some(cluster), Some(number), Some(ip), Some(port)) =
+        (name, cluster, number, ip, port)
+    else {
+        return;
+    };
     let num = number.value.parse::<u32>().ok().filter(|n| *n <= 254);
     if num.is_none() {
-        problem(m, number.line, format!("node number `{}` must be 0-254", number.value));
+        problem(
+            m,
+            number.line,
+            format!("node number `{}` must be 0-254", number.value),
+        );
     }
     let addr = ip.value.parse::<Ipv4Addr>().ok();
     if addr.is_none() {
-        problem(m, ip.line, format!("ip_address `{}` is not an IPv4 address (o2net is IPv4 only)", ip.value));
+        problem(
+            m,
+            ip.line,
+            format!(
+                "ip_address `{}` is not an IPv4 address (o2net is IPv4 only)",
+                ip.value
+            ),
+        );
     }
-    let p = port.value.parse::<u16>().ok().filter(|p| (1..=65534).contains(p));
+    let p = port
+        .value
+        .parse::<u16>()
+        .ok()
+        .filter(|p| (1..=65534).contains(p));
     if p.is_none() {
-        problem(m, port.line, format!("ip_port `{}` must be 1-65534", port.value));
+        problem(
+            m,
+            port.line,
+            format!("ip_port `{}` must be 1-65534", port.value),
+        );
     }
     if name.value.len() > 64 {
-        problem(m, name.line, format!("node name `{}` is longer than 64 characters", name.value));
+        problem(
+            m,
+            name.line,
+            format!("node name `{}` is longer than 64 characters", name.value),
+        );
     }
     if let (Some(number), Some(ip), Some(port)) = (num, addr, p) {
-        m.nodes.push(Node { name: name.value, cluster: cluster.value, number, ip, port, line: s.line });
+        m.nodes.push(Node {
+            name: name.value,
+            cluster: cluster.value,
+            number,
+            ip,
+            port,
+            line: s.line,
+        });
     }
 }
 
@@ -136,7 +221,14 @@ fn relations(m: &mut Model) {
         duplicates(&nodes, |n| n.ip.to_string(), "ip_address", &mut found);
         if let Some(count) = c.node_count {
             if (count as usize) < nodes.len() {
-                found.push((c.line, format!("node_count = {count} but cluster `{}` has {} node stanzas", c.name, nodes.len())));
+                found.push((
+                    c.line,
+                    format!(
+                        "node_count = {count} but cluster `{}` has {} node stanzas",
+                        c.name,
+                        nodes.len()
+                    ),
+                ));
             }
         }
     }
@@ -145,11 +237,24 @@ fn relations(m: &mut Model) {
     }
 }
 
-fn duplicates(nodes: &[&Node], key: impl Fn(&Node) -> String, what: &str, found: &mut Vec<(u32, String)>) {
+fn duplicates(
+    nodes: &[&Node],
+    key: impl Fn(&Node) -> String,
+    what: &str,
+    found: &mut Vec<(u32, String)>,
+) {
     let mut seen: HashMap<String, &Node> = HashMap::new();
     for n in nodes {
         if let Some(first) = seen.insert(key(n), n) {
-            found.push((n.line, format!("nodes `{}` and `{}` have the same {what} `{}`", first.name, n.name, key(n))));
+            found.push((
+                n.line,
+                format!(
+                    "nodes `{}` and `{}` have the same {what} `{}`",
+                    first.name,
+                    n.name,
+                    key(n)
+                ),
+            ));
         }
     }
 }
@@ -160,16 +265,27 @@ mod tests {
     use super::*;
 
     fn problems(text: &str) -> Vec<String> {
-        model(&parse("f", text).unwrap()).problems.into_iter().map(|p| format!("{}: {}", p.line, p.message)).collect()
+        model(&parse("f", text).unwrap())
+            .problems
+            .into_iter()
+            .map(|p| format!("{}: {}", p.line, p.message))
+            .collect()
     }
 
     #[test]
     fn lab_and_seed_files_have_no_problems() {
-        let lab = include_str!("../../../fixtures/bundles/lab-capture-healthy-node1/etc/ocfs2/cluster.conf");
+        let lab = include_str!(
+            "../../../fixtures/bundles/lab-capture-healthy-node1/etc/ocfs2/cluster.conf"
+        );
         let m = model(&parse("lab", lab).unwrap());
         assert!(m.problems.is_empty(), "{:?}", m.problems);
-        assert_eq!(m.nodes_of("o2lab").map(|n| n.number).collect::<Vec<_>>(), [1, 2]);
-        let seed = include_str!("../../../fixtures/bundles/seed-hostname-mismatch-n150/etc/ocfs2/cluster.conf");
+        assert_eq!(
+            m.nodes_of("o2lab").map(|n| n.number).collect::<Vec<_>>(),
+            [1, 2]
+        );
+        let seed = include_str!(
+            "../../../fixtures/bundles/seed-hostname-mismatch-n150/etc/ocfs2/cluster.conf"
+        );
         let m = model(&parse("seed", seed).unwrap());
         assert!(m.problems.is_empty(), "{:?}", m.problems);
         assert_eq!(m.nodes[0].port, 11111);
@@ -180,23 +296,43 @@ mod tests {
         let text = "cluster:\n\tname = bad-name\n\tnode_count = 1\n\nnode:\n\tname = a\n\tcluster = bad-name\n\tnumber = 1\n\tip_address = 10.0.0.1\n\tip_port = 7777\n\nnode:\n\tname = b\n\tcluster = bad-name\n\tnumber = 1\n\tip_address = 10.0.0.300\n\tip_port = 0\n\nnode:\n\tname = c\n\tcluster = other\n\tnumber = 3\n\tip_address = 10.0.0.3\n\tip_port = 7777\n";
         let p = problems(text);
         assert!(p.contains(&"2: cluster name `bad-name` must be 1-16 letters or digits (o2cb: Cluster name is invalid)".to_string()), "{p:?}");
-        assert!(p.iter().any(|x| x.starts_with("16: ip_address `10.0.0.300`")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|x| x.starts_with("16: ip_address `10.0.0.300`")),
+            "{p:?}"
+        );
         assert!(p.iter().any(|x| x.starts_with("17: ip_port `0`")), "{p:?}");
-        assert!(p.iter().any(|x| x.starts_with("19: node `c` names cluster `other`")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|x| x.starts_with("19: node `c` names cluster `other`")),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn duplicate_numbers_and_short_node_count() {
         let text = "cluster:\n\tname = x\n\tnode_count = 1\n\nnode:\n\tname = a\n\tcluster = x\n\tnumber = 1\n\tip_address = 10.0.0.1\n\tip_port = 7777\n\nnode:\n\tname = b\n\tcluster = x\n\tnumber = 1\n\tip_address = 10.0.0.2\n\tip_port = 7777\n";
         let p = problems(text);
-        assert!(p.contains(&"12: nodes `a` and `b` have the same number `1`".to_string()), "{p:?}");
-        assert!(p.contains(&"1: node_count = 1 but cluster `x` has 2 node stanzas".to_string()), "{p:?}");
+        assert!(
+            p.contains(&"12: nodes `a` and `b` have the same number `1`".to_string()),
+            "{p:?}"
+        );
+        assert!(
+            p.contains(&"1: node_count = 1 but cluster `x` has 2 node stanzas".to_string()),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn missing_required_attributes() {
         let p = problems("cluster:\n\tname = x\n\nnode:\n\tname = a\n\tcluster = x\n");
-        assert!(p.contains(&"1: cluster stanza has no `node_count` (required)".to_string()), "{p:?}");
-        assert!(p.contains(&"4: node stanza lacks required number, ip_address, ip_port".to_string()), "{p:?}");
+        assert!(
+            p.contains(&"1: cluster stanza has no `node_count` (required)".to_string()),
+            "{p:?}"
+        );
+        assert!(
+            p.contains(&"4: node stanza lacks required number, ip_address, ip_port".to_string()),
+            "{p:?}"
+        );
     }
 }

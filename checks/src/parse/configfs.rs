@@ -54,11 +54,18 @@ pub fn read(source: &dyn Source) -> Result<Vec<ConfigfsCluster>, EvidenceError> 
     let mut last = None;
     for root in ROOTS {
         match source.list_dir(root) {
-            Ok(names) => return Ok(names.iter().map(|n| cluster(source, &format!("{root}/{n}"), n)).collect()),
+            Ok(names) => {
+                return Ok(names
+                    .iter()
+                    .map(|n| cluster(source, &format!("{root}/{n}"), n))
+                    .collect())
+            }
             Err(e) => last = Some(e),
         }
     }
-    Err(last.unwrap_or(EvidenceError::Missing { what: ROOTS[0].into() }))
+    Err(last.unwrap_or(EvidenceError::Missing {
+        what: ROOTS[0].into(),
+    }))
 }
 
 fn value(source: &dyn Source, path: &str) -> Option<String> {
@@ -119,7 +126,12 @@ mod tests {
     use crate::source::Bundle;
 
     fn bundle(name: &str) -> Bundle {
-        Bundle::open(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bundles").join(name)).unwrap()
+        Bundle::open(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../fixtures/bundles")
+                .join(name),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -130,7 +142,10 @@ mod tests {
         assert_eq!(c[0].local_node().unwrap().name, "n150.ocfs2.test");
         assert_eq!(c[0].regions[0].uuid, "F47217E35EA246069E452DD9DC166B05");
         assert_eq!(c[0].regions[0].dev.as_deref(), Some("vda"));
-        assert_eq!((c[0].dead_threshold, c[0].idle_timeout_ms), (Some(31), Some(30000)));
+        assert_eq!(
+            (c[0].dead_threshold, c[0].idle_timeout_ms),
+            (Some(31), Some(30000))
+        );
     }
 
     #[test]

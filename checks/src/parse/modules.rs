@@ -22,12 +22,27 @@ mod tests {
 
     #[test]
     fn busybox_lsmod_seed_lsmod_and_proc_modules() {
-        let lab = parse(&Text::new("l", include_str!("../../../fixtures/captures/lsmod-node1.txt")));
+        let lab = parse(&Text::new(
+            "l",
+            include_str!("../../../fixtures/captures/lsmod-node1.txt"),
+        ));
         assert!(lab.iter().any(|(m, _)| m == "ocfs2_stack_o2cb"));
         assert!(!lab.iter().any(|(m, _)| m == "Module"));
-        let seed = parse(&Text::new("s", "ocfs2                1094439  0 \nocfs2_nodemanager     223253  1 ocfs2\n"));
-        assert_eq!(seed, [("ocfs2".to_string(), 1), ("ocfs2_nodemanager".to_string(), 2)]);
-        let proc = parse(&Text::new("p", "ocfs2_dlm 221184 1 ocfs2_stack_o2cb, Live 0x0000000000000000\n"));
+        let seed = parse(&Text::new(
+            "s",
+            "ocfs2                1094439  0 \nocfs2_nodemanager     223253  1 ocfs2\n",
+        ));
+        assert_eq!(
+            seed,
+            [
+                ("ocfs2".to_string(), 1),
+                ("ocfs2_nodemanager".to_string(), 2)
+            ]
+        );
+        let proc = parse(&Text::new(
+            "p",
+            "ocfs2_dlm 221184 1 ocfs2_stack_o2cb, Live 0x0000000000000000\n",
+        ));
         assert_eq!(proc[0].0, "ocfs2_dlm");
     }
 }

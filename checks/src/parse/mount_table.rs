@@ -15,11 +15,15 @@ pub struct MountEntry {
 
 impl MountEntry {
     pub fn has_option(&self, name: &str) -> bool {
-        self.options.iter().any(|o| o == name || o.split('=').next() == Some(name))
+        self.options
+            .iter()
+            .any(|o| o == name || o.split('=').next() == Some(name))
     }
     /// `key=value` option's value (`heartbeat=local`, `cluster_stack=o2cb`).
     pub fn option(&self, key: &str) -> Option<&str> {
-        self.options.iter().find_map(|o| o.strip_prefix(key)?.strip_prefix('='))
+        self.options
+            .iter()
+            .find_map(|o| o.strip_prefix(key)?.strip_prefix('='))
     }
 }
 
@@ -33,8 +37,19 @@ pub fn parse(text: &Text) -> Vec<MountEntry> {
             }
             let mut f = raw.split_whitespace();
             let (device, mount_point, fs_type) = (f.next()?, f.next()?, f.next()?);
-            let options = f.next().unwrap_or("defaults").split(',').map(str::to_string).collect();
-            Some(MountEntry { device: unescape(device), mount_point: unescape(mount_point), fs_type: fs_type.into(), options, line })
+            let options = f
+                .next()
+                .unwrap_or("defaults")
+                .split(',')
+                .map(str::to_string)
+                .collect();
+            Some(MountEntry {
+                device: unescape(device),
+                mount_point: unescape(mount_point),
+                fs_type: fs_type.into(),
+                options,
+                line,
+            })
         })
         .collect()
 }
@@ -49,10 +64,15 @@ fn unescape(field: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let octal = bytes.get(i + 1..i + 4).filter(|d| bytes[i] == b'\\' && d.iter().all(|b| (b'0'..=b'7').contains(b)));
+        let octal = bytes
+            .get(i + 1..i + 4)
+            .filter(|d| bytes[i] == b'\\' && d.iter().all(|b| (b'0'..=b'7').contains(b)));
         match octal {
             Some(d) => {
-                out.push(d.iter().fold(0u8, |a, b| a.wrapping_mul(8).wrapping_add(b - b'0')));
+                out.push(
+                    d.iter()
+                        .fold(0u8, |a, b| a.wrapping_mul(8).wrapping_add(b - b'0')),
+                );
                 i += 4;
             }
             None => {
@@ -70,13 +90,24 @@ mod tests {
 
     #[test]
     fn lab_proc_mounts() {
-        let t = Text::new("m", include_str!("../../../fixtures/captures/proc-mounts-node1.txt"));
+        let t = Text::new(
+            "m",
+            include_str!("../../../fixtures/captures/proc-mounts-node1.txt"),
+        );
         let m = parse(&t);
         let o: Vec<_> = ocfs2(&m).collect();
         assert_eq!(o.len(), 1);
-        assert_eq!((o[0].device.as_str(), o[0].mount_point.as_str()), ("/dev/vda", "/mnt/ocfs2"));
-        assert_eq!((o[0].option("heartbeat"), o[0].option("cluster_stack")), (Some("local"), Some("o2cb")));
-        assert!(m.iter().any(|e| e.fs_type == "ocfs2_dlmfs" && e.mount_point == "/dlm"));
+        assert_eq!(
+            (o[0].device.as_str(), o[0].mount_point.as_str()),
+            ("/dev/vda", "/mnt/ocfs2")
+        );
+        assert_eq!(
+            (o[0].option("heartbeat"), o[0].option("cluster_stack")),
+            (Some("local"), Some("o2cb"))
+        );
+        assert!(m
+            .iter()
+            .any(|e| e.fs_type == "ocfs2_dlmfs" && e.mount_point == "/dlm"));
     }
 
     #[test]

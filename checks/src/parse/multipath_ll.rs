@@ -26,7 +26,9 @@ pub struct MpPath {
 impl MpPath {
     /// The only healthy state: I/O goes to it and the checker is happy.
     pub fn is_good(&self) -> bool {
-        self.dm_state == "active" && self.checker == "ready" && (self.online.is_empty() || self.online == "running")
+        self.dm_state == "active"
+            && self.checker == "ready"
+            && (self.online.is_empty() || self.online == "running")
     }
     pub fn is_orphan(&self) -> bool {
         self.scsi.contains('#')
@@ -46,7 +48,8 @@ pub struct MpMap {
 fn path_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^[\s|`\\_-]*([0-9#]+:[0-9#]+:[0-9#]+:[0-9#]+)\s+(\S+)\s+(\d+:\d+)\s*(.*)$").expect("valid regex")
+        Regex::new(r"^[\s|`\\_-]*([0-9#]+:[0-9#]+:[0-9#]+:[0-9#]+)\s+(\S+)\s+(\d+:\d+)\s*(.*)$")
+            .expect("valid regex")
     })
 }
 
@@ -60,26 +63,50 @@ pub fn parse(text: &Text) -> Vec<MpMap> {
     for (line, raw) in text.numbered_lines() {
         if let Some(c) = path_re().captures(raw) {
             let Some(map) = maps.last_mut() else { continue };
-            let states = c[4].replace(['[', ']'], " ").replace("i/o pending", "i/o-pending");
+            let states = c[4]
+                .replace(['[', ']'], " ")
+                .replace("i/o pending", "i/o-pending");
             let words: Vec<&str> = states.split_whitespace().collect();
             let pick = |options: &[&str]| {
-                words.iter().find(|w| options.contains(w)).map(|w| w.replace("i/o-pending", "i/o pending")).unwrap_or_default()
+                words
+                    .iter()
+                    .find(|w| options.contains(w))
+                    .map(|w| w.replace("i/o-pending", "i/o pending"))
+                    .unwrap_or_default()
             };
             map.paths.push(MpPath {
                 scsi: c[1].to_string(),
                 device: c[2].to_string(),
                 dm_state: pick(&["active", "failed"]),
-                checker: pick(&["ready", "faulty", "ghost", "shaky", "i/o-pending", "undef", "delayed", "disconnected"]),
+                checker: pick(&[
+                    "ready",
+                    "faulty",
+                    "ghost",
+                    "shaky",
+                    "i/o-pending",
+                    "undef",
+                    "delayed",
+                    "disconnected",
+                ]),
                 online: pick(&["running", "offline", "blocked", "transport-offline"]),
                 line,
             });
-        } else if let Some(c) = map_re().captures(raw).filter(|_| !raw.starts_with([' ', '\t', '|', '`', '[', '\\'])) {
+        } else if let Some(c) = map_re()
+            .captures(raw)
+            .filter(|_| !raw.starts_with([' ', '\t', '|', '`', '[', '\\']))
+        {
             let first = c[1].to_string();
             let (name, wwid) = match c.get(2) {
                 Some(w) => (first, w.as_str().to_string()),
                 None => (first.clone(), first),
             };
-            maps.push(MpMap { name, wwid, dm: c[3].to_string(), line, paths: Vec::new() });
+            maps.push(MpMap {
+                name,
+                wwid,
+                dm: c[3].to_string(),
+                line,
+                paths: Vec::new(),
+            });
         }
     }
     maps
@@ -91,13 +118,28 @@ mod tests {
 
     #[test]
     fn seed_two_healthy_paths() {
-        let t = Text::new("m", include_str!("../../../fixtures/bundles/seed-hostname-mismatch-n150/commands/multipath_-ll"));
+        let t = Text::new(
+            "m",
+            include_str!(
+                "../../../fixtures/bundles/seed-hostname-mismatch-n150/commands/multipath_-ll"
+            ),
+        );
         let m = parse(&t);
         assert_eq!(m.len(), 1);
-        assert_eq!((m[0].name.as_str(), m[0].wwid.as_str(), m[0].dm.as_str()), ("test_block_a", "3600a098000a64d8b000002a4582305f8", "dm-0"));
+        assert_eq!(
+            (m[0].name.as_str(), m[0].wwid.as_str(), m[0].dm.as_str()),
+            ("test_block_a", "3600a098000a64d8b000002a4582305f8", "dm-0")
+        );
         assert_eq!(m[0].paths.len(), 2);
         assert!(m[0].paths.iter().all(MpPath::is_good));
-        assert_eq!((m[0].paths[1].scsi.as_str(), m[0].paths[1].device.as_str(), m[0].paths[1].line), ("5:0:0:0", "sdb", 5));
+        assert_eq!(
+            (
+                m[0].paths[1].scsi.as_str(),
+                m[0].paths[1].device.as_str(),
+                m[0].paths[1].line
+            ),
+            ("5:0:0:0", "sdb", 5)
+        );
     }
 
     #[test]
@@ -112,7 +154,14 @@ mod tests {
         let a = &m[0].paths;
         assert_eq!(a.len(), 3);
         assert!(a[0].is_good() && !a[1].is_good() && a[2].is_orphan());
-        assert_eq!((a[1].dm_state.as_str(), a[1].checker.as_str(), a[1].online.as_str()), ("failed", "faulty", "offline"));
+        assert_eq!(
+            (
+                a[1].dm_state.as_str(),
+                a[1].checker.as_str(),
+                a[1].online.as_str()
+            ),
+            ("failed", "faulty", "offline")
+        );
         assert_eq!(m[1].paths[0].checker, "i/o pending");
         assert!(m[2].paths[0].is_good());
     }

@@ -73,9 +73,15 @@ mod tests {
         assert_eq!(s.cluster.as_deref(), Some("o2lab"));
         assert_eq!(s.online, Some((true, 7)));
         assert_eq!(s.heartbeat_active, Some((true, 13)));
-        assert_eq!((s.dead_threshold, s.idle_timeout_ms, s.keepalive_delay_ms), (Some(31), Some(30000), Some(2000)));
+        assert_eq!(
+            (s.dead_threshold, s.idle_timeout_ms, s.keepalive_delay_ms),
+            (Some(31), Some(30000), Some(2000))
+        );
         assert_eq!(s.heartbeat_mode.as_deref(), Some("local"));
-        assert_eq!((s.configfs_mounted, s.dlmfs_mounted), (Some(true), Some(true)));
+        assert_eq!(
+            (s.configfs_mounted, s.dlmfs_mounted),
+            (Some(true), Some(true))
+        );
     }
 
     #[test]
@@ -99,9 +105,15 @@ mod tests {
         let old = "Checking O2CB cluster ocfs2: Online\nHeartbeat dead threshold = 31\n  Network idle timeout: 30000\nChecking O2CB heartbeat: Active\n";
         let s = parse(&Text::new("1.6", old));
         assert_eq!(s.cluster.as_deref(), Some("ocfs2"));
-        assert_eq!((s.online.map(|o| o.0), s.dead_threshold, s.idle_timeout_ms), (Some(true), Some(31), Some(30000)));
+        assert_eq!(
+            (s.online.map(|o| o.0), s.dead_threshold, s.idle_timeout_ms),
+            (Some(true), Some(31), Some(30000))
+        );
         assert_eq!(s.heartbeat_mode, None);
-        let junk = parse(&Text::from_bytes("junk", b"\xff\xfe: \x00\nChecking O2CB cluster : \n"));
+        let junk = parse(&Text::from_bytes(
+            "junk",
+            b"\xff\xfe: \x00\nChecking O2CB cluster : \n",
+        ));
         assert_eq!(junk.online, None, "a line without a state says nothing");
     }
 }

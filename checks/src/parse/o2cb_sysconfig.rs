@@ -68,9 +68,11 @@ pub fn parse(text: &Text) -> O2cbConfig {
         if l.starts_with('#') {
             continue;
         }
-        let Some((key, value)) = l.split_once('=') else { continue };
+        let Some((key, value)) = l.split_once('=') else {
+            continue;
+        };
         let value = unquote(value.split(" #").next().unwrap_or("").trim());
-        let setting = (!value.is_empty()).then(|| Setting { value, line });
+        let setting = (!value.is_empty()).then_some(Setting { value, line });
         let slot = match key.trim() {
             "O2CB_ENABLED" => &mut c.enabled,
             "O2CB_STACK" => &mut c.stack,
@@ -102,10 +104,16 @@ mod tests {
 
     #[test]
     fn lab_file() {
-        let t = Text::new("d", include_str!("../../../fixtures/bundles/lab-capture-healthy-node1/etc/default/o2cb"));
+        let t = Text::new(
+            "d",
+            include_str!("../../../fixtures/bundles/lab-capture-healthy-node1/etc/default/o2cb"),
+        );
         let c = parse(&t);
         assert_eq!(c.boot_cluster.as_ref().unwrap().value, "o2lab");
-        assert_eq!((c.threshold(), c.idle_ms(), c.heartbeat_timeout_ms()), (Some(31), Some(30000), Some(60000)));
+        assert_eq!(
+            (c.threshold(), c.idle_ms(), c.heartbeat_timeout_ms()),
+            (Some(31), Some(30000), Some(60000))
+        );
     }
 
     #[test]

@@ -3,8 +3,46 @@
 
 use crate::check::{Check, ClusterCheck};
 
-/// Every per-node check.
-pub static ALL: &[&Check] = &[];
+mod common;
+
+mod volumes;
+
+mod cluster_conf_syntax;
+mod cluster_online;
+mod disk_cluster_stack;
+mod disk_slots;
+mod dlm_membership;
+mod fstab;
+mod heartbeat_active_after_mount;
+mod hostname_in_cluster_conf;
+mod iscsi_sessions;
+mod multipath_failover_time;
+mod multipath_paths;
+mod name_resolution;
+mod o2cb_config;
+mod o2cb_filesystems;
+mod o2cb_modules;
+mod o2net_port;
+
+/// Every per-node check, lowest layer first.
+pub static ALL: &[&Check] = &[
+    &multipath_paths::CHECK,
+    &multipath_failover_time::CHECK,
+    &iscsi_sessions::CHECK,
+    &disk_slots::CHECK,
+    &disk_cluster_stack::CHECK,
+    &name_resolution::CHECK,
+    &o2net_port::CHECK,
+    &cluster_conf_syntax::CHECK,
+    &o2cb_config::CHECK,
+    &fstab::CHECK,
+    &o2cb_modules::CHECK,
+    &o2cb_filesystems::CHECK,
+    &hostname_in_cluster_conf::CHECK,
+    &cluster_online::CHECK,
+    &heartbeat_active_after_mount::CHECK,
+    &dlm_membership::CHECK,
+];
 
 /// Every cross-node check.
 pub static CLUSTER: &[&ClusterCheck] = &[];

@@ -143,7 +143,7 @@ impl Bundle {
 fn read(path: &Path, what: &str) -> Result<Vec<u8>, EvidenceError> {
     std::fs::read(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => EvidenceError::Missing {
-            what: format!("{what} (not in bundle)"),
+            what: format!("{what} in this bundle"),
         },
         _ => EvidenceError::Io {
             what: what.to_string(),
@@ -175,7 +175,7 @@ impl Source for Bundle {
         })?;
         let entries = std::fs::read_dir(&full).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => EvidenceError::Missing {
-                what: format!("{path} (not in bundle)"),
+                what: format!("{path} in this bundle"),
             },
             _ => EvidenceError::Io {
                 what: path.to_string(),
@@ -192,7 +192,7 @@ impl Source for Bundle {
 
     fn command(&self, argv: &[&str]) -> Result<CommandOutput, EvidenceError> {
         let name = command_file_name(argv);
-        let what = format!("command `{}`", argv.join(" "));
+        let what = format!("`{}` output", argv.join(" "));
         let path = self.root.join("commands").join(&name);
         let stdout = match read(&path, &what) {
             Ok(bytes) => bytes,

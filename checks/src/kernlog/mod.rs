@@ -1,0 +1,5 @@
+//! Kernel log reading for the o2 stack: where the lines come from ([`lines`]),
+//! and what the o2dlm membership lines say ([`dlm`]).
+
+pub mod dlm;
+pub mod lines;

@@ -1,0 +1,76 @@
+//! `cluster-conf-syntax`: /etc/ocfs2/cluster.conf loads the way o2cb loads it.
+
+use super::common::{cluster_conf, CLUSTER_CONF};
+use crate::check::{Check, CheckError, Verdict};
+use crate::context::NodeCtx;
+use crate::parse::{cluster_conf as grammar, cluster_conf_rules};
+use o2check_reports::{Evidence, Layer};
+
+pub const CHECK: Check = Check {
+    id: "cluster-conf-syntax",
+    layer: Layer::Config,
+    title: "cluster.conf follows o2cb's grammar and rules",
+    rationale: "o2cb refuses the whole file for one bad line (load fails with -EIO/-EINVAL and no \
+                message), and silently ignores a node whose `cluster` names no cluster stanza",
+    run,
+};
+
+fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    let text = match ctx.file(CLUSTER_CONF) {
+        Ok(t) => t,
+        Err(crate::EvidenceError::Missing { .. }) => {
+            return Ok(Verdict::fail(
+                format!("{CLUSTER_CONF} does not exist: o2cb treats that as an empty cluster"),
+                "create it on every node with the same content, e.g.\n  o2cb add-cluster <name>\n  o2cb add-node <name> <node> --ip <ip> --port 7777 --number <n>\n(ocfs2-tools ≤1.6: o2cb_ctl -C -n <node> -t node -a number=<n> -a ip_address=<ip> -a ip_port=7777 -a cluster=<name>)",
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let conf = match grammar::parse(&text.origin, &text.content) {
+        Ok(c) => c,
+        Err(e) => {
+            let line = e.line.unwrap_or(1);
+            return Ok(Verdict::fail(
+                format!("o2cb cannot load {CLUSTER_CONF}: line {line}: {}", e.message),
+                "stanza headers start in column 0 and end with `:`; attributes are indented `key = value` lines; a blank line ends a stanza; comments only in column 0; save with Unix line endings (dos2unix); then copy the identical file to every node",
+            )
+            .with([text.evidence_at(line)]));
+        }
+    };
+    let model = cluster_conf_rules::model(&conf);
+    if model.clusters.is_empty() {
+        return Ok(Verdict::fail(
+            format!("{CLUSTER_CONF} has no cluster stanza"),
+            "add a `cluster:` stanza with name, heartbeat_mode and node_count",
+        ));
+    }
+    if !model.problems.is_empty() {
+        let evidence: Vec<Evidence> = model
+            .problems
+            .iter()
+            .map(|p| {
+                Evidence::new(
+                    text.origin.clone(),
+                    Some(p.line),
+                    format!("{} ({})", text.evidence_at(p.line).text.trim(), p.message),
+                )
+            })
+            .collect();
+        let first = &model.problems[0].message;
+        return Ok(Verdict::fail(
+            format!("{} problem(s) in {CLUSTER_CONF}: {first}", model.problems.len()),
+            "correct the lines quoted below, keep the file identical on all nodes, then `o2cb register-cluster <name>` (or `service o2cb online`) with the cluster offline",
+        )
+        .with(evidence));
+    }
+    let (_, model) = cluster_conf(ctx)?;
+    let nodes: usize = model
+        .clusters
+        .iter()
+        .map(|c| model.nodes_of(&c.name).count())
+        .sum();
+    Ok(Verdict::pass(format!(
+        "{} cluster(s), {nodes} node(s), no problems",
+        model.clusters.len()
+    )))
+}

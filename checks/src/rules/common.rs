@@ -1,0 +1,117 @@
+//! Evidence several checks share, read and parsed the same way everywhere.
+
+use crate::check::CheckError;
+use crate::context::NodeCtx;
+use crate::error::EvidenceError;
+use crate::parse::cluster_conf_rules::{Cluster, Model, Node};
+use crate::parse::mount_table::{self, MountEntry};
+use crate::parse::o2cb_sysconfig::{self, O2cbConfig};
+use crate::parse::{cluster_conf, configfs};
+use crate::text::Text;
+
+pub const CLUSTER_CONF: &str = "/etc/ocfs2/cluster.conf";
+/// RHEL/SUSE first, as the init script looks (FORMATS.md §1.5).
+pub const O2CB_SYSCONFIG: [&str; 2] = ["/etc/sysconfig/o2cb", "/etc/default/o2cb"];
+
+/// cluster.conf as text and model. A file that does not parse is a parse error,
+/// which `cluster-conf-syntax` reports; other checks then say they cannot decide.
+pub fn cluster_conf(ctx: &NodeCtx) -> Result<(Text, Model), CheckError> {
+    let text = ctx.file(CLUSTER_CONF)?;
+    let conf = cluster_conf::parse(&text.origin, &text.content)?;
+    Ok((text, crate::parse::cluster_conf_rules::model(&conf)))
+}
+
+/// The o2cb settings file, if there is one.
+pub fn o2cb_config(ctx: &NodeCtx) -> Result<(Text, O2cbConfig), EvidenceError> {
+    let text = ctx.first_file(&O2CB_SYSCONFIG)?;
+    let config = o2cb_sysconfig::parse(&text);
+    Ok((text, config))
+}
+
+/// The cluster this node brings online: O2CB_BOOTCLUSTER, else the only cluster.
+pub fn boot_cluster<'m>(ctx: &NodeCtx, model: &'m Model) -> Option<&'m Cluster> {
+    let wanted = o2cb_config(ctx)
+        .ok()
+        .and_then(|(_, c)| c.boot_cluster.map(|s| s.value));
+    match wanted {
+        Some(name) => model.clusters.iter().find(|c| c.name == name),
+        None if model.clusters.len() == 1 => model.clusters.first(),
+        None => None,
+    }
+}
+
+/// o2cb's rule for "this node is me" (ocfs2-tools `op_register.c:node_is_local`,
+/// FORMATS.md §3.2): the node name is a case-insensitive prefix of the hostname
+/// that ends at the hostname's end or at a `.`.
+pub fn o2cb_node_is_local(node_name: &str, hostname: &str) -> bool {
+    let (n, h) = (node_name.as_bytes(), hostname.as_bytes());
+    if h.len() < n.len() || n.is_empty() {
+        return false;
+    }
+    h[..n.len()].eq_ignore_ascii_case(n) && (h.len() == n.len() || h[n.len()] == b'.')
+}
+
+/// Nodes of `cluster` that o2cb would mark local for `hostname`.
+pub fn local_nodes<'m>(model: &'m Model, cluster: &str, hostname: &str) -> Vec<&'m Node> {
+    model
+        .nodes
+        .iter()
+        .filter(|n| n.cluster == cluster && o2cb_node_is_local(&n.name, hostname))
+        .collect()
+}
+
+/// /proc/mounts entries.
+pub fn mounts(ctx: &NodeCtx) -> Result<(Text, Vec<MountEntry>), EvidenceError> {
+    let text = ctx.file("/proc/mounts")?;
+    let entries = mount_table::parse(&text);
+    Ok((text, entries))
+}
+
+/// The registered cluster in configfs, if any (`Ok(None)`: configfs present, none registered).
+pub fn configfs_cluster(ctx: &NodeCtx) -> Result<Option<configfs::ConfigfsCluster>, EvidenceError> {
+    Ok(configfs::read(ctx.source)?.into_iter().next())
+}
+
+/// Fix text for both distribution families, chosen from /etc/os-release when known.
+pub fn distro_fix(ctx: &NodeCtx, rhel: &str, debian: &str) -> String {
+    let id = ctx
+        .file("/etc/os-release")
+        .map(|t| t.content.to_lowercase())
+        .unwrap_or_default();
+    let debian_like = id.contains("debian") || id.contains("ubuntu");
+    let rhel_like = ["rhel", "centos", "ol", "fedora", "suse", "rocky", "alma"]
+        .iter()
+        .any(|d| {
+            id.contains(&format!("id=\"{d}\""))
+                || id.contains(&format!("id={d}\n"))
+                || id.contains(&format!("id_like=\"{d}"))
+        });
+    match (debian_like, rhel_like) {
+        (true, false) => debian.to_string(),
+        (false, true) => rhel.to_string(),
+        _ => format!("RHEL/Oracle Linux: {rhel}\nDebian/Ubuntu: {debian}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn o2cb_local_rule_matches_formats_examples() {
+        let cases = [
+            ("node1", "node1", true),
+            ("node1", "node1.example.com", true),
+            ("NODE1", "node1", true),
+            ("node1.example.com", "node1", false),
+            ("node1", "node10", false),
+            ("node1.example.com", "node1.example.com", true),
+            ("n149.ocfs2.test", "n149.test.com", false),
+            ("n149", "n149.test.com", true),
+            ("", "x", false),
+        ];
+        for (node, host, want) in cases {
+            assert_eq!(o2cb_node_is_local(node, host), want, "{node} vs {host}");
+        }
+    }
+}

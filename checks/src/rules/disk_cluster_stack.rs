@@ -1,0 +1,103 @@
+//! `disk-cluster-stack`: the stack, cluster name and heartbeat mode written on each
+//! volume match the running cluster. mount.ocfs2 compares them before joining
+//! (libo2cb `o2cb_validate_cluster_*`, FORMATS.md §4.2).
+
+use super::common::configfs_cluster;
+use super::volumes::volumes;
+use crate::check::{Check, CheckError, Verdict};
+use crate::context::NodeCtx;
+use o2check_reports::{Evidence, Layer};
+
+pub const CHECK: Check = Check {
+    id: "disk-cluster-stack",
+    layer: Layer::Storage,
+    title: "on-disk cluster stack, name and heartbeat mode match the running cluster",
+    rationale: "a mismatch makes every mount fail before the join: `Cluster stack is invalid`, \
+                `Cluster name is invalid` or `Heartbeat mode is invalid while trying to join the group`",
+    run,
+};
+
+fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    let running_stack = ctx
+        .file("/sys/fs/ocfs2/cluster_stack")
+        .map(|t| t.content.trim().to_string())
+        .ok();
+    let cluster = configfs_cluster(ctx).ok().flatten();
+    if cluster.is_none() && running_stack.is_none() {
+        return Ok(Verdict::skip(
+            "no running cluster to compare with (configfs and /sys/fs/ocfs2 not available)",
+        ));
+    }
+    let vols = volumes(ctx);
+    if vols.is_empty() {
+        return Ok(Verdict::skip("no OCFS2 volume found on this node"));
+    }
+    let mut problems = Vec::new();
+    let mut evidence: Vec<Evidence> = Vec::new();
+    for v in &vols {
+        let (stack, name, global, ev) = match (&v.superblock, &v.detected) {
+            (Some((text, sb)), _) => {
+                let ev: Vec<Evidence> = [&sb.cluster_stack, &sb.cluster_name]
+                    .iter()
+                    .filter_map(|f| f.as_ref().map(|(_, l)| text.evidence_at(*l)))
+                    .collect();
+                (
+                    sb.cluster_stack.as_ref().map(|s| s.0.clone()),
+                    sb.cluster_name.as_ref().map(|s| s.0.clone()),
+                    sb.global_heartbeat,
+                    ev,
+                )
+            }
+            (None, Some(row)) => (
+                Some(row.stack.clone()),
+                Some(row.cluster.clone()).filter(|c| !c.is_empty()),
+                row.flags == "G",
+                v.evidence.clone(),
+            ),
+            (None, None) => continue,
+        };
+        evidence.extend(ev);
+        // "classic o2cb" (no clusterinfo) works with the o2cb stack under any name.
+        let stack = stack.map(|s| {
+            if s == "classic o2cb" {
+                "o2cb".to_string()
+            } else {
+                s
+            }
+        });
+        if let (Some(disk), Some(run)) = (&stack, &running_stack) {
+            if disk != run {
+                problems.push(format!(
+                    "{}: stack `{disk}` on disk, `{run}` running (mount: Cluster stack is invalid)",
+                    v.device
+                ));
+            }
+        }
+        if let (Some(disk), Some(c)) = (&name, &cluster) {
+            if disk != &c.name {
+                problems.push(format!("{}: cluster `{disk}` on disk, `{}` registered (mount: Cluster name is invalid)", v.device, c.name));
+            }
+        }
+        if let Some(mode) = cluster.as_ref().and_then(|c| c.heartbeat_mode.as_deref()) {
+            if global != (mode == "global") {
+                problems.push(format!(
+                    "{}: {} heartbeat on disk, `{mode}` running (mount: Heartbeat mode is invalid)",
+                    v.device,
+                    if global { "global" } else { "local" }
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        return Ok(Verdict::pass(format!(
+            "{} volume(s) match the running cluster",
+            vols.len()
+        ))
+        .with(evidence));
+    }
+    Ok(Verdict::fail(
+        problems.join("; "),
+        "with the volume unmounted on every node, rewrite the on-disk cluster information to the running cluster's: `tunefs.ocfs2 --update-cluster-stack <device>` (or fix cluster.conf/heartbeat_mode to match the disk)",
+    )
+    .with(evidence))
+}

@@ -1,0 +1,108 @@
+//! `dlm-membership`: for every mounted volume, the latest o2dlm membership of its
+//! domain (named by the volume UUID) in the kernel log includes every node that
+//! mounts it. A node missing from the domain while it has the volume mounted is
+//! partitioned: its locks are not honoured by the others.
+
+use super::common::{cluster_conf, configfs_cluster};
+use super::volumes::volumes;
+use crate::check::{Check, CheckError, Verdict};
+use crate::context::NodeCtx;
+use crate::kernlog::{dlm, lines};
+use o2check_reports::Layer;
+
+pub const CHECK: Check = Check {
+    id: "dlm-membership",
+    layer: Layer::Dlm,
+    title: "each mounted volume's DLM domain includes every node that mounts it",
+    rationale: "cluster locking only covers nodes in the o2dlm domain; a node that mounts the \
+                volume but is missing from the domain has left or died (recovery follows) or is \
+                cut off, and its view of the filesystem is not coherent with the others'",
+    run,
+};
+
+fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    let mounted: Vec<_> = volumes(ctx)
+        .into_iter()
+        .filter(|v| v.mount_point.is_some())
+        .collect();
+    if mounted.is_empty() {
+        return Ok(Verdict::skip("no OCFS2 volume is mounted"));
+    }
+    let numbers_by_name: Vec<(String, u32)> = match cluster_conf(ctx) {
+        Ok((_, m)) => m.nodes.iter().map(|n| (n.name.clone(), n.number)).collect(),
+        Err(_) => Vec::new(),
+    };
+    let me = configfs_cluster(ctx)
+        .ok()
+        .flatten()
+        .and_then(|c| c.local_node().and_then(|n| n.num));
+    let logs = lines::node_log(ctx);
+    let mut problems = Vec::new();
+    let mut evidence = Vec::new();
+    let mut judged = 0;
+    for v in &mounted {
+        let Some(uuid) = v.uuid.as_deref() else {
+            continue;
+        };
+        // The first source (dmesg = this boot) that knows the domain wins.
+        let Some(m) = logs
+            .iter()
+            .find_map(|log| dlm::latest(log).remove(&uuid.to_uppercase()))
+        else {
+            continue;
+        };
+        judged += 1;
+        evidence.push(m.evidence.clone());
+        let Some(members) = &m.nodes else {
+            problems.push(format!(
+                "{}: this node left domain {uuid} but the volume is still mounted",
+                v.device
+            ));
+            continue;
+        };
+        let mut expected: Vec<(String, u32)> = v
+            .detected
+            .iter()
+            .flat_map(|d| d.nodes.iter())
+            .filter_map(|name| {
+                numbers_by_name
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .cloned()
+                    .or_else(|| name.parse().ok().map(|num| (name.clone(), num)))
+            })
+            .collect();
+        if let Some(me) = me {
+            expected.push(("this node".into(), me));
+        }
+        let missing: Vec<String> = expected
+            .iter()
+            .filter(|(_, num)| !members.contains(num))
+            .map(|(n, num)| format!("{n} (node {num})"))
+            .collect();
+        if !missing.is_empty() {
+            problems.push(format!(
+                "{}: domain {uuid} has nodes {:?} but {} mount(s) it",
+                v.device,
+                members,
+                missing.join(", ")
+            ));
+        }
+    }
+    if judged == 0 {
+        return Ok(Verdict::skip(
+            "no o2dlm membership lines for the mounted volumes in the kernel logs (rotated away?)",
+        ));
+    }
+    if problems.is_empty() {
+        return Ok(Verdict::pass(format!(
+            "{judged} mounted domain(s); every mounting node is a member"
+        ))
+        .with(evidence));
+    }
+    Ok(Verdict::fail(
+        problems.join("; "),
+        "look at the o2net and o2hb lines before the membership change (`dmesg | grep -E 'o2net|o2hb|o2dlm'`); a node that left must unmount and remount, a dead node must be fenced and recovered before it mounts again",
+    )
+    .with(evidence))
+}

@@ -1,0 +1,118 @@
+//! `name-resolution`: every node name in cluster.conf resolves to its configured
+//! ip_address, and the local node's address is on a local interface.
+
+use super::common::{boot_cluster, cluster_conf, local_nodes};
+use crate::check::{Check, CheckError, Verdict};
+use crate::context::NodeCtx;
+use crate::parse::net;
+use o2check_reports::{Evidence, Layer};
+
+pub const CHECK: Check = Check {
+    id: "name-resolution",
+    layer: Layer::Network,
+    title:
+        "node names resolve to their cluster.conf addresses; the local address is on an interface",
+    rationale: "o2net binds its listener to the local node's configured ip_address (a missing \
+                address gives `o2net: Error -99 while binding socket` and registration fails), and \
+                names that resolve elsewhere send administrators and tools to the wrong host",
+    run,
+};
+
+fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    let (text, model) = cluster_conf(ctx)?;
+    let Some(cluster) = boot_cluster(ctx, &model) else {
+        return Ok(Verdict::skip("no boot cluster (see o2cb-config)"));
+    };
+    let hosts = ctx.file("/etc/hosts").ok();
+    let mut problems = Vec::new();
+    let mut evidence: Vec<Evidence> = Vec::new();
+    let mut resolved_any = false;
+    for node in model.nodes_of(&cluster.name) {
+        // The resolver (getent: hosts file, DNS, per nsswitch.conf) first; the
+        // hosts file alone when the bundle has no getent output.
+        let via_getent = ctx
+            .command(&["getent", "ahostsv4", &node.name])
+            .ok()
+            .map(|o| (net::getent_addresses(&o.stdout), o));
+        let (addrs, origin): (Vec<std::net::Ipv4Addr>, Option<Evidence>) = match &via_getent {
+            Some((a, o)) if o.exit_code == Some(0) || !a.is_empty() => (
+                a.clone(),
+                o.stdout
+                    .numbered_lines()
+                    .next()
+                    .map(|(l, _)| o.stdout.evidence_at(l)),
+            ),
+            Some((_, o)) if o.exit_code.is_some() => (
+                Vec::new(),
+                Some(Evidence::note(
+                    o.stdout.origin.clone(),
+                    format!("exit {} (not found)", o.exit_code.unwrap_or(-1)),
+                )),
+            ),
+            _ => match &hosts {
+                Some(h) => {
+                    let found = net::hosts_lookup(h, &node.name);
+                    (
+                        found.iter().map(|f| f.0).collect(),
+                        found.first().map(|f| h.evidence_at(f.1)),
+                    )
+                }
+                None => continue,
+            },
+        };
+        resolved_any = true;
+        evidence.extend(origin);
+        if addrs.is_empty() {
+            problems.push(format!("`{}` does not resolve", node.name));
+        } else if addrs[0] != node.ip {
+            problems.push(format!(
+                "`{}` resolves to {} but cluster.conf says {}",
+                node.name, addrs[0], node.ip
+            ));
+            evidence.push(text.evidence_at(node.line));
+        }
+    }
+    let local = ctx
+        .hostname()
+        .ok()
+        .map(|h| {
+            local_nodes(&model, &cluster.name, &h.content)
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let mut checked_interfaces = false;
+    if let (Some(me), Ok(ip)) = (local.first(), ctx.command(&["ip", "-o", "addr"])) {
+        let addrs = net::local_addresses(&ip.stdout);
+        if !addrs.is_empty() {
+            checked_interfaces = true;
+            match addrs.iter().find(|a| a.0 == me.ip) {
+                Some(a) => evidence.push(ip.stdout.evidence_at(a.1)),
+                None => problems.push(format!("the local node `{}` is configured with {} but no interface has that address: o2net cannot listen", me.name, me.ip)),
+            }
+        }
+    }
+    if !resolved_any && !checked_interfaces {
+        return Ok(Verdict::skip(
+            "neither getent output, /etc/hosts nor `ip -o addr` is available",
+        ));
+    }
+    if problems.is_empty() {
+        return Ok(Verdict::pass(format!(
+            "{} node name(s) resolve to their configured addresses{}",
+            model.nodes_of(&cluster.name).count(),
+            if checked_interfaces {
+                "; local address is up"
+            } else {
+                ""
+            }
+        ))
+        .with(evidence));
+    }
+    Ok(Verdict::fail(
+        problems.join("; "),
+        "make /etc/hosts (or DNS) map every node name to its cluster.conf ip_address on all nodes, and configure the interconnect address on this node's interface",
+    )
+    .with(evidence))
+}

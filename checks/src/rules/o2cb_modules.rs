@@ -1,0 +1,60 @@
+//! `o2cb-modules`: the kernel modules of the o2cb stack are loaded.
+
+use crate::check::{Check, CheckError, Verdict};
+use crate::context::NodeCtx;
+use crate::parse::modules;
+use o2check_reports::Layer;
+
+pub const CHECK: Check = Check {
+    id: "o2cb-modules",
+    layer: Layer::O2cb,
+    title:
+        "configfs, ocfs2_nodemanager, ocfs2_dlm, ocfs2_stack_o2cb, ocfs2_dlmfs and ocfs2 are loaded",
+    rationale:
+        "without ocfs2_nodemanager there is no /sys/fs/o2cb/interface_revision and mount says \
+                `Unable to access cluster service while trying initialize cluster`",
+    run,
+};
+
+/// `ocfs2` itself is loaded on first mount (request_module "fs-ocfs2"), so it is
+/// only required when something is mounted.
+const STACK: [&str; 5] = [
+    "configfs",
+    "ocfs2_nodemanager",
+    "ocfs2_dlm",
+    "ocfs2_stack_o2cb",
+    "ocfs2_dlmfs",
+];
+
+fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    let text = match ctx.file("/proc/modules") {
+        Ok(t) => t,
+        Err(e) if e.is_missing() => ctx.command(&["lsmod"])?.stdout,
+        Err(e) => return Err(e.into()),
+    };
+    let loaded = modules::parse(&text);
+    let has = |m: &str| loaded.iter().any(|(n, _)| n == m);
+    // configfs is often built in; its mount (checked elsewhere) is what counts then.
+    let configfs_builtin = ctx
+        .file("/proc/filesystems")
+        .map(|t| t.content.contains("configfs"))
+        .unwrap_or(false);
+    let missing: Vec<&str> = STACK
+        .iter()
+        .copied()
+        .filter(|m| !(has(m) || *m == "configfs" && configfs_builtin))
+        .collect();
+    if missing.is_empty() {
+        return Ok(Verdict::pass("the o2cb stack modules are loaded").with(
+            loaded
+                .iter()
+                .filter(|(n, _)| STACK.contains(&n.as_str()) || n == "ocfs2")
+                .map(|(_, l)| text.evidence_at(*l)),
+        ));
+    }
+    Ok(Verdict::fail(
+        format!("not loaded: {}", missing.join(", ")),
+        format!("`service o2cb load` (or `modprobe -a {}`); if modprobe fails, install the kernel's ocfs2 modules (UEK or the distribution kernel with CONFIG_OCFS2_FS)", missing.join(" ")),
+    )
+    .with(loaded.iter().filter(|(n, _)| n.starts_with("ocfs2") || n == "configfs").map(|(_, l)| text.evidence_at(*l))))
+}
