@@ -61,9 +61,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             continue;
         };
         let mut expected: Vec<(String, u32)> = v
-            .detected
+            .nodes
             .iter()
-            .flat_map(|d| d.nodes.iter())
             .filter_map(|name| {
                 numbers_by_name
                     .iter()

@@ -18,7 +18,28 @@ pub struct Volume {
     /// `mounted.ocfs2 -d` columns (stack, cluster, G flag).
     pub detected: Option<mounted_ocfs2::MountedRow>,
     pub superblock: Option<(Text, Superblock)>,
+    /// Nodes the slot map says have it mounted (`mounted.ocfs2 -f`).
+    pub nodes: Vec<String>,
     pub evidence: Vec<Evidence>,
+}
+
+impl Volume {
+    fn new(
+        device: String,
+        mount_point: Option<String>,
+        detected: Option<mounted_ocfs2::MountedRow>,
+        evidence: Vec<Evidence>,
+    ) -> Self {
+        Volume {
+            device,
+            mount_point,
+            uuid: None,
+            detected,
+            superblock: None,
+            nodes: Vec::new(),
+            evidence,
+        }
+    }
 }
 
 /// Every volume, mounted ones first, devices deduplicated.
@@ -26,14 +47,12 @@ pub fn volumes(ctx: &NodeCtx) -> Vec<Volume> {
     let mut out: Vec<Volume> = Vec::new();
     if let Ok((text, entries)) = mounts(ctx) {
         for e in crate::parse::mount_table::ocfs2(&entries) {
-            out.push(Volume {
-                device: e.device.clone(),
-                mount_point: Some(e.mount_point.clone()),
-                uuid: None,
-                detected: None,
-                superblock: None,
-                evidence: vec![text.evidence_at(e.line)],
-            });
+            out.push(Volume::new(
+                e.device.clone(),
+                Some(e.mount_point.clone()),
+                None,
+                vec![text.evidence_at(e.line)],
+            ));
         }
     }
     // Volumes the node is meant to mount, even when it has not managed to.
@@ -43,14 +62,12 @@ pub fn volumes(ctx: &NodeCtx) -> Vec<Volume> {
             .filter(|e| e.fs_type == "ocfs2")
         {
             if !out.iter().any(|v| v.device == e.device) {
-                out.push(Volume {
-                    device: e.device.clone(),
-                    mount_point: None,
-                    uuid: None,
-                    detected: None,
-                    superblock: None,
-                    evidence: vec![fstab.evidence_at(e.line)],
-                });
+                out.push(Volume::new(
+                    e.device.clone(),
+                    None,
+                    None,
+                    vec![fstab.evidence_at(e.line)],
+                ));
             }
         }
     }
@@ -63,14 +80,18 @@ pub fn volumes(ctx: &NodeCtx) -> Vec<Volume> {
                     v.detected = Some(row);
                 }
                 Some(_) => {}
-                None => out.push(Volume {
-                    device: row.device.clone(),
-                    mount_point: None,
-                    uuid: None,
-                    detected: Some(row),
-                    superblock: None,
-                    evidence: vec![ev],
-                }),
+                None => out.push(Volume::new(row.device.clone(), None, Some(row), vec![ev])),
+            }
+        }
+    }
+    if let Ok(f) = ctx.command(&["mounted.ocfs2", "-f"]) {
+        for row in mounted_ocfs2::parse(&f.stdout) {
+            if let Some(v) = out
+                .iter_mut()
+                .find(|v| v.device == row.device && v.nodes.is_empty())
+            {
+                v.evidence.push(f.stdout.evidence_at(row.line));
+                v.nodes = row.nodes;
             }
         }
     }

@@ -1,0 +1,423 @@
+//! Every check driven end to end through bundles: the real lab and seed bundles,
+//! and copies of them with one fault injected (each case says what it changes).
+
+use o2check_checks::rules;
+use o2check_checks::source::{Bundle, Source};
+use o2check_checks::{CheckError, NodeCtx, Options, Verdict};
+use o2check_reports::Status;
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bundles")
+}
+
+/// A writable copy of a fixture bundle.
+struct Case {
+    dir: tempfile::TempDir,
+}
+
+impl Case {
+    fn from(name: &str) -> Case {
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&fixtures().join(name), dir.path());
+        Case { dir }
+    }
+    fn write(self, rel: &str, content: &str) -> Case {
+        let p = self.dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+        self
+    }
+    fn edit(self, rel: &str, from: &str, to: &str) -> Case {
+        let p = self.dir.path().join(rel);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(from), "{rel} does not contain {from:?}");
+        std::fs::write(&p, text.replace(from, to)).unwrap();
+        self
+    }
+    fn remove(self, rel: &str) -> Case {
+        let p = self.dir.path().join(rel);
+        if p.is_dir() {
+            std::fs::remove_dir_all(p).unwrap();
+        } else {
+            std::fs::remove_file(p).unwrap();
+        }
+        self
+    }
+    fn run(&self, id: &str) -> Verdict {
+        run_on(self.dir.path(), id, &Options::default())
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn run_on(dir: &Path, id: &str, options: &Options) -> Verdict {
+    let bundle = Bundle::open(dir).unwrap();
+    let check = rules::ALL
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no check {id}"));
+    let ctx = NodeCtx::new(&bundle as &dyn Source, options);
+    (check.run)(&ctx).unwrap_or_else(CheckError::into_verdict)
+}
+
+fn fixture(name: &str, id: &str) -> Verdict {
+    run_on(&fixtures().join(name), id, &Options::default())
+}
+
+fn assert_status(v: &Verdict, want: Status) {
+    assert_eq!(v.status, want, "{}\n{:#?}", v.summary, v.evidence);
+}
+
+#[test]
+fn healthy_lab_nodes_pass_every_check_that_applies() {
+    for node in [
+        "lab-capture-healthy-node1",
+        "lab-capture-healthy-node2",
+        "lab-capture-healthy-node1-end",
+    ] {
+        for check in rules::ALL {
+            let v = fixture(node, check.id);
+            assert!(
+                matches!(v.status, Status::Pass | Status::Skip),
+                "{node} {}: {:?} {}",
+                check.id,
+                v.status,
+                v.summary
+            );
+            assert!(!v.summary.is_empty());
+        }
+        for id in [
+            "hostname-in-cluster-conf",
+            "cluster-online",
+            "heartbeat-active-after-mount",
+            "dlm-membership",
+            "disk-slots",
+            "disk-cluster-stack",
+            "o2cb-modules",
+        ] {
+            assert_status(&fixture(node, id), Status::Pass);
+        }
+    }
+}
+
+#[test]
+fn hostname_mismatch_captures_fail_hostname_and_online() {
+    for bundle in [
+        "lab-capture-hostname-mismatch-node2",
+        "seed-hostname-mismatch-n150",
+    ] {
+        let v = fixture(bundle, "hostname-in-cluster-conf");
+        assert_status(&v, Status::Fail);
+        assert!(v
+            .summary
+            .contains("Internal logic failure while trying to join the group"));
+        assert!(v
+            .evidence
+            .iter()
+            .any(|e| e.source == "/etc/ocfs2/cluster.conf" && e.line.is_some()));
+        assert!(v
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("hostnamectl set-hostname"));
+        assert_status(&fixture(bundle, "cluster-online"), Status::Fail);
+    }
+    let lab = fixture(
+        "lab-capture-hostname-mismatch-node2",
+        "hostname-in-cluster-conf",
+    );
+    assert!(
+        lab.evidence
+            .iter()
+            .any(|e| e.source.ends_with("/local") && e.text == "0"),
+        "configfs evidence"
+    );
+}
+
+#[test]
+fn hostname_matching_two_nodes_fails() {
+    let conf = "cluster:\n\tnode_count = 2\n\tname = o2lab\n\nnode:\n\tip_port = 7777\n\tip_address = 10.77.0.150\n\tnumber = 1\n\tname = n150\n\tcluster = o2lab\n\nnode:\n\tip_port = 7777\n\tip_address = 10.77.0.151\n\tnumber = 2\n\tname = N150.ocfs2.test\n\tcluster = o2lab\n";
+    let v = Case::from("lab-capture-healthy-node1")
+        .write("etc/ocfs2/cluster.conf", conf)
+        .run("hostname-in-cluster-conf");
+    assert_status(&v, Status::Fail);
+    assert!(v.summary.contains("matches 2 nodes"), "{}", v.summary);
+}
+
+#[test]
+fn cluster_conf_faults() {
+    let crlf = std::fs::read_to_string(
+        fixtures().join("lab-capture-healthy-node1/etc/ocfs2/cluster.conf"),
+    )
+    .unwrap()
+    .replace('\n', "\r\n");
+    let v = Case::from("lab-capture-healthy-node1")
+        .write("etc/ocfs2/cluster.conf", &crlf)
+        .run("cluster-conf-syntax");
+    assert_status(&v, Status::Fail);
+    assert!(
+        v.summary
+            .contains("line 1: Trailing garbage on stanza name declaration"),
+        "{}",
+        v.summary
+    );
+    let v = Case::from("lab-capture-healthy-node1")
+        .edit("etc/ocfs2/cluster.conf", "number = 2", "number = 1")
+        .run("cluster-conf-syntax");
+    assert_status(&v, Status::Fail);
+    assert!(v.summary.contains("same number `1`"), "{}", v.summary);
+    let v = Case::from("lab-capture-healthy-node1")
+        .remove("etc/ocfs2/cluster.conf")
+        .run("cluster-conf-syntax");
+    assert_status(&v, Status::Fail);
+    // The other checks cannot decide without it: they skip, they do not fail.
+    let v = Case::from("lab-capture-healthy-node1")
+        .write("etc/ocfs2/cluster.conf", "\u{0}garbage:\n\tx\n")
+        .run("hostname-in-cluster-conf");
+    assert_status(&v, Status::Error);
+}
+
+#[test]
+fn o2cb_stack_faults() {
+    let v = Case::from("lab-capture-healthy-node1")
+        .remove("sys/kernel/config/cluster/o2lab")
+        .run("cluster-online");
+    assert_status(&v, Status::Fail);
+    assert!(v.summary.contains("Cluster name is invalid"));
+    let v = Case::from("lab-capture-healthy-node1")
+        .edit("commands/lsmod", "ocfs2_dlm ", "other_mod ")
+        .run("o2cb-modules");
+    assert_status(&v, Status::Fail);
+    assert!(v.summary.contains("ocfs2_dlm"));
+    let v = Case::from("lab-capture-healthy-node1")
+        .edit(
+            "proc/mounts",
+            "ocfs2_dlmfs /dlm ocfs2_dlmfs rw,relatime 0 0\n",
+            "",
+        )
+        .run("o2cb-filesystems");
+    assert_status(&v, Status::Fail);
+    let v = Case::from("lab-capture-healthy-node1")
+        .edit(
+            "etc/default/o2cb",
+            "O2CB_ENABLED=true",
+            "O2CB_ENABLED=false",
+        )
+        .edit(
+            "etc/default/o2cb",
+            "O2CB_HEARTBEAT_THRESHOLD=31",
+            "O2CB_HEARTBEAT_THRESHOLD=3",
+        )
+        .run("o2cb-config");
+    assert_status(&v, Status::Fail);
+    assert!(
+        v.summary.contains("O2CB_ENABLED") && v.summary.contains("below the minimum 7"),
+        "{}",
+        v.summary
+    );
+}
+
+#[test]
+fn heartbeat_and_dlm_faults() {
+    let region = "sys/kernel/config/cluster/o2lab/heartbeat/F47217E35EA246069E452DD9DC166B05";
+    let v = Case::from("lab-capture-healthy-node1")
+        .remove(region)
+        .run("heartbeat-active-after-mount");
+    assert_status(&v, Status::Fail);
+    // Real end-of-run log (node 2 left the domain) with a stale slot map that still
+    // lists node 2 as mounting: node 2 is missing from the domain.
+    let v = Case::from("lab-capture-healthy-node1-end")
+        .edit(
+            "commands/mounted.ocfs2_-f",
+            "n150.ocfs2.test\n",
+            "n150.ocfs2.test, n151.ocfs2.test\n",
+        )
+        .run("dlm-membership");
+    assert_status(&v, Status::Fail);
+    assert!(
+        v.summary.contains("n151.ocfs2.test (node 2)"),
+        "{}",
+        v.summary
+    );
+    assert!(v
+        .evidence
+        .iter()
+        .any(|e| e.text.contains("Node 2 leaves domain")));
+}
+
+#[test]
+fn storage_faults() {
+    let stats = "commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda";
+    let v = Case::from("lab-capture-healthy-node1")
+        .edit(stats, "Max Node Slots: 4", "Max Node Slots: 1")
+        .run("disk-slots");
+    assert_status(&v, Status::Fail);
+    assert!(v.fix.unwrap().contains("tunefs.ocfs2 -N 2"));
+    let v = Case::from("lab-capture-healthy-node1")
+        .edit(stats, "Cluster name: o2lab", "Cluster name: other")
+        .run("disk-cluster-stack");
+    assert_status(&v, Status::Fail);
+    assert!(v.summary.contains("Cluster name is invalid"));
+    let v = Case::from("lab-capture-healthy-node1")
+        .edit(
+            stats,
+            "Cluster flags: 0 ",
+            "Cluster flags: 1 Globalheartbeat",
+        )
+        .run("disk-cluster-stack");
+    assert_status(&v, Status::Fail);
+    assert!(v.summary.contains("Heartbeat mode is invalid"));
+    let mp = "commands/multipath_-ll";
+    let v = Case::from("seed-hostname-mismatch-n150")
+        .edit(
+            mp,
+            "5:0:0:0 sdb 8:16  active ready  running",
+            "5:0:0:0 sdb 8:16  failed faulty running",
+        )
+        .run("multipath-paths");
+    assert_status(&v, Status::Fail);
+    assert!(
+        v.summary.contains("5:0:0:0 sdb") && v.summary.contains("1 healthy path(s), 2 required"),
+        "{}",
+        v.summary
+    );
+    assert_status(
+        &fixture("seed-hostname-mismatch-n150", "multipath-paths"),
+        Status::Pass,
+    );
+    let three = Options {
+        min_paths: 3,
+        ..Options::default()
+    };
+    assert_status(
+        &run_on(
+            &fixtures().join("seed-hostname-mismatch-n150"),
+            "multipath-paths",
+            &three,
+        ),
+        Status::Fail,
+    );
+    let v = Case::from("seed-hostname-mismatch-n150")
+        .edit(
+            "etc/multipath.conf",
+            "no_path_retry           fail",
+            "no_path_retry           queue",
+        )
+        .run("multipath-failover-time");
+    assert_status(&v, Status::Fail);
+    let v = Case::from("seed-hostname-mismatch-n150")
+        .write("commands/iscsiadm_-m_session", "")
+        .write(
+            "commands/iscsiadm_-m_session.stderr",
+            "iscsiadm: No active sessions.\n",
+        )
+        .run("iscsi-sessions");
+    assert_status(&v, Status::Fail);
+}
+
+#[test]
+fn config_and_network_faults() {
+    let v = Case::from("seed-hostname-mismatch-n150")
+        .edit("etc/fstab", "/dev/mapper/test_block_a", "/dev/sdb")
+        .run("fstab");
+    assert_status(&v, Status::Fail);
+    assert!(
+        v.summary.contains("no _netdev") && v.summary.contains("/dev/sdX"),
+        "{}",
+        v.summary
+    );
+    assert_status(&fixture("lab-capture-healthy-node1", "fstab"), Status::Pass);
+    let v = Case::from("lab-capture-healthy-node1")
+        .edit("etc/hosts", "10.77.0.151 n151", "10.77.0.99 n151")
+        .run("name-resolution");
+    assert_status(&v, Status::Fail);
+    assert!(
+        v.summary
+            .contains("resolves to 10.77.0.99 but cluster.conf says 10.77.0.151"),
+        "{}",
+        v.summary
+    );
+    let v = Case::from("lab-capture-healthy-node1")
+        .write("commands/ip_-o_addr", "1: lo    inet 127.0.0.1/8 scope host lo\n2: eth0    inet 10.77.0.99/24 scope global eth0\n")
+        .run("name-resolution");
+    assert_status(&v, Status::Fail);
+    assert!(v.summary.contains("no interface has that address"));
+    let v = Case::from("lab-capture-healthy-node1")
+        .write(
+            "commands/iptables-save",
+            "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 7777 -j DROP\nCOMMIT\n",
+        )
+        .run("o2net-port");
+    assert_status(&v, Status::Fail);
+    assert_eq!(
+        v.evidence
+            .iter()
+            .find(|e| e.source.contains("iptables"))
+            .unwrap()
+            .line,
+        Some(3)
+    );
+}
+
+#[test]
+fn o2net_port_uses_probes_recorded_in_the_bundle() {
+    let meta = |ok: bool| {
+        format!(
+            r#"{{"host":"n150.ocfs2.test","tcp_probes":[{{"addr":"10.77.0.151:7777","connected":{ok},"error":{},"millis":3}}]}}"#,
+            if ok {
+                "null"
+            } else {
+                "\"Connection refused (os error 111)\""
+            }
+        )
+    };
+    let v = Case::from("lab-capture-healthy-node1")
+        .write("meta.json", &meta(false))
+        .run("o2net-port");
+    assert_status(&v, Status::Fail);
+    assert!(v.summary.contains("Connection refused"));
+    let v = Case::from("lab-capture-healthy-node1")
+        .write("meta.json", &meta(true))
+        .run("o2net-port");
+    assert_status(&v, Status::Pass);
+    assert!(v.summary.starts_with("1 peer port(s) reachable"));
+}
+
+#[test]
+fn garbage_everywhere_never_panics() {
+    let mut case = Case::from("lab-capture-healthy-node1");
+    let junk = "\u{0}\u{1b}[2J\u{FFFD}:\n\t= =\n(\n) nodes\n#:#:#:# x 1:2 failed\n".repeat(50);
+    for rel in [
+        "etc/ocfs2/cluster.conf",
+        "etc/default/o2cb",
+        "etc/hosts",
+        "etc/fstab",
+        "proc/mounts",
+        "commands/dmesg",
+        "commands/lsmod",
+        "commands/service_o2cb_status",
+        "commands/mounted.ocfs2_-d",
+        "commands/mounted.ocfs2_-f",
+        "commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda",
+        "commands/multipath_-ll",
+        "commands/iptables-save",
+    ] {
+        case = case.write(rel, &junk);
+    }
+    for check in rules::ALL {
+        let v = case.run(check.id);
+        assert!(!v.summary.is_empty(), "{}", check.id);
+    }
+}
