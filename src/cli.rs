@@ -19,6 +19,8 @@ pub enum Command {
     Run(RunArgs),
     /// Capture a bundle of this node's evidence for offline analysis.
     Collect(CollectArgs),
+    /// Explain a failed mount: ranked root causes with evidence and fixes.
+    Why(WhyArgs),
     /// Time full check runs over a bundle standing for 1..N nodes.
     Bench(BenchArgs),
 }
@@ -104,4 +106,28 @@ pub struct BenchArgs {
     /// Runs per node count (the median is the headline number).
     #[arg(long, value_name = "K", default_value_t = 21)]
     pub iterations: usize,
+}
+
+/// Exit codes: 0 a cause was named, 1 undetermined, 2 usage or unreadable input.
+#[derive(Args, Debug)]
+pub struct WhyArgs {
+    /// The error the mount printed, e.g. "Internal logic failure while trying to join the group".
+    #[arg(value_name = "ERROR TEXT")]
+    pub error_text: Vec<String>,
+
+    /// Analyse bundle directories (one per node) instead of this host.
+    #[arg(long = "bundle", value_name = "DIR")]
+    pub bundles: Vec<PathBuf>,
+
+    /// Directory for why.md, why.html, why.json and why-junit.xml.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+
+    /// Write no report files, only print to the terminal.
+    #[arg(long)]
+    pub no_reports: bool,
+
+    /// Seconds each external command may run before it is killed.
+    #[arg(long, value_name = "SECS", default_value_t = 20)]
+    pub command_timeout: u64,
 }

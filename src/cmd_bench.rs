@@ -4,7 +4,7 @@
 //! run as in `o2check run`, minus the terminal output.
 
 use crate::cli::BenchArgs;
-use crate::engine;
+use o2check_checks::runner::run_all;
 use o2check_checks::source::{Bundle, Cached, CommandOutput, Source, TcpProbe};
 use o2check_checks::{EvidenceError, Options};
 use std::net::SocketAddrV4;
@@ -28,7 +28,7 @@ pub fn run(args: BenchArgs) -> u8 {
                     return 2;
                 }
             };
-            let results = engine::run_all(&sources, &options);
+            let results = run_all(&sources, &options);
             std::hint::black_box(results);
             samples.push(start.elapsed());
         }

@@ -52,6 +52,7 @@ pub fn run(args: RunArgs) -> u8 {
             .map(|s| node_info::describe(s.as_ref()))
             .collect(),
         results,
+        diagnosis: None,
     };
     output::console(&report, output::use_color(args.test.color));
     if !args.no_reports {

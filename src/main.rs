@@ -6,7 +6,7 @@ mod cli;
 mod cmd_bench;
 mod cmd_collect;
 mod cmd_run;
-mod engine;
+mod cmd_why;
 mod node_info;
 mod output;
 mod sources;
@@ -20,6 +20,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         cli::Command::Run(args) => cmd_run::run(args),
         cli::Command::Collect(args) => cmd_collect::run(args),
+        cli::Command::Why(args) => cmd_why::run(args),
         cli::Command::Bench(args) => cmd_bench::run(args),
     };
     ExitCode::from(code)

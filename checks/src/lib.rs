@@ -14,8 +14,10 @@ pub mod error;
 pub mod kernlog;
 pub mod parse;
 pub mod rules;
+pub mod runner;
 pub mod source;
 pub mod text;
+pub mod why;
 
 pub use check::{Check, CheckError, Verdict};
 pub use context::{NodeCtx, Options};

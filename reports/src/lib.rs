@@ -4,6 +4,9 @@
 //! offline from a saved `results.json`.
 
 pub mod console;
+pub mod diagnosis;
+pub mod diagnosis_html;
+pub mod diagnosis_text;
 pub mod json;
 pub mod junit;
 pub mod model;

@@ -170,6 +170,9 @@ pub struct RunReport {
     pub meta: RunMeta,
     pub nodes: Vec<NodeInfo>,
     pub results: Vec<CheckResult>,
+    /// The root-cause analysis, when the run was `o2check why`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<crate::diagnosis::Diagnosis>,
 }
 
 impl RunReport {

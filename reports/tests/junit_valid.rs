@@ -92,6 +92,7 @@ fn nasty_report() -> RunReport {
                 "3 lost",
             ),
         ],
+        diagnosis: None,
     }
 }
 

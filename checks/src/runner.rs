@@ -1,9 +1,9 @@
-//! Running every check without the test-runner front end: used by `bench` and by
-//! analyses that need the results rather than a console (root-cause reports).
+//! Running every check without the test-runner front end, for analyses that need
+//! the results rather than a console (`o2check why`, `o2check bench`, tests).
 
-use o2check_checks::source::Source;
-use o2check_checks::{rules, CheckError, NodeCtx, Options};
-use o2check_reports::CheckResult;
+use crate::source::Source;
+use crate::{rules, CheckError, NodeCtx, Options};
+use o2check_reports::{CheckResult, Layer};
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -15,17 +15,10 @@ pub fn run_all(sources: &[Box<dyn Source>], options: &Options) -> Vec<CheckResul
             let ctx = NodeCtx::new(source.as_ref(), options);
             rules::ALL
                 .iter()
-                .map(|check| {
+                .map(|c| {
                     let started = Instant::now();
-                    let verdict = (check.run)(&ctx).unwrap_or_else(CheckError::into_verdict);
-                    result(
-                        check.id,
-                        check.layer,
-                        check.rationale,
-                        ctx.node(),
-                        verdict,
-                        started,
-                    )
+                    let v = (c.run)(&ctx).unwrap_or_else(CheckError::into_verdict);
+                    result(c.id, c.layer, c.rationale, ctx.node(), v, started)
                 })
                 .collect::<Vec<_>>()
         })
@@ -35,17 +28,10 @@ pub fn run_all(sources: &[Box<dyn Source>], options: &Options) -> Vec<CheckResul
             .iter()
             .map(|s| NodeCtx::new(s.as_ref(), options))
             .collect();
-        for check in rules::CLUSTER {
+        for c in rules::CLUSTER {
             let started = Instant::now();
-            let verdict = (check.run)(&ctxs).unwrap_or_else(CheckError::into_verdict);
-            results.push(result(
-                check.id,
-                check.layer,
-                check.rationale,
-                "cluster",
-                verdict,
-                started,
-            ));
+            let v = (c.run)(&ctxs).unwrap_or_else(CheckError::into_verdict);
+            results.push(result(c.id, c.layer, c.rationale, "cluster", v, started));
         }
     }
     results
@@ -53,10 +39,10 @@ pub fn run_all(sources: &[Box<dyn Source>], options: &Options) -> Vec<CheckResul
 
 fn result(
     id: &str,
-    layer: o2check_reports::Layer,
+    layer: Layer,
     rationale: &str,
     node: &str,
-    v: o2check_checks::Verdict,
+    v: crate::Verdict,
     started: Instant,
 ) -> CheckResult {
     CheckResult {

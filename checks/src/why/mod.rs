@@ -1,0 +1,10 @@
+//! `o2check why`: from check results, kernel log lines and the error text the
+//! user saw, the ranked causes of a failed OCFS2 mount. Pure functions over data:
+//! the binary gathers the evidence, this module only reasons about it.
+
+pub mod catalogue;
+pub mod error_text;
+pub mod rank;
+pub mod signatures;
+
+pub use rank::{diagnose, NodeEvidence};

@@ -1,0 +1,292 @@
+//! `o2check why` on the real lab and seed bundles, and on copies of them with the
+//! kernel lines and outputs of the causes the lab cannot show, written from the
+//! format strings in FORMATS.md §4–5 (each case cites its section). Each must name
+//! the right cause first.
+
+use o2check_checks::kernlog::lines;
+use o2check_checks::runner::run_all;
+use o2check_checks::source::{Bundle, Source};
+use o2check_checks::why::{diagnose, NodeEvidence};
+use o2check_checks::{NodeCtx, Options};
+use o2check_reports::diagnosis::{Confidence, Diagnosis};
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bundles")
+}
+
+fn why(dirs: &[PathBuf], error: Option<&str>) -> Diagnosis {
+    let sources: Vec<Box<dyn Source>> = dirs
+        .iter()
+        .map(|d| Box::new(Bundle::open(d).unwrap()) as Box<dyn Source>)
+        .collect();
+    let options = Options::default();
+    let results = run_all(&sources, &options);
+    let evidence: Vec<NodeEvidence> = sources
+        .iter()
+        .map(|s| NodeEvidence {
+            node: s.node().to_string(),
+            results: results
+                .iter()
+                .filter(|r| r.node == s.node() || r.node == "cluster")
+                .cloned()
+                .collect(),
+            log: lines::node_log(&NodeCtx::new(s.as_ref(), &options))
+                .into_iter()
+                .flatten()
+                .collect(),
+            debian: None,
+        })
+        .collect();
+    diagnose(&evidence, error)
+}
+
+fn first(d: &Diagnosis) -> &str {
+    d.causes.first().map_or("(none)", |c| c.cause.as_str())
+}
+
+const JOIN: &str = "mount.ocfs2: Internal logic failure while trying to join the group";
+const E107: &str = "mount.ocfs2: Internal logic failure while mounting /dev/vda on /mnt/ocfs2. Check 'dmesg' for more information on this error 107.";
+
+/// A writable copy of a fixture bundle with files added or replaced.
+fn modified(base: &str, files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("b");
+    copy(&fixtures().join(base), &root);
+    for (rel, content) in files {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    (dir, root)
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn lab_hostname_mismatch_names_the_hostname_first_with_configfs_evidence() {
+    let d = why(
+        &[
+            fixtures().join("lab-capture-healthy-node1"),
+            fixtures().join("lab-capture-hostname-mismatch-node2"),
+        ],
+        Some(JOIN),
+    );
+    assert_eq!(first(&d), "hostname-not-in-cluster-conf");
+    let c = &d.causes[0];
+    assert_eq!(
+        (c.confidence, c.nodes.as_slice()),
+        (Confidence::Strong, ["n151.test.com".to_string()].as_slice())
+    );
+    assert!(c
+        .evidence
+        .iter()
+        .any(|e| e.source.ends_with("n151.ocfs2.test/local")));
+    assert!(!d.undetermined);
+    // The mount transcript the lab captured says exactly this error.
+    let transcript = std::fs::read_to_string(
+        fixtures()
+            .join("lab-capture-hostname-mismatch-node2/var/log/o2check-note-mount-attempt.txt"),
+    )
+    .unwrap();
+    assert!(transcript.contains(JOIN));
+}
+
+#[test]
+fn seed_names_the_hostname_first() {
+    let d = why(
+        &[fixtures().join("seed-hostname-mismatch-n150")],
+        Some("Internal logic failure while trying to join the group"),
+    );
+    assert_eq!(first(&d), "hostname-not-in-cluster-conf");
+}
+
+#[test]
+fn lab_timeout_mismatches_name_timeouts_with_the_kernel_lines() {
+    for (bundle, line) in [
+        (
+            "lab-capture-idle-timeout-node2",
+            "uses a network idle timeout of 30000 ms, but we use 10000 ms locally",
+        ),
+        (
+            "lab-capture-hb-threshold-node2",
+            "uses a heartbeat timeout of 60000 ms, but we use 40000 ms locally",
+        ),
+    ] {
+        let d = why(&[fixtures().join(bundle)], Some(E107));
+        assert_eq!(first(&d), "timeout-mismatch", "{bundle}");
+        assert!(
+            d.causes[0]
+                .evidence
+                .iter()
+                .any(|e| e.text.contains(line) && e.line.is_some()),
+            "{bundle}"
+        );
+        assert!(
+            d.ruled_out.iter().any(|r| r.cause == "network-unreachable"),
+            "the connection failures are its symptom"
+        );
+    }
+}
+
+#[test]
+fn lab_link_down_names_the_network() {
+    let d = why(
+        &[fixtures().join("lab-capture-link-down-node2")],
+        Some(E107),
+    );
+    assert_eq!(first(&d), "network-unreachable");
+    assert!(d.causes[0]
+        .evidence
+        .iter()
+        .any(|e| e.text.contains("shutdown, state 7")));
+    // ≤1.8.5 prints strerror instead of the errno: same answer.
+    let d = why(&[fixtures().join("lab-capture-link-down-node2")], Some("mount.ocfs2: Transport endpoint is not connected while mounting /dev/vda on /mnt/ocfs2. Check 'dmesg' for more information on this error."));
+    assert_eq!(first(&d), "network-unreachable");
+}
+
+#[test]
+fn a_wrong_error_text_rules_causes_out_and_says_undetermined() {
+    let d = why(
+        &[fixtures().join("seed-hostname-mismatch-n150")],
+        Some(E107),
+    );
+    assert!(d.undetermined);
+    assert!(d
+        .ruled_out
+        .iter()
+        .any(|r| r.cause == "hostname-not-in-cluster-conf"));
+    assert!(d.collect.iter().any(|c| c.contains("o2check collect")));
+}
+
+#[test]
+fn no_evidence_is_undetermined_not_a_guess() {
+    let d = why(&[fixtures().join("lab-capture-healthy-node1")], Some(JOIN));
+    assert!(
+        d.undetermined,
+        "{:?}",
+        d.causes
+            .iter()
+            .map(|c| (&c.cause, c.confidence))
+            .collect::<Vec<_>>()
+    );
+    assert!(d
+        .causes
+        .iter()
+        .all(|c| c.confidence == Confidence::Compatible));
+}
+
+#[test]
+fn cluster_never_onlined_gives_cluster_name_is_invalid() {
+    // FORMATS.md §4.4 item 2: no cluster in configfs, `o2cb cluster-status` prints `offline`.
+    let (_d, b) = modified(
+        "lab-capture-hostname-mismatch-node2",
+        &[
+            ("commands/uname_-n", "n151.ocfs2.test\n"),
+            ("etc/hostname", "n151.ocfs2.test\n"),
+            ("commands/o2cb_cluster-status", "offline\n"),
+        ],
+    );
+    std::fs::remove_dir_all(b.join("sys/kernel/config/cluster/o2lab")).unwrap();
+    let d = why(
+        &[b],
+        Some("mount.ocfs2: Cluster name is invalid while trying to join the group"),
+    );
+    assert_eq!(first(&d), "cluster-offline");
+}
+
+#[test]
+fn configfs_missing_gives_unable_to_access_cluster_service() {
+    // FORMATS.md §4.2 step 4: configfs not mounted / ocfs2_nodemanager not loaded.
+    let mounts = std::fs::read_to_string(fixtures().join("lab-capture-healthy-node1/proc/mounts"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains("configfs") && !l.contains(" ocfs2 "))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>();
+    let (_d, b) = modified(
+        "lab-capture-healthy-node1",
+        &[
+            ("proc/mounts", &mounts),
+            (
+                "commands/lsmod",
+                "Module                  Size  Used by\nvirtio_blk             28672  2\n",
+            ),
+        ],
+    );
+    std::fs::remove_dir_all(b.join("sys/kernel/config")).unwrap();
+    let d = why(
+        &[b],
+        Some("mount.ocfs2: Unable to access cluster service while trying initialize cluster"),
+    );
+    assert_eq!(first(&d), "o2cb-stack-not-loaded");
+}
+
+#[test]
+fn sector_size_line_names_the_sector_size() {
+    // FORMATS.md §4.2 kernel table: o2hb_region_dev_store's blocksize message.
+    let dmesg = "[   20.100000] (mount.ocfs2,301,0):o2hb_region_dev_store:1776 ERROR: blocksize 512 incorrect for device, expected 4096\n";
+    let (_d, b) = modified(
+        "lab-capture-idle-timeout-node2",
+        &[("commands/dmesg", dmesg)],
+    );
+    let d = why(&[b], Some(JOIN));
+    assert_eq!(first(&d), "sector-size-mismatch");
+}
+
+#[test]
+fn dead_paths_give_io_error_on_channel() {
+    // FORMATS.md §4.2 and §5.2: heartbeat cannot stabilise on a LUN whose paths failed.
+    let dmesg = "[   30.000000] (o2hb-F47217E35E,201,0):o2hb_do_disk_heartbeat:1000 ERROR: Write error -5 on device \"dm-0\"\n[   31.000000] o2hb: Unable to stabilize heartbeat on region F47217E35EA246069E452DD9DC166B05 (dm-0)\n";
+    let mp = "mpatha (36001) dm-0 NETAPP,LUN\nsize=1G features='0' hwhandler='0' wp=rw\n`-+- policy='service-time 0' prio=0 status=enabled\n  |- 3:0:0:1 sdc 8:32 failed faulty running\n  `- 4:0:0:1 sdd 8:48 failed faulty running\n";
+    let (_d, b) = modified(
+        "lab-capture-idle-timeout-node2",
+        &[
+            ("commands/dmesg", dmesg),
+            ("commands/multipath_-ll", mp),
+            (
+                "etc/fstab",
+                "/dev/mapper/mpatha /mnt/ocfs2 ocfs2 _netdev 0 0\n",
+            ),
+        ],
+    );
+    let d = why(
+        &[b],
+        Some("mount.ocfs2: I/O error on channel while trying to join the group"),
+    );
+    assert_eq!(first(&d), "storage-io");
+    assert_eq!(
+        d.causes[0].confidence,
+        Confidence::Strong,
+        "the failing multipath check shows it"
+    );
+}
+
+#[test]
+fn disk_cluster_name_mismatch() {
+    // FORMATS.md §4.4 item 5: volume formatted for another cluster.
+    let stats = std::fs::read_to_string(
+        fixtures().join("lab-capture-healthy-node1/commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda"),
+    )
+    .unwrap()
+    .replace("Cluster name: o2lab", "Cluster name: oldclu");
+    let (_d, b) = modified(
+        "lab-capture-healthy-node1",
+        &[("commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda", &stats)],
+    );
+    let d = why(
+        &[b],
+        Some("mount.ocfs2: Cluster name is invalid while trying to join the group"),
+    );
+    assert_eq!(first(&d), "disk-cluster-mismatch");
+}

@@ -1,0 +1,109 @@
+//! `o2check why [ERROR TEXT]`: the ranked causes of a failed mount, from this node
+//! or from bundles, as console text and reports/why.md, why.html, results.json and
+//! junit.xml. Exit 0 when a cause was named, 1 when undetermined, 2 on bad input.
+
+use crate::cli::WhyArgs;
+use crate::{node_info, sources};
+use chrono::Utc;
+use o2check_checks::kernlog::lines;
+use o2check_checks::runner::run_all;
+use o2check_checks::why::{diagnose, NodeEvidence};
+use o2check_checks::{NodeCtx, Options};
+use o2check_reports::write::atomic_write;
+use o2check_reports::{diagnosis_html, diagnosis_text, json, junit, RunMeta, RunReport};
+use std::io::Write;
+use std::time::Duration;
+
+pub fn run(args: WhyArgs) -> u8 {
+    let started = Utc::now();
+    let sources = match sources::open(&args.bundles, Duration::from_secs(args.command_timeout)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("o2check: {e}");
+            return 2;
+        }
+    };
+    let options = Options::default();
+    let results = run_all(&sources, &options);
+    let evidence: Vec<NodeEvidence> = sources
+        .iter()
+        .map(|s| {
+            let ctx = NodeCtx::new(s.as_ref(), &options);
+            let os = ctx
+                .file("/etc/os-release")
+                .map(|t| t.content.to_lowercase())
+                .ok();
+            NodeEvidence {
+                node: s.node().to_string(),
+                results: results
+                    .iter()
+                    .filter(|r| r.node == s.node() || r.node == "cluster")
+                    .cloned()
+                    .collect(),
+                log: lines::node_log(&ctx).into_iter().flatten().collect(),
+                debian: os.map(|o| o.contains("debian") || o.contains("ubuntu")),
+            }
+        })
+        .collect();
+    let error_text = args.error_text.join(" ");
+    let diagnosis = diagnose(
+        &evidence,
+        Some(error_text.as_str()).filter(|t| !t.trim().is_empty()),
+    );
+    // A closed pipe (`o2check why | head`) must not turn into a panic.
+    let _ = write!(std::io::stdout(), "{}", diagnosis_text::console(&diagnosis));
+    let mut all_results = results;
+    all_results.extend(diagnosis.to_results());
+    let undetermined = diagnosis.undetermined;
+    let report = RunReport {
+        meta: RunMeta {
+            tool: "o2check why".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            run_id: started.format("%Y%m%dT%H%M%SZ").to_string(),
+            started,
+            finished: Utc::now(),
+            host: nix::unistd::gethostname()
+                .map(|h| h.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            mode: if args.bundles.is_empty() {
+                "live".into()
+            } else {
+                "bundle".into()
+            },
+        },
+        nodes: sources
+            .iter()
+            .map(|s| node_info::describe(s.as_ref()))
+            .collect(),
+        results: all_results,
+        diagnosis: Some(diagnosis),
+    };
+    if !args.no_reports {
+        let d = report
+            .diagnosis
+            .as_ref()
+            .map(|d| (diagnosis_text::markdown(d), diagnosis_html::html(d)));
+        let out = &args.out;
+        let written = d
+            .map_or(Ok(()), |(md, html)| {
+                atomic_write(&out.join("why.md"), md.as_bytes())?;
+                atomic_write(&out.join("why.html"), html.as_bytes())
+            })
+            .and_then(|_| atomic_write(&out.join("why.json"), &json::to_json(&report)))
+            .and_then(|_| atomic_write(&out.join("why-junit.xml"), &junit::to_xml(&report)));
+        match written {
+            Ok(()) => {
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "\nreports: {0}/why.md {0}/why.html {0}/why.json {0}/why-junit.xml",
+                    out.display()
+                );
+            }
+            Err(e) => {
+                eprintln!("o2check: cannot write reports: {e}");
+                return 2;
+            }
+        }
+    }
+    u8::from(undetermined)
+}
