@@ -21,6 +21,8 @@ pub enum Command {
     Collect(CollectArgs),
     /// Explain a failed mount: ranked root causes with evidence and fixes.
     Why(WhyArgs),
+    /// Print the merged o2 event timeline of the nodes and draw it as SVG.
+    Timeline(TimelineArgs),
     /// Time full check runs over a bundle standing for 1..N nodes.
     Bench(BenchArgs),
 }
@@ -126,6 +128,25 @@ pub struct WhyArgs {
     /// Write no report files, only print to the terminal.
     #[arg(long)]
     pub no_reports: bool,
+
+    /// Seconds each external command may run before it is killed.
+    #[arg(long, value_name = "SECS", default_value_t = 20)]
+    pub command_timeout: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct TimelineArgs {
+    /// Bundle directories (one per node) instead of this host.
+    #[arg(long = "bundle", value_name = "DIR")]
+    pub bundles: Vec<PathBuf>,
+
+    /// Where to write the SVG (default: <out>/timeline.svg).
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+
+    /// Directory for the picture.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
 
     /// Seconds each external command may run before it is killed.
     #[arg(long, value_name = "SECS", default_value_t = 20)]

@@ -6,6 +6,7 @@ mod cli;
 mod cmd_bench;
 mod cmd_collect;
 mod cmd_run;
+mod cmd_timeline;
 mod cmd_why;
 mod node_info;
 mod output;
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Run(args) => cmd_run::run(args),
         cli::Command::Collect(args) => cmd_collect::run(args),
         cli::Command::Why(args) => cmd_why::run(args),
+        cli::Command::Timeline(args) => cmd_timeline::run(args),
         cli::Command::Bench(args) => cmd_bench::run(args),
     };
     ExitCode::from(code)

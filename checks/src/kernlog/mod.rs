@@ -2,4 +2,9 @@
 //! and what the o2dlm membership lines say ([`dlm`]).
 
 pub mod dlm;
+pub mod errno;
+pub mod event;
 pub mod lines;
+pub mod node_events;
+pub mod stamp;
+pub mod timeline;

@@ -7,11 +7,14 @@ mod common;
 
 mod volumes;
 
+mod cluster_conf_identical;
 mod cluster_conf_syntax;
 mod cluster_online;
+mod cluster_timeouts_identical;
 mod disk_cluster_stack;
 mod disk_slots;
 mod dlm_membership;
+mod fencing_events;
 mod fstab;
 mod heartbeat_active_after_mount;
 mod hostname_in_cluster_conf;
@@ -22,7 +25,10 @@ mod name_resolution;
 mod o2cb_config;
 mod o2cb_filesystems;
 mod o2cb_modules;
+mod o2cb_timeouts_consistent;
 mod o2net_port;
+mod o2net_stability;
+mod ocfs2_errors;
 
 /// Every per-node check, lowest layer first.
 pub static ALL: &[&Check] = &[
@@ -33,6 +39,7 @@ pub static ALL: &[&Check] = &[
     &disk_cluster_stack::CHECK,
     &name_resolution::CHECK,
     &o2net_port::CHECK,
+    &o2net_stability::CHECK,
     &cluster_conf_syntax::CHECK,
     &o2cb_config::CHECK,
     &fstab::CHECK,
@@ -40,12 +47,18 @@ pub static ALL: &[&Check] = &[
     &o2cb_filesystems::CHECK,
     &hostname_in_cluster_conf::CHECK,
     &cluster_online::CHECK,
+    &o2cb_timeouts_consistent::CHECK,
     &heartbeat_active_after_mount::CHECK,
+    &fencing_events::CHECK,
     &dlm_membership::CHECK,
+    &ocfs2_errors::CHECK,
 ];
 
 /// Every cross-node check.
-pub static CLUSTER: &[&ClusterCheck] = &[];
+pub static CLUSTER: &[&ClusterCheck] = &[
+    &cluster_conf_identical::CHECK,
+    &cluster_timeouts_identical::CHECK,
+];
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,47 @@
+//! All o2 events of one node, each with the line it came from.
+
+use super::event::{recognize, O2Event};
+use super::lines::{node_log, LogLine};
+use crate::context::NodeCtx;
+use o2check_reports::Evidence;
+
+/// An event and where it was read.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub event: O2Event,
+    pub line: LogLine,
+}
+
+impl Located {
+    pub fn evidence(&self) -> Evidence {
+        Evidence::new(
+            self.line.origin.clone(),
+            Some(self.line.line),
+            format!("{} {}", self.line.stamp, self.line.message.trim_end())
+                .trim()
+                .to_string(),
+        )
+    }
+}
+
+/// Events of one log source, in order.
+pub fn events(log: &[LogLine]) -> Vec<Located> {
+    log.iter()
+        .filter_map(|l| {
+            recognize(&l.message).map(|event| Located {
+                event,
+                line: l.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Events of the node's first log source that has any (dmesg: this boot), so the
+/// same message is not counted again from syslog.
+pub fn node_events(ctx: &NodeCtx) -> Vec<Located> {
+    node_log(ctx)
+        .iter()
+        .map(|log| events(log))
+        .find(|e| !e.is_empty())
+        .unwrap_or_default()
+}

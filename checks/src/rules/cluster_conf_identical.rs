@@ -1,0 +1,81 @@
+//! `cluster-conf-identical` (across nodes): every node has the same clusters and
+//! nodes in cluster.conf. Compared as parsed content, because o2cb writes stanzas
+//! and attributes in hash order: two equivalent files rarely match byte for byte.
+
+use super::common::cluster_conf;
+use crate::check::{CheckError, ClusterCheck, Verdict};
+use crate::context::NodeCtx;
+use o2check_reports::{Evidence, Layer};
+
+pub const CHECK: ClusterCheck = ClusterCheck {
+    id: "cluster-conf-identical",
+    layer: Layer::Cluster,
+    title: "cluster.conf describes the same cluster on every node",
+    rationale: "o2net identifies peers by address and node number from the local file; nodes \
+                with different files refuse each other (`Attempt to connect from unknown node`) \
+                or connect the wrong way, and the DLM join fails",
+    run,
+};
+
+/// The content that matters, in a canonical order.
+fn canonical(ctx: &NodeCtx) -> Result<Vec<String>, CheckError> {
+    let (_, m) = cluster_conf(ctx)?;
+    let mut v: Vec<String> = m
+        .clusters
+        .iter()
+        .map(|c| {
+            format!(
+                "cluster {} mode={} node_count={:?}",
+                c.name, c.heartbeat_mode, c.node_count
+            )
+        })
+        .collect();
+    v.extend(m.nodes.iter().map(|n| {
+        format!(
+            "node {} cluster={} number={} {}:{}",
+            n.name, n.cluster, n.number, n.ip, n.port
+        )
+    }));
+    v.sort();
+    Ok(v)
+}
+
+fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
+    let mut seen: Vec<(String, Vec<String>)> = Vec::new();
+    for ctx in nodes {
+        match canonical(ctx) {
+            Ok(c) => seen.push((ctx.node().to_string(), c)),
+            Err(e) => return Ok(Verdict::error(format!("{}: {e}", ctx.node()))),
+        }
+    }
+    let Some((first_node, first)) = seen.first() else {
+        return Ok(Verdict::skip("no nodes"));
+    };
+    let mut evidence = Vec::new();
+    let mut differ = Vec::new();
+    for (node, content) in &seen[1..] {
+        if content != first {
+            differ.push(node.clone());
+            for line in content.iter().filter(|l| !first.contains(l)) {
+                evidence.push(Evidence::note(
+                    format!("{node}:/etc/ocfs2/cluster.conf"),
+                    format!("only here: {line}"),
+                ));
+            }
+            for line in first.iter().filter(|l| !content.contains(l)) {
+                evidence.push(Evidence::note(
+                    format!("{first_node}:/etc/ocfs2/cluster.conf"),
+                    format!("only here: {line}"),
+                ));
+            }
+        }
+    }
+    if differ.is_empty() {
+        return Ok(Verdict::pass(format!("identical on {} nodes", seen.len())));
+    }
+    Ok(Verdict::fail(
+        format!("cluster.conf of {} differs from {first_node}'s", differ.join(", ")),
+        "copy one cluster.conf to every node (`scp /etc/ocfs2/cluster.conf node:/etc/ocfs2/`), then re-register with the volumes unmounted: RHEL/OL `service o2cb offline; service o2cb online`, Debian/Ubuntu `o2cb unregister-cluster <name>; o2cb register-cluster <name>`",
+    )
+    .with(evidence))
+}

@@ -1,0 +1,58 @@
+//! `o2cb-timeouts-identical` (across nodes): the timeouts each node runs with
+//! (configfs, else its o2cb configuration file) are the same everywhere.
+
+use super::common::{configfs_cluster, o2cb_config};
+use crate::check::{CheckError, ClusterCheck, Verdict};
+use crate::context::NodeCtx;
+use o2check_reports::{Evidence, Layer};
+
+pub const CHECK: ClusterCheck = ClusterCheck {
+    id: "o2cb-timeouts-identical",
+    layer: Layer::Cluster,
+    title: "heartbeat threshold, idle timeout and keepalive are identical on all nodes",
+    rationale: "the o2net handshake refuses a peer whose idle timeout, keepalive delay or \
+                heartbeat timeout differs; the mount then fails after ~70 s with error 107",
+    run,
+};
+
+/// (heartbeat threshold, idle ms, keepalive ms).
+type Timeouts = (Option<u32>, Option<u32>, Option<u32>);
+
+/// The node's timeouts and where they were read.
+fn timeouts(ctx: &NodeCtx) -> Option<(Timeouts, String)> {
+    if let Some(c) = configfs_cluster(ctx).ok().flatten() {
+        return Some((
+            (c.dead_threshold, c.idle_timeout_ms, c.keepalive_delay_ms),
+            c.path,
+        ));
+    }
+    let (text, c) = o2cb_config(ctx).ok()?;
+    Some(((c.threshold(), c.idle_ms(), c.keepalive_ms()), text.origin))
+}
+
+fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
+    let found: Vec<(String, Timeouts, String)> = nodes
+        .iter()
+        .filter_map(|n| timeouts(n).map(|(t, o)| (n.node().to_string(), t, o)))
+        .collect();
+    if found.len() < 2 {
+        return Ok(Verdict::skip("fewer than two nodes have timeout evidence"));
+    }
+    let evidence: Vec<Evidence> = found
+        .iter()
+        .map(|(node, (t, i, k), origin)| {
+            Evidence::note(
+                format!("{node}:{origin}"),
+                format!("threshold {t:?}, idle {i:?} ms, keepalive {k:?} ms"),
+            )
+        })
+        .collect();
+    if found.iter().all(|f| f.1 == found[0].1) {
+        return Ok(Verdict::pass(format!("identical on {} nodes", found.len())).with(evidence));
+    }
+    Ok(Verdict::fail(
+        "o2cb timeouts differ between nodes",
+        "set the same O2CB_HEARTBEAT_THRESHOLD, O2CB_IDLE_TIMEOUT_MS, O2CB_KEEPALIVE_DELAY_MS on every node (/etc/sysconfig/o2cb or /etc/default/o2cb) and restart o2cb on the nodes that differ, volumes unmounted",
+    )
+    .with(evidence))
+}

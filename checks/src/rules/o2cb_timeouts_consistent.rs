@@ -1,0 +1,94 @@
+//! `o2cb-timeouts-consistent`: this node's o2cb timeouts agree with its peers'
+//! (the kernel log's handshake and dead-count complaints), and what the kernel
+//! runs with (configfs) agrees with the o2cb configuration file.
+
+use super::common::{configfs_cluster, o2cb_config};
+use crate::check::{Check, CheckError, Verdict};
+use crate::context::NodeCtx;
+use crate::kernlog::event::O2Event;
+use crate::kernlog::node_events::node_events;
+use o2check_reports::{Evidence, Layer};
+
+pub const CHECK: Check = Check {
+    id: "o2cb-timeouts-consistent",
+    layer: Layer::O2cb,
+    title: "o2cb timeouts agree with the peers and with the configuration file",
+    rationale: "o2net compares idle timeout, keepalive delay and heartbeat timeout in every \
+                handshake and refuses a peer whose values differ; the kernel keeps the values of \
+                the last `o2cb online`, so an edited file is not in force until o2cb restarts",
+    run,
+};
+
+fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    let mut problems = Vec::new();
+    let mut evidence = Vec::new();
+    for e in node_events(ctx) {
+        if let O2Event::NetMismatch {
+            setting,
+            theirs,
+            ours,
+            ..
+        } = &e.event
+        {
+            let p = format!("a peer uses {setting:?} {theirs} ms, this node {ours} ms");
+            if !problems.contains(&p) {
+                problems.push(p);
+                evidence.push(e.evidence());
+            }
+        }
+    }
+    let running = configfs_cluster(ctx).ok().flatten();
+    let file = o2cb_config(ctx).ok();
+    if let (Some(c), Some((text, conf))) = (&running, &file) {
+        let pairs = [
+            (
+                "O2CB_HEARTBEAT_THRESHOLD",
+                c.dead_threshold,
+                conf.threshold(),
+                &conf.heartbeat_threshold,
+            ),
+            (
+                "O2CB_IDLE_TIMEOUT_MS",
+                c.idle_timeout_ms,
+                conf.idle_ms(),
+                &conf.idle_timeout_ms,
+            ),
+            (
+                "O2CB_KEEPALIVE_DELAY_MS",
+                c.keepalive_delay_ms,
+                conf.keepalive_ms(),
+                &conf.keepalive_delay_ms,
+            ),
+        ];
+        for (key, kernel, configured, setting) in pairs {
+            if let (Some(k), Some(f)) = (kernel, configured) {
+                if k != f {
+                    problems.push(format!(
+                        "{key}={f} in {} but the kernel runs with {k} (restart o2cb to apply)",
+                        text.origin
+                    ));
+                    evidence.extend(setting.as_ref().map(|s| text.evidence_at(s.line)));
+                    evidence.push(Evidence::note(
+                        c.path.clone(),
+                        format!("{key} in force: {k}"),
+                    ));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        if running.is_none() && file.is_none() {
+            return Ok(Verdict::skip(
+                "neither configfs nor an o2cb configuration file is available",
+            ));
+        }
+        return Ok(Verdict::pass(
+            "no timeout disagreement in the kernel log or between file and kernel",
+        ));
+    }
+    Ok(Verdict::fail(
+        problems.join("; "),
+        "set identical O2CB_HEARTBEAT_THRESHOLD, O2CB_IDLE_TIMEOUT_MS and O2CB_KEEPALIVE_DELAY_MS on every node (RHEL/OL: /etc/sysconfig/o2cb via `service o2cb configure`; Debian/Ubuntu: /etc/default/o2cb), then unmount and restart o2cb on the nodes that differ",
+    )
+    .with(evidence))
+}

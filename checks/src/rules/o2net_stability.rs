@@ -1,0 +1,103 @@
+//! `o2net-stability`: the o2net connections in this boot's kernel log: handshake
+//! rejections (with the mismatching values), repeated disconnects, idle timeouts.
+
+use crate::check::{Check, CheckError, Verdict};
+use crate::context::NodeCtx;
+use crate::kernlog::event::O2Event;
+use crate::kernlog::node_events::node_events;
+use o2check_reports::Layer;
+use std::collections::BTreeMap;
+
+pub const CHECK: Check = Check {
+    id: "o2net-stability",
+    layer: Layer::Network,
+    title: "o2net connections are stable: no rejected handshakes, flaps or idle timeouts",
+    rationale: "an o2net connection that drops makes the nodes evaluate quorum and, if it stays \
+                down past the idle timeout, one side fences itself; rejected handshakes mean the \
+                nodes never talk at all",
+    run,
+};
+
+/// Disconnects per peer above which the link is called flapping.
+const FLAPS: usize = 3;
+
+fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    let events = node_events(ctx);
+    if events.is_empty() {
+        return Ok(Verdict::skip(
+            "no o2 messages in the kernel log (nothing mounted yet, or the log rotated)",
+        ));
+    }
+    let mut problems = Vec::new();
+    let mut evidence = Vec::new();
+    let mut drops: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut connects = 0;
+    for (i, e) in events.iter().enumerate() {
+        let notable = matches!(
+            e.event,
+            O2Event::NetMismatch { .. }
+                | O2Event::NetRejected { .. }
+                | O2Event::NetIdle { .. }
+                | O2Event::NetNoConnection { .. }
+        );
+        if notable && evidence.len() < 12 {
+            evidence.push(e.evidence());
+        }
+        match &e.event {
+            O2Event::NetMismatch {
+                peer,
+                node,
+                setting,
+                theirs,
+                ours,
+            } => {
+                let who = peer.as_ref().map_or_else(
+                    || format!("node {}", node.unwrap_or_default()),
+                    |p| format!("{} (num {})", p.name, p.num),
+                );
+                let p = format!("{who} uses {setting:?} {theirs} ms, this node {ours} ms");
+                if !problems.contains(&p) {
+                    problems.push(p);
+                }
+            }
+            O2Event::NetRejected { text } => problems.push(format!("rejected connection: {text}")),
+            O2Event::NetIdle { peer, secs } => {
+                problems.push(format!("connection to {} idle for {secs} s", peer.name))
+            }
+            O2Event::NetDisconnected { peer } | O2Event::NetShutdown { peer, .. } => {
+                drops.entry(peer.name.clone()).or_default().push(i)
+            }
+            O2Event::NetConnected { .. } => connects += 1,
+            _ => {}
+        }
+    }
+    for (peer, idx) in &drops {
+        if idx.len() >= FLAPS {
+            problems.push(format!("connection to {peer} dropped {} times", idx.len()));
+            evidence.extend(idx.iter().take(3).map(|&i| events[i].evidence()));
+        }
+    }
+    if let Some(p) = events.iter().find_map(|e| {
+        if let O2Event::NetNoConnection { node, secs } = &e.event {
+            Some((*node, secs.clone()))
+        } else {
+            None
+        }
+    }) {
+        problems.push(format!(
+            "no connection established with node {} after {} s",
+            p.0, p.1
+        ));
+    }
+    problems.dedup();
+    if problems.is_empty() {
+        return Ok(Verdict::pass(format!(
+            "{connects} connection(s) made, no rejections, flaps or idle timeouts"
+        )));
+    }
+    Ok(Verdict::fail(
+        problems.join("; "),
+        "mismatched values: make O2CB_IDLE_TIMEOUT_MS, O2CB_KEEPALIVE_DELAY_MS and O2CB_HEARTBEAT_THRESHOLD identical on every node and restart o2cb on the odd one; drops and idle timeouts: check the interconnect (NIC errors `ip -s link`, switch, bonding) and the o2net port between the nodes",
+    )
+    .with(evidence))
+}

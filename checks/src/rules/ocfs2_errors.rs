@@ -1,0 +1,47 @@
+//! `ocfs2-errors`: `ERROR: status = -N` lines of ocfs2 and its cluster stack in this
+//! boot's kernel log, grouped by function and errno.
+
+use crate::check::{Check, CheckError, Verdict};
+use crate::context::NodeCtx;
+use crate::kernlog::errno;
+use crate::kernlog::event::O2Event;
+use crate::kernlog::node_events::node_events;
+use o2check_reports::Layer;
+use std::collections::BTreeMap;
+
+pub const CHECK: Check = Check {
+    id: "ocfs2-errors",
+    layer: Layer::Mount,
+    title: "no ocfs2 ERROR status lines in the kernel log",
+    rationale: "mlog_errno lines trace a failure up the call chain (e.g. ocfs2_dlm_init -> \
+                ocfs2_mount_volume -> ocfs2_fill_super = -107 is a mount that could not reach \
+                the other nodes); the lowest function names where it started",
+    run,
+};
+
+fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    let events = node_events(ctx);
+    let mut groups: BTreeMap<(i32, String), usize> = BTreeMap::new();
+    let mut evidence = Vec::new();
+    for e in &events {
+        if let O2Event::FsError { function, status } = &e.event {
+            let n = groups.entry((*status, function.clone())).or_default();
+            if *n == 0 && evidence.len() < 10 {
+                evidence.push(e.evidence());
+            }
+            *n += 1;
+        }
+    }
+    if groups.is_empty() {
+        return Ok(Verdict::pass("no ERROR status lines"));
+    }
+    let summary: Vec<String> = groups
+        .iter()
+        .map(|((status, f), n)| format!("{f} = {status} ({}) x{n}", errno::name(*status)))
+        .collect();
+    Ok(Verdict::fail(
+        format!("ERROR status lines: {}", summary.join(", ")),
+        "run `o2check why` with the mount error for the cause; -107 (ENOTCONN) means o2net could not connect, -22 (EINVAL) usually a configuration mismatch, -5 (EIO) storage",
+    )
+    .with(evidence))
+}
