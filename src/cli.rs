@@ -108,6 +108,15 @@ pub struct BenchArgs {
     /// Runs per node count (the median is the headline number).
     #[arg(long, value_name = "K", default_value_t = 21)]
     pub iterations: usize,
+
+    /// Instead: benchmark kernel-log extraction on a generated log of this many MiB
+    /// (1024 for the README's 1 GiB figure), against `rg -c` when installed.
+    #[arg(long, value_name = "MIB")]
+    pub kernlog_mb: Option<u64>,
+
+    /// The log file for --kernlog-mb (generated when missing or too small).
+    #[arg(long, value_name = "FILE")]
+    pub kernlog_file: Option<PathBuf>,
 }
 
 /// Exit codes: 0 a cause was named, 1 undetermined, 2 usage or unreadable input.

@@ -11,6 +11,9 @@ use std::net::SocketAddrV4;
 use std::time::{Duration, Instant};
 
 pub fn run(args: BenchArgs) -> u8 {
+    if let Some(mb) = args.kernlog_mb {
+        return crate::bench_kernlog::run(mb, args.kernlog_file);
+    }
     let options = Options::default();
     println!("bundle: {}", args.bundle.display());
     println!(

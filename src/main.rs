@@ -2,6 +2,7 @@
 //! This file only parses the command line and dispatches; each subcommand lives in
 //! its own `cmd_*` module.
 
+mod bench_kernlog;
 mod cli;
 mod cmd_bench;
 mod cmd_collect;

@@ -6,5 +6,6 @@ pub mod errno;
 pub mod event;
 pub mod lines;
 pub mod node_events;
+pub mod scan;
 pub mod stamp;
 pub mod timeline;

@@ -24,10 +24,27 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         return Ok(Verdict::skip("no boot cluster (see o2cb-config)"));
     };
     let host = ctx.hostname().map(|h| h.content).unwrap_or_default();
-    let me: Vec<String> = local_nodes(&model, &cluster.name, &host)
+    // This node is the one o2cb would mark local, or, when the hostname matches no
+    // stanza, the one whose address is on a local interface: never probe ourselves.
+    let local_ips: Vec<std::net::Ipv4Addr> = ctx
+        .command(&["ip", "-o", "addr"])
+        .map(|o| {
+            net::local_addresses(&o.stdout)
+                .into_iter()
+                .map(|a| a.0)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut me: Vec<String> = local_nodes(&model, &cluster.name, &host)
         .iter()
         .map(|n| n.name.clone())
         .collect();
+    me.extend(
+        model
+            .nodes_of(&cluster.name)
+            .filter(|n| local_ips.contains(&n.ip))
+            .map(|n| n.name.clone()),
+    );
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
     let mut probed = 0;
