@@ -71,7 +71,6 @@ fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status.lines().find_map(|l| {
         l.strip_prefix("VmHWM:")?
-            .trim()
             .split_whitespace()
             .next()?
             .parse()
