@@ -75,18 +75,66 @@ pub fn from_text(text: &Text) -> Vec<LogLine> {
         .collect()
 }
 
-/// Every kernel message the node's evidence holds: `dmesg` first (this boot), then
-/// syslog files (older boots). Duplicates across sources are kept: each is evidence.
-pub fn node_log(ctx: &NodeCtx) -> Vec<Vec<LogLine>> {
-    let mut sources = Vec::new();
-    if let Ok(out) = ctx.command(&["dmesg"]) {
-        sources.push(from_text(&out.stdout));
+/// Decompressed logs larger than this are cut: a bomb must not exhaust memory.
+const MAX_DECOMPRESSED: u64 = 256 << 20;
+
+/// A log file's text; gzip (rotated `.gz`) is recognised by its magic bytes.
+pub fn decode(origin: &str, bytes: &[u8]) -> Text {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        use std::io::Read;
+        let mut out = Vec::new();
+        let _ = flate2::read::MultiGzDecoder::new(bytes)
+            .take(MAX_DECOMPRESSED)
+            .read_to_end(&mut out);
+        return Text::from_bytes(origin, &out);
     }
-    for file in ["/var/log/kern.log", "/var/log/messages", "/var/log/syslog"] {
-        if let Ok(t) = ctx.file(file) {
-            sources.push(from_text(&t));
+    Text::from_bytes(origin, bytes)
+}
+
+/// Syslog files holding kernel messages, with their rotations, newest first.
+fn log_files(ctx: &NodeCtx) -> Vec<String> {
+    let names = ctx.source.list_dir("/var/log").unwrap_or_default();
+    let mut files: Vec<(usize, u32, String)> = Vec::new();
+    for (rank, base) in ["kern.log", "messages", "syslog"].iter().enumerate() {
+        for n in &names {
+            let Some(rest) = n.strip_prefix(base) else {
+                continue;
+            };
+            // `messages`, `messages.1`, `messages.2.gz`, `messages-20261124`.
+            let age = match rest.trim_end_matches(".gz") {
+                "" => 0,
+                r if r.starts_with('.') => r[1..].parse().unwrap_or(u32::MAX),
+                r if r.starts_with('-') => {
+                    u32::MAX - r[1..].parse::<u32>().unwrap_or(0).min(u32::MAX - 1)
+                }
+                _ => continue,
+            };
+            files.push((rank, age, format!("/var/log/{n}")));
         }
     }
+    files.sort();
+    files.into_iter().map(|f| f.2).collect()
+}
+
+/// Every kernel message the node's evidence holds: `dmesg` first (this boot), then
+/// the journal, then syslog files and their rotations (older boots). Duplicates
+/// across sources are kept: each is evidence.
+pub fn node_log(ctx: &NodeCtx) -> Vec<Vec<LogLine>> {
+    let mut sources = Vec::new();
+    for argv in [
+        &["dmesg"][..],
+        &["journalctl", "-k", "-o", "short-iso", "--no-pager"][..],
+    ] {
+        if let Ok(out) = ctx.command(argv) {
+            sources.push(from_text(&out.stdout));
+        }
+    }
+    for file in log_files(ctx) {
+        if let Ok(bytes) = ctx.source.read_file(&file) {
+            sources.push(from_text(&decode(&file, &bytes)));
+        }
+    }
+    sources.retain(|s| !s.is_empty());
     sources
 }
 
@@ -113,6 +161,22 @@ mod tests {
         );
         assert_eq!(l[1].stamp, "Nov 16 13:47:43");
         assert_eq!(l[3].line, 4);
+    }
+
+    #[test]
+    fn gzip_rotations_are_read() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"Nov 16 13:47:43 n149 kernel: o2dlm: Joining domain 55663D9EA9B0466D80626459E2B6AE9B ( 1 ) 1 nodes\n").unwrap();
+        let t = decode("/var/log/messages.2.gz", &gz.finish().unwrap());
+        assert_eq!(
+            from_text(&t)[0].message,
+            "o2dlm: Joining domain 55663D9EA9B0466D80626459E2B6AE9B ( 1 ) 1 nodes"
+        );
+        assert!(
+            decode("x", b"\x1f\x8bnot gzip").content.is_empty(),
+            "corrupt gzip is empty, not an error"
+        );
     }
 
     #[test]
