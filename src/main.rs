@@ -7,6 +7,7 @@ mod cli;
 mod cmd_bench;
 mod cmd_collect;
 mod cmd_run;
+mod cmd_scenario;
 mod cmd_timeline;
 mod cmd_why;
 mod node_info;
@@ -24,6 +25,10 @@ fn main() -> ExitCode {
         cli::Command::Collect(args) => cmd_collect::run(args),
         cli::Command::Why(args) => cmd_why::run(args),
         cli::Command::Timeline(args) => cmd_timeline::run(args),
+        cli::Command::Scenario(cli::ScenarioCommand::AppendWrite(a)) => cmd_scenario::write_cmd(a),
+        cli::Command::Scenario(cli::ScenarioCommand::AppendVerify(a)) => {
+            cmd_scenario::verify_cmd(a)
+        }
         cli::Command::Bench(args) => cmd_bench::run(args),
     };
     ExitCode::from(code)
