@@ -290,3 +290,30 @@ fn disk_cluster_name_mismatch() {
     );
     assert_eq!(first(&d), "disk-cluster-mismatch");
 }
+
+#[test]
+fn stale_region_and_too_few_slots() {
+    // FORMATS.md §4.2 kernel table: a region dir left with a device after the volume
+    // was unmounted (here: the healthy node's configfs with the volume unmounted).
+    let mounts = std::fs::read_to_string(fixtures().join("lab-capture-healthy-node1/proc/mounts"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains(" ocfs2 "))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>();
+    let (_d, b) = modified("lab-capture-healthy-node1", &[("proc/mounts", &mounts)]);
+    let d = why(&[b], Some(JOIN));
+    assert_eq!(first(&d), "stale-heartbeat-region");
+    // FORMATS.md §4.4: more nodes than slots; the kernel mount fails with EINVAL.
+    let stats = std::fs::read_to_string(
+        fixtures().join("lab-capture-healthy-node1/commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda"),
+    )
+    .unwrap()
+    .replace("Max Node Slots: 4", "Max Node Slots: 1");
+    let (_d, b) = modified(
+        "lab-capture-healthy-node1",
+        &[("commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda", &stats)],
+    );
+    let d = why(&[b], Some("mount.ocfs2: Invalid argument while mounting /dev/vda on /mnt/ocfs2. Check 'dmesg' for more information on this error."));
+    assert_eq!(first(&d), "too-few-slots");
+}

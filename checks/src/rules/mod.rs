@@ -29,6 +29,7 @@ mod o2cb_timeouts_consistent;
 mod o2net_port;
 mod o2net_stability;
 mod ocfs2_errors;
+mod stale_heartbeat_region;
 
 /// Every per-node check, lowest layer first.
 pub static ALL: &[&Check] = &[
@@ -49,6 +50,7 @@ pub static ALL: &[&Check] = &[
     &cluster_online::CHECK,
     &o2cb_timeouts_consistent::CHECK,
     &heartbeat_active_after_mount::CHECK,
+    &stale_heartbeat_region::CHECK,
     &fencing_events::CHECK,
     &dlm_membership::CHECK,
     &ocfs2_errors::CHECK,

@@ -76,6 +76,17 @@ pub const CAUSES: &[CauseDef] = &[
         fix_debian: &["umount the volume on all nodes", "tunefs.ocfs2 --update-cluster-stack <device>"],
     },
     CauseDef {
+        id: "stale-heartbeat-region",
+        layer: Layer::Heartbeat,
+        title: "a stale heartbeat region is left in configfs for this volume",
+        explanation: "mount.ocfs2 reuses the region directory named by the volume UUID; if an earlier mount or umount left it with a device attached, writing the device again returns EINVAL: `Internal logic failure while trying to join the group`",
+        produces: |e| join_with(e, &["Internal logic failure", "Heartbeat region already exists", "Heartbeat region in use"]),
+        confirm: &["`ls /sys/kernel/config/cluster/*/heartbeat/` lists the volume's UUID while it is not mounted", "`ocfs2_hb_ctl -I -u <uuid>` shows references"],
+        rule_out: &["no region directory for the volume's UUID before the mount"],
+        fix_rhel: &["ocfs2_hb_ctl -K -u <uuid>", "mount <device> <mountpoint>"],
+        fix_debian: &["ocfs2_hb_ctl -K -u <uuid>", "mount <device> <mountpoint>"],
+    },
+    CauseDef {
         id: "local-ip-missing",
         layer: Layer::Network,
         title: "this node's cluster.conf address is not configured on any interface",

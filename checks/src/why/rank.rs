@@ -31,6 +31,7 @@ fn cause_of_failure(r: &CheckResult) -> Option<&'static str> {
         "disk-cluster-stack" => "disk-cluster-mismatch",
         "multipath-paths" | "iscsi-sessions" => "storage-io",
         "disk-slots" => "too-few-slots",
+        "stale-heartbeat-region" => "stale-heartbeat-region",
         "o2net-port" => "network-unreachable",
         "name-resolution" if r.summary.contains("no interface has that address") => {
             "local-ip-missing"

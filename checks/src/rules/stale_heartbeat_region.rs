@@ -1,0 +1,57 @@
+//! `stale-heartbeat-region`: in local heartbeat mode a configfs region exists only
+//! while its volume is mounted (mount.ocfs2 creates it, umount removes it). A
+//! region left behind by a crashed mount or umount makes the next mount of that
+//! volume fail: the region already has a device, the kernel returns EINVAL, and
+//! mount.ocfs2 says `Internal logic failure while trying to join the group`.
+
+use super::common::configfs_cluster;
+use super::volumes::volumes;
+use crate::check::{Check, CheckError, Verdict};
+use crate::context::NodeCtx;
+use o2check_reports::{Evidence, Layer};
+
+pub const CHECK: Check = Check {
+    id: "stale-heartbeat-region",
+    layer: Layer::Heartbeat,
+    title: "no heartbeat region without its mounted volume (local mode)",
+    rationale: "a stale region keeps the heartbeat of an unmounted volume going and makes the \
+                next mount of that volume fail with `Internal logic failure while trying to join \
+                the group` (o2hb_region_dev_store: region already has a device)",
+    run,
+};
+
+fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    let Some(c) = configfs_cluster(ctx)? else {
+        return Ok(Verdict::skip("no cluster registered in configfs"));
+    };
+    if c.heartbeat_mode.as_deref() == Some("global") {
+        return Ok(Verdict::skip(
+            "global heartbeat: regions are started by `o2cb start-heartbeat`, not by mounts",
+        ));
+    }
+    if ctx.file("/proc/mounts").is_err() {
+        return Ok(Verdict::skip("no /proc/mounts to compare the regions with"));
+    }
+    let mounted: Vec<String> = volumes(ctx)
+        .into_iter()
+        .filter(|v| v.mount_point.is_some())
+        .filter_map(|v| v.uuid)
+        .collect();
+    let stale: Vec<_> = c
+        .regions
+        .iter()
+        .filter(|r| !mounted.iter().any(|u| u.eq_ignore_ascii_case(&r.uuid)))
+        .collect();
+    if stale.is_empty() {
+        return Ok(Verdict::pass(format!(
+            "{} region(s), each with its volume mounted",
+            c.regions.len()
+        )));
+    }
+    let uuids: Vec<&str> = stale.iter().map(|r| r.uuid.as_str()).collect();
+    Ok(Verdict::fail(
+        format!("heartbeat region(s) without a mounted volume: {}", uuids.join(", ")),
+        format!("stop the stale heartbeat: `ocfs2_hb_ctl -K -u {}` (or `ocfs2_hb_ctl -I -u <uuid>` to see its references first), then mount again", uuids[0]),
+    )
+    .with(stale.iter().map(|r| Evidence::new(format!("{}/heartbeat/{}", c.path, r.uuid), None, format!("dev = {}", r.dev.as_deref().unwrap_or(""))))))
+}
