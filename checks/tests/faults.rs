@@ -460,3 +460,26 @@ fn garbage_everywhere_never_panics() {
         assert!(!v.summary.is_empty(), "{}", check.id);
     }
 }
+
+#[test]
+fn one_wrong_direction_connect_at_start_up_is_noise_an_unknown_peer_is_not() {
+    // Real line from node 2 of a cold lab start (both nodes mounting at once).
+    let line = "[   14.849926] o2net: Unexpected connect attempt seen at node 'n151.ocfs2.test' (2, 10.77.0.151:7777) from node 'n150.ocfs2.test' (1, 10.77.0.150:50848)\n";
+    let dmesg =
+        std::fs::read_to_string(fixtures().join("lab-capture-healthy-node2/commands/dmesg"))
+            .unwrap();
+    let once =
+        Case::from("lab-capture-healthy-node2").write("commands/dmesg", &format!("{dmesg}{line}"));
+    assert_status(&once.run("o2net-stability"), Status::Pass);
+    let thrice = Case::from("lab-capture-healthy-node2")
+        .write("commands/dmesg", &format!("{dmesg}{line}{line}{line}"));
+    assert_status(&thrice.run("o2net-stability"), Status::Fail);
+    // FORMATS.md §5.1: a peer address missing from this node's cluster.conf.
+    let unknown = Case::from("lab-capture-healthy-node2").write(
+        "commands/dmesg",
+        &format!(
+            "{dmesg}[   20.0] o2net: Attempt to connect from unknown node at 10.77.0.99:43210\n"
+        ),
+    );
+    assert_status(&unknown.run("o2net-stability"), Status::Fail);
+}

@@ -32,6 +32,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mut evidence = Vec::new();
     let mut drops: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut connects = 0;
+    let mut transient: Vec<String> = Vec::new();
     for (i, e) in events.iter().enumerate() {
         let notable = matches!(
             e.event,
@@ -60,7 +61,16 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                     problems.push(p);
                 }
             }
-            O2Event::NetRejected { text } => problems.push(format!("rejected connection: {text}")),
+            // An unknown peer or protocol is a configuration error at once; a
+            // wrong-direction or duplicate connect also happens once while two
+            // nodes come up together, so only a repeated one counts.
+            O2Event::NetRejected { text }
+                if text.to_lowercase().contains("unknown node")
+                    || text.to_lowercase().contains("protocol") =>
+            {
+                problems.push(format!("rejected connection: {text}"))
+            }
+            O2Event::NetRejected { text } => transient.push(text.clone()),
             O2Event::NetIdle { peer, secs } => {
                 problems.push(format!("connection to {} idle for {secs} s", peer.name))
             }
@@ -76,6 +86,13 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             problems.push(format!("connection to {peer} dropped {} times", idx.len()));
             evidence.extend(idx.iter().take(3).map(|&i| events[i].evidence()));
         }
+    }
+    if transient.len() >= FLAPS {
+        problems.push(format!(
+            "{} rejected connect attempts ({})",
+            transient.len(),
+            transient[0]
+        ));
     }
     if let Some(p) = events.iter().find_map(|e| {
         if let O2Event::NetNoConnection { node, secs } = &e.event {
