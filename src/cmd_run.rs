@@ -55,19 +55,13 @@ pub fn run(args: RunArgs) -> u8 {
         diagnosis: None,
     };
     output::console(&report, output::use_color(args.test.color));
-    if !args.no_reports {
-        let json = args
-            .json
-            .clone()
-            .unwrap_or_else(|| args.out.join("results.json"));
-        let junit = args
-            .junit
-            .clone()
-            .unwrap_or_else(|| args.out.join("junit.xml"));
-        if let Err(e) = output::files(&report, &json, &junit) {
-            eprintln!("o2check: cannot write reports: {e}");
-            return 2;
-        }
+    // Paths given explicitly are always written; --no-reports only drops the defaults.
+    let default = |name: &str| (!args.no_reports).then(|| args.out.join(name));
+    let json = args.json.clone().or_else(|| default("results.json"));
+    let junit = args.junit.clone().or_else(|| default("junit.xml"));
+    if let Err(e) = output::files(&report, json.as_deref(), junit.as_deref()) {
+        eprintln!("o2check: cannot write reports: {e}");
+        return 2;
     }
     report.exit_code() as u8
 }

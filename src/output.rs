@@ -25,9 +25,17 @@ pub fn console(report: &RunReport, color: bool) {
     let _ = console::render(report, &mut stdout.lock(), color);
 }
 
-/// Write the JSON and JUnit reports, each atomically.
-pub fn files(report: &RunReport, json_path: &Path, junit_path: &Path) -> std::io::Result<()> {
-    atomic_write(json_path, &json::to_json(report))?;
-    atomic_write(junit_path, &junit::to_xml(report))?;
+/// Write the JSON and JUnit reports that have a path, each atomically.
+pub fn files(
+    report: &RunReport,
+    json_path: Option<&Path>,
+    junit_path: Option<&Path>,
+) -> std::io::Result<()> {
+    if let Some(p) = json_path {
+        atomic_write(p, &json::to_json(report))?;
+    }
+    if let Some(p) = junit_path {
+        atomic_write(p, &junit::to_xml(report))?;
+    }
     Ok(())
 }

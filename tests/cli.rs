@@ -208,3 +208,20 @@ fn collected_bundle_of_this_host_runs_offline_with_the_same_verdicts() {
     };
     assert_eq!(verdicts(&live_out), verdicts(&offline_out));
 }
+
+#[test]
+fn explicit_report_paths_are_written_even_with_no_reports() {
+    let (_d, out) = out_dir();
+    let junit = out.join("x/j.xml");
+    let o = o2check(&[
+        "run",
+        "--bundle",
+        &bundle("lab-capture-healthy-node1"),
+        "--no-reports",
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(junit.is_file());
+    assert!(!out.join("results.json").exists());
+}
