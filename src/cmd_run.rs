@@ -10,12 +10,8 @@ use std::time::Duration;
 
 pub fn run(args: RunArgs) -> u8 {
     let started = Utc::now();
-    let sources = match sources::open(&args.bundles, Duration::from_secs(args.command_timeout)) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("o2check: {e}");
-            return 2;
-        }
+    let Some(sources) = sources::open_or_report(&args.bundles, args.command_timeout) else {
+        return 2;
     };
     let mode = if args.bundles.is_empty() {
         "live"

@@ -29,16 +29,27 @@ fn params(
     }
 }
 
+/// The run's parameters and its workspace, or the message to print (exit 2).
+fn prepare(
+    preset_path: &Option<std::path::PathBuf>,
+    defaults: (u64, usize, u64),
+    mount: &std::path::Path,
+    run_id: &str,
+    allow_non_ocfs2: bool,
+) -> Result<(AppendParams, Workspace), String> {
+    let p = params(preset_path, defaults.0, defaults.1, defaults.2)?;
+    Ok((p, Workspace::open(mount, run_id, allow_non_ocfs2)?))
+}
+
 pub fn write_cmd(a: AppendWriteArgs) -> u8 {
-    let p = match params(&a.preset, a.records, a.payload, a.pause_ms) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("o2check: {e}");
-            return 2;
-        }
-    };
-    let ws = match Workspace::open(&a.mount, &a.run_id, a.allow_non_ocfs2) {
-        Ok(w) => w,
+    let (p, ws) = match prepare(
+        &a.preset,
+        (a.records, a.payload, a.pause_ms),
+        &a.mount,
+        &a.run_id,
+        a.allow_non_ocfs2,
+    ) {
+        Ok(x) => x,
         Err(e) => {
             eprintln!("o2check: {e}");
             return 2;
@@ -73,15 +84,14 @@ pub fn write_cmd(a: AppendWriteArgs) -> u8 {
 }
 
 pub fn verify_cmd(a: AppendVerifyArgs) -> u8 {
-    let p = match params(&a.preset, a.records, 0, 0) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("o2check: {e}");
-            return 2;
-        }
-    };
-    let ws = match Workspace::open(&a.mount, &a.run_id, a.allow_non_ocfs2) {
-        Ok(w) => w,
+    let (p, ws) = match prepare(
+        &a.preset,
+        (a.records, 0, 0),
+        &a.mount,
+        &a.run_id,
+        a.allow_non_ocfs2,
+    ) {
+        Ok(x) => x,
         Err(e) => {
             eprintln!("o2check: {e}");
             return 2;

@@ -10,15 +10,10 @@ use o2check_checks::source::Source;
 use o2check_checks::{NodeCtx, Options};
 use o2check_reports::write::atomic_write;
 use std::io::Write;
-use std::time::Duration;
 
 pub fn run(args: TimelineArgs) -> u8 {
-    let sources = match sources::open(&args.bundles, Duration::from_secs(args.command_timeout)) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("o2check: {e}");
-            return 2;
-        }
+    let Some(sources) = sources::open_or_report(&args.bundles, args.command_timeout) else {
+        return 2;
     };
     let options = Options::default();
     let lanes: Vec<Lane> = sources

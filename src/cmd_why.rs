@@ -5,46 +5,18 @@
 use crate::cli::WhyArgs;
 use crate::{node_info, sources};
 use chrono::Utc;
-use o2check_checks::kernlog::lines;
-use o2check_checks::runner::run_all;
-use o2check_checks::why::{diagnose, NodeEvidence};
-use o2check_checks::{NodeCtx, Options};
+use o2check_checks::why::{diagnose, gather};
+use o2check_checks::Options;
 use o2check_reports::write::atomic_write;
 use o2check_reports::{diagnosis_html, diagnosis_text, json, junit, RunMeta, RunReport};
 use std::io::Write;
-use std::time::Duration;
 
 pub fn run(args: WhyArgs) -> u8 {
     let started = Utc::now();
-    let sources = match sources::open(&args.bundles, Duration::from_secs(args.command_timeout)) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("o2check: {e}");
-            return 2;
-        }
+    let Some(sources) = sources::open_or_report(&args.bundles, args.command_timeout) else {
+        return 2;
     };
-    let options = Options::default();
-    let results = run_all(&sources, &options);
-    let evidence: Vec<NodeEvidence> = sources
-        .iter()
-        .map(|s| {
-            let ctx = NodeCtx::new(s.as_ref(), &options);
-            let os = ctx
-                .file("/etc/os-release")
-                .map(|t| t.content.to_lowercase())
-                .ok();
-            NodeEvidence {
-                node: s.node().to_string(),
-                results: results
-                    .iter()
-                    .filter(|r| r.node == s.node() || r.node == "cluster")
-                    .cloned()
-                    .collect(),
-                log: lines::node_log(&ctx).into_iter().flatten().collect(),
-                debian: os.map(|o| o.contains("debian") || o.contains("ubuntu")),
-            }
-        })
-        .collect();
+    let (evidence, results) = gather(&sources, &Options::default());
     let error_text = args.error_text.join(" ");
     let diagnosis = diagnose(
         &evidence,

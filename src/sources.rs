@@ -27,3 +27,13 @@ pub fn open(
     }
     Ok(sources)
 }
+
+/// [`open`], printing the error for the command line; `None` means exit 2.
+pub fn open_or_report(
+    bundles: &[PathBuf],
+    command_timeout_secs: u64,
+) -> Option<Vec<Box<dyn Source>>> {
+    open(bundles, Duration::from_secs(command_timeout_secs))
+        .map_err(|e| eprintln!("o2check: {e}"))
+        .ok()
+}

@@ -3,11 +3,9 @@
 //! format strings in FORMATS.md §4–5 (each case cites its section). Each must name
 //! the right cause first.
 
-use o2check_checks::kernlog::lines;
-use o2check_checks::runner::run_all;
 use o2check_checks::source::{Bundle, Source};
-use o2check_checks::why::{diagnose, NodeEvidence};
-use o2check_checks::{NodeCtx, Options};
+use o2check_checks::why::{diagnose, gather};
+use o2check_checks::Options;
 use o2check_reports::diagnosis::{Confidence, Diagnosis};
 use std::path::{Path, PathBuf};
 
@@ -20,24 +18,7 @@ fn why(dirs: &[PathBuf], error: Option<&str>) -> Diagnosis {
         .iter()
         .map(|d| Box::new(Bundle::open(d).unwrap()) as Box<dyn Source>)
         .collect();
-    let options = Options::default();
-    let results = run_all(&sources, &options);
-    let evidence: Vec<NodeEvidence> = sources
-        .iter()
-        .map(|s| NodeEvidence {
-            node: s.node().to_string(),
-            results: results
-                .iter()
-                .filter(|r| r.node == s.node() || r.node == "cluster")
-                .cloned()
-                .collect(),
-            log: lines::node_log(&NodeCtx::new(s.as_ref(), &options))
-                .into_iter()
-                .flatten()
-                .collect(),
-            debian: None,
-        })
-        .collect();
+    let (evidence, _) = gather(&sources, &Options::default());
     diagnose(&evidence, error)
 }
 

@@ -4,7 +4,9 @@
 
 pub mod catalogue;
 pub mod error_text;
+pub mod gather;
 pub mod rank;
 pub mod signatures;
 
+pub use gather::gather;
 pub use rank::{diagnose, NodeEvidence};
