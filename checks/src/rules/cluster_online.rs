@@ -5,6 +5,7 @@
 use super::common::{configfs_cluster, distro_fix};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::parse::o2cb_cluster_status::parse_cluster_status;
 use crate::parse::o2cb_status;
 use o2check_reports::{Evidence, Layer};
 
@@ -58,14 +59,74 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         Ok(None) => Ok(Verdict::fail("no cluster is registered in configfs: o2cb is offline; mounts fail with `Cluster name is invalid while trying to join the group`", online_fix).with(evidence)),
         Err(e) if e.is_missing() => {
             // Offline bundles without a configfs copy (a sosreport) still have the tools' words.
-            let said_online = status_cmd.as_ref().ok().map(|o| (o.exit_code, o.stdout.content.contains("is online")));
+            // `o2cb cluster-status`: text and exit code must agree (FORMATS §2.2).
+            let said = status_cmd.as_ref().ok().map(|o| parse_cluster_status(&o.stdout, &o.stderr, o.exit_code));
             let text_online = text_state.as_ref().and_then(|(st, _)| st.online.map(|o| o.0));
-            match (said_online, text_online) {
-                (Some((Some(0), true)), _) | (None, Some(true)) => Ok(Verdict::pass("o2cb reports the cluster online (configfs not available to confirm)").with(evidence)),
-                (Some(_), _) | (None, Some(false)) => Ok(Verdict::fail("o2cb reports the cluster offline", online_fix).with(evidence)),
+            let unavailable = said.as_ref().is_some_and(|r| r.service_unavailable);
+            let offline_summary = if unavailable {
+                "o2cb reports the cluster offline: `Unable to access cluster service` (configfs not mounted or o2cb modules not loaded, see o2cb-modules and o2cb-filesystems)"
+            } else {
+                "o2cb reports the cluster offline"
+            };
+            match (said.as_ref().map(|r| r.is_online()), text_online) {
+                (Some(true), _) | (None, Some(true)) => Ok(Verdict::pass("o2cb reports the cluster online (configfs not available to confirm)").with(evidence)),
+                (Some(false), _) | (None, Some(false)) => Ok(Verdict::fail(offline_summary, online_fix).with(evidence)),
                 (None, None) => Ok(Verdict::skip(format!("no configfs, `o2cb cluster-status` or status output available ({e})"))),
             }
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Options;
+    use crate::source::{Bundle, Source};
+    use o2check_reports::Status;
+
+    /// A bundle with no configfs copy (like a sosreport): only the tool's words count.
+    fn run_status_only(stdout: &str, stderr: &str, rc: i32) -> Verdict {
+        let dir = tempfile::tempdir().unwrap();
+        let cmds = dir.path().join("commands");
+        std::fs::create_dir_all(&cmds).unwrap();
+        std::fs::write(cmds.join("o2cb_cluster-status"), stdout).unwrap();
+        std::fs::write(cmds.join("o2cb_cluster-status.stderr"), stderr).unwrap();
+        let meta = format!(
+            r#"{{"host":"n1","commands":{{"o2cb_cluster-status":{{"argv":["o2cb","cluster-status"],"exit_code":{rc}}}}}}}"#
+        );
+        std::fs::write(dir.path().join("meta.json"), meta).unwrap();
+        let bundle = Bundle::open(dir.path()).unwrap();
+        let options = Options::default();
+        run(&NodeCtx::new(&bundle as &dyn Source, &options))
+            .unwrap_or_else(CheckError::into_verdict)
+    }
+
+    #[test]
+    fn online_text_and_rc0_pass_without_configfs() {
+        let v = run_status_only("Cluster 'o2lab' is online\n", "", 0);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+    }
+
+    #[test]
+    fn online_text_with_nonzero_rc_is_not_trusted() {
+        let v = run_status_only("Cluster 'o2lab' is online\n", "", 1);
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+    }
+
+    #[test]
+    fn real_no_configfs_output_names_the_missing_service() {
+        let v = run_status_only(
+            include_str!("../../../fixtures/runtime/cluster-status-host-no-configfs.stdout"),
+            include_str!("../../../fixtures/runtime/cluster-status-host-no-configfs.stderr"),
+            1,
+        );
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert!(
+            v.summary.contains("Unable to access cluster service"),
+            "{}",
+            v.summary
+        );
+        assert!(v.fix.is_some());
     }
 }

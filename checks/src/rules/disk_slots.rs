@@ -5,6 +5,8 @@ use super::common::{boot_cluster, cluster_conf, configfs_cluster};
 use super::volumes::volumes;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::parse::o2cb_cluster_status::parse_list_cluster;
+use crate::parse::o2cb_status;
 use o2check_reports::Layer;
 
 pub const CHECK: Check = Check {
@@ -17,12 +19,24 @@ pub const CHECK: Check = Check {
     run,
 };
 
+/// Last resort (a sosreport has neither cluster.conf parsed nor configfs): the nodes
+/// `o2cb list-cluster <name>` lists for the cluster named in the status text.
+fn listed_node_count(ctx: &NodeCtx) -> Option<usize> {
+    let status = ctx.command(&["service", "o2cb", "status"]).ok()?;
+    let name = o2cb_status::parse(&status.stdout).cluster?;
+    let listed = ctx.command(&["o2cb", "list-cluster", &name]).ok()?;
+    let cluster = parse_list_cluster(&listed.stdout);
+    let nodes = cluster.nodes.iter().filter(|n| n.cluster == name).count();
+    Some(nodes.max(cluster.node_count.unwrap_or(0) as usize))
+}
+
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let nodes = match cluster_conf(ctx) {
         Ok((_, model)) => boot_cluster(ctx, &model).map(|c| model.nodes_of(&c.name).count()),
         Err(_) => None,
     }
-    .or_else(|| configfs_cluster(ctx).ok().flatten().map(|c| c.nodes.len()));
+    .or_else(|| configfs_cluster(ctx).ok().flatten().map(|c| c.nodes.len()))
+    .or_else(|| listed_node_count(ctx));
     let Some(nodes) = nodes.filter(|n| *n > 0) else {
         return Ok(Verdict::skip(
             "the number of cluster nodes is unknown (no usable cluster.conf or configfs)",
@@ -64,4 +78,60 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         ),
     )
     .with(evidence))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Options;
+    use crate::source::{Bundle, Source};
+    use o2check_reports::Status;
+    use std::path::Path;
+
+    /// The real healthy lab bundle without cluster.conf and configfs, so only the
+    /// status text and `o2cb list-cluster o2lab` (real, 2 nodes) can count nodes.
+    fn run_without_conf(stats_edit: Option<(&str, &str)>) -> Verdict {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/bundles/lab-capture-healthy-node1");
+        let dir = tempfile::tempdir().unwrap();
+        copy(&src, dir.path());
+        for gone in ["etc/ocfs2", "sys/kernel/config", "config"] {
+            let _ = std::fs::remove_dir_all(dir.path().join(gone));
+        }
+        if let Some((from, to)) = stats_edit {
+            let p = dir
+                .path()
+                .join("commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda");
+            let text = std::fs::read_to_string(&p).unwrap();
+            assert!(text.contains(from));
+            std::fs::write(&p, text.replace(from, to)).unwrap();
+        }
+        let bundle = Bundle::open(dir.path()).unwrap();
+        let options = Options::default();
+        run(&NodeCtx::new(&bundle as &dyn Source, &options))
+            .unwrap_or_else(CheckError::into_verdict)
+    }
+
+    fn copy(from: &Path, to: &Path) {
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let t = to.join(e.file_name());
+            if e.file_type().unwrap().is_dir() {
+                std::fs::create_dir_all(&t).unwrap();
+                copy(&e.path(), &t);
+            } else {
+                std::fs::copy(e.path(), t).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn list_cluster_counts_nodes_when_nothing_else_can() {
+        let v = run_without_conf(None);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert!(v.summary.contains("for 2 nodes"), "{}", v.summary);
+        let v = run_without_conf(Some(("Max Node Slots: 4", "Max Node Slots: 1")));
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert!(v.fix.as_deref().unwrap_or("").contains("tunefs.ocfs2 -N 2"));
+    }
 }

@@ -1,8 +1,16 @@
 //! `iscsi-sessions`: when the node uses iSCSI, it has logged-in sessions.
+//!
+//! "No active sessions" alone is not a fault (open-iscsi may be installed and unused);
+//! it is one when something on the node expects SAN storage: multipath maps named
+//! on the command line, an OCFS2 entry in /etc/fstab on a /dev/mapper or by-path/by-id
+//! device, or configured node records under /etc/iscsi/nodes.
 
+use super::common::distro_fix;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
-use o2check_reports::Layer;
+use crate::parse::{iscsiadm_session, mount_table};
+use crate::text::Text;
+use o2check_reports::{Evidence, Layer};
 
 pub const CHECK: Check = Check {
     id: "iscsi-sessions",
@@ -13,31 +21,200 @@ pub const CHECK: Check = Check {
     run,
 };
 
+/// Reasons this node expects SAN storage, each with its evidence.
+fn san_expectations(ctx: &NodeCtx) -> Vec<(String, Evidence)> {
+    let mut why = Vec::new();
+    for map in &ctx.options.multipath_maps {
+        why.push((
+            format!("multipath map `{map}` is expected (--multipath-map)"),
+            Evidence::new("options", None, map.clone()),
+        ));
+    }
+    if let Ok(fstab) = ctx.file("/etc/fstab") {
+        let entries = mount_table::parse(&fstab);
+        for e in mount_table::ocfs2(&entries) {
+            let dev = e.device.as_str();
+            if [
+                "/dev/mapper/",
+                "/dev/disk/by-path/",
+                "/dev/disk/by-id/",
+                "/dev/dm-",
+            ]
+            .iter()
+            .any(|p| dev.starts_with(p))
+            {
+                why.push((
+                    format!("/etc/fstab mounts OCFS2 from SAN device {dev}"),
+                    fstab.evidence_at(e.line),
+                ));
+            }
+        }
+    }
+    if let Ok(nodes) = ctx.source.list_dir("/etc/iscsi/nodes") {
+        if !nodes.is_empty() {
+            why.push((
+                format!("{} target(s) recorded under /etc/iscsi/nodes", nodes.len()),
+                Evidence::new("/etc/iscsi/nodes", None, nodes.join(" ")),
+            ));
+        }
+    }
+    why
+}
+
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    // Missing command output (iscsiadm not installed / not collected) => skip via `?`.
     let out = ctx.command(&["iscsiadm", "-m", "session"])?;
-    // open-iscsi: one `tcp: [N] portal,tpgt target` line per session; exit 21
-    // (ISCSI_ERR_NO_OBJS_FOUND) with `iscsiadm: No active sessions.` when none.
-    let sessions: Vec<u32> = out
-        .stdout
-        .numbered_lines()
-        .filter(|(_, l)| l.contains("iqn.") || l.contains("eui.") || l.starts_with("tcp:"))
-        .map(|(n, _)| n)
-        .collect();
-    if !sessions.is_empty() {
-        return Ok(
-            Verdict::pass(format!("{} iSCSI session(s) logged in", sessions.len()))
-                .with(sessions.iter().map(|l| out.stdout.evidence_at(*l))),
-        );
+    let parsed = iscsiadm_session::parse(&out.stdout, &out.stderr, out.exit_code);
+    if !parsed.sessions.is_empty() {
+        let portals: Vec<String> = parsed
+            .sessions
+            .iter()
+            .map(|s| format!("{} {}", s.portal, s.target))
+            .collect();
+        return Ok(Verdict::pass(format!(
+            "{} iSCSI session(s) logged in: {}",
+            parsed.sessions.len(),
+            portals.join(", ")
+        ))
+        .with(
+            parsed
+                .sessions
+                .iter()
+                .map(|s| out.stdout.evidence_at(s.line)),
+        ));
     }
-    let said = format!("{}{}", out.stdout.content, out.stderr);
-    let uses_iscsi =
-        ctx.file("/etc/iscsi/initiatorname.iscsi").is_ok() || said.contains("No active sessions");
-    if !uses_iscsi {
-        return Ok(Verdict::skip("iSCSI is not configured on this node"));
+    let said = Text::new(
+        out.stdout.origin.clone(),
+        format!("{}{}", out.stdout.content, out.stderr)
+            .trim()
+            .to_string(),
+    );
+    let mut evidence = said.evidence_matching("", 2);
+    if !parsed.none_active {
+        return Ok(Verdict::error(format!(
+            "`iscsiadm -m session` exited {:?} with output that is neither a session nor `No active sessions`",
+            out.exit_code
+        ))
+        .with(evidence));
     }
+    let expected = san_expectations(ctx);
+    if expected.is_empty() {
+        return Ok(Verdict::skip(
+            "open-iscsi has no session and nothing on this node (fstab, multipath maps, \
+             /etc/iscsi/nodes) expects SAN storage",
+        )
+        .with(evidence));
+    }
+    let reasons: Vec<String> = expected.iter().map(|(r, _)| r.clone()).collect();
+    evidence.extend(expected.into_iter().map(|(_, e)| e));
+    let fix = distro_fix(
+        ctx,
+        "`iscsiadm -m discovery -t st -p <portal>`, `iscsiadm -m node --login` (or `-T <target> --login`), \
+         make it permanent with `iscsiadm -m node -o update -n node.startup -v automatic` and \
+         `chkconfig iscsi on; chkconfig iscsid on`, then `multipath -r`",
+        "`iscsiadm -m discovery -t st -p <portal>`, `iscsiadm -m node --login` (or `-T <target> --login`), \
+         make it permanent with `iscsiadm -m node -o update -n node.startup -v automatic` and \
+         `systemctl enable --now iscsid open-iscsi`, then `multipath -r`",
+    );
     Ok(Verdict::fail(
-        "no iSCSI session is logged in",
-        "discover and log in: `iscsiadm -m discovery -t st -p <portal>` then `iscsiadm -m node -T <target> --login`, and make it automatic (`iscsiadm -m node -T <target> -o update -n node.startup -v automatic`)",
+        format!("no iSCSI session is logged in, but {}", reasons.join("; ")),
+        fix,
     )
-    .with(crate::text::Text::new(out.stdout.origin.clone(), said.trim().to_string()).evidence_matching("", 2)))
+    .with(evidence))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Options;
+    use crate::source::{Bundle, Source};
+    use o2check_reports::Status;
+
+    fn run_in(files: &[(&str, &str)], options: &Options) -> Verdict {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, content) in files {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, content).unwrap();
+        }
+        let bundle = Bundle::open(dir.path()).unwrap();
+        let ctx = NodeCtx::new(&bundle as &dyn Source, options);
+        run(&ctx).unwrap_or_else(CheckError::into_verdict)
+    }
+
+    const NONE: (&str, &str) = (
+        "commands/iscsiadm_-m_session.stderr",
+        "iscsiadm: No active sessions.\n",
+    );
+    const EMPTY_OUT: (&str, &str) = ("commands/iscsiadm_-m_session", "");
+    const META_RC21: (&str, &str) = (
+        "meta.json",
+        r#"{"host":"n1","commands":{"iscsiadm_-m_session":{"argv":["iscsiadm","-m","session"],"exit_code":21}}}"#,
+    );
+    const SAN_FSTAB: (&str, &str) = (
+        "etc/fstab",
+        "/dev/mapper/mpatha /vms ocfs2 _netdev,defaults 0 0\n",
+    );
+
+    #[test]
+    fn sessions_pass() {
+        let v = run_in(
+            &[(
+                "commands/iscsiadm_-m_session",
+                "tcp: [1] 10.50.200.41:3260,1 iqn.1984-05.com.dell:pv (non-flash)\n",
+            )],
+            &Options::default(),
+        );
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert!(v.summary.contains("10.50.200.41"));
+    }
+
+    #[test]
+    fn no_sessions_with_san_fstab_fails_with_login_fix() {
+        let v = run_in(
+            &[EMPTY_OUT, NONE, META_RC21, SAN_FSTAB],
+            &Options::default(),
+        );
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert!(v.summary.contains("/dev/mapper/mpatha"));
+        assert!(v
+            .fix
+            .as_deref()
+            .unwrap_or("")
+            .contains("iscsiadm -m node --login"));
+        assert!(v
+            .evidence
+            .iter()
+            .any(|e| e.source == "/etc/fstab" && e.line == Some(1)));
+    }
+
+    #[test]
+    fn no_sessions_with_expected_multipath_map_fails() {
+        let opts = Options {
+            multipath_maps: vec!["mpatha".into()],
+            ..Options::default()
+        };
+        let v = run_in(&[EMPTY_OUT, META_RC21], &opts);
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+    }
+
+    #[test]
+    fn no_sessions_and_nothing_expects_san_is_skip() {
+        let local = ("etc/fstab", "/dev/vdb /vms ocfs2 _netdev 0 0\n");
+        let v = run_in(&[EMPTY_OUT, NONE, local], &Options::default());
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+    }
+
+    #[test]
+    fn not_installed_is_skip_and_garbage_is_error() {
+        assert_eq!(
+            run_in(&[SAN_FSTAB], &Options::default()).status,
+            Status::Skip
+        );
+        let v = run_in(
+            &[("commands/iscsiadm_-m_session", "\u{1}\u{2}garbage\n")],
+            &Options::default(),
+        );
+        assert_eq!(v.status, Status::Error, "{}", v.summary);
+    }
 }
