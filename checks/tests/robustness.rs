@@ -5,8 +5,9 @@
 
 use o2check_checks::kernlog::{dlm, event, lines, scan};
 use o2check_checks::parse::{
-    cluster_conf, cluster_conf_rules, debugfs_stats, firewall, modules, mount_table, mounted_ocfs2,
-    multipath_ll, net, o2cb_status, o2cb_sysconfig,
+    cluster_conf, cluster_conf_rules, debugfs_slotmap, debugfs_stats, firewall, iscsiadm_session,
+    modules, mount_table, mounted_ocfs2, multipath_ll, net, o2cb_cluster_status, o2cb_status,
+    o2cb_sysconfig,
 };
 use o2check_checks::why::error_text;
 use o2check_checks::Text;
@@ -76,6 +77,11 @@ fn every_parser(bytes: &[u8]) {
     let _ = multipath_ll::parse(&t);
     let _ = mounted_ocfs2::parse(&t);
     let _ = debugfs_stats::parse(&t);
+    let _ = debugfs_slotmap::parse_slotmap(&t);
+    let _ = debugfs_slotmap::parse_hb(&t);
+    let _ = iscsiadm_session::parse(&t, &t.content, Some(21));
+    let _ = o2cb_cluster_status::parse_cluster_status(&t, &t.content, Some(1));
+    let _ = o2cb_cluster_status::parse_list_cluster(&t);
     let _ = firewall::iptables_blocking(&t, 7777);
     let _ = firewall::nft_blocking(&t, 7777);
     let _ = net::tcp_listeners(&t);

@@ -27,9 +27,9 @@ pub fn static_files() -> &'static [&'static str] {
     ]
 }
 
-/// Trees walked recursively: the o2cb configfs tree and block device facts
-/// (dm names map `dm-N` in kernel messages to multipath aliases).
-pub const SYS_TREES: &[&str] = &["/sys/kernel/config/cluster"];
+/// Trees walked recursively: the o2cb configfs tree, and the iSCSI node records
+/// (`iscsi-sessions` tells from them whether a session is expected).
+pub const SYS_TREES: &[&str] = &["/sys/kernel/config/cluster", "/etc/iscsi/nodes"];
 
 /// Kernel log files (and their rotations: `.1`, `.2.gz`, `-20261124`).
 pub const LOG_FILES: &[&str] = &["messages", "kern.log", "syslog"];
