@@ -3,7 +3,7 @@
 //! after the writers). Exit 0 when every record arrived intact, 1 when records were
 //! lost, torn, duplicated or reordered, 2 on bad input or a refused path.
 
-use crate::cli::{AppendVerifyArgs, AppendWriteArgs};
+use crate::cli_scenario::{AppendVerifyArgs, AppendWriteArgs, ScenarioCommand};
 use chrono::Utc;
 use o2check_reports::write::atomic_write;
 use o2check_reports::{json, junit, CheckResult, Evidence, Layer, RunMeta, RunReport, Status};
@@ -39,6 +39,14 @@ fn prepare(
 ) -> Result<(AppendParams, Workspace), String> {
     let p = params(preset_path, defaults.0, defaults.1, defaults.2)?;
     Ok((p, Workspace::open(mount, run_id, allow_non_ocfs2)?))
+}
+
+/// Dispatch `o2check scenario ...`.
+pub fn run(cmd: ScenarioCommand) -> u8 {
+    match cmd {
+        ScenarioCommand::AppendWrite(a) => write_cmd(a),
+        ScenarioCommand::AppendVerify(a) => verify_cmd(a),
+    }
 }
 
 pub fn write_cmd(a: AppendWriteArgs) -> u8 {

@@ -4,6 +4,8 @@
 
 mod bench_kernlog;
 mod cli;
+mod cli_scenario;
+mod cluster_args;
 mod cmd_bench;
 mod cmd_collect;
 mod cmd_run;
@@ -25,10 +27,7 @@ fn main() -> ExitCode {
         cli::Command::Collect(args) => cmd_collect::run(args),
         cli::Command::Why(args) => cmd_why::run(args),
         cli::Command::Timeline(args) => cmd_timeline::run(args),
-        cli::Command::Scenario(cli::ScenarioCommand::AppendWrite(a)) => cmd_scenario::write_cmd(a),
-        cli::Command::Scenario(cli::ScenarioCommand::AppendVerify(a)) => {
-            cmd_scenario::verify_cmd(a)
-        }
+        cli::Command::Scenario(cmd) => cmd_scenario::run(cmd),
         cli::Command::Bench(args) => cmd_bench::run(args),
     };
     ExitCode::from(code)

@@ -39,8 +39,20 @@ pub struct TcpProbeRecord {
     pub millis: u64,
 }
 
+/// The node's clock against the machine that collected it (cluster mode), measured
+/// as NTP does: the sample with the shortest round trip, offset from its midpoint.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ClockRecord {
+    /// The host whose clock is the reference (the coordinator).
+    pub reference: String,
+    /// Node clock minus reference clock, in milliseconds.
+    pub offset_ms: f64,
+    /// Round trip of the best sample: the offset is known to within half of it.
+    pub rtt_ms: f64,
+}
+
 /// `meta.json`: which host, when, and how each command ended.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BundleMeta {
     pub host: String,
     #[serde(default)]
@@ -52,6 +64,9 @@ pub struct BundleMeta {
     pub commands: BTreeMap<String, CommandRecord>,
     #[serde(default)]
     pub tcp_probes: Vec<TcpProbeRecord>,
+    /// Set by `o2check run --cluster`; absent in bundles collected on their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockRecord>,
     /// Free text: how this bundle was made (a lab capture, hand-made from FORMATS.md...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<String>,

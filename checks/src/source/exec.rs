@@ -15,6 +15,16 @@ const MAX_OUTPUT: u64 = 64 * 1024 * 1024;
 
 /// Run `argv` with `LC_ALL=C` (outputs are parsed) and no stdin, killing it after `timeout`.
 pub fn run_with_timeout(argv: &[&str], timeout: Duration) -> Result<CommandOutput, EvidenceError> {
+    run_with_input(argv, None, timeout)
+}
+
+/// [`run_with_timeout`], feeding `input` on stdin (closed after it) when given.
+/// The transport uses it to copy o2check to a node over ssh.
+pub fn run_with_input(
+    argv: &[&str],
+    input: Option<Vec<u8>>,
+    timeout: Duration,
+) -> Result<CommandOutput, EvidenceError> {
     let what = format!("command `{}`", argv.join(" "));
     let Some((program, args)) = argv.split_first() else {
         return Err(EvidenceError::Missing { what });
@@ -22,7 +32,11 @@ pub fn run_with_timeout(argv: &[&str], timeout: Duration) -> Result<CommandOutpu
     let mut child = match Command::new(program)
         .args(args)
         .env("LC_ALL", "C")
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         // Own process group, so a timeout kills the command and anything it started.
@@ -42,34 +56,60 @@ pub fn run_with_timeout(argv: &[&str], timeout: Duration) -> Result<CommandOutpu
             })
         }
     };
+    // Fed from a thread: a child that does not read its stdin must not block us
+    // (the write fails with EPIPE when it exits, which is fine).
+    let feeder = match (child.stdin.take(), input) {
+        (Some(mut stdin), Some(bytes)) => Some(thread::spawn(move || {
+            use std::io::Write;
+            let _ = stdin.write_all(&bytes);
+        })),
+        _ => None,
+    };
     let stdout = child.stdout.take().map(drain);
     let stderr = child.stderr.take().map(drain);
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() >= deadline => {
-                kill_group(child.id());
-                let _ = child.wait();
-                return Err(EvidenceError::Timeout {
-                    what,
-                    seconds: timeout.as_secs().max(1),
-                });
-            }
-            Ok(None) => thread::sleep(Duration::from_millis(5)),
-            Err(e) => {
-                return Err(EvidenceError::Io {
-                    what,
-                    error: e.to_string(),
-                })
-            }
+    let status = match wait_or_kill(&mut child, timeout) {
+        Ok(Some(status)) => status,
+        Ok(None) => {
+            return Err(EvidenceError::Timeout {
+                what,
+                seconds: timeout.as_secs().max(1),
+            })
+        }
+        Err(e) => {
+            return Err(EvidenceError::Io {
+                what,
+                error: e.to_string(),
+            })
         }
     };
+    if let Some(f) = feeder {
+        let _ = f.join();
+    }
     Ok(CommandOutput {
         stdout: stdout.map(join).unwrap_or_default(),
         stderr: stderr.map(join).unwrap_or_default(),
         exit_code: status.code(),
     })
+}
+
+/// Wait for `child` (spawned with `process_group(0)`) until `timeout`; past it, kill
+/// its whole process group and return `None`.
+pub fn wait_or_kill(
+    child: &mut std::process::Child,
+    timeout: Duration,
+) -> std::io::Result<Option<std::process::ExitStatus>> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        if Instant::now() >= deadline {
+            kill_group(child.id());
+            let _ = child.wait();
+            return Ok(None);
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
 }
 
 fn drain<R: Read + Send + 'static>(pipe: R) -> thread::JoinHandle<Vec<u8>> {
@@ -133,6 +173,20 @@ mod tests {
         .unwrap_err();
         assert!(matches!(err, EvidenceError::Timeout { .. }), "{err}");
         assert!(start.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn input_reaches_stdin_and_is_closed() {
+        let out = run_with_input(
+            &["sh", "-c", "wc -c"],
+            Some(vec![b'x'; 300_000]),
+            Duration::from_secs(5),
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "300000");
+        // A child that ignores its stdin neither blocks nor fails the call.
+        let out = run_with_input(&["true"], Some(vec![0; 1 << 20]), Duration::from_secs(5));
+        assert_eq!(out.unwrap().exit_code, Some(0));
     }
 
     #[test]

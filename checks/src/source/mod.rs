@@ -8,7 +8,7 @@ mod live;
 mod names;
 mod sosreport;
 
-pub use bundle::{Bundle, BundleMeta, CommandRecord, TcpProbeRecord};
+pub use bundle::{Bundle, BundleMeta, ClockRecord, CommandRecord, TcpProbeRecord};
 pub use cached::Cached;
 pub use live::Live;
 pub use names::command_file_name;

@@ -1,0 +1,19 @@
+//! Reaching the nodes of an OCFS2 cluster from one place.
+//!
+//! [`inventory`] says which nodes (cluster.conf, a hostlist, an Ansible inventory
+//! in [`ansible`]); [`transport`] and [`ssh`] run commands on them; [`deploy`]
+//! puts this o2check there when needed; [`fanout`] works on all nodes at once;
+//! [`remote_bundle`] brings each node's evidence back as a bundle, so checks run
+//! here exactly as they would offline.
+
+pub mod ansible;
+pub mod deploy;
+pub mod fanout;
+pub mod hostlist;
+pub mod inventory;
+pub mod remote_bundle;
+pub mod ssh;
+pub mod transport;
+
+pub use inventory::{ConnectBy, Node};
+pub use transport::{Local, Transport, TransportError};

@@ -1,0 +1,179 @@
+//! Collecting a node's bundle over the transport: the node runs `o2check collect
+//! --out -`, which streams the bundle as a tar archive, unpacked here as it
+//! arrives (no size limit, no temporary copy on the node). Then the node's clock
+//! is sampled against ours and recorded in the bundle's meta.json, so clock skew
+//! can be judged later, offline too.
+
+use crate::inventory::Node;
+use crate::transport::{Transport, TransportError};
+use o2check_checks::source::exec::wait_or_kill;
+use o2check_checks::source::{BundleMeta, ClockRecord};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Clock samples per node; the one with the shortest round trip is kept.
+const CLOCK_SAMPLES: usize = 3;
+
+pub struct FetchSettings {
+    /// The o2check to call on the node (see [`crate::deploy`]).
+    pub program: String,
+    /// Passed to `collect` (`--command-timeout 20`...).
+    pub collect_args: Vec<String>,
+    /// For the whole collection.
+    pub timeout: Duration,
+    /// This host's name, recorded as the clock reference.
+    pub reference: String,
+}
+
+/// A bundle now on this host.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub dir: PathBuf,
+    pub millis: u64,
+    pub clock: Option<ClockRecord>,
+}
+
+/// Collect `node`'s evidence into the new directory `dest`.
+pub fn fetch(
+    t: &dyn Transport,
+    node: &Node,
+    s: &FetchSettings,
+    dest: &Path,
+) -> Result<Fetched, TransportError> {
+    let started = Instant::now();
+    let local = |what: &str, e: &dyn std::fmt::Display| TransportError::Local {
+        what: format!("{what} {}", dest.display()),
+        detail: e.to_string(),
+    };
+    std::fs::create_dir_all(dest).map_err(|e| local("cannot create", &e))?;
+    let mut argv = vec![
+        s.program.clone(),
+        "collect".into(),
+        "--out".into(),
+        "-".into(),
+    ];
+    argv.extend(s.collect_args.iter().cloned());
+    let mut child = t.spawn(node, &argv)?;
+    drop(child.stdin.take()); // collect reads nothing
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let target = dest.to_path_buf();
+    // tar::Archive::unpack refuses entries that would land outside `target`.
+    let unpacker = std::thread::spawn(move || -> std::io::Result<()> {
+        match stdout {
+            Some(out) => tar::Archive::new(out).unpack(&target),
+            None => Ok(()),
+        }
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut e) = stderr {
+            let _ = e.by_ref().take(1 << 20).read_to_end(&mut buf);
+        }
+        buf
+    });
+    let status = wait_or_kill(&mut child, s.timeout).map_err(|e| local("waiting for", &e))?;
+    let unpacked = unpacker
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("unpacker panicked")));
+    let stderr = err_reader.join().unwrap_or_default();
+    let Some(status) = status else {
+        return Err(TransportError::Timeout {
+            node: node.name.clone(),
+            what: "o2check collect".into(),
+            seconds: s.timeout.as_secs(),
+        });
+    };
+    if let Some(e) = t.transport_failure(node, status.code(), &stderr) {
+        return Err(e);
+    }
+    let complaint = || String::from_utf8_lossy(&stderr).trim().to_string();
+    if !status.success() {
+        return Err(TransportError::Failed {
+            node: node.name.clone(),
+            what: "o2check collect".into(),
+            detail: format!("exit {:?}: {}", status.code(), complaint()),
+        });
+    }
+    if let Err(e) = unpacked {
+        return Err(TransportError::Failed {
+            node: node.name.clone(),
+            what: "receiving the bundle".into(),
+            detail: format!("{e} ({})", complaint()),
+        });
+    }
+    let meta_path = dest.join("meta.json");
+    let mut meta: BundleMeta = std::fs::read(&meta_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| TransportError::Failed {
+            node: node.name.clone(),
+            what: "receiving the bundle".into(),
+            detail: "it has no readable meta.json".into(),
+        })?;
+    let clock = sample_clock(t, node, &s.program, &s.reference);
+    meta.clock = clock.clone();
+    let json = serde_json::to_vec_pretty(&meta).map_err(|e| local("cannot encode", &e))?;
+    std::fs::write(&meta_path, json).map_err(|e| local("cannot write", &e))?;
+    Ok(Fetched {
+        dir: dest.to_path_buf(),
+        millis: started.elapsed().as_millis() as u64,
+        clock,
+    })
+}
+
+/// NTP's estimate: offset = remote time - midpoint of our send and receive times,
+/// from the sample with the shortest round trip. `None` when the node's
+/// `o2check clock` does not answer.
+pub fn sample_clock(
+    t: &dyn Transport,
+    node: &Node,
+    program: &str,
+    reference: &str,
+) -> Option<ClockRecord> {
+    let argv = [program.to_string(), "clock".into()];
+    let mut best: Option<ClockRecord> = None;
+    for _ in 0..CLOCK_SAMPLES {
+        let sent = now_ns();
+        let out = t.run(node, &argv, None, Duration::from_secs(10)).ok()?;
+        let received = now_ns();
+        let remote: i128 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
+        let sample = offset_from(sent, received, remote, reference);
+        if best.as_ref().is_none_or(|b| sample.rtt_ms < b.rtt_ms) {
+            best = Some(sample);
+        }
+    }
+    best
+}
+
+/// The clock record for one sample (all times in nanoseconds since the epoch).
+pub fn offset_from(sent: i128, received: i128, remote: i128, reference: &str) -> ClockRecord {
+    let mid = sent + (received - sent) / 2;
+    ClockRecord {
+        reference: reference.to_string(),
+        offset_ms: (remote - mid) as f64 / 1e6,
+        rtt_ms: (received - sent) as f64 / 1e6,
+    }
+}
+
+fn now_ns() -> i128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_is_taken_from_the_midpoint() {
+        // Sent at 1000 ms, answered at 1100 ms; the node said 1550 ms.
+        let c = offset_from(1_000_000_000, 1_100_000_000, 1_550_000_000, "coord");
+        assert_eq!(c.rtt_ms, 100.0);
+        assert_eq!(c.offset_ms, 500.0);
+        assert_eq!(c.reference, "coord");
+    }
+}
