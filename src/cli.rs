@@ -28,6 +28,10 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// Time full check runs over a bundle standing for 1..N nodes.
     Bench(BenchArgs),
+    /// Print this host's clock (nanoseconds since the epoch); cluster runs use it
+    /// to measure the nodes' clock skew.
+    #[command(hide = true)]
+    Clock,
 }
 
 /// Exit codes: 0 nothing failed, 1 a check failed or errored, 2 usage or unreadable input.
@@ -70,13 +74,30 @@ pub struct RunArgs {
     #[arg(long, value_name = "MS", default_value_t = 2000)]
     pub tcp_timeout_ms: u64,
 
+    /// Largest clock difference between nodes `clock-skew` accepts, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub max_clock_skew_ms: u64,
+
+    /// Check every node of the cluster from here over ssh: nodes from cluster.conf,
+    /// --nodes or --inventory (implied by those two).
+    #[arg(long, conflicts_with = "bundles")]
+    pub cluster: bool,
+
+    #[command(flatten)]
+    pub cluster_args: crate::cluster_args::ClusterArgs,
+
+    /// Keep the bundles fetched from the nodes in DIR/<node>/ for offline runs later.
+    #[arg(long, value_name = "DIR")]
+    pub save_bundles: Option<PathBuf>,
+
     #[command(flatten)]
     pub test: libtest_mimic::Arguments,
 }
 
 #[derive(Args, Debug)]
 pub struct CollectArgs {
-    /// The bundle directory to create (must not exist or be empty).
+    /// The bundle directory to create (must not exist or be empty); `-` writes the
+    /// bundle to stdout as a tar archive (what cluster mode uses over ssh).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 

@@ -1,36 +1,76 @@
-//! `o2check collect`: capture this node's evidence into a bundle directory.
+//! `o2check collect`: capture this node's evidence into a bundle directory, or
+//! stream it as a tar archive on stdout (`--out -`, how cluster mode brings a
+//! node's bundle back over ssh without a temporary copy left on the node).
 
 use crate::cli::CollectArgs;
-use o2check_checks::collect::collect;
+use o2check_checks::collect::{collect, CollectSummary};
 use o2check_checks::source::{Live, Source};
+use std::io::Write;
+use std::path::Path;
 use std::time::Duration;
 
 pub fn run(args: CollectArgs) -> u8 {
     let live = Live::new(Duration::from_secs(args.command_timeout));
+    let tcp_timeout = Duration::from_millis(args.tcp_timeout_ms);
+    if args.out.as_os_str() == "-" {
+        return to_stdout(&live, tcp_timeout);
+    }
     eprintln!(
         "o2check: collecting {} into {} ...",
         live.node(),
         args.out.display()
     );
-    match collect(&live, &args.out, Duration::from_millis(args.tcp_timeout_ms)) {
+    match collect(&live, &args.out, tcp_timeout) {
         Ok(s) => {
-            println!(
-                "collected {} files, {} command outputs, {} TCP probes into {} ({} not present{})",
-                s.files,
-                s.commands,
-                s.probes,
-                args.out.display(),
-                s.missing,
-                if s.timed_out.is_empty() {
-                    String::new()
-                } else {
-                    format!("; timed out: {}", s.timed_out.join(", "))
-                }
-            );
+            println!("{}", describe(&s, &args.out));
             0
         }
         Err(e) => {
             eprintln!("o2check: cannot collect into {}: {e}", args.out.display());
+            2
+        }
+    }
+}
+
+fn describe(s: &CollectSummary, out: &Path) -> String {
+    format!(
+        "collected {} files, {} command outputs, {} TCP probes into {} ({} not present{})",
+        s.files,
+        s.commands,
+        s.probes,
+        out.display(),
+        s.missing,
+        if s.timed_out.is_empty() {
+            String::new()
+        } else {
+            format!("; timed out: {}", s.timed_out.join(", "))
+        }
+    )
+}
+
+/// Collect into a private temporary directory, then write it as tar to stdout.
+fn to_stdout(live: &Live, tcp_timeout: Duration) -> u8 {
+    let result = (|| -> std::io::Result<CollectSummary> {
+        let tmp = tempfile::Builder::new()
+            .prefix("o2check-collect-")
+            .tempdir()?;
+        let dir = tmp.path().join("bundle");
+        let summary = collect(live, &dir, tcp_timeout)?;
+        let stdout = std::io::stdout();
+        let mut tar = tar::Builder::new(stdout.lock());
+        // Symlinks in /sys trees were read as files by collect; none are followed here.
+        tar.follow_symlinks(false);
+        tar.append_dir_all(".", &dir)?;
+        tar.into_inner()?.flush()?;
+        Ok(summary)
+    })();
+    match result {
+        Ok(s) => {
+            eprintln!("o2check: {}", describe(&s, Path::new("stdout (tar)")));
+            0
+        }
+        Err(e) => {
+            eprintln!("o2check: cannot collect to stdout: {e}");
             2
         }
     }

@@ -1,29 +1,51 @@
 //! `o2check run`: every check on every node, then the reports.
 
 use crate::cli::RunArgs;
-use crate::{node_info, output, sources, trials};
+use crate::{cluster_sources, node_info, output, sources, trials};
 use chrono::Utc;
 use o2check_checks::{rules, Options};
-use o2check_reports::{RunMeta, RunReport};
+use o2check_reports::{NodeInfo, RunMeta, RunReport};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub fn run(args: RunArgs) -> u8 {
     let started = Utc::now();
-    let Some(sources) = sources::open_or_report(&args.bundles, args.command_timeout) else {
-        return 2;
-    };
-    let mode = if args.bundles.is_empty() {
-        "live"
+    let cluster_mode =
+        args.cluster || args.cluster_args.nodes.is_some() || args.cluster_args.inventory.is_some();
+    let (sources, reach, _scratch, mode) = if cluster_mode {
+        let settings = cluster_sources::CollectSettings {
+            command_timeout: args.command_timeout,
+            tcp_timeout_ms: args.tcp_timeout_ms,
+        };
+        match cluster_sources::open(&args.cluster_args, &settings, args.save_bundles.as_deref()) {
+            Ok(c) => (c.sources, c.reach, c.scratch, "cluster"),
+            Err(e) => {
+                eprintln!("o2check: {e}");
+                return 2;
+            }
+        }
     } else {
-        "bundle"
+        let Some(sources) = sources::open_or_report(&args.bundles, args.command_timeout) else {
+            return 2;
+        };
+        let mode = if args.bundles.is_empty() {
+            "live"
+        } else {
+            "bundle"
+        };
+        (sources, Vec::new(), None, mode)
     };
     let options = Options {
         min_paths: args.min_paths,
         multipath_maps: args.multipath_maps.clone(),
         tcp_timeout: Duration::from_millis(args.tcp_timeout_ms),
+        max_clock_skew: Duration::from_millis(args.max_clock_skew_ms),
     };
-    let inputs = Arc::new(trials::Inputs { sources, options });
+    let inputs = Arc::new(trials::Inputs {
+        sources,
+        options,
+        reach,
+    });
     let sink: trials::Sink = Arc::new(Mutex::new(Vec::new()));
     let trials = trials::build(&inputs, rules::ALL, rules::CLUSTER, &sink);
     let _conclusion = libtest_mimic::run(&args.test, trials);
@@ -42,11 +64,7 @@ pub fn run(args: RunArgs) -> u8 {
             host: hostname(),
             mode: mode.into(),
         },
-        nodes: inputs
-            .sources
-            .iter()
-            .map(|s| node_info::describe(s.as_ref()))
-            .collect(),
+        nodes: node_infos(&inputs),
         results,
         diagnosis: None,
     };
@@ -66,4 +84,24 @@ fn hostname() -> String {
     nix::unistd::gethostname()
         .map(|h| h.to_string_lossy().into_owned())
         .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Every node's facts; a node that could not be reached still gets its own entry
+/// (and its own JUnit suite), with what is known: its name and why.
+fn node_infos(inputs: &trials::Inputs) -> Vec<NodeInfo> {
+    let mut nodes: Vec<NodeInfo> = inputs
+        .sources
+        .iter()
+        .map(|s| node_info::describe(s.as_ref()))
+        .collect();
+    for r in &inputs.reach {
+        if let Err(e) = &r.outcome {
+            nodes.push(NodeInfo {
+                name: r.node.clone(),
+                source: format!("unreachable: {e}"),
+                ..NodeInfo::default()
+            });
+        }
+    }
+    nodes
 }

@@ -6,6 +6,7 @@ mod bench_kernlog;
 mod cli;
 mod cli_scenario;
 mod cluster_args;
+mod cluster_sources;
 mod cmd_bench;
 mod cmd_collect;
 mod cmd_run;
@@ -20,6 +21,17 @@ mod trials;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// `o2check clock`: nanoseconds since the epoch, for the coordinator's skew samples.
+fn print_clock() -> u8 {
+    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => {
+            println!("{}", d.as_nanos());
+            0
+        }
+        Err(_) => 1,
+    }
+}
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let code = match cli.command {
@@ -29,6 +41,7 @@ fn main() -> ExitCode {
         cli::Command::Timeline(args) => cmd_timeline::run(args),
         cli::Command::Scenario(cmd) => cmd_scenario::run(cmd),
         cli::Command::Bench(args) => cmd_bench::run(args),
+        cli::Command::Clock => print_clock(),
     };
     ExitCode::from(code)
 }

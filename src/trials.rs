@@ -18,7 +18,24 @@ pub type Sink = Arc<Mutex<Vec<CheckResult>>>;
 pub struct Inputs {
     pub sources: Vec<Box<dyn Source>>,
     pub options: Options,
+    /// Cluster mode: how reaching each node went (`node-reachable` trials).
+    pub reach: Vec<crate::cluster_sources::Reach>,
 }
+
+impl Inputs {
+    /// Node `index`'s context, with the other nodes' evidence as its peers.
+    fn ctx(&self, index: usize) -> NodeCtx<'_> {
+        o2check_checks::runner::node_ctx(&self.sources, index, &self.options)
+    }
+}
+
+/// `node-reachable`: cluster mode's first check of each node.
+const REACHABLE: Meta = Meta {
+    id: "node-reachable",
+    layer: Layer::Network,
+    rationale: "o2check reaches every node over ssh to read its evidence; a node it cannot \
+                reach is not checked at all",
+};
 
 /// One trial per (check, node), plus one per cluster check when several nodes are known.
 pub fn build(
@@ -28,13 +45,27 @@ pub fn build(
     sink: &Sink,
 ) -> Vec<Trial> {
     let mut trials = Vec::new();
+    for index in 0..inputs.reach.len() {
+        let (inputs, sink) = (Arc::clone(inputs), Arc::clone(sink));
+        let name = format!("{}@{}", REACHABLE.id, inputs.reach[index].node);
+        let trial = Trial::ignorable_test(name, move || {
+            let r = &inputs.reach[index];
+            record(&sink, REACHABLE, &r.node, || {
+                Ok(match &r.outcome {
+                    Ok(summary) => Verdict::pass(summary).with(r.evidence.clone()),
+                    Err(e) => Verdict::error(e),
+                })
+            })
+        });
+        trials.push(trial.with_kind(REACHABLE.layer.name()));
+    }
     for index in 0..inputs.sources.len() {
         for &check in checks {
             let (inputs, sink) = (Arc::clone(inputs), Arc::clone(sink));
             let node = inputs.sources[index].node().to_string();
             let name = format!("{}@{}", check.id, node);
             let trial = Trial::ignorable_test(name, move || {
-                let ctx = NodeCtx::new(inputs.sources[index].as_ref(), &inputs.options);
+                let ctx = inputs.ctx(index);
                 let meta = Meta {
                     id: check.id,
                     layer: check.layer,
@@ -45,7 +76,9 @@ pub fn build(
             trials.push(trial.with_kind(check.layer.name()));
         }
     }
-    if inputs.sources.len() > 1 {
+    // A cluster run with one node reached still compares what it can (nothing),
+    // so cross-node checks appear whenever several nodes were meant to be checked.
+    if inputs.sources.len() > 1 || inputs.reach.len() > 1 {
         for &check in cluster_checks {
             let (inputs, sink) = (Arc::clone(inputs), Arc::clone(sink));
             let trial = Trial::ignorable_test(format!("{}@cluster", check.id), move || {

@@ -16,6 +16,8 @@ pub struct Options {
     pub multipath_maps: Vec<String>,
     /// Bound for each TCP connection attempt (o2net port probes).
     pub tcp_timeout: Duration,
+    /// Largest clock difference between nodes that `clock-skew` accepts.
+    pub max_clock_skew: Duration,
 }
 
 impl Default for Options {
@@ -24,6 +26,7 @@ impl Default for Options {
             min_paths: 2,
             multipath_maps: Vec::new(),
             tcp_timeout: Duration::from_secs(2),
+            max_clock_skew: Duration::from_secs(1),
         }
     }
 }
@@ -32,6 +35,11 @@ impl Default for Options {
 pub struct NodeCtx<'a> {
     pub source: &'a dyn Source,
     pub options: &'a Options,
+    /// The other nodes' evidence when several are known (cluster mode, several
+    /// bundles). A check may consult it to say where a fault lies (a peer's own
+    /// firewall explains why this node cannot reach it); the verdict is still
+    /// about this node.
+    pub peers: Vec<&'a dyn Source>,
 }
 
 /// A command's output as text, with its exit code.
@@ -44,7 +52,22 @@ pub struct CommandText {
 
 impl<'a> NodeCtx<'a> {
     pub fn new(source: &'a dyn Source, options: &'a Options) -> Self {
-        NodeCtx { source, options }
+        NodeCtx {
+            source,
+            options,
+            peers: Vec::new(),
+        }
+    }
+
+    /// This node's context with the other nodes' evidence.
+    pub fn with_peers(mut self, peers: Vec<&'a dyn Source>) -> Self {
+        self.peers = peers;
+        self
+    }
+
+    /// A context for one of the peers, to run the same logic on its evidence.
+    pub fn peer(&self, source: &'a dyn Source) -> NodeCtx<'a> {
+        NodeCtx::new(source, self.options)
     }
 
     /// The node's name as reports show it.

@@ -7,12 +7,27 @@ use o2check_reports::{CheckResult, Layer};
 use rayon::prelude::*;
 use std::time::Instant;
 
+/// Node `index`'s context, with every other source as its peers.
+pub fn node_ctx<'a>(
+    sources: &'a [Box<dyn Source>],
+    index: usize,
+    options: &'a Options,
+) -> NodeCtx<'a> {
+    let peers = sources
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != index)
+        .map(|(_, s)| s.as_ref())
+        .collect();
+    NodeCtx::new(sources[index].as_ref(), options).with_peers(peers)
+}
+
 /// Every per-node check on every source (nodes in parallel), then the cluster checks.
 pub fn run_all(sources: &[Box<dyn Source>], options: &Options) -> Vec<CheckResult> {
-    let mut results: Vec<CheckResult> = sources
-        .par_iter()
-        .flat_map_iter(|source| {
-            let ctx = NodeCtx::new(source.as_ref(), options);
+    let mut results: Vec<CheckResult> = (0..sources.len())
+        .into_par_iter()
+        .flat_map_iter(|index| {
+            let ctx = node_ctx(sources, index, options);
             rules::ALL
                 .iter()
                 .map(|c| {

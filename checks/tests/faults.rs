@@ -1,64 +1,22 @@
 //! Every check driven end to end through bundles: the real lab and seed bundles,
 //! and copies of them with one fault injected (each case says what it changes).
 
+mod common;
+
+use common::{fixtures, Case};
 use o2check_checks::rules;
 use o2check_checks::source::{Bundle, Source};
 use o2check_checks::{CheckError, NodeCtx, Options, Verdict};
 use o2check_reports::Status;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bundles")
+trait RunCheck {
+    fn run(&self, id: &str) -> Verdict;
 }
 
-/// A writable copy of a fixture bundle.
-struct Case {
-    dir: tempfile::TempDir,
-}
-
-impl Case {
-    fn from(name: &str) -> Case {
-        let dir = tempfile::tempdir().unwrap();
-        copy_tree(&fixtures().join(name), dir.path());
-        Case { dir }
-    }
-    fn write(self, rel: &str, content: &str) -> Case {
-        let p = self.dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, content).unwrap();
-        self
-    }
-    fn edit(self, rel: &str, from: &str, to: &str) -> Case {
-        let p = self.dir.path().join(rel);
-        let text = std::fs::read_to_string(&p).unwrap();
-        assert!(text.contains(from), "{rel} does not contain {from:?}");
-        std::fs::write(&p, text.replace(from, to)).unwrap();
-        self
-    }
-    fn remove(self, rel: &str) -> Case {
-        let p = self.dir.path().join(rel);
-        if p.is_dir() {
-            std::fs::remove_dir_all(p).unwrap();
-        } else {
-            std::fs::remove_file(p).unwrap();
-        }
-        self
-    }
+impl RunCheck for Case {
     fn run(&self, id: &str) -> Verdict {
-        run_on(self.dir.path(), id, &Options::default())
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
+        run_on(self.path(), id, &Options::default())
     }
 }
 

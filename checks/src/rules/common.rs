@@ -115,3 +115,22 @@ mod tests {
         }
     }
 }
+
+/// This node's o2cb node number: configfs's `local` node when online, else the
+/// cluster.conf stanza o2cb would pick for its hostname.
+pub fn node_number(ctx: &NodeCtx) -> Option<u32> {
+    if let Some(num) = configfs_cluster(ctx)
+        .ok()
+        .flatten()
+        .and_then(|c| c.local_node().and_then(|n| n.num))
+    {
+        return Some(num);
+    }
+    let (_, model) = cluster_conf(ctx).ok()?;
+    let cluster = boot_cluster(ctx, &model)?;
+    let host = ctx.hostname().ok()?.content;
+    match local_nodes(&model, &cluster.name, &host).as_slice() {
+        [only] => Some(only.number),
+        _ => None,
+    }
+}

@@ -7,12 +7,14 @@ mod common;
 
 mod volumes;
 
+mod clock_skew;
 mod cluster_conf_identical;
 mod cluster_conf_syntax;
 mod cluster_online;
 mod cluster_timeouts_identical;
 mod disk_cluster_stack;
 mod disk_slots;
+mod dlm_domains_agree;
 mod dlm_membership;
 mod fencing_events;
 mod fstab;
@@ -26,10 +28,13 @@ mod o2cb_config;
 mod o2cb_filesystems;
 mod o2cb_modules;
 mod o2cb_timeouts_consistent;
+mod o2net_blame;
 mod o2net_port;
 mod o2net_stability;
 mod ocfs2_errors;
+mod same_volume_uuid;
 mod stale_heartbeat_region;
+mod versions_consistent;
 
 /// Every per-node check, lowest layer first.
 pub static ALL: &[&Check] = &[
@@ -60,6 +65,10 @@ pub static ALL: &[&Check] = &[
 pub static CLUSTER: &[&ClusterCheck] = &[
     &cluster_conf_identical::CHECK,
     &cluster_timeouts_identical::CHECK,
+    &versions_consistent::CHECK,
+    &clock_skew::CHECK,
+    &same_volume_uuid::CHECK,
+    &dlm_domains_agree::CHECK,
 ];
 
 #[cfg(test)]

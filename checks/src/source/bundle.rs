@@ -230,6 +230,10 @@ impl Source for Bundle {
         })
     }
 
+    fn clock(&self) -> Option<ClockRecord> {
+        self.meta.clock.clone()
+    }
+
     fn tcp_probe(&self, addr: SocketAddrV4, _timeout: Duration) -> Result<TcpProbe, EvidenceError> {
         let wanted = addr.to_string();
         match self.meta.tcp_probes.iter().find(|p| p.addr == wanted) {

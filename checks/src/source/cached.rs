@@ -73,6 +73,10 @@ impl<S: Source> Source for Cached<S> {
             self.inner.command(argv)
         })
     }
+    fn clock(&self) -> Option<super::ClockRecord> {
+        self.inner.clock()
+    }
+
     fn tcp_probe(&self, addr: SocketAddrV4, timeout: Duration) -> Result<TcpProbe, EvidenceError> {
         memo(&self.probes, addr.to_string(), || {
             self.inner.tcp_probe(addr, timeout)

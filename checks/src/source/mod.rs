@@ -54,4 +54,9 @@ pub trait Source: Send + Sync {
     /// Try a TCP connection from this node. Bundles answer from probes recorded at
     /// collection time, or say the probe is unsupported.
     fn tcp_probe(&self, addr: SocketAddrV4, timeout: Duration) -> Result<TcpProbe, EvidenceError>;
+    /// The node's clock against the collecting host, when it was measured
+    /// (bundles fetched by `o2check run --cluster`).
+    fn clock(&self) -> Option<ClockRecord> {
+        None
+    }
 }

@@ -1,0 +1,75 @@
+//! `clock-skew` (across nodes): the nodes' clocks agree within a bound. Measured
+//! by the coordinator of a cluster run against its own clock (NTP-style, the
+//! shortest of several round trips); bundles collected one by one carry no such
+//! measurement and the check says so.
+
+use crate::check::{CheckError, ClusterCheck, Verdict};
+use crate::context::NodeCtx;
+use o2check_reports::{Evidence, Layer};
+
+pub const CHECK: ClusterCheck = ClusterCheck {
+    id: "clock-skew",
+    layer: Layer::Cluster,
+    title: "node clocks agree within the allowed skew",
+    rationale: "OCFS2 stamps inode times with the clock of the node that writes, so skewed \
+                nodes make files appear modified in the future or the past (make, rsync and \
+                backup tools then misbehave), and kernel logs of different nodes can no longer \
+                be lined up when a fencing or recovery has to be explained",
+    run,
+};
+
+fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
+    let measured: Vec<(String, f64, f64)> = nodes
+        .iter()
+        .filter_map(|n| {
+            n.source
+                .clock()
+                .map(|c| (n.node().to_string(), c.offset_ms, c.rtt_ms))
+        })
+        .collect();
+    if measured.len() < 2 {
+        return Ok(Verdict::skip(
+            "fewer than two nodes have a clock measurement (measured by `o2check run --cluster`, not by bundles collected one by one)",
+        ));
+    }
+    let (lo, hi) = measured.iter().fold((f64::MAX, f64::MIN), |(lo, hi), m| {
+        (lo.min(m.1), hi.max(m.1))
+    });
+    let lo_node = &measured
+        .iter()
+        .find(|m| m.1 == lo)
+        .map(|m| m.0.clone())
+        .unwrap_or_default();
+    let hi_node = &measured
+        .iter()
+        .find(|m| m.1 == hi)
+        .map(|m| m.0.clone())
+        .unwrap_or_default();
+    // Each offset is known to within half its round trip.
+    let uncertainty = measured.iter().map(|m| m.2 / 2.0).fold(0.0, f64::max) * 2.0;
+    let skew = hi - lo;
+    let bound = nodes
+        .first()
+        .map(|n| n.options.max_clock_skew.as_secs_f64() * 1000.0)
+        .unwrap_or(1000.0);
+    let evidence: Vec<Evidence> = measured
+        .iter()
+        .map(|(n, off, rtt)| {
+            Evidence::note(
+                format!("{n}: clock"),
+                format!("{off:+.1} ms against the coordinator (round trip {rtt:.1} ms)"),
+            )
+        })
+        .collect();
+    let summary = format!(
+        "largest difference {skew:.1} ms ({hi_node} ahead of {lo_node}), measured to within {uncertainty:.1} ms; allowed {bound:.0} ms"
+    );
+    if skew - uncertainty <= bound {
+        return Ok(Verdict::pass(summary).with(evidence));
+    }
+    Ok(Verdict::fail(
+        summary,
+        "run a time service on every node against the same servers (chrony: `systemctl enable --now chronyd`, `chronyc sources`; or ntpd) and check with `chronyc tracking` that each is synchronised",
+    )
+    .with(evidence))
+}

@@ -1,0 +1,127 @@
+//! Where an o2net connection failure lies when several nodes' evidence is known.
+//! A probe from A to C that fails says something is wrong between them; C's own
+//! evidence (a firewall rule dropping the port, or nobody able to reach C while C
+//! reaches out fine) says the fault is C's, and that is where the fix goes.
+
+use super::common::{boot_cluster, cluster_conf, o2cb_node_is_local};
+use super::o2net_port::local_ips;
+use crate::context::NodeCtx;
+use crate::parse::cluster_conf_rules::{Model, Node};
+use crate::parse::firewall;
+use crate::source::Source;
+use o2check_reports::Evidence;
+use std::net::SocketAddrV4;
+use std::time::Duration;
+
+/// A firewall rule on a node that drops an o2net port.
+pub struct Block {
+    pub problem: String,
+    pub evidence: Evidence,
+}
+
+/// The node whose evidence explains an unreachable port, and how.
+pub struct Blame {
+    pub node: String,
+    pub why: String,
+}
+
+/// Rules in this node's iptables or nftables ruleset that drop one of `ports`.
+pub fn firewall_blocks(ctx: &NodeCtx, ports: &[u16]) -> Vec<Block> {
+    let mut out = Vec::new();
+    if let Ok(save) = ctx.command(&["iptables-save"]) {
+        for &port in ports {
+            for b in firewall::iptables_blocking(&save.stdout, port) {
+                out.push(Block {
+                    problem: format!("iptables rule drops TCP {port}: {}", b.text),
+                    evidence: save.stdout.evidence_at(b.line),
+                });
+            }
+            if let Some(p) = firewall::iptables_input_policy_drop(&save.stdout)
+                .filter(|_| !firewall::iptables_accepts(&save.stdout, port))
+            {
+                out.push(Block {
+                    problem: format!("INPUT policy is DROP and no rule accepts TCP {port}"),
+                    evidence: save.stdout.evidence_at(p.line),
+                });
+            }
+        }
+    }
+    if let Ok(nft) = ctx.command(&["nft", "list", "ruleset"]) {
+        for &port in ports {
+            for b in firewall::nft_blocking(&nft.stdout, port) {
+                out.push(Block {
+                    problem: format!("nftables rule drops TCP {port}: {}", b.text),
+                    evidence: nft.stdout.evidence_at(b.line),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The peer evidence that stands for cluster.conf `node`: the peer whose hostname
+/// o2cb would match to it, or whose interfaces carry its address.
+fn peer_for<'a>(ctx: &NodeCtx<'a>, node: &Node) -> Option<&'a dyn Source> {
+    ctx.peers.iter().copied().find(|p| {
+        let peer = ctx.peer(*p);
+        let host = peer.hostname().map(|h| h.content).unwrap_or_default();
+        o2cb_node_is_local(&node.name, &host) || local_ips(&peer).contains(&node.ip)
+    })
+}
+
+/// Does `node`'s own evidence explain why this node cannot reach its port?
+pub fn peer_explains(ctx: &NodeCtx, model: &Model, node: &Node) -> Option<Blame> {
+    let source = peer_for(ctx, node)?;
+    let peer = ctx.peer(source);
+    let name = source.node().to_string();
+    if let Some(block) = firewall_blocks(&peer, &[node.port]).into_iter().next() {
+        return Some(Blame {
+            node: name,
+            why: block.problem,
+        });
+    }
+    // Nobody reaches it, while it reaches others: its inbound side is at fault
+    // (a firewall o2check cannot read, a listener bound elsewhere).
+    let addr = SocketAddrV4::new(node.ip, node.port);
+    let probers: Vec<bool> = ctx
+        .peers
+        .iter()
+        .filter(|p| p.node() != source.node())
+        .filter_map(|p| p.tcp_probe(addr, Duration::from_secs(0)).ok())
+        .map(|p| p.connected)
+        .collect();
+    let outbound_ok = model
+        .nodes
+        .iter()
+        .filter(|n| n.cluster == node.cluster && n.name != node.name)
+        .filter_map(|n| {
+            source
+                .tcp_probe(SocketAddrV4::new(n.ip, n.port), Duration::from_secs(0))
+                .ok()
+        })
+        .any(|p| p.connected);
+    // This node failed too, so one more failed prober is enough.
+    (!probers.is_empty() && probers.iter().all(|c| !c) && outbound_ok).then(|| Blame {
+        node: name,
+        why: format!(
+            "no node can connect to {addr} while it connects out fine: its inbound side drops the port"
+        ),
+    })
+}
+
+/// Peers that recorded a failed connection to this node's o2net address.
+pub fn inbound_failures(ctx: &NodeCtx, addr: SocketAddrV4) -> Vec<(String, String)> {
+    let Ok((_, model)) = cluster_conf(ctx) else {
+        return Vec::new();
+    };
+    if boot_cluster(ctx, &model).is_none() {
+        return Vec::new();
+    }
+    ctx.peers
+        .iter()
+        .filter_map(|p| {
+            let probe = p.tcp_probe(addr, Duration::from_secs(0)).ok()?;
+            (!probe.connected).then(|| (p.node().to_string(), probe.error.unwrap_or_default()))
+        })
+        .collect()
+}

@@ -1,0 +1,128 @@
+//! `same-volume-uuid` (across nodes): a mount point used for OCFS2 holds the same
+//! volume (UUID) on every node that mounts it, and no node that is meant to mount
+//! it (fstab) has it missing. Catches a node that formatted or mounted its own LUN
+//! (a wrong multipath alias, a local disk): it then runs a private filesystem
+//! under the shared path.
+
+use super::volumes::volumes;
+use crate::check::{CheckError, ClusterCheck, Verdict};
+use crate::context::NodeCtx;
+use o2check_reports::{Evidence, Layer};
+use std::collections::BTreeMap;
+
+pub const CHECK: ClusterCheck = ClusterCheck {
+    id: "same-volume-uuid",
+    layer: Layer::Cluster,
+    title: "every node mounts the same volume (UUID) at each shared mount point",
+    rationale: "nodes are only a cluster for data they share: a node whose mount point holds \
+                another volume (or nothing) writes VM disks the others never see, and a later \
+                migration of those VMs loses data",
+    run,
+};
+
+/// Per mount point: node -> UUID mounted there (None: meant to, not mounted; or unknown UUID).
+type Table = BTreeMap<String, BTreeMap<String, Option<String>>>;
+
+fn table(nodes: &[NodeCtx]) -> (Table, Vec<Evidence>) {
+    let mut t = Table::new();
+    let mut evidence = Vec::new();
+    for n in nodes {
+        let fstab = n
+            .file("/etc/fstab")
+            .map(|f| crate::parse::mount_table::parse(&f))
+            .unwrap_or_default();
+        for v in volumes(n) {
+            match &v.mount_point {
+                Some(mp) => {
+                    let uuid = v.uuid.as_ref().map(|u| u.to_uppercase());
+                    evidence.push(Evidence::note(
+                        format!("{}: {mp}", n.node()),
+                        format!(
+                            "{} (UUID {})",
+                            v.device,
+                            uuid.as_deref().unwrap_or("unknown")
+                        ),
+                    ));
+                    t.entry(mp.clone())
+                        .or_default()
+                        .insert(n.node().to_string(), uuid.or(Some(String::new())));
+                }
+                None => {
+                    // In fstab but not mounted: note it under fstab's mount point.
+                    if let Some(e) = fstab
+                        .iter()
+                        .find(|e| e.fs_type == "ocfs2" && e.device == v.device)
+                    {
+                        t.entry(e.mount_point.clone())
+                            .or_default()
+                            .entry(n.node().to_string())
+                            .or_insert(None);
+                    }
+                }
+            }
+        }
+    }
+    (t, evidence)
+}
+
+fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
+    let (t, evidence) = table(nodes);
+    let mut problems = Vec::new();
+    let mut shared = 0;
+    for (mp, per_node) in &t {
+        let mounted: BTreeMap<&str, &str> = per_node
+            .iter()
+            .filter_map(|(n, u)| u.as_deref().map(|u| (n.as_str(), u)))
+            .collect();
+        if mounted.is_empty() {
+            continue;
+        }
+        shared += 1;
+        let known: Vec<&str> = {
+            let mut k: Vec<&str> = mounted
+                .values()
+                .copied()
+                .filter(|u| !u.is_empty())
+                .collect();
+            k.sort_unstable();
+            k.dedup();
+            k
+        };
+        if known.len() > 1 {
+            let listed: Vec<String> = mounted
+                .iter()
+                .map(|(n, u)| format!("{n}: {}", if u.is_empty() { "unknown" } else { u }))
+                .collect();
+            problems.push(format!(
+                "{mp} holds different volumes: {}",
+                listed.join(", ")
+            ));
+        }
+        let absent: Vec<&str> = per_node
+            .iter()
+            .filter(|(_, u)| u.is_none())
+            .map(|(n, _)| n.as_str())
+            .collect();
+        if !absent.is_empty() {
+            problems.push(format!(
+                "{mp} is in fstab but not mounted on {} while mounted on {}",
+                absent.join(", "),
+                mounted.keys().copied().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    if shared == 0 {
+        return Ok(Verdict::skip("no OCFS2 volume is mounted on any node"));
+    }
+    if problems.is_empty() {
+        return Ok(Verdict::pass(format!(
+            "{shared} mount point(s) hold the same volume on every node that mounts them"
+        ))
+        .with(evidence));
+    }
+    Ok(Verdict::fail(
+        problems.join("; "),
+        "on the odd node, compare `mounted.ocfs2 -d` and `multipath -ll` with the others: mount the shared LUN (by its /dev/mapper alias or UUID=) at the mount point; never mkfs a LUN that another node already uses",
+    )
+    .with(evidence))
+}
