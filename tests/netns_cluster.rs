@@ -334,6 +334,9 @@ fn scenarios(c: &Cluster) {
     }
     let shared = c.dir.join("shared").display().to_string();
     let ssh_config = c.ssh_config();
+    // Reports not named explicitly go to --out (default reports/ in the repo).
+    let out_dir = c.dir.join("scenario-out");
+    let out = out_dir.display().to_string();
     let base = [
         "scenario",
         "run",
@@ -346,6 +349,8 @@ fn scenarios(c: &Cluster) {
         &shared,
         "--preset",
         "scenarios/quick.toml",
+        "--out",
+        &out,
         "--json",
     ];
 
@@ -356,6 +361,10 @@ fn scenarios(c: &Cluster) {
     let (out, _) = c.o2check(&args);
     assert_eq!(out.status.code(), Some(2), "not OCFS2: {}", text(&out));
     assert!(!refused_json.exists(), "a refused run wrote its JSON");
+    let written: Vec<_> = std::fs::read_dir(&out_dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(written.is_empty(), "a refused run wrote {written:?}");
     assert_eq!(c.scenario_leftovers(), Vec::<String>::new());
 
     let json = c.dir.join("scenario.json");
