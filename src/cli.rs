@@ -138,6 +138,11 @@ pub struct BenchArgs {
     #[arg(long, value_name = "MIB")]
     pub kernlog_mb: Option<u64>,
 
+    /// Instead: time `run --cluster` against this many simulated ssh nodes each
+    /// (one of them slow), e.g. `3,16,64`.
+    #[arg(long, value_name = "N", value_delimiter = ',')]
+    pub cluster_nodes: Vec<usize>,
+
     /// The log file for --kernlog-mb (generated when missing or too small).
     #[arg(long, value_name = "FILE")]
     pub kernlog_file: Option<PathBuf>,
@@ -153,6 +158,13 @@ pub struct WhyArgs {
     /// Analyse bundle directories (one per node) instead of this host.
     #[arg(long = "bundle", value_name = "DIR")]
     pub bundles: Vec<PathBuf>,
+
+    /// Gather the evidence of every node over ssh (see `run --cluster`).
+    #[arg(long, conflicts_with = "bundles")]
+    pub cluster: bool,
+
+    #[command(flatten)]
+    pub cluster_args: crate::cluster_args::ClusterArgs,
 
     /// Directory for why.md, why.html, why.json and why-junit.xml.
     #[arg(long, value_name = "DIR", default_value = "reports")]
@@ -172,6 +184,13 @@ pub struct TimelineArgs {
     /// Bundle directories (one per node) instead of this host.
     #[arg(long = "bundle", value_name = "DIR")]
     pub bundles: Vec<PathBuf>,
+
+    /// Read every node's kernel log over ssh (see `run --cluster`).
+    #[arg(long, conflicts_with = "bundles")]
+    pub cluster: bool,
+
+    #[command(flatten)]
+    pub cluster_args: crate::cluster_args::ClusterArgs,
 
     /// Where to write the SVG (default: <out>/timeline.svg).
     #[arg(long, value_name = "FILE")]

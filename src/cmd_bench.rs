@@ -14,6 +14,10 @@ pub fn run(args: BenchArgs) -> u8 {
     if let Some(mb) = args.kernlog_mb {
         return crate::bench_kernlog::run(mb, args.kernlog_file);
     }
+    if !args.cluster_nodes.is_empty() {
+        let iterations = args.iterations.min(5);
+        return crate::bench_cluster::run(&args.bundle, &args.cluster_nodes, iterations);
+    }
     let options = Options::default();
     println!("bundle: {}", args.bundle.display());
     println!(

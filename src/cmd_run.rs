@@ -1,7 +1,7 @@
 //! `o2check run`: every check on every node, then the reports.
 
 use crate::cli::RunArgs;
-use crate::{cluster_sources, node_info, output, sources, trials};
+use crate::{node_info, output, sources, trials};
 use chrono::Utc;
 use o2check_checks::{rules, Options};
 use o2check_reports::{NodeInfo, RunMeta, RunReport};
@@ -10,31 +10,21 @@ use std::time::Duration;
 
 pub fn run(args: RunArgs) -> u8 {
     let started = Utc::now();
-    let cluster_mode =
-        args.cluster || args.cluster_args.nodes.is_some() || args.cluster_args.inventory.is_some();
-    let (sources, reach, _scratch, mode) = if cluster_mode {
-        let settings = cluster_sources::CollectSettings {
-            command_timeout: args.command_timeout,
-            tcp_timeout_ms: args.tcp_timeout_ms,
-        };
-        match cluster_sources::open(&args.cluster_args, &settings, args.save_bundles.as_deref()) {
-            Ok(c) => (c.sources, c.reach, c.scratch, "cluster"),
-            Err(e) => {
-                eprintln!("o2check: {e}");
-                return 2;
-            }
-        }
-    } else {
-        let Some(sources) = sources::open_or_report(&args.bundles, args.command_timeout) else {
+    let opened = match sources::open_wanted(&sources::Wanted {
+        bundles: &args.bundles,
+        cluster: args.cluster,
+        cluster_args: &args.cluster_args,
+        command_timeout: args.command_timeout,
+        tcp_timeout_ms: args.tcp_timeout_ms,
+        save_bundles: args.save_bundles.as_deref(),
+    }) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("o2check: {e}");
             return 2;
-        };
-        let mode = if args.bundles.is_empty() {
-            "live"
-        } else {
-            "bundle"
-        };
-        (sources, Vec::new(), None, mode)
+        }
     };
+    let mode = opened.mode;
     let options = Options {
         min_paths: args.min_paths,
         multipath_maps: args.multipath_maps.clone(),
@@ -42,9 +32,9 @@ pub fn run(args: RunArgs) -> u8 {
         max_clock_skew: Duration::from_millis(args.max_clock_skew_ms),
     };
     let inputs = Arc::new(trials::Inputs {
-        sources,
+        sources: opened.sources,
         options,
-        reach,
+        reach: opened.reach,
     });
     let sink: trials::Sink = Arc::new(Mutex::new(Vec::new()));
     let trials = trials::build(&inputs, rules::ALL, rules::CLUSTER, &sink);

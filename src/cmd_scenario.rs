@@ -1,7 +1,9 @@
-//! `o2check scenario`: the concurrent-append scenario's writer (run on every node
-//! at once, by ssh, the lab agent or any orchestration) and its verifier (run once
-//! after the writers). Exit 0 when every record arrived intact, 1 when records were
-//! lost, torn, duplicated or reordered, 2 on bad input or a refused path.
+//! `o2check scenario`: dispatch (`run`, the coordinator, is in cmd_scenario_run.rs;
+//! the node side in cmd_scenario_agent.rs), and the concurrent-append scenario's
+//! stand-alone writer (run on every node at once, by ssh, the lab agent or any
+//! orchestration) and verifier (run once after the writers). Exit 0 when every
+//! record arrived intact, 1 when records were lost, torn, duplicated or
+//! reordered, 2 on bad input or a refused path.
 
 use crate::cli_scenario::{AppendVerifyArgs, AppendWriteArgs, ScenarioCommand};
 use chrono::Utc;
@@ -25,6 +27,7 @@ fn params(
             records,
             payload,
             pause_ms,
+            expect_loss: false,
         }),
     }
 }
@@ -44,6 +47,11 @@ fn prepare(
 /// Dispatch `o2check scenario ...`.
 pub fn run(cmd: ScenarioCommand) -> u8 {
     match cmd {
+        ScenarioCommand::Run(a) => crate::cmd_scenario_run::run(*a),
+        ScenarioCommand::List => crate::cmd_scenario_agent::list_cmd(),
+        ScenarioCommand::Cleanup(a) => crate::cmd_scenario_agent::cleanup_cmd(a),
+        ScenarioCommand::Agent(a) => crate::cmd_scenario_agent::agent_cmd(a),
+        ScenarioCommand::Prepare(a) => crate::cmd_scenario_agent::prepare_cmd(a),
         ScenarioCommand::AppendWrite(a) => write_cmd(a),
         ScenarioCommand::AppendVerify(a) => verify_cmd(a),
     }
@@ -134,7 +142,7 @@ pub fn verify_cmd(a: AppendVerifyArgs) -> u8 {
         status,
         summary: summary.clone(),
         evidence: verdict.per_writer.iter().map(|(w, n)| Evidence::note(format!("writer {w}"), format!("{n} intact records"))).collect(),
-        fix: (status == Status::Fail).then(|| "concurrent appends from several nodes to one file are not atomic on OCFS2: serialise them with a cluster flock (flock(2) is cluster-wide with the o2cb stack) or give each node its own file".to_string()),
+        fix: (status == Status::Fail).then(|| o2check_scenarios::judge::APPEND_FIX.to_string()),
         rationale: "every record of every writer must be in the file exactly once, whole, in each writer's order".into(),
         duration_ms: 0,
     };

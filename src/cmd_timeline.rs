@@ -12,9 +12,21 @@ use o2check_reports::write::atomic_write;
 use std::io::Write;
 
 pub fn run(args: TimelineArgs) -> u8 {
-    let Some(sources) = sources::open_or_report(&args.bundles, args.command_timeout) else {
-        return 2;
+    let opened = match sources::open_wanted(&sources::Wanted {
+        bundles: &args.bundles,
+        cluster: args.cluster,
+        cluster_args: &args.cluster_args,
+        command_timeout: args.command_timeout,
+        tcp_timeout_ms: 2000,
+        save_bundles: None,
+    }) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("o2check: {e}");
+            return 2;
+        }
     };
+    let sources = &opened.sources;
     let options = Options::default();
     let lanes: Vec<Lane> = sources
         .iter()

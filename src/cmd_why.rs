@@ -13,10 +13,27 @@ use std::io::Write;
 
 pub fn run(args: WhyArgs) -> u8 {
     let started = Utc::now();
-    let Some(sources) = sources::open_or_report(&args.bundles, args.command_timeout) else {
-        return 2;
+    let opened = match sources::open_wanted(&sources::Wanted {
+        bundles: &args.bundles,
+        cluster: args.cluster,
+        cluster_args: &args.cluster_args,
+        command_timeout: args.command_timeout,
+        tcp_timeout_ms: 2000,
+        save_bundles: None,
+    }) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("o2check: {e}");
+            return 2;
+        }
     };
-    let (evidence, results) = gather(&sources, &Options::default());
+    let sources = &opened.sources;
+    for r in &opened.reach {
+        if let Err(e) = &r.outcome {
+            eprintln!("o2check: {e}; the diagnosis lacks that node's evidence");
+        }
+    }
+    let (evidence, results) = gather(sources, &Options::default());
     let error_text = args.error_text.join(" ");
     let diagnosis = diagnose(
         &evidence,
@@ -37,11 +54,7 @@ pub fn run(args: WhyArgs) -> u8 {
             host: nix::unistd::gethostname()
                 .map(|h| h.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            mode: if args.bundles.is_empty() {
-                "live".into()
-            } else {
-                "bundle".into()
-            },
+            mode: opened.mode.into(),
         },
         nodes: sources
             .iter()

@@ -2,6 +2,7 @@
 //! This file only parses the command line and dispatches; each subcommand lives in
 //! its own `cmd_*` module.
 
+mod bench_cluster;
 mod bench_kernlog;
 mod cli;
 mod cli_scenario;
@@ -11,6 +12,8 @@ mod cmd_bench;
 mod cmd_collect;
 mod cmd_run;
 mod cmd_scenario;
+mod cmd_scenario_agent;
+mod cmd_scenario_run;
 mod cmd_timeline;
 mod cmd_why;
 mod node_info;

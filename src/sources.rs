@@ -1,7 +1,9 @@
-//! Turning `--bundle` arguments (or their absence) into evidence sources.
+//! Turning `--bundle` arguments, cluster flags, or neither into evidence sources.
 
+use crate::cluster_args::ClusterArgs;
+use crate::cluster_sources::{self, CollectSettings, Reach};
 use o2check_checks::source::{Bundle, Cached, Live, Source};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// One source per node: each bundle, or the live host when none is given.
@@ -28,12 +30,58 @@ pub fn open(
     Ok(sources)
 }
 
-/// [`open`], printing the error for the command line; `None` means exit 2.
-pub fn open_or_report(
-    bundles: &[PathBuf],
-    command_timeout_secs: u64,
-) -> Option<Vec<Box<dyn Source>>> {
-    open(bundles, Duration::from_secs(command_timeout_secs))
-        .map_err(|e| eprintln!("o2check: {e}"))
-        .ok()
+/// The evidence of a run: live, bundles, or a whole cluster over ssh.
+pub struct Opened {
+    pub sources: Vec<Box<dyn Source>>,
+    /// Cluster mode: how reaching each node went.
+    pub reach: Vec<Reach>,
+    /// `live`, `bundle` or `cluster`, for reports.
+    pub mode: &'static str,
+    /// Keeps fetched bundles until the run ends.
+    _scratch: Option<tempfile::TempDir>,
+}
+
+/// Where a command takes its evidence from.
+pub struct Wanted<'a> {
+    pub bundles: &'a [PathBuf],
+    pub cluster: bool,
+    pub cluster_args: &'a ClusterArgs,
+    pub command_timeout: u64,
+    pub tcp_timeout_ms: u64,
+    pub save_bundles: Option<&'a Path>,
+}
+
+impl Wanted<'_> {
+    /// Cluster mode when asked, or when nodes are named.
+    pub fn is_cluster(&self) -> bool {
+        self.cluster || self.cluster_args.nodes.is_some() || self.cluster_args.inventory.is_some()
+    }
+}
+
+/// Open what `w` asks for; the error is for the command line (exit 2).
+pub fn open_wanted(w: &Wanted) -> Result<Opened, String> {
+    if w.is_cluster() {
+        let settings = CollectSettings {
+            command_timeout: w.command_timeout,
+            tcp_timeout_ms: w.tcp_timeout_ms,
+        };
+        let c = cluster_sources::open(w.cluster_args, &settings, w.save_bundles)?;
+        return Ok(Opened {
+            sources: c.sources,
+            reach: c.reach,
+            mode: "cluster",
+            _scratch: c.scratch,
+        });
+    }
+    let sources = open(w.bundles, Duration::from_secs(w.command_timeout))?;
+    Ok(Opened {
+        sources,
+        reach: Vec::new(),
+        mode: if w.bundles.is_empty() {
+            "live"
+        } else {
+            "bundle"
+        },
+        _scratch: None,
+    })
 }

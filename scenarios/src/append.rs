@@ -4,8 +4,10 @@
 //! cluster-wide); without it plain O_APPEND is used, which on OCFS2 is not atomic
 //! across nodes (the lab lost lines in 6 of 6 runs).
 
+use crate::ctx::Ctx;
 use crate::records::{record, verify, AppendVerdict};
-use crate::workspace::interrupted;
+use crate::sync;
+use crate::workspace::stopping;
 use nix::fcntl::{Flock, FlockArg};
 use o2check_checks::source::exec::with_timeout;
 use std::fs::OpenOptions;
@@ -17,7 +19,7 @@ pub const FILE: &str = "append.log";
 const LOCK: &str = "append.lock";
 
 /// What a writer did.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct WriterReport {
     pub writer: String,
     pub written: u64,
@@ -34,6 +36,21 @@ pub fn write(
     use_flock: bool,
     pause: Duration,
 ) -> std::io::Result<WriterReport> {
+    write_with(dir, writer, records, payload, use_flock, pause, &mut |_| {
+        true
+    })
+}
+
+/// [`write`], asking `keep_going(records written so far)` before each record.
+pub fn write_with(
+    dir: &Path,
+    writer: &str,
+    records: u64,
+    payload: usize,
+    use_flock: bool,
+    pause: Duration,
+    keep_going: &mut dyn FnMut(u64) -> bool,
+) -> std::io::Result<WriterReport> {
     let start = Instant::now();
     let mut file = OpenOptions::new()
         .create(true)
@@ -42,7 +59,7 @@ pub fn write(
     let lock_path = dir.join(LOCK);
     let mut written = 0;
     for seq in 0..records {
-        if interrupted() {
+        if stopping() || !keep_going(seq) {
             break;
         }
         let line = record(writer, seq, payload);
@@ -73,8 +90,60 @@ pub fn write(
         writer: writer.into(),
         written,
         millis: start.elapsed().as_millis() as u64,
-        interrupted: interrupted(),
+        interrupted: stopping(),
     })
+}
+
+/// What one node's concurrent-append agent reports; the leader adds the verdict.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AppendReport {
+    pub written: u64,
+    pub millis: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<AppendVerdict>,
+}
+
+/// The agent: every node appends at once after the start barrier; the leader
+/// waits for the others and verifies the file.
+pub fn agent(ctx: &Ctx, use_flock: bool) -> Result<AppendReport, String> {
+    let p = ctx.preset.concurrent_append.clone();
+    sync::ready(ctx)?;
+    let mut stopped = None;
+    let r = write_with(
+        &ctx.dir,
+        &ctx.me,
+        p.records,
+        p.payload,
+        use_flock,
+        Duration::from_millis(p.pause_ms),
+        &mut |done| {
+            ctx.progress("append", done, p.records);
+            match ctx.check() {
+                Ok(()) => true,
+                Err(e) => {
+                    stopped = Some(e);
+                    false
+                }
+            }
+        },
+    )
+    .map_err(|e| format!("append to {} failed: {e}", ctx.dir.join(FILE).display()))?;
+    ctx.progress("append", r.written, p.records);
+    if r.written < p.records {
+        return Err(stopped.unwrap_or_else(|| "interrupted".into()));
+    }
+    let mut report = AppendReport {
+        written: r.written,
+        millis: r.millis,
+        verdict: None,
+    };
+    if ctx.is_leader() {
+        ctx.progress("wait for the others", 0, 1);
+        sync::wait_done(ctx)?;
+        ctx.progress("verify", 0, 1);
+        report.verdict = Some(check(&ctx.dir, &ctx.nodes, p.records)?);
+    }
+    Ok(report)
 }
 
 /// Read `<dir>/append.log` (with a timeout: it is on the cluster mount) and verify it.

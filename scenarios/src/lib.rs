@@ -2,8 +2,23 @@
 //! verified. Everything a scenario writes lives in `<mount>/.o2check-<run id>/`,
 //! removed when the scenario ends, also on Ctrl-C. A path that is not OCFS2 is
 //! refused unless the caller explicitly allows it.
+//!
+//! A scenario runs as one agent per node ([`agent::run`]); the agents meet
+//! through files in their shared directory ([`sync`]), the first node leads
+//! (writes, changes, verifies) and the others follow. [`judge`] turns every
+//! node's report into one result. Every loop checks [`ctx::Ctx::check`], so an
+//! agent stops on Ctrl-C, when its stdin closes, and at its deadline.
 
+pub mod agent;
 pub mod append;
+pub mod checksum;
+pub mod counter;
+pub mod ctx;
+pub mod judge;
 pub mod preset;
 pub mod records;
+pub mod stats;
+pub mod sync;
+pub mod tail;
+pub mod visible;
 pub mod workspace;

@@ -33,7 +33,7 @@ pub fn record(writer: &str, seq: u64, payload_len: usize) -> String {
 }
 
 /// What a verification found.
-#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AppendVerdict {
     pub expected: u64,
     pub intact: u64,
@@ -52,7 +52,9 @@ impl AppendVerdict {
     }
 }
 
-fn parse_line(line: &[u8]) -> Option<(String, u64)> {
+/// One intact record line (without its newline): its writer and sequence number;
+/// None for anything torn, cut, glued or corrupted.
+pub fn parse_line(line: &[u8]) -> Option<(String, u64)> {
     let text = std::str::from_utf8(line).ok()?;
     let rest = text.strip_prefix(MAGIC)?.strip_prefix(' ')?;
     let (crc, body) = rest.split_once(' ')?;

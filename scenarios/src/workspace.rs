@@ -1,6 +1,8 @@
 //! The only place a scenario writes: `<mount>/.o2check-<run id>/`, created after
 //! checking that the mount really is OCFS2 and removed when the guard is dropped,
-//! which also happens after Ctrl-C (the writers watch [`interrupted`] and stop).
+//! which also happens after Ctrl-C (the writers watch [`stopping`] and stop).
+//! An agent started by `scenario run` also stops when its stdin closes
+//! ([`request_stop`]): that is how a Ctrl-C on the coordinator reaches the nodes.
 
 use o2check_checks::source::exec::with_timeout;
 use std::path::{Path, PathBuf};
@@ -32,6 +34,111 @@ pub fn interrupted() -> bool {
     flag().load(Ordering::Relaxed)
 }
 
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Ask every scenario loop of this process to stop (an agent's stdin closed).
+pub fn request_stop() {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// True when this process should stop: a signal came, or [`request_stop`].
+pub fn stopping() -> bool {
+    interrupted() || STOP.load(Ordering::Relaxed)
+}
+
+/// Install the SIGINT/SIGTERM handler now (the coordinator, before it starts agents).
+pub fn watch_signals() {
+    let _ = flag();
+}
+
+/// `run_id` must be a plain name: it becomes part of a path on the cluster mount.
+pub fn check_run_id(run_id: &str) -> Result<(), String> {
+    let ok = !run_id.is_empty()
+        && run_id.len() <= 100
+        && run_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("run id `{run_id}` must be letters, digits, - or _"))
+    }
+}
+
+/// `<mount>/.o2check-<run id>`.
+pub fn dir_of(mount: &Path, run_id: &str) -> PathBuf {
+    mount.join(format!(".o2check-{run_id}"))
+}
+
+/// What `scenario prepare` found on one node.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Probe {
+    pub ok: bool,
+    /// The path is not OCFS2 and that was not allowed: a usage error, not a fault.
+    #[serde(default)]
+    pub refused: bool,
+    #[serde(default)]
+    pub ocfs2: bool,
+    /// `<mount>/.o2check-<run id>` exists already (a run id used twice).
+    #[serde(default)]
+    pub exists: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Check, without writing anything, that a run can use `mount` on this node.
+pub fn probe(mount: &Path, run_id: &str, allow_non_ocfs2: bool) -> Probe {
+    let fail = |refused: bool, error: String| Probe {
+        ok: false,
+        refused,
+        ocfs2: false,
+        exists: false,
+        error: Some(error),
+    };
+    if let Err(e) = check_run_id(run_id) {
+        return fail(true, e);
+    }
+    let ocfs2 = match is_ocfs2(mount) {
+        Ok(o) => o,
+        Err(e) => return fail(false, e),
+    };
+    if !ocfs2 && !allow_non_ocfs2 {
+        return fail(true, refusal(mount));
+    }
+    let dir = dir_of(mount, run_id);
+    let exists = match with_timeout("stat", FS_TIMEOUT, move || dir.exists()) {
+        Ok(e) => e,
+        Err(e) => return fail(false, e.to_string()),
+    };
+    Probe {
+        ok: true,
+        refused: false,
+        ocfs2,
+        exists,
+        error: None,
+    }
+}
+
+fn refusal(mount: &Path) -> String {
+    format!("{} is not an OCFS2 filesystem; refusing to write there (use --allow-non-ocfs2 to test another filesystem)", mount.display())
+}
+
+/// Remove `<mount>/.o2check-<run id>` and everything in it, with a timeout.
+/// Ok(false) when it was not there.
+pub fn remove(mount: &Path, run_id: &str, timeout: Duration) -> Result<bool, String> {
+    check_run_id(run_id)?;
+    let dir = dir_of(mount, run_id);
+    let shown = dir.display().to_string();
+    with_timeout(&format!("removing {shown}"), timeout, move || {
+        if !dir.exists() {
+            return Ok(false);
+        }
+        std::fs::remove_dir_all(&dir).map(|_| true)
+    })
+    .map_err(|e| e.to_string())?
+    .map_err(|e| format!("cannot remove {shown}: {e}"))
+}
+
 /// Is `path` on an OCFS2 filesystem? Errors (and a statfs that hangs) are errors.
 pub fn is_ocfs2(path: &Path) -> Result<bool, String> {
     let p = path.to_path_buf();
@@ -55,17 +162,11 @@ impl Workspace {
     /// Create (or join, for a second node) `<mount>/.o2check-<run_id>/`.
     pub fn open(mount: &Path, run_id: &str, allow_non_ocfs2: bool) -> Result<Workspace, String> {
         let _ = flag(); // install the Ctrl-C handler before anything is written
-        if !run_id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            || run_id.is_empty()
-        {
-            return Err(format!("run id `{run_id}` must be letters, digits, - or _"));
-        }
+        check_run_id(run_id)?;
         if !is_ocfs2(mount)? && !allow_non_ocfs2 {
-            return Err(format!("{} is not an OCFS2 filesystem; refusing to write there (use --allow-non-ocfs2 to test another filesystem)", mount.display()));
+            return Err(refusal(mount));
         }
-        let dir = mount.join(format!(".o2check-{run_id}"));
+        let dir = dir_of(mount, run_id);
         let d = dir.clone();
         with_timeout("mkdir", FS_TIMEOUT, move || std::fs::create_dir_all(&d))
             .map_err(|e| e.to_string())?
@@ -86,7 +187,7 @@ impl Workspace {
 
 impl Drop for Workspace {
     fn drop(&mut self) {
-        if !self.keep || interrupted() {
+        if !self.keep || stopping() {
             let d = self.dir.clone();
             let _ = with_timeout("cleanup", FS_TIMEOUT, move || std::fs::remove_dir_all(d));
         }
@@ -109,5 +210,21 @@ mod tests {
         drop(ws);
         assert!(!dir.exists(), "removed on drop");
         assert!(Workspace::open(tmp.path(), "../x", true).is_err());
+    }
+
+    #[test]
+    fn probe_and_remove() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = probe(tmp.path(), "r2", false);
+        assert!(!p.ok && p.refused, "{p:?}");
+        let p = probe(tmp.path(), "r2", true);
+        assert!(p.ok && !p.ocfs2 && !p.exists, "{p:?}");
+        std::fs::create_dir_all(dir_of(tmp.path(), "r2").join("x/y")).unwrap();
+        assert!(probe(tmp.path(), "r2", true).exists);
+        assert_eq!(remove(tmp.path(), "r2", FS_TIMEOUT), Ok(true));
+        assert_eq!(remove(tmp.path(), "r2", FS_TIMEOUT), Ok(false));
+        assert!(probe(tmp.path(), "a/b", true).refused);
+        let missing = probe(&tmp.path().join("nope"), "r2", true);
+        assert!(!missing.ok && !missing.refused, "{missing:?}");
     }
 }

@@ -1,0 +1,156 @@
+//! `o2check bench --cluster-nodes 3,16,64`: a full `o2check run --cluster` against
+//! simulated nodes, to show that a cluster check takes as long as its slowest
+//! node rather than the sum of all nodes. Each simulated node is a stand-in for
+//! `ssh` (a shell script) that answers o2check's remote commands after a delay
+//! (a slow node among them) and serves a real lab bundle renamed to that node.
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Per-command delay of an ordinary simulated node, and of the one slow node.
+const NODE_DELAY_MS: u64 = 40;
+const SLOW_DELAY_MS: u64 = 400;
+/// Commands a node answers in a run: collect and three clock samples (the
+/// simulated nodes run with `--deploy never`, so no `--version` round trip).
+const COMMANDS_PER_NODE: u64 = 4;
+
+pub fn run(bundle: &Path, node_counts: &[usize], iterations: usize) -> u8 {
+    match bench(bundle, node_counts, iterations) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("o2check bench: {e}");
+            2
+        }
+    }
+}
+
+fn bench(bundle: &Path, node_counts: &[usize], iterations: usize) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    println!(
+        "simulated nodes answer each command after {NODE_DELAY_MS} ms, one slow node after {SLOW_DELAY_MS} ms; \
+         {COMMANDS_PER_NODE} commands per node; bundle {}",
+        bundle.display()
+    );
+    println!(
+        "{:>6} {:>14} {:>14} {:>12} {:>12}",
+        "nodes", "slowest ms", "sum ms", "median ms", "max ms"
+    );
+    for &n in node_counts {
+        let dir = tmp.path().join(format!("n{n}"));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        for i in 0..n {
+            write_node_tar(bundle, &dir, &node_name(i))?;
+        }
+        let ssh = write_fake_ssh(&dir)?;
+        let mut samples = Vec::new();
+        for _ in 0..iterations.max(1) {
+            let started = Instant::now();
+            let status = Command::new(&exe)
+                .args([
+                    "run",
+                    "--no-reports",
+                    "-q",
+                    "--color",
+                    "never",
+                    "--deploy",
+                    "never",
+                ])
+                .args(["--nodes", &format!("sim[0-{}]", n - 1)])
+                .args(["--parallel", &n.to_string()])
+                .arg("--ssh-program")
+                .arg(&ssh)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .map_err(|e| e.to_string())?;
+            if status.code() == Some(2) {
+                return Err(format!(
+                    "the cluster run over {n} simulated nodes failed to start"
+                ));
+            }
+            samples.push(started.elapsed());
+        }
+        samples.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let slowest = SLOW_DELAY_MS * COMMANDS_PER_NODE;
+        let sum = slowest + (n as u64 - 1) * NODE_DELAY_MS * COMMANDS_PER_NODE;
+        println!(
+            "{:>6} {:>14} {:>14} {:>12.0} {:>12.0}",
+            n,
+            slowest,
+            sum,
+            ms(samples[samples.len() / 2]),
+            ms(samples[samples.len() - 1])
+        );
+    }
+    Ok(())
+}
+
+fn node_name(i: usize) -> String {
+    format!("sim{i}")
+}
+
+/// The bundle as `o2check collect --out -` would stream it, meta.json naming the node.
+fn write_node_tar(bundle: &Path, dir: &Path, node: &str) -> Result<(), String> {
+    let file = std::fs::File::create(dir.join(format!("{node}.tar"))).map_err(|e| e.to_string())?;
+    let mut tar = tar::Builder::new(file);
+    for entry in std::fs::read_dir(bundle).map_err(|e| format!("{}: {e}", bundle.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let name = entry.file_name();
+        if name == "meta.json" {
+            continue;
+        }
+        let path = entry.path();
+        let result = if path.is_dir() {
+            tar.append_dir_all(&name, &path)
+        } else {
+            tar.append_path_with_name(&path, &name)
+        };
+        result.map_err(|e| e.to_string())?;
+    }
+    let meta = format!("{{\"host\":\"{node}\",\"provenance\":\"o2check bench simulated node\"}}");
+    let mut header = tar::Header::new_gnu();
+    header.set_size(meta.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    tar.append_data(&mut header, "meta.json", meta.as_bytes())
+        .and_then(|_| tar.finish())
+        .map_err(|e| e.to_string())
+}
+
+/// A stand-in for ssh: finds the destination after `--`, waits like a remote
+/// node would, then answers `--version`, `clock` and `collect --out -`.
+fn write_fake_ssh(dir: &Path) -> Result<std::path::PathBuf, String> {
+    let path = dir.join("ssh");
+    let script = format!(
+        r#"#!/bin/sh
+# o2check bench's simulated node (see src/bench_cluster.rs).
+while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
+  [ "$1" = "-O" ] && exit 0
+  shift
+done
+node=$2; cmd=$3
+case "$node" in sim0) delay={slow} ;; *) delay={normal} ;; esac
+sleep "$delay"
+case "$cmd" in
+  *--version*) echo "o2check {version}" ;;
+  *" clock"*) date +%s%N ;;
+  *" collect "*) cat "{dir}/$node.tar" ;;
+  *) exit 127 ;;
+esac
+"#,
+        slow = SLOW_DELAY_MS as f64 / 1000.0,
+        normal = NODE_DELAY_MS as f64 / 1000.0,
+        version = env!("CARGO_PKG_VERSION"),
+        dir = dir.display(),
+    );
+    let mut f = std::fs::File::create(&path).map_err(|e| e.to_string())?;
+    f.write_all(script.as_bytes()).map_err(|e| e.to_string())?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| e.to_string())?;
+    Ok(path)
+}

@@ -1,0 +1,179 @@
+//! `o2check run --cluster` end to end, with a stand-in for ssh that serves the
+//! real lab bundles as the nodes' `o2check collect --out -` would, and refuses
+//! one node as ssh does when a host is down (exit 255). The real ssh transport
+//! against real sshd's is exercised by tests/netns_cluster.rs.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The stand-in ssh: `-O exit` succeeds; the destination after `--` picks a
+/// fixture bundle; `down*` nodes are refused like an unreachable host.
+fn fake_ssh(dir: &Path) -> PathBuf {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bundles");
+    let script = format!(
+        r#"#!/bin/sh
+while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
+  [ "$1" = "-O" ] && exit 0
+  shift
+done
+node=$2; cmd=$3
+case "$node" in
+  n150) bundle=lab-collect-healthy-node1 ;;
+  n151) bundle=lab-collect-hostname-mismatch-node2 ;;
+  *) echo "ssh: connect to host $node port 22: Connection refused" >&2; exit 255 ;;
+esac
+case "$cmd" in
+  *--version*) echo "o2check {version}" ;;
+  *" clock"*) date +%s%N ;;
+  *" collect "*) tar -C "{fixtures}/$bundle" -cf - . ;;
+  *) echo "unexpected: $cmd" >&2; exit 127 ;;
+esac
+"#,
+        version = env!("CARGO_PKG_VERSION"),
+        fixtures = fixtures.display()
+    );
+    let path = dir.join("ssh");
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn run_cluster(nodes: &str, out: &Path, ssh: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_o2check"))
+        .args([
+            "run", "--color", "never", "--deploy", "never", "--nodes", nodes,
+        ])
+        .arg("--ssh-program")
+        .arg(ssh)
+        .arg("--out")
+        .arg(out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("o2check runs")
+}
+
+fn result<'a>(report: &'a serde_json::Value, check: &str, node: &str) -> &'a serde_json::Value {
+    report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["check"] == check && r["node"] == node)
+        .unwrap_or_else(|| panic!("no {check}@{node}"))
+}
+
+#[test]
+fn every_node_is_checked_and_an_unreachable_one_is_an_error_of_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ssh = fake_ssh(tmp.path());
+    let out = tmp.path().join("reports");
+    let o = run_cluster("n[150-151],down1", &out, &ssh);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(report["meta"]["mode"], "cluster");
+    // Nodes are named by the hostnames their bundles report.
+    assert_eq!(
+        result(&report, "node-reachable", "n150.ocfs2.test")["status"],
+        "pass"
+    );
+    assert_eq!(
+        result(&report, "node-reachable", "n151.test.com")["status"],
+        "pass"
+    );
+    let down = result(&report, "node-reachable", "down1");
+    assert_eq!(down["status"], "error");
+    assert!(
+        down["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Connection refused"),
+        "{down}"
+    );
+    let per_node_of_down = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["node"] == "down1")
+        .count();
+    assert_eq!(
+        per_node_of_down, 1,
+        "only node-reachable for an unreachable node"
+    );
+    // The node booted with the wrong hostname fails as it does offline.
+    assert_eq!(
+        result(&report, "hostname-in-cluster-conf", "n151.test.com")["status"],
+        "fail"
+    );
+    assert_eq!(
+        result(&report, "hostname-in-cluster-conf", "n150.ocfs2.test")["status"],
+        "pass"
+    );
+    // The coordinator measured both clocks (the same host here): no skew.
+    assert_eq!(result(&report, "clock-skew", "cluster")["status"], "pass");
+    let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
+    for suite in [
+        "o2check.n150.ocfs2.test",
+        "o2check.n151.test.com",
+        "o2check.down1",
+        "o2check.cluster",
+    ] {
+        assert!(
+            junit.contains(&format!("name=\"{suite}\"")),
+            "suite {suite} missing"
+        );
+    }
+}
+
+#[test]
+fn no_nodes_and_no_cluster_conf_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_o2check"))
+        .args(["run", "--cluster", "--cluster-conf"])
+        .arg(tmp.path().join("missing.conf"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("--nodes or --inventory"), "{stderr}");
+    let o = Command::new(env!("CARGO_BIN_EXE_o2check"))
+        .args(["run", "--nodes", "n[3-1]"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("runs backwards"));
+}
+
+#[test]
+fn collect_to_stdout_is_a_tar_of_a_bundle() {
+    let o = Command::new(env!("CARGO_BIN_EXE_o2check"))
+        .args([
+            "collect",
+            "--out",
+            "-",
+            "--command-timeout",
+            "5",
+            "--tcp-timeout-ms",
+            "200",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mut archive = tar::Archive::new(o.stdout.as_slice());
+    let names: Vec<String> = archive
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().display().to_string())
+        .collect();
+    assert!(names.iter().any(|n| n.ends_with("meta.json")), "{names:?}");
+    assert!(
+        names.iter().any(|n| n.contains("commands/uname_-n")),
+        "{names:?}"
+    );
+}
