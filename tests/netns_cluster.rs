@@ -9,7 +9,9 @@
 //! (set by CI), which turns a skip into a failure. One test function: the cluster
 //! is built once (about 2 s) and the cases run in sequence on it.
 
+use nix::fcntl::{Flock, FlockArg};
 use serde_json::Value;
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -43,8 +45,10 @@ fn text(out: &Output) -> String {
 /// A running test cluster; torn down when dropped, also when a case panics.
 struct Cluster {
     dir: PathBuf,
-    /// Removed after `down` (fields drop after `Drop::drop`).
-    _tmp: tempfile::TempDir,
+    /// Held while the cluster exists (released after `Drop::drop`): a second run
+    /// of this test on the same target directory waits instead of tearing this
+    /// cluster down.
+    _lock: Flock<File>,
 }
 
 impl Cluster {
@@ -53,13 +57,17 @@ impl Cluster {
         if !nix::unistd::Uid::effective().is_root() {
             return Err("not root (network namespaces need it)".into());
         }
-        let tmp = tempfile::Builder::new()
-            .prefix("o2t-")
-            .tempdir()
-            .expect("tempdir");
+        // A fixed directory per target directory rather than a fresh tempdir: when
+        // a run is killed before its Drop, the next run's `up` of the same
+        // directory removes what it left (processes, namespaces, o2check copies).
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        std::fs::create_dir_all(base).expect("target tmpdir");
+        let file = File::create(base.join("netns-cluster.lock")).expect("lock file");
+        let lock = Flock::lock(file, FlockArg::LockExclusive)
+            .unwrap_or_else(|(_, e)| panic!("cannot lock netns-cluster.lock: {e}"));
         let cluster = Cluster {
-            dir: tmp.path().to_path_buf(),
-            _tmp: tmp,
+            dir: base.join("netns-cluster"),
+            _lock: lock,
         };
         let out = cluster.script(&["up", &cluster.dir_str()]);
         match out.status.code() {
@@ -145,7 +153,10 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         let out = self.script(&["down", &self.dir_str()]);
-        if !out.status.success() {
+        if out.status.success() {
+            // Keys, logs and each node's /var/tmp with its o2check copy (~90 MB).
+            let _ = std::fs::remove_dir_all(&self.dir);
+        } else {
             eprintln!("tests/netns/cluster down failed: {}", text(&out));
         }
     }
