@@ -143,6 +143,11 @@ pub struct BenchArgs {
     #[arg(long, value_name = "N", value_delimiter = ',')]
     pub cluster_nodes: Vec<usize>,
 
+    /// Instead: time the scenarios' own overhead (`scenario append-write`, `scenario
+    /// run`) against a shell loop doing the same appends, on a local temp dir.
+    #[arg(long)]
+    pub scenario_overhead: bool,
+
     /// The log file for --kernlog-mb (generated when missing or too small).
     #[arg(long, value_name = "FILE")]
     pub kernlog_file: Option<PathBuf>,

@@ -14,6 +14,9 @@ pub fn run(args: BenchArgs) -> u8 {
     if let Some(mb) = args.kernlog_mb {
         return crate::bench_kernlog::run(mb, args.kernlog_file);
     }
+    if args.scenario_overhead {
+        return crate::bench_scenario::run(args.iterations.min(5));
+    }
     if !args.cluster_nodes.is_empty() {
         let iterations = args.iterations.min(5);
         return crate::bench_cluster::run(&args.bundle, &args.cluster_nodes, iterations);

@@ -485,7 +485,7 @@ impl Run<'_> {
             }
             self.screen
                 .show(&progress_line(sc, index, count, t0, &agents));
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(10));
         }
         if stopped {
             self.screen

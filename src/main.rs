@@ -4,6 +4,7 @@
 
 mod bench_cluster;
 mod bench_kernlog;
+mod bench_scenario;
 mod cli;
 mod cli_scenario;
 mod cluster_args;
