@@ -63,15 +63,26 @@ impl Cluster {
         let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
         std::fs::create_dir_all(base).expect("target tmpdir");
         let file = File::create(base.join("netns-cluster.lock")).expect("lock file");
+        let waited = Instant::now();
         let lock = Flock::lock(file, FlockArg::LockExclusive)
             .unwrap_or_else(|(_, e)| panic!("cannot lock netns-cluster.lock: {e}"));
+        if waited.elapsed() > Duration::from_secs(1) {
+            eprintln!(
+                "waited {:.1?} for another run of this test",
+                waited.elapsed()
+            );
+        }
+        let started = Instant::now();
         let cluster = Cluster {
             dir: base.join("netns-cluster"),
             _lock: lock,
         };
         let out = cluster.script(&["up", &cluster.dir_str()]);
         match out.status.code() {
-            Some(0) => Ok(cluster),
+            Some(0) => {
+                eprintln!("cluster up in {:.1?}", started.elapsed());
+                Ok(cluster)
+            }
             Some(SKIPPED) => Err(String::from_utf8_lossy(&out.stderr).trim().to_string()),
             _ => panic!("tests/netns/cluster up failed: {}", text(&out)),
         }
@@ -225,7 +236,6 @@ fn cluster_mode_on_a_namespace_cluster() {
             return;
         }
     };
-    eprintln!("cluster up in {:.1?}", started.elapsed());
     healthy(&cluster);
     blocked_port(&cluster);
     dead_sshd(&cluster);
