@@ -93,6 +93,25 @@ pub fn distro_fix(ctx: &NodeCtx, rhel: &str, debian: &str) -> String {
     }
 }
 
+/// This node's o2cb node number: configfs's `local` node when online, else the
+/// cluster.conf stanza o2cb would pick for its hostname.
+pub fn node_number(ctx: &NodeCtx) -> Option<u32> {
+    if let Some(num) = configfs_cluster(ctx)
+        .ok()
+        .flatten()
+        .and_then(|c| c.local_node().and_then(|n| n.num))
+    {
+        return Some(num);
+    }
+    let (_, model) = cluster_conf(ctx).ok()?;
+    let cluster = boot_cluster(ctx, &model)?;
+    let host = ctx.hostname().ok()?.content;
+    match local_nodes(&model, &cluster.name, &host).as_slice() {
+        [only] => Some(only.number),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,24 +132,5 @@ mod tests {
         for (node, host, want) in cases {
             assert_eq!(o2cb_node_is_local(node, host), want, "{node} vs {host}");
         }
-    }
-}
-
-/// This node's o2cb node number: configfs's `local` node when online, else the
-/// cluster.conf stanza o2cb would pick for its hostname.
-pub fn node_number(ctx: &NodeCtx) -> Option<u32> {
-    if let Some(num) = configfs_cluster(ctx)
-        .ok()
-        .flatten()
-        .and_then(|c| c.local_node().and_then(|n| n.num))
-    {
-        return Some(num);
-    }
-    let (_, model) = cluster_conf(ctx).ok()?;
-    let cluster = boot_cluster(ctx, &model)?;
-    let host = ctx.hostname().ok()?.content;
-    match local_nodes(&model, &cluster.name, &host).as_slice() {
-        [only] => Some(only.number),
-        _ => None,
     }
 }
