@@ -704,18 +704,25 @@ fn tail(stderr: &[u8]) -> String {
 /// Progress on stderr, only when it is a terminal: one line, rewritten.
 struct Screen {
     tty: bool,
+    last: Mutex<String>,
 }
 
 impl Screen {
     fn new() -> Screen {
         Screen {
             tty: std::io::stderr().is_terminal(),
+            last: Mutex::new(String::new()),
         }
     }
 
     fn show(&self, text: &str) {
         if self.tty {
             let cut: String = text.chars().take(160).collect();
+            let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+            if *last == cut {
+                return; // redrawn only when something changed
+            }
+            last.clone_from(&cut);
             let mut e = std::io::stderr().lock();
             let _ = write!(e, "\r\x1b[K{cut}");
             let _ = e.flush();
@@ -727,12 +734,14 @@ impl Screen {
         if self.tty {
             let cut: String = text.chars().take(200).collect();
             eprintln!("\r\x1b[K{cut}");
+            self.last.lock().unwrap_or_else(|p| p.into_inner()).clear();
         }
     }
 
     fn clear(&self) {
         if self.tty {
             eprint!("\r\x1b[K");
+            self.last.lock().unwrap_or_else(|p| p.into_inner()).clear();
         }
     }
 }

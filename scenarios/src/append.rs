@@ -138,7 +138,6 @@ pub fn agent(ctx: &Ctx, use_flock: bool) -> Result<AppendReport, String> {
         verdict: None,
     };
     if ctx.is_leader() {
-        ctx.progress("wait for the others", 0, 1);
         sync::wait_done(ctx)?;
         ctx.progress("verify", 0, 1);
         report.verdict = Some(check(&ctx.dir, &ctx.nodes, p.records)?);

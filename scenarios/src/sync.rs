@@ -66,6 +66,7 @@ pub fn done(ctx: &Ctx, outcome: &str) -> io::Result<()> {
 
 /// The leader waits for every follower to be finished before it verifies.
 pub fn wait_done(ctx: &Ctx) -> Result<(), String> {
+    ctx.progress("waiting for the others", 0, 1);
     let names: Vec<String> = ctx
         .followers()
         .iter()
