@@ -52,10 +52,7 @@ pub fn write_with(
     keep_going: &mut dyn FnMut(u64) -> bool,
 ) -> std::io::Result<WriterReport> {
     let start = Instant::now();
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join(FILE))?;
+    let mut file = sync::open_or_create(&dir.join(FILE), true)?;
     let lock_path = dir.join(LOCK);
     let mut written = 0;
     for seq in 0..records {
@@ -64,11 +61,7 @@ pub fn write_with(
         }
         let line = record(writer, seq, payload);
         if use_flock {
-            let lock = OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&lock_path)?;
+            let lock = sync::open_or_create(&lock_path, false)?;
             let guard = Flock::lock(lock, FlockArg::LockExclusive)
                 .map_err(|(_, e)| std::io::Error::from(e))?;
             // Reopen under the lock: O_APPEND takes the end of file from the
@@ -107,6 +100,13 @@ pub struct AppendReport {
 /// waits for the others and verifies the file.
 pub fn agent(ctx: &Ctx, use_flock: bool) -> Result<AppendReport, String> {
     let p = ctx.preset.concurrent_append.clone();
+    if ctx.is_leader() {
+        // Created before the others start, so no two nodes race to create them.
+        for name in [FILE, LOCK] {
+            sync::open_or_create(&ctx.dir.join(name), false)
+                .map_err(|e| format!("cannot create {name}: {e}"))?;
+        }
+    }
     sync::ready(ctx)?;
     let mut stopped = None;
     let r = write_with(

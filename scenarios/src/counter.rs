@@ -49,12 +49,8 @@ pub fn read_counter(dir: &Path) -> Result<u64, String> {
 /// One increment under the lock; returns the value written and the lock wait.
 fn increment(dir: &Path, hold: Duration) -> Result<(u64, Duration), String> {
     let io = |what: &str, e: std::io::Error| format!("{what}: {e}");
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join(LOCK))
-        .map_err(|e| io("open the lock file", e))?;
+    let lock =
+        sync::open_or_create(&dir.join(LOCK), false).map_err(|e| io("open the lock file", e))?;
     let t = Instant::now();
     let guard =
         Flock::lock(lock, FlockArg::LockExclusive).map_err(|(_, e)| format!("flock: {e}"))?;
@@ -85,6 +81,8 @@ pub fn agent(ctx: &Ctx) -> Result<CounterReport, String> {
     if ctx.is_leader() {
         std::fs::write(ctx.dir.join(FILE), encode(0))
             .map_err(|e| format!("cannot create the counter: {e}"))?;
+        sync::open_or_create(&ctx.dir.join(LOCK), false)
+            .map_err(|e| format!("cannot create the lock file: {e}"))?;
     }
     sync::ready(ctx)?;
     let mut r = CounterReport::default();

@@ -53,7 +53,7 @@ pub struct AppendParams {
 impl Default for AppendParams {
     fn default() -> Self {
         AppendParams {
-            records: 200,
+            records: 100,
             payload: 60,
             pause_ms: 0,
             expect_loss: false,
@@ -85,7 +85,7 @@ pub struct TailParams {
 impl Default for TailParams {
     fn default() -> Self {
         TailParams {
-            records: 100,
+            records: 50,
             payload: 60,
             window: 1,
             split: true,
@@ -131,7 +131,7 @@ pub struct CreateUnlinkParams {
 impl Default for CreateUnlinkParams {
     fn default() -> Self {
         CreateUnlinkParams {
-            files: 20,
+            files: 10,
             max_latency_ms: 2000,
             give_up_ms: 10_000,
         }
@@ -262,8 +262,14 @@ mod tests {
                 "{name}: a local fs must pass `all`"
             );
         }
-        // The built-in copy is the file, not the Default impl.
+        // The built-in copy is the file, and what a preset leaves out takes the
+        // same values (serde fills missing fields from Default).
         assert_eq!(quick(), parse("q", QUICK).unwrap());
+        assert_eq!(
+            quick(),
+            Preset::default(),
+            "Default and quick.toml drifted apart"
+        );
         let nightly = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("nightly.toml")).unwrap();
         assert!(nightly.tail_follow.records > quick().tail_follow.records);
     }

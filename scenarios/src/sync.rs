@@ -80,6 +80,34 @@ pub fn wait_done(ctx: &Ctx) -> Result<(), String> {
     )
 }
 
+/// Open `path` for writing (appending with `append`), creating it when missing.
+/// On OCFS2, two nodes creating one name at the same moment can make one
+/// open(O_CREAT) fail with EEXIST (its lookup said "absent", the other node's
+/// create won; seen in the qemu lab): the file exists then, so open it again.
+pub fn open_or_create(path: &Path, append: bool) -> io::Result<File> {
+    let mut opts = OpenOptions::new();
+    if append {
+        opts.append(true);
+    } else {
+        opts.write(true);
+    }
+    let mut last = None;
+    for _ in 0..10 {
+        match opts.clone().create(true).open(path) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                match opts.open(path) {
+                    Ok(f) => return Ok(f),
+                    // Removed again in between: try the create once more.
+                    Err(e2) if e2.kind() == io::ErrorKind::NotFound => last = Some(e),
+                    Err(e2) => return Err(e2),
+                }
+            }
+            r => return r,
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("open_or_create gave up")))
+}
+
 pub fn ack_path(dir: &Path, node: &str) -> PathBuf {
     dir.join(format!("ack-{node}"))
 }
@@ -196,6 +224,17 @@ pub fn wait_acks(
 mod tests {
     use super::*;
     use crate::preset::Preset;
+
+    #[test]
+    fn open_or_create_creates_then_opens_without_truncating() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        open_or_create(&p, true).unwrap().write_all(b"a").unwrap();
+        open_or_create(&p, true).unwrap().write_all(b"b").unwrap();
+        open_or_create(&p, false).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"ab");
+        assert!(open_or_create(&dir.path().join("no/such"), false).is_err());
+    }
 
     #[test]
     fn acks_are_read_back_and_only_grow() {
