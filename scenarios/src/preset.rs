@@ -53,9 +53,9 @@ pub struct AppendParams {
 impl Default for AppendParams {
     fn default() -> Self {
         AppendParams {
-            records: 100,
+            records: 60,
             payload: 60,
-            pause_ms: 0,
+            pause_ms: 10,
             expect_loss: false,
         }
     }
@@ -85,7 +85,7 @@ pub struct TailParams {
 impl Default for TailParams {
     fn default() -> Self {
         TailParams {
-            records: 50,
+            records: 30,
             payload: 60,
             window: 1,
             split: true,
@@ -109,7 +109,7 @@ pub struct FlockParams {
 impl Default for FlockParams {
     fn default() -> Self {
         FlockParams {
-            increments: 50,
+            increments: 30,
             hold_ms: 0,
         }
     }
@@ -151,7 +151,7 @@ pub struct RenameParams {
 impl Default for RenameParams {
     fn default() -> Self {
         RenameParams {
-            renames: 20,
+            renames: 10,
             max_latency_ms: 2000,
             give_up_ms: 10_000,
         }
