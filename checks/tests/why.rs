@@ -298,3 +298,29 @@ fn stale_region_and_too_few_slots() {
     let d = why(&[b], Some("mount.ocfs2: Invalid argument while mounting /dev/vda on /mnt/ocfs2. Check 'dmesg' for more information on this error."));
     assert_eq!(first(&d), "too-few-slots");
 }
+
+#[test]
+fn global_heartbeat_flag_on_disk_against_local_mode() {
+    // FORMATS.md §4.4 item 7 and §3 (`Cluster flags: 1 Globalheartbeat`, the real
+    // mkfs.ocfs2 --global-heartbeat output in fixtures/mkfs/debugfs-stats-c.txt):
+    // the lab volume's superblock with that flag, the lab cluster in local mode.
+    let stats = "commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda";
+    let real = std::fs::read_to_string(fixtures().join("lab-capture-healthy-node1").join(stats))
+        .unwrap()
+        .replace("Cluster flags: 0 ", "Cluster flags: 1 Globalheartbeat");
+    assert!(real.contains("Globalheartbeat"));
+    let (_d, b) = modified("lab-capture-healthy-node1", &[(stats, &real)]);
+    let d = why(
+        &[b],
+        Some("mount.ocfs2: Heartbeat mode is invalid while trying to join the group"),
+    );
+    assert_eq!(first(&d), "disk-cluster-mismatch");
+    let top = &d.causes[0];
+    assert!(
+        top.evidence
+            .iter()
+            .any(|e| e.text.contains("global heartbeat on disk, `local` running")),
+        "{:#?}",
+        top.evidence
+    );
+}
