@@ -60,7 +60,7 @@ fn bench(reps: usize) -> Result<(), String> {
     let preset = dir.join("bench.toml");
     std::fs::write(
         &preset,
-        format!("[concurrent_append]\nrecords = {RECORDS}\npayload = {PAYLOAD}\n"),
+        format!("[concurrent_append]\nrecords = {RECORDS}\npayload = {PAYLOAD}\npause_ms = 0\n"),
     )
     .map_err(|e| e.to_string())?;
     // The same bytes per line as a scenario record of this payload.
