@@ -1,4 +1,4 @@
-//! `o2check scenario`: dispatch (`run`, the coordinator, is in cmd_scenario_run.rs;
+//! `o2check scenario`: dispatch (`run`, the coordinator, is in cmd_scenario_run/;
 //! the node side in cmd_scenario_agent.rs), and the concurrent-append scenario's
 //! stand-alone writer (run on every node at once, by ssh, the lab agent or any
 //! orchestration) and verifier (run once after the writers). Exit 0 when every

@@ -1,0 +1,161 @@
+//! From every node's agent outcome to one `CheckResult` per scenario (node
+//! `cluster`, layer scenario), with the numbers in the summary and one evidence
+//! line per node. Pure: the coordinator calls it, tests call it on crafted outcomes.
+//!
+//! This file holds only the dispatch and the helpers every verdict shares (the
+//! result's frame, its rationale, the fixes more than one verdict gives); each
+//! scenario's verdict is in its own file, with its tests.
+
+mod append;
+mod checksum;
+#[cfg(test)]
+mod fixtures;
+mod flock;
+mod tail;
+mod visible;
+
+use crate::agent::{AgentOutcome, AgentStatus, Report, Scenario};
+use crate::preset::Preset;
+use o2check_reports::{CheckResult, Evidence, Layer, Status};
+
+pub use append::APPEND_FIX;
+
+// Given by the flock-append and flock-exclusion verdicts.
+const FLOCK_FIX: &str = "check that the volume is not mounted with `localflocks` (flock is then node-local): `grep ocfs2 /proc/mounts`; take the flock around the whole read-modify-write and reopen the file under the lock (O_APPEND and a descriptor opened before locking use the node's cached size)";
+
+// Given by the tail-follow and visibility verdicts.
+const COHERENCE_FIX: &str = "a change one node made that another does not see points at cluster cache coherence (o2dlm locks over the o2net interconnect): run `o2check run --cluster` and look at dlm-membership, o2net-stability and the kernel log; slow visibility alone: a loaded interconnect or storage, or a poll interval too long for the bound";
+
+/// One node's outcome as the coordinator got it: the agent's result line, or why
+/// there is none (unreachable, crashed, timed out).
+#[derive(Debug, Clone)]
+pub struct NodeOutcome {
+    pub node: String,
+    pub outcome: Result<AgentOutcome, String>,
+}
+
+fn result(sc: Scenario, status: Status, summary: String, evidence: Vec<Evidence>) -> CheckResult {
+    CheckResult {
+        check: sc.id().into(),
+        node: "cluster".into(),
+        layer: Layer::Scenario,
+        status,
+        summary,
+        evidence,
+        fix: None,
+        rationale: rationale(sc).into(),
+        duration_ms: 0,
+    }
+}
+
+fn rationale(sc: Scenario) -> &'static str {
+    match sc {
+        Scenario::ConcurrentAppend => "applications that append to one file from several nodes (logs, journals) lose or tear lines on OCFS2 unless they serialise; this shows whether it happens here",
+        Scenario::ConcurrentAppendFlock => "appends serialised by a cluster flock, the file reopened under the lock, must all arrive whole, once, in each writer's order",
+        Scenario::TailFollow => "a reader on another node (tail -f, a log shipper) must see every appended line once and in order, within a bounded time",
+        Scenario::FlockExclusion => "flock(2) on OCFS2 with o2cb is cluster-wide: a read-modify-write under it must never lose an update",
+        Scenario::CreateUnlinkVisible => "files created or removed on one node must appear and disappear on the others (stat and readdir) within a bounded time",
+        Scenario::RenameVisible => "a rename on one node (the atomic-replace idiom) must be seen by the others, with the file's contents, within a bounded time",
+        Scenario::WriteReadChecksum => "data written and fsynced on one node must read back bit-identical on every other node",
+    }
+}
+
+/// A skipped scenario (not selected by `all`, too few nodes).
+pub fn skipped(sc: Scenario, why: &str) -> CheckResult {
+    result(sc, Status::Skip, why.to_string(), Vec::new())
+}
+
+/// The scenario could not run at all (a node unreachable, interrupted before it).
+pub fn not_run(sc: Scenario, why: &str) -> CheckResult {
+    result(sc, Status::Error, format!("not run: {why}"), Vec::new())
+}
+
+/// Everything the nodes reported about one run of `sc`.
+pub fn judge(sc: Scenario, preset: &Preset, outcomes: &[NodeOutcome]) -> CheckResult {
+    let mut errors = Vec::new();
+    let mut reports: Vec<(String, Report)> = Vec::new();
+    let mut interrupted = false;
+    for o in outcomes {
+        match &o.outcome {
+            Err(e) => errors.push(Evidence::note(o.node.clone(), e.clone())),
+            Ok(a) => match (a.status, &a.report) {
+                (AgentStatus::Ok, Some(r)) => reports.push((o.node.clone(), r.clone())),
+                (status, _) => {
+                    interrupted |= status == AgentStatus::Interrupted;
+                    let text = a.error.clone().unwrap_or_else(|| format!("{status:?}"));
+                    errors.push(Evidence::note(o.node.clone(), text));
+                }
+            },
+        }
+    }
+    if outcomes.is_empty() {
+        return not_run(sc, "no nodes");
+    }
+    if !errors.is_empty() {
+        let first = format!("{}: {}", errors[0].source, errors[0].text);
+        let more = match errors.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        let other: Vec<&Evidence> = errors
+            .iter()
+            .filter(|e| !e.text.starts_with("interrupted"))
+            .collect();
+        let summary = match (interrupted, other.first()) {
+            (true, None) => {
+                "interrupted (Ctrl-C, or the coordinator went away): the agents stopped".to_string()
+            }
+            (true, Some(e)) => format!("interrupted; {}: {}", e.source, e.text),
+            (false, _) => format!("{first}{more}"),
+        };
+        return result(sc, Status::Error, summary, errors);
+    }
+    let leader = outcomes[0].node.as_str();
+    let verdict = match sc {
+        Scenario::ConcurrentAppend | Scenario::ConcurrentAppendFlock => {
+            append::verdict(sc, preset, leader, &reports)
+        }
+        Scenario::TailFollow => tail::verdict(sc, preset, leader, &reports),
+        Scenario::FlockExclusion => flock::verdict(sc, preset, leader, &reports),
+        Scenario::CreateUnlinkVisible | Scenario::RenameVisible => {
+            visible::verdict(sc, preset, leader, &reports)
+        }
+        Scenario::WriteReadChecksum => checksum::verdict(sc, preset, leader, &reports),
+    };
+    verdict.unwrap_or_else(|e| result(sc, Status::Error, e, Vec::new()))
+}
+
+fn wrong(node: &str) -> String {
+    format!("{node} sent a report of another scenario (a different o2check version?)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judge::fixtures::{append_outcomes, ok};
+    use crate::tail::StreamVerdict;
+
+    #[test]
+    fn an_unreachable_node_makes_the_scenario_an_error() {
+        let mut outcomes = append_outcomes(0);
+        outcomes[1].outcome = Err("n2 is unreachable: Connection refused".into());
+        let r = judge(
+            Scenario::ConcurrentAppendFlock,
+            &Preset::default(),
+            &outcomes,
+        );
+        assert_eq!(r.status, Status::Error);
+        assert!(r.summary.contains("n2: n2 is unreachable"), "{}", r.summary);
+    }
+
+    #[test]
+    fn a_report_of_the_wrong_kind_is_an_error() {
+        let r = judge(
+            Scenario::WriteReadChecksum,
+            &Preset::default(),
+            &[ok("n1", Report::TailFollower(StreamVerdict::default()))],
+        );
+        assert_eq!(r.status, Status::Error);
+        assert!(r.summary.contains("another scenario"));
+    }
+}

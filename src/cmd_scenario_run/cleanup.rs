@@ -1,0 +1,43 @@
+//! After the last scenario (unless --keep): `scenario cleanup` on one node
+//! removes the run's directory from the shared mount, with a timeout.
+
+use super::{tail, Run};
+use std::time::Duration;
+
+const CLEANUP_TIMEOUT_S: u64 = 60;
+
+impl Run<'_> {
+    /// Remove the run's directory from the first usable node.
+    pub(super) fn cleanup(&self, programs: &[String]) -> Result<(), String> {
+        let Some((node, program)) = self.nodes.iter().zip(programs).find(|(_, p)| !p.is_empty())
+        else {
+            return Ok(());
+        };
+        let mut argv = vec![
+            program.clone(),
+            "scenario".into(),
+            "cleanup".into(),
+            "--timeout".into(),
+            CLEANUP_TIMEOUT_S.to_string(),
+        ];
+        argv.extend(
+            self.common()
+                .into_iter()
+                .filter(|a| a != "--allow-non-ocfs2"),
+        );
+        let out = self
+            .t
+            .run(
+                node,
+                &argv,
+                None,
+                Duration::from_secs(CLEANUP_TIMEOUT_S + 30),
+            )
+            .map_err(|e| e.to_string())?;
+        if out.exit_code == Some(0) {
+            Ok(())
+        } else {
+            Err(format!("on {}: {}", node.name, tail(&out.stderr)))
+        }
+    }
+}

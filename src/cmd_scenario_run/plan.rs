@@ -1,0 +1,96 @@
+//! What a run is asked to do, checked before anything starts: the scenarios (with
+//! a reason for each one skipped) and the node names.
+
+use o2check_cluster::Node;
+use o2check_scenarios::agent::Scenario;
+use o2check_scenarios::preset::Preset;
+
+/// The scenarios to run, each with a reason when it is skipped.
+pub(super) fn select(
+    names: &[String],
+    preset: &Preset,
+) -> Result<Vec<(Scenario, Option<String>)>, String> {
+    if names.iter().any(|n| n == "all") {
+        if names.len() > 1 {
+            return Err("`all` cannot be combined with scenario names".into());
+        }
+        return Ok(Scenario::ALL
+            .into_iter()
+            .map(|sc| {
+                let skip = (sc == Scenario::ConcurrentAppend
+                    && !preset.concurrent_append.expect_loss)
+                    .then(|| {
+                        "plain O_APPEND is expected to lose records on OCFS2, so `all` runs it only with expect_loss = true (or --expect-loss); run it by name to see the loss".to_string()
+                    });
+                (sc, skip)
+            })
+            .collect());
+    }
+    let mut plan: Vec<(Scenario, Option<String>)> = Vec::new();
+    for n in names {
+        let sc = Scenario::parse(n).ok_or_else(|| {
+            let known: Vec<&str> = Scenario::ALL.iter().map(|s| s.id()).collect();
+            format!("unknown scenario `{n}`; known: {}, all", known.join(", "))
+        })?;
+        if !plan.iter().any(|(s, _)| *s == sc) {
+            plan.push((sc, None));
+        }
+    }
+    Ok(plan)
+}
+
+/// Node names become file names in the shared directory.
+pub(super) fn check_names(nodes: Vec<Node>) -> Result<Vec<Node>, String> {
+    if nodes.is_empty() {
+        return Err("no nodes".into());
+    }
+    for (i, n) in nodes.iter().enumerate() {
+        if n.name.is_empty()
+            || !n
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        {
+            return Err(format!("node name `{}` is not a plain host name", n.name));
+        }
+        if nodes[..i].iter().any(|m| m.name == n.name) {
+            return Err(format!("node {} is named twice", n.name));
+        }
+    }
+    Ok(nodes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_leaves_out_plain_append_unless_loss_is_expected() {
+        let mut preset = Preset::default();
+        let plan = select(&["all".into()], &preset).unwrap();
+        assert_eq!(plan.len(), Scenario::ALL.len());
+        let (sc, skip) = &plan[0];
+        assert_eq!(*sc, Scenario::ConcurrentAppend);
+        assert!(skip.as_deref().unwrap().contains("expect_loss"));
+        assert!(plan[1..].iter().all(|(_, s)| s.is_none()));
+        preset.concurrent_append.expect_loss = true;
+        assert!(select(&["all".into()], &preset)
+            .unwrap()
+            .iter()
+            .all(|(_, s)| s.is_none()));
+        let named = select(&["tail-follow".into(), "tail-follow".into()], &preset).unwrap();
+        assert_eq!(named, vec![(Scenario::TailFollow, None)]);
+        assert!(select(&["nope".into()], &preset)
+            .unwrap_err()
+            .contains("known:"));
+        assert!(select(&["all".into(), "tail-follow".into()], &preset).is_err());
+    }
+
+    #[test]
+    fn node_names_must_be_plain_and_unique() {
+        assert!(check_names(vec![Node::named("n1"), Node::named("n2.x-y_z")]).is_ok());
+        assert!(check_names(vec![Node::named("a/b")]).is_err());
+        assert!(check_names(vec![Node::named("n1"), Node::named("n1")]).is_err());
+        assert!(check_names(Vec::new()).is_err());
+    }
+}

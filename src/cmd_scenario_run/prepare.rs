@@ -1,0 +1,110 @@
+//! Before the first scenario: get o2check onto every node (deploy, or this very
+//! binary for local nodes) and check the mount there (`scenario prepare`: OCFS2,
+//! run directory not in use), sorting each node's failure into refused (a usage
+//! error) or unusable (the node is reported and its scenarios are not run).
+
+use super::{tail, Run};
+use o2check_cluster::deploy::{self, Deploy, DeployMode};
+use o2check_cluster::{fanout, Node};
+use o2check_reports::{CheckResult, Layer, Status};
+use o2check_scenarios::workspace::{self, Probe};
+
+/// Why a node cannot take part.
+pub(super) enum NodeProblem {
+    /// A usage error: the path is not OCFS2, the run id is in use.
+    Refused(String),
+    /// Unreachable, deploy failed, the mount does not answer.
+    Unusable(String),
+}
+
+pub(super) fn node_error(node: &str, e: &str) -> CheckResult {
+    CheckResult {
+        check: "scenario-node".into(),
+        node: node.into(),
+        layer: Layer::Scenario,
+        status: Status::Error,
+        summary: e.into(),
+        evidence: Vec::new(),
+        fix: Some("make the node reachable (ssh with keys, BatchMode) and the mount present on it, or leave it out with --nodes".into()),
+        rationale: "every scenario needs every node: a node that cannot be reached cannot take part".into(),
+        duration_ms: 0,
+    }
+}
+
+impl Run<'_> {
+    /// Per node: the o2check to call there, once it is deployed and the mount
+    /// checked. Err only for this host's own failures.
+    pub(super) fn prepare(&self) -> Result<Vec<Result<String, NodeProblem>>, String> {
+        let c = &self.a.cluster;
+        // Local "nodes" are this host: this very binary, unless told otherwise.
+        let this = (c.local_transport
+            && c.deploy != crate::cluster_args::DeployArg::Always
+            && c.remote_o2check == "o2check")
+            .then(|| {
+                std::env::current_exe()
+                    .map(|p| p.display().to_string())
+                    .map_err(|e| format!("cannot find this o2check: {e}"))
+            })
+            .transpose()?;
+        let payload = match (&this, c.deploy) {
+            (Some(_), _) | (None, crate::cluster_args::DeployArg::Never) => None,
+            _ => Some(crate::cluster_args::payload()?),
+        };
+        let d = Deploy {
+            mode: DeployMode::from(c.deploy),
+            installed: &c.remote_o2check,
+            remote_dir: &c.remote_dir,
+            timeout: c.node_timeout(),
+        };
+        Ok(fanout::map_nodes(self.nodes, c.parallel, |node| {
+            let program = match (&this, &payload) {
+                (Some(p), _) => p.clone(),
+                (None, Some(payload)) => {
+                    deploy::ensure(self.t, node, payload, &d)
+                        .map_err(|e| NodeProblem::Unusable(e.to_string()))?
+                        .program
+                }
+                (None, None) => c.remote_o2check.clone(),
+            };
+            self.probe(node, &program)?;
+            Ok(program)
+        }))
+    }
+
+    fn probe(&self, node: &Node, program: &str) -> Result<(), NodeProblem> {
+        let mut argv = vec![program.to_string(), "scenario".into(), "prepare".into()];
+        argv.extend(self.common());
+        let out = self
+            .t
+            .run(node, &argv, None, self.a.cluster.node_timeout())
+            .map_err(|e| NodeProblem::Unusable(e.to_string()))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let probe: Probe = text
+            .lines()
+            .rev()
+            .find_map(|l| serde_json::from_str(l).ok())
+            .ok_or_else(|| {
+                NodeProblem::Unusable(format!(
+                    "`{program} scenario prepare` gave no answer (exit {:?}): {}",
+                    out.exit_code,
+                    tail(&out.stderr)
+                ))
+            })?;
+        let why = || probe.error.clone().unwrap_or_default();
+        if probe.refused {
+            return Err(NodeProblem::Refused(why()));
+        }
+        if !probe.ok {
+            return Err(NodeProblem::Unusable(why()));
+        }
+        if probe.exists {
+            return Err(NodeProblem::Refused(format!(
+                "{} already exists: choose another --run-id, or remove it with `o2check scenario cleanup --mount {} --run-id {}`",
+                workspace::dir_of(&self.a.mount, self.run_id).display(),
+                self.a.mount.display(),
+                self.run_id
+            )));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,68 @@
+//! The run's report: built from every result, shown on stdout, written as JSON
+//! and JUnit (by default `scenarios.json` and `scenarios-junit.xml` in --out).
+
+use crate::cli_scenario::RunArgs;
+use chrono::{DateTime, Utc};
+use o2check_cluster::{Node, Transport};
+use o2check_reports::write::atomic_write;
+use o2check_reports::{console, json, junit, CheckResult, NodeInfo, RunMeta, RunReport};
+use std::io::IsTerminal;
+
+/// The report of a run that started at `started` and finishes now.
+pub(super) fn build(
+    a: &RunArgs,
+    run_id: &str,
+    started: DateTime<Utc>,
+    transport: &dyn Transport,
+    nodes: &[Node],
+    results: Vec<CheckResult>,
+) -> RunReport {
+    RunReport {
+        meta: RunMeta {
+            tool: "o2check scenario".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            run_id: run_id.to_string(),
+            started,
+            finished: Utc::now(),
+            host: hostname(),
+            mode: format!("scenario ({})", transport.describe()),
+        },
+        nodes: nodes
+            .iter()
+            .map(|n| NodeInfo {
+                name: n.name.clone(),
+                source: if a.cluster.local_transport {
+                    "local".into()
+                } else {
+                    format!("ssh:{}", n.destination())
+                },
+                ..NodeInfo::default()
+            })
+            .collect(),
+        results,
+        diagnosis: None,
+    }
+}
+
+/// Show the report on stdout (in colour on a terminal without NO_COLOR), then
+/// write the JSON and JUnit files.
+pub(super) fn output(a: &RunArgs, report: &RunReport) -> std::io::Result<()> {
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let _ = console::render(report, &mut std::io::stdout().lock(), color);
+    let json_path = a
+        .json
+        .clone()
+        .unwrap_or_else(|| a.out.join("scenarios.json"));
+    let junit_path = a
+        .junit
+        .clone()
+        .unwrap_or_else(|| a.out.join("scenarios-junit.xml"));
+    atomic_write(&json_path, &json::to_json(report))
+        .and_then(|_| atomic_write(&junit_path, &junit::to_xml(report)))
+}
+
+fn hostname() -> String {
+    nix::unistd::gethostname()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "unknown".into())
+}
