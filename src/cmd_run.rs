@@ -10,19 +10,15 @@ use std::time::Duration;
 
 pub fn run(args: RunArgs) -> u8 {
     let started = Utc::now();
-    let opened = match sources::open_wanted(&sources::Wanted {
+    let Some(opened) = sources::open_or_report(&sources::Wanted {
         bundles: &args.bundles,
         cluster: args.cluster,
         cluster_args: &args.cluster_args,
         command_timeout: args.command_timeout,
         tcp_timeout_ms: args.tcp_timeout_ms,
         save_bundles: args.save_bundles.as_deref(),
-    }) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("o2check: {e}");
-            return 2;
-        }
+    }) else {
+        return 2;
     };
     let mode = opened.mode;
     let options = Options {

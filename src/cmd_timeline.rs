@@ -12,19 +12,14 @@ use o2check_reports::write::atomic_write;
 use std::io::Write;
 
 pub fn run(args: TimelineArgs) -> u8 {
-    let opened = match sources::open_wanted(&sources::Wanted {
-        bundles: &args.bundles,
-        cluster: args.cluster,
-        cluster_args: &args.cluster_args,
-        command_timeout: args.command_timeout,
-        tcp_timeout_ms: 2000,
-        save_bundles: None,
-    }) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("o2check: {e}");
-            return 2;
-        }
+    let wanted = sources::Wanted::reading(
+        &args.bundles,
+        args.cluster,
+        &args.cluster_args,
+        args.command_timeout,
+    );
+    let Some(opened) = sources::open_or_report(&wanted) else {
+        return 2;
     };
     let sources = &opened.sources;
     let options = Options::default();

@@ -51,11 +51,34 @@ pub struct Wanted<'a> {
     pub save_bundles: Option<&'a Path>,
 }
 
-impl Wanted<'_> {
+impl<'a> Wanted<'a> {
+    /// What `why` and `timeline` read: bundles, the cluster, or this host, with
+    /// the default TCP probe timeout and no bundles kept.
+    pub fn reading(
+        bundles: &'a [PathBuf],
+        cluster: bool,
+        cluster_args: &'a ClusterArgs,
+        command_timeout: u64,
+    ) -> Self {
+        Wanted {
+            bundles,
+            cluster,
+            cluster_args,
+            command_timeout,
+            tcp_timeout_ms: 2000,
+            save_bundles: None,
+        }
+    }
+
     /// Cluster mode when asked, or when nodes are named.
     pub fn is_cluster(&self) -> bool {
         self.cluster || self.cluster_args.nodes.is_some() || self.cluster_args.inventory.is_some()
     }
+}
+
+/// [`open_wanted`] for the command line: the error is printed, `None` means exit 2.
+pub fn open_or_report(w: &Wanted) -> Option<Opened> {
+    open_wanted(w).map_err(|e| eprintln!("o2check: {e}")).ok()
 }
 
 /// Open what `w` asks for; the error is for the command line (exit 2).
