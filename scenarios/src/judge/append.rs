@@ -2,9 +2,8 @@
 //! verification of the shared file against every writer's count, judged against
 //! the preset (plain appends may be expected to lose records; flock ones never).
 
-use super::{result, wrong, FLOCK_FIX};
+use super::{reports_of, result, FLOCK_FIX};
 use crate::agent::{Report, Scenario};
-use crate::append::AppendReport;
 use crate::preset::Preset;
 use o2check_reports::{CheckResult, Evidence, Status};
 
@@ -18,13 +17,10 @@ pub(super) fn verdict(
     reports: &[(String, Report)],
 ) -> Result<CheckResult, String> {
     let p = &preset.concurrent_append;
-    let mut mine: Vec<(&str, &AppendReport)> = Vec::new();
-    for (n, r) in reports {
-        match r {
-            Report::Append(a) => mine.push((n, a)),
-            _ => return Err(wrong(n)),
-        }
-    }
+    let mine = reports_of(reports, |r| match r {
+        Report::Append(a) => Some(a),
+        _ => None,
+    })?;
     let verdict = mine
         .iter()
         .find(|(n, _)| *n == leader)

@@ -1,9 +1,9 @@
 //! The verdict for flock-exclusion: the shared counter's final value against
 //! N*K, and every value written twice (two nodes read the same count).
 
-use super::{result, wrong, FLOCK_FIX};
+use super::{reports_of, result, FLOCK_FIX};
 use crate::agent::{Report, Scenario};
-use crate::counter::{self, CounterReport};
+use crate::counter;
 use crate::preset::Preset;
 use crate::stats::summarize;
 use o2check_reports::{CheckResult, Evidence, Status};
@@ -16,13 +16,10 @@ pub(super) fn verdict(
     reports: &[(String, Report)],
 ) -> Result<CheckResult, String> {
     let k = preset.flock_exclusion.increments;
-    let mut mine: Vec<(&str, &CounterReport)> = Vec::new();
-    for (n, r) in reports {
-        match r {
-            Report::Counter(c) => mine.push((n, c)),
-            _ => return Err(wrong(n)),
-        }
-    }
+    let mine = reports_of(reports, |r| match r {
+        Report::Counter(c) => Some(c),
+        _ => None,
+    })?;
     let final_value = mine
         .iter()
         .find(|(n, _)| *n == leader)

@@ -129,6 +129,18 @@ fn wrong(node: &str) -> String {
     format!("{node} sent a report of another scenario (a different o2check version?)")
 }
 
+/// Every node's report of the kind `pick` accepts, or the error naming the node
+/// that sent another kind.
+fn reports_of<'a, T>(
+    reports: &'a [(String, Report)],
+    pick: impl Fn(&'a Report) -> Option<&'a T>,
+) -> Result<Vec<(&'a str, &'a T)>, String> {
+    reports
+        .iter()
+        .map(|(n, r)| pick(r).map(|t| (n.as_str(), t)).ok_or_else(|| wrong(n)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
