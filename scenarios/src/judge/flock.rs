@@ -96,6 +96,7 @@ pub(super) fn verdict(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::counter::CounterReport;
     use crate::judge::fixtures::ok;
     use crate::judge::judge;
 
