@@ -45,8 +45,12 @@ def run(sock, script, timeout):
         while b"\n" in buf:
             raw, buf = buf.split(b"\n", 1)
             line = raw.decode("utf-8", "replace").rstrip("\r")
-            if line.startswith(f"@@DONE {token} "):
-                return int(line.split()[2]), out
+            # Output that does not end in a newline has the marker on its last line.
+            done = line.find(f"@@DONE {token} ")
+            if done >= 0:
+                if line[:done]:
+                    out.append(line[:done])
+                return int(line[done:].split()[2]), out
             if not line.startswith("@@"):
                 out.append(line)
     return None, out

@@ -1,9 +1,11 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
+# shellcheck disable=SC2154 # the O2_* variables are set by the eval below
 # /init of the lab guests (PID 1). Everything node-specific comes from o2.*
 # parameters on the kernel command line, so one initramfs serves every node and
-# every fault: o2.host o2.ip o2.n1 o2.n1ip o2.n2 o2.n2ip o2.cluster o2.port
-# o2.hbthr o2.idle o2.keepalive.
-/bin/busybox mkdir -p /proc /sys /dev /tmp /run /var/run /var/lock/subsys /var/log /etc /dlm /mnt/ocfs2 /root /sbin /usr/bin /usr/sbin
+# every fault: o2.host o2.ip o2.nodes (name@ip,name@ip,... in node-number order)
+# o2.cluster o2.port o2.hbthr o2.idle o2.keepalive.
+/bin/busybox mkdir -p /proc /sys /dev /tmp /run /run/sshd /var/run /var/lock/subsys /var/log /etc /dlm /mnt/ocfs2 /root /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s /bin
 # GNU and util-linux tools in /usr/local/bin win over busybox applets for every
 # PATH lookup (bash scripts, mount helpers): REPORT.md pitfalls 2-3.
@@ -14,22 +16,44 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
-for a in $(cat /proc/cmdline); do
+read -r CMDLINE </proc/cmdline
+for a in $CMDLINE; do
   case "$a" in o2.*=*) k=${a%%=*}; k=${k#o2.}; eval "O2_$k=\"\${a#*=}\"";; esac
 done
 hostname "$O2_host"
 echo "$O2_host" >/etc/hostname
 modprobe -a virtio_pci virtio_blk virtio_net
+# iptables (legacy x_tables) for the port-blocked fault and o2check's iptables-save.
+modprobe -a iptable_filter xt_tcpudp xt_multiport xt_comment 2>/dev/null
+# The kernel makes the filter table on first use; until then iptables-save prints
+# nothing, unlike a host whose firewall service loaded its rules at boot.
+/usr/sbin/iptables -w -S >/dev/null 2>&1
 ip link set lo up
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/class/net/eth0 ] && break; sleep 0.2; done
-ip link set eth0 up
-ip addr add "$O2_ip/24" dev eth0
-printf '127.0.0.1 localhost\n%s %s\n%s %s\n' "$O2_n1ip" "$O2_n1" "$O2_n2ip" "$O2_n2" >/etc/hosts
+# NICs by MAC, not by probe order: 52:54:00:77:* is the interconnect (the hub),
+# 52:54:00:22:* the user-mode NIC that only carries ssh from the host.
+# shellcheck disable=SC2254 # $1 is a glob on purpose
+nic() { for d in /sys/class/net/*; do case "$(cat "$d/address")" in $1) echo "${d##*/}"; return;; esac; done; }
+for _ in $(seq 25); do [ -n "$(nic '52:54:00:77:*')" ] && [ -n "$(nic '52:54:00:22:*')" ] && break; sleep 0.2; done
+ICNIC=$(nic '52:54:00:77:*') SSHNIC=$(nic '52:54:00:22:*')
+ip link set "$ICNIC" up
+ip addr add "$O2_ip/24" dev "$ICNIC"
+# slirp's default guest address, set statically (no DHCP client needed); no
+# default route: ssh replies go to the on-link gateway 10.0.2.2 only.
+ip link set "$SSHNIC" up
+ip addr add 10.0.2.15/24 dev "$SSHNIC"
+NODES=$(echo "$O2_nodes" | tr , ' ')
+printf '127.0.0.1 localhost\n' >/etc/hosts
+for e in $NODES; do printf '%s %s\n' "${e#*@}" "${e%@*}" >>/etc/hosts; done
 mkdir -p /etc/ocfs2 /etc/default
 # cluster.conf as `o2cb add-node` writes it: tab-indented, blank line between stanzas.
-printf 'cluster:\n\tnode_count = 2\n\theartbeat_mode = local\n\tname = %s\n\n' "$O2_cluster" >/etc/ocfs2/cluster.conf
-printf 'node:\n\tip_port = %s\n\tip_address = %s\n\tnumber = 1\n\tname = %s\n\tcluster = %s\n\n' "$O2_port" "$O2_n1ip" "$O2_n1" "$O2_cluster" >>/etc/ocfs2/cluster.conf
-printf 'node:\n\tip_port = %s\n\tip_address = %s\n\tnumber = 2\n\tname = %s\n\tcluster = %s\n' "$O2_port" "$O2_n2ip" "$O2_n2" "$O2_cluster" >>/etc/ocfs2/cluster.conf
+# shellcheck disable=SC2086 # split into one argument per node
+set -- $NODES
+printf 'cluster:\n\tnode_count = %s\n\theartbeat_mode = local\n\tname = %s\n' $# "$O2_cluster" >/etc/ocfs2/cluster.conf
+i=0
+for e in $NODES; do
+  i=$((i + 1))
+  printf '\nnode:\n\tip_port = %s\n\tip_address = %s\n\tnumber = %s\n\tname = %s\n\tcluster = %s\n' "$O2_port" "${e#*@}" "$i" "${e%@*}" "$O2_cluster" >>/etc/ocfs2/cluster.conf
+done
 cat >/etc/default/o2cb <<EOD
 O2CB_ENABLED=true
 O2CB_STACK=o2cb
@@ -41,6 +65,25 @@ O2CB_RECONNECT_DELAY_MS=2000
 EOD
 echo "/dev/vda /mnt/ocfs2 ocfs2 _netdev,defaults 0 0" >/etc/fstab
 ln -sf /proc/mounts /etc/mtab
+# The boot-time settings, and o2lab-restore to put them back: faults change the
+# hostname, /etc/default/o2cb or /etc/fstab of a running node, and the next fault
+# starts from these without a reboot (with an empty kernel log, like a boot).
+mkdir -p /run/o2lab
+cp /etc/hostname /etc/default/o2cb /etc/fstab /run/o2lab/
+cat >/usr/sbin/o2lab-restore <<'EOD'
+#!/bin/sh
+cp /run/o2lab/o2cb /etc/default/o2cb
+cp /run/o2lab/fstab /etc/fstab
+cp /run/o2lab/hostname /etc/hostname
+hostname "$(cat /etc/hostname)"
+dmesg -c >/dev/null
+EOD
+chmod 755 /usr/sbin/o2lab-restore
+# sshd for the host (lab/.work/ssh_config); /run/sshd is its privilege-separation
+# directory. Started before the agent, so a node the agent reaches takes ssh.
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+chmod 755 /run/sshd
+/usr/sbin/sshd -E /var/log/sshd.log || echo "O2LAB: sshd failed: $(cat /var/log/sshd.log)"
 echo "O2LAB: ready $(uname -n) $O2_ip"
 # The agent on ttyS1: "ID BASE64" lines in, script output and "@@DONE ID RC" out.
 # Scripts run under bash: busybox ash prefers its own applets (mount, date) to PATH.
@@ -50,8 +93,8 @@ agent() {
   while IFS= read -r line; do
     id=${line%% *}
     case "$id" in ''|*[!0-9a-zA-Z_]*) continue;; esac
-    if echo "${line#* }" | base64 -d >/tmp/cmd.$id 2>/dev/null; then
-      /bin/bash /tmp/cmd.$id </dev/null 2>&1
+    if echo "${line#* }" | base64 -d >"/tmp/cmd.$id" 2>/dev/null; then
+      /bin/bash "/tmp/cmd.$id" </dev/null 2>&1
       echo "@@DONE $id $?"
     else
       echo "@@DONE $id 254"

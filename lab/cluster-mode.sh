@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# o2check's cluster mode from the host: `o2check run --cluster` reaches every node
+# over ssh ($SSH_CONFIG), runs the node checks there (/usr/bin/o2check in the
+# guest) and the cross-node checks on the host. Guarded: an o2check without
+# --cluster skips these assertions and says so.
+
+has_cluster_run() { "$O2CHECK_BIN" run --help 2>/dev/null | grep -q -- --cluster; }
+
+# Results in $RESULTS/CASE-cluster/{results.json,junit.xml}, exit status in
+# $RESULTS/CASE-cluster.exit, output in $RESULTS/CASE-cluster.log.
+cluster_run() { # CASE
+  local out=$RESULTS/$1-cluster rc
+  rm -rf "$out"
+  "$O2CHECK_BIN" run --cluster --nodes "$(node_pattern)" --ssh-config "$SSH_CONFIG" --out "$out" --color never -q \
+    >"$out.log" 2>&1 && rc=0 || rc=$?
+  echo "$rc" >"$out.exit"
+}
+
+# expect_cluster CASE CHECK NODE|"" STATUS (NODE "" = the first result of CHECK)
+expect_cluster() {
+  local got json=$RESULTS/$1-cluster/results.json
+  got=$(python3 "$LAB_SRC/results.py" "$json" "$2" ${3:+"$3"})
+  if [ "$got" = "$4" ]; then
+    ok "$1 cluster mode: $2${3:+@$3} = $4"
+  else
+    bad "$1 cluster mode: $2${3:+@$3} = $got, expected $4 (reported by: $(python3 "$LAB_SRC/results.py" "$json" --nodes "$2"))"
+  fi
+}
+
+cluster_healthy() {
+  has_cluster_run || { echo "  skipped: o2check run has no --cluster (healthy cluster mode)"; return 0; }
+  local n rc
+  cluster_run healthy
+  rc=$(cat "$RESULTS/healthy-cluster.exit")
+  if [ "$rc" = 0 ]; then ok "healthy cluster mode: exit 0"; else bad "healthy cluster mode: exit $rc (see $RESULTS/healthy-cluster.log)"; fi
+  expect_junit "$RESULTS/healthy-cluster/junit.xml" "healthy cluster mode"
+  for n in $(seq "$NODES"); do expect_cluster healthy node-reachable "$(node_name "$n")" pass; done
+  expect_cluster healthy cluster-conf-identical "" pass
+  expect_cluster healthy o2cb-timeouts-identical "" pass
+}
+
+# Node 2 booted as n151.test.com: its hostname matches no cluster.conf node, and
+# the cluster run reports the node under the name it has.
+cluster_hostname_mismatch() {
+  has_cluster_run || { echo "  skipped: o2check run has no --cluster (hostname-mismatch cluster mode)"; return 0; }
+  cluster_run hostname-mismatch
+  expect_junit "$RESULTS/hostname-mismatch-cluster/junit.xml" "hostname-mismatch cluster mode"
+  expect_cluster hostname-mismatch hostname-in-cluster-conf n151.test.com fail
+}
