@@ -84,8 +84,16 @@ pub fn collect(
         let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
         writer.run_command(source, &argv, &mut meta)?;
     }
-    for addr in plan::probe_targets(&nodes) {
-        if let Ok(p) = source.tcp_probe(addr, tcp_timeout) {
+    let options = crate::Options::default();
+    // Only where o2net itself connects, and not where it already is connected:
+    // any other connection to an o2net port is logged by the peer's kernel.
+    let ctx = crate::NodeCtx::new(source, &options);
+    for (from, addr) in crate::rules::o2net_targets::collect_probes(&ctx) {
+        let probe = match from {
+            Some(ip) => source.tcp_probe_from(ip, addr, tcp_timeout),
+            None => source.tcp_probe(addr, tcp_timeout),
+        };
+        if let Ok(p) = probe {
             writer.summary.probes += 1;
             meta.tcp_probes.push(TcpProbeRecord {
                 addr: p.addr.to_string(),

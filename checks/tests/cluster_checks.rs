@@ -154,31 +154,29 @@ fn a_node_missing_from_anothers_domain_fails_dlm_domains_agree() {
 
 #[test]
 fn a_port_blocked_on_one_node_fails_that_node_only() {
+    // o2net connects from the higher-numbered node (n151) to the lower's port:
+    // n151's probe of n150 fails, and n150's own rules drop the port.
     let (a, b) = healthy_pair();
-    // Node 1 cannot reach node 2's port; node 2's own rules drop it.
-    let a = a.write(
-        "meta.json",
-        &meta("n150.ocfs2.test", &[("10.77.0.151:7777", false)], None),
-    );
-    let b = b
-        .write(
-            "meta.json",
-            &meta("n151.ocfs2.test", &[("10.77.0.150:7777", true)], None),
-        )
+    let a = a
+        .write("meta.json", &meta("n150.ocfs2.test", &[], None))
         .write(
             "commands/iptables-save",
             "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 7777 -j DROP\nCOMMIT\n",
         );
+    let b = b.write(
+        "meta.json",
+        &meta("n151.ocfs2.test", &[("10.77.0.150:7777", false)], None),
+    );
     let r = run(&[&a, &b]);
-    let s = assert_status(&r, "o2net-port", "n150.ocfs2.test", Status::Pass);
+    let s = assert_status(&r, "o2net-port", "n151.ocfs2.test", Status::Pass);
     assert!(
-        s.contains("because of their own side: n151.ocfs2.test"),
+        s.contains("because of their own side: n150.ocfs2.test"),
         "{s}"
     );
-    let s = assert_status(&r, "o2net-port", "n151.ocfs2.test", Status::Fail);
+    let s = assert_status(&r, "o2net-port", "n150.ocfs2.test", Status::Fail);
     assert!(s.contains("iptables rule drops TCP 7777"), "{s}");
     assert!(
-        s.contains("n150.ocfs2.test cannot reach this node's 10.77.0.151:7777"),
+        s.contains("n151.ocfs2.test cannot reach this node's 10.77.0.150:7777"),
         "{s}"
     );
 }
@@ -186,11 +184,8 @@ fn a_port_blocked_on_one_node_fails_that_node_only() {
 #[test]
 fn an_unexplained_failure_fails_both_ends() {
     let (a, b) = healthy_pair();
-    // A link down: neither reaches the other and neither has a rule that explains it.
-    let a = a.write(
-        "meta.json",
-        &meta("n150.ocfs2.test", &[("10.77.0.151:7777", false)], None),
-    );
+    // A link down: n151 cannot reach n150 and no rule on either explains it.
+    let a = a.write("meta.json", &meta("n150.ocfs2.test", &[], None));
     let b = b.write(
         "meta.json",
         &meta("n151.ocfs2.test", &[("10.77.0.150:7777", false)], None),
@@ -198,4 +193,115 @@ fn an_unexplained_failure_fails_both_ends() {
     let r = run(&[&a, &b]);
     assert_status(&r, "o2net-port", "n150.ocfs2.test", Status::Fail);
     assert_status(&r, "o2net-port", "n151.ocfs2.test", Status::Fail);
+}
+
+/// Bundles fetched by `run --cluster --save-bundles` from the qemu lab: real probes
+/// and real clock samples.
+fn lab_cluster(case: &str) -> (Case, Case) {
+    (
+        Case::from(&format!("lab-cluster-{case}-n150")),
+        Case::from(&format!("lab-cluster-{case}-n151")),
+    )
+}
+
+#[test]
+fn the_real_cluster_mode_bundles_of_the_healthy_lab_pass_every_cross_node_check() {
+    let (a, b) = lab_cluster("healthy");
+    let r = run(&[&a, &b]);
+    for check in [
+        "cluster-conf-identical",
+        "o2cb-timeouts-identical",
+        "versions-consistent",
+        "same-volume-uuid",
+        "dlm-domains-agree",
+    ] {
+        assert_status(&r, check, "cluster", Status::Pass);
+    }
+    // Measured over ssh to TCG guests: round trips of ~200 ms, offsets within a second.
+    let s = assert_status(&r, "clock-skew", "cluster", Status::Pass);
+    assert!(s.contains("measured to within"), "{s}");
+    for node in ["n150.ocfs2.test", "n151.ocfs2.test"] {
+        assert_status(&r, "o2net-port", node, Status::Pass);
+    }
+}
+
+#[test]
+fn the_real_port_blocked_lab_fails_o2net_port_on_the_blocking_node_only() {
+    // lab fault port-blocked: node 1 (n150) drops TCP 7777; node 2's mount failed.
+    let (a, b) = lab_cluster("port-blocked");
+    let r = run(&[&a, &b]);
+    let s = assert_status(&r, "o2net-port", "n150.ocfs2.test", Status::Fail);
+    assert!(
+        s.contains("-A INPUT -p tcp -m tcp --dport 7777 -j DROP"),
+        "{s}"
+    );
+    assert!(
+        s.contains("n151.ocfs2.test cannot reach this node's 10.77.0.150:7777"),
+        "{s}"
+    );
+    let s = assert_status(&r, "o2net-port", "n151.ocfs2.test", Status::Pass);
+    assert!(
+        s.contains("because of their own side: n150.ocfs2.test"),
+        "{s}"
+    );
+    // Alone, node 2's evidence cannot say whose fault it is: it fails.
+    let alone = run(&[&b]);
+    assert_status(&alone, "o2net-port", "n151.ocfs2.test", Status::Fail);
+}
+
+#[test]
+fn logged_timeout_mismatches_that_no_longer_hold_are_not_current_faults() {
+    // Node 1's log still has the lab's earlier idle-timeout and threshold faults of
+    // node 2; node 2 has since been set back. Alone, node 1 cannot know that.
+    let (a, b) = lab_cluster("port-blocked");
+    let alone = run(&[&a]);
+    let s = assert_status(
+        &alone,
+        "o2cb-timeouts-consistent",
+        "n150.ocfs2.test",
+        Status::Fail,
+    );
+    assert!(s.contains("IdleTimeout 6000 ms, this node 5000 ms"), "{s}");
+    // With node 2's configfs (threshold 7, idle 5000 ms, as node 1) they are over.
+    let r = run(&[&a, &b]);
+    let s = assert_status(
+        &r,
+        "o2cb-timeouts-consistent",
+        "n150.ocfs2.test",
+        Status::Pass,
+    );
+    assert!(s.contains("since resolved"), "{s}");
+    // A peer that still runs the other value keeps the fault current.
+    let b = b.write("sys/kernel/config/cluster/o2lab/idle_timeout_ms", "6000\n");
+    let r = run(&[&a, &b]);
+    let s = assert_status(
+        &r,
+        "o2cb-timeouts-consistent",
+        "n150.ocfs2.test",
+        Status::Fail,
+    );
+    assert!(s.contains("IdleTimeout 6000 ms"), "{s}");
+    assert!(
+        !s.contains("HeartbeatTimeout"),
+        "the threshold is back in line: {s}"
+    );
+}
+
+#[test]
+fn a_later_connection_to_the_same_peer_ends_a_logged_mismatch() {
+    // The real idle-timeout capture, then the connection that follows once the
+    // timeouts agree (the line as the healthy capture logs it).
+    let c = Case::from("lab-capture-idle-timeout-node2");
+    let dmesg = std::fs::read_to_string(c.path().join("commands/dmesg")).unwrap();
+    let c = c.write(
+        "commands/dmesg",
+        &format!("{dmesg}[  400.000000] o2net: Connected to node n150.ocfs2.test (num 1) at 10.77.0.150:7777\n"),
+    );
+    let s = assert_status(
+        &run(&[&c]),
+        "o2cb-timeouts-consistent",
+        "n151.ocfs2.test",
+        Status::Pass,
+    );
+    assert!(s.contains("since resolved"), "{s}");
 }

@@ -368,28 +368,71 @@ fn config_and_network_faults() {
     );
 }
 
+/// meta.json with one recorded TCP probe.
+fn probe_meta(host: &str, addr: &str, ok: bool) -> String {
+    let error = if ok {
+        "null"
+    } else {
+        "\"Connection refused (os error 111)\""
+    };
+    format!(
+        r#"{{"host":"{host}","tcp_probes":[{{"addr":"{addr}","connected":{ok},"error":{error},"millis":3}}]}}"#
+    )
+}
+
 #[test]
 fn o2net_port_uses_probes_recorded_in_the_bundle() {
-    let meta = |ok: bool| {
-        format!(
-            r#"{{"host":"n150.ocfs2.test","tcp_probes":[{{"addr":"10.77.0.151:7777","connected":{ok},"error":{},"millis":3}}]}}"#,
-            if ok {
-                "null"
-            } else {
-                "\"Connection refused (os error 111)\""
-            }
+    // Node 2 connects to node 1's port, as o2net does (higher to lower number).
+    let v = Case::from("lab-capture-healthy-node2")
+        .write(
+            "meta.json",
+            &probe_meta("n151.ocfs2.test", "10.77.0.150:7777", false),
         )
-    };
-    let v = Case::from("lab-capture-healthy-node1")
-        .write("meta.json", &meta(false))
         .run("o2net-port");
     assert_status(&v, Status::Fail);
     assert!(v.summary.contains("Connection refused"));
-    let v = Case::from("lab-capture-healthy-node1")
-        .write("meta.json", &meta(true))
+    let v = Case::from("lab-capture-healthy-node2")
+        .write(
+            "meta.json",
+            &probe_meta("n151.ocfs2.test", "10.77.0.150:7777", true),
+        )
         .run("o2net-port");
     assert_status(&v, Status::Pass);
     assert!(v.summary.starts_with("1 peer port(s) reachable"));
+}
+
+#[test]
+fn o2net_port_tries_only_what_o2net_itself_connects_to() {
+    // Node 1 never connects to node 2's port (node 2 connects to it), so a failed
+    // probe that way is not a fault, and a new collect does not make it.
+    let v = Case::from("lab-capture-healthy-node1")
+        .write(
+            "meta.json",
+            &probe_meta("n150.ocfs2.test", "10.77.0.151:7777", false),
+        )
+        .run("o2net-port");
+    assert_status(&v, Status::Pass);
+    assert!(
+        v.summary.contains("higher- to lower-numbered"),
+        "{}",
+        v.summary
+    );
+    // An o2net connection established in /proc/net/tcp (the real cluster-mode
+    // bundle of node 2) proves the port without a probe, whatever a probe said.
+    let v = Case::from("lab-cluster-healthy-n151")
+        .write(
+            "meta.json",
+            &probe_meta("n151.ocfs2.test", "10.77.0.150:7777", false),
+        )
+        .run("o2net-port");
+    assert_status(&v, Status::Pass);
+    assert!(
+        v.evidence
+            .iter()
+            .any(|e| e.source.contains("/proc/net/tcp")),
+        "{:#?}",
+        v.evidence
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! What a bundle holds: the files, trees and commands every check reads. Keep in
 //! step with the checks: a check whose evidence is not collected skips offline.
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::Ipv4Addr;
 
 /// Host files copied as they are.
 pub fn static_files() -> &'static [&'static str] {
@@ -112,14 +112,6 @@ pub fn per_node_commands(nodes: &[NodeAddr]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Where each node's o2net listener should be.
-pub fn probe_targets(nodes: &[NodeAddr]) -> Vec<SocketAddrV4> {
-    nodes
-        .iter()
-        .filter_map(|n| Some(SocketAddrV4::new(n.ip?, n.port?)))
-        .collect()
-}
-
 /// Devices of mounted OCFS2 volumes, from /proc/mounts.
 pub fn ocfs2_devices(mounts: &str) -> Vec<String> {
     mounts
@@ -182,7 +174,6 @@ mod tests {
         let nodes = cluster_conf_nodes(&seed);
         assert_eq!(nodes.len(), 2);
         assert_eq!(nodes[1].name, "n150.ocfs2.test");
-        assert_eq!(probe_targets(&nodes)[0].to_string(), "10.50.200.149:11111");
         let lab = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../fixtures/bundles/lab-capture-healthy-node1/etc/ocfs2/cluster.conf"

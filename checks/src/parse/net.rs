@@ -2,7 +2,7 @@
 //! listening sockets in /proc/net/tcp.
 
 use crate::text::Text;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddrV4};
 
 /// Addresses /etc/hosts gives `name` (exact, case-insensitive), with their lines.
 pub fn hosts_lookup(hosts: &Text, name: &str) -> Vec<(Ipv4Addr, u32)> {
@@ -64,6 +64,30 @@ pub fn tcp_listeners(proc_net_tcp: &Text) -> Vec<(Ipv4Addr, u16, u32)> {
         .collect()
 }
 
+/// An established TCP connection in /proc/net/tcp: (local, remote, line).
+pub type Established = (SocketAddrV4, SocketAddrV4, u32);
+
+/// ESTABLISHED (state 01) connections of /proc/net/tcp.
+pub fn tcp_established(proc_net_tcp: &Text) -> Vec<Established> {
+    let endpoint = |s: &str| -> Option<SocketAddrV4> {
+        let (addr, port) = s.split_once(':')?;
+        let a = u32::from_str_radix(addr, 16).ok()?;
+        let p = u16::from_str_radix(port, 16).ok()?;
+        Some(SocketAddrV4::new(Ipv4Addr::from(a.swap_bytes()), p))
+    };
+    proc_net_tcp
+        .numbered_lines()
+        .skip(1)
+        .filter_map(|(line, raw)| {
+            let f: Vec<&str> = raw.split_whitespace().collect();
+            if *f.get(3)? != "01" {
+                return None;
+            }
+            Some((endpoint(f.get(1)?)?, endpoint(f.get(2)?)?, line))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +126,10 @@ mod tests {
             tcp_listeners(&t),
             [("10.77.77.150".parse().unwrap(), 7777, 2)]
         );
+        let e = tcp_established(&t);
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].0.to_string(), "10.77.77.150:7777");
+        assert_eq!(e[0].1.to_string(), "10.77.77.151:36650");
+        assert_eq!(e[0].2, 3);
     }
 }

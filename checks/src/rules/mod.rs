@@ -3,7 +3,7 @@
 
 use crate::check::{Check, ClusterCheck};
 
-mod common;
+pub(crate) mod common;
 
 mod volumes;
 
@@ -21,6 +21,7 @@ mod fstab;
 mod heartbeat_active_after_mount;
 mod hostname_in_cluster_conf;
 mod iscsi_sessions;
+mod mismatch_history;
 mod multipath_failover_time;
 mod multipath_paths;
 mod name_resolution;
@@ -31,6 +32,7 @@ mod o2cb_timeouts_consistent;
 mod o2net_blame;
 mod o2net_port;
 mod o2net_stability;
+pub(crate) mod o2net_targets;
 mod ocfs2_errors;
 mod same_volume_uuid;
 mod stale_heartbeat_region;

@@ -3,6 +3,7 @@
 //! runs with (configfs) agrees with the o2cb configuration file.
 
 use super::common::{configfs_cluster, o2cb_config};
+use super::mismatch_history::{standing, Standing};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::event::O2Event;
@@ -22,7 +23,9 @@ pub const CHECK: Check = Check {
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
-    for e in node_events(ctx) {
+    let mut over = 0;
+    let events = node_events(ctx);
+    for (i, e) in events.iter().enumerate() {
         if let O2Event::NetMismatch {
             setting,
             theirs,
@@ -30,6 +33,12 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             ..
         } = &e.event
         {
+            if let Standing::Over(why) = standing(ctx, &events, i) {
+                over += 1;
+                evidence.push(e.evidence());
+                evidence.push(Evidence::note("no longer current", why));
+                continue;
+            }
             let p = format!("a peer uses {setting:?} {theirs} ms, this node {ours} ms");
             if !problems.contains(&p) {
                 problems.push(p);
@@ -82,9 +91,12 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                 "neither configfs nor an o2cb configuration file is available",
             ));
         }
-        return Ok(Verdict::pass(
-            "no timeout disagreement in the kernel log or between file and kernel",
-        ));
+        let summary = if over == 0 {
+            "no timeout disagreement in the kernel log or between file and kernel".to_string()
+        } else {
+            format!("no current timeout disagreement ({over} logged mismatch(es) since resolved)")
+        };
+        return Ok(Verdict::pass(summary).with(evidence));
     }
     Ok(Verdict::fail(
         problems.join("; "),

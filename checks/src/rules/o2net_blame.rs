@@ -4,7 +4,7 @@
 //! reaches out fine) says the fault is C's, and that is where the fix goes.
 
 use super::common::{boot_cluster, cluster_conf, o2cb_node_is_local};
-use super::o2net_port::local_ips;
+use super::o2net_targets::local_ips;
 use crate::context::NodeCtx;
 use crate::parse::cluster_conf_rules::{Model, Node};
 use crate::parse::firewall;

@@ -4,14 +4,15 @@
 //! blamed on the node whose own evidence explains it (see [`super::o2net_blame`]),
 //! so one blocked port fails one node, not every node that talks to it.
 
-use super::common::{boot_cluster, cluster_conf, configfs_cluster, local_nodes};
+use super::common::{boot_cluster, cluster_conf, configfs_cluster};
 use super::o2net_blame::{firewall_blocks, inbound_failures, peer_explains};
+use super::o2net_targets::plan;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::parse::cluster_conf_rules::{Model, Node};
 use crate::parse::net;
 use o2check_reports::{Evidence, Layer};
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddrV4;
 
 pub const CHECK: Check = Check {
     id: "o2net-port",
@@ -28,19 +29,27 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let Some(cluster) = boot_cluster(ctx, &model) else {
         return Ok(Verdict::skip("no boot cluster (see o2cb-config)"));
     };
-    let me = my_node_names(ctx, &model, &cluster.name);
+    let plan = plan(ctx, &model, &cluster.name);
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
-    let mut probed = 0;
+    let mut checked = 0;
     let mut blamed_elsewhere = Vec::new();
-    for node in model
-        .nodes_of(&cluster.name)
-        .filter(|n| !me.contains(&n.name))
-    {
-        let addr = SocketAddrV4::new(node.ip, node.port);
-        match ctx.source.tcp_probe(addr, ctx.options.tcp_timeout) {
+    for t in &plan.targets {
+        let (node, addr) = (t.node, t.addr);
+        if let Some(line) = &t.established {
+            checked += 1;
+            evidence.push(line.clone());
+            continue;
+        }
+        let probe = match plan.mine {
+            Some(m) => ctx
+                .source
+                .tcp_probe_from(m.ip, addr, ctx.options.tcp_timeout),
+            None => ctx.source.tcp_probe(addr, ctx.options.tcp_timeout),
+        };
+        match probe {
             Ok(p) => {
-                probed += 1;
+                checked += 1;
                 let what = if p.connected {
                     format!("connected in {} ms", p.millis)
                 } else {
@@ -79,8 +88,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         problems.push(b.problem);
         evidence.push(b.evidence);
     }
-    let mine = model.nodes_of(&cluster.name).find(|n| me.contains(&n.name));
-    if let Some(mine) = mine {
+    if let Some(mine) = plan.mine {
         listener_problem(ctx, mine, &mut problems, &mut evidence);
         let addr = SocketAddrV4::new(mine.ip, mine.port);
         for (peer, error) in inbound_failures(ctx, addr) {
@@ -88,14 +96,14 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         }
     }
     if problems.is_empty() {
-        let summary = if probed == 0 {
-            "no firewall rule blocks the o2net port (reachability not probed: offline evidence)"
+        let summary = if checked == 0 {
+            "no firewall rule blocks the o2net port (no peer port to try from here: o2net connects from higher- to lower-numbered nodes)"
                 .to_string()
         } else if blamed_elsewhere.is_empty() {
-            format!("{probed} peer port(s) reachable; no firewall rule blocks the o2net port")
+            format!("{checked} peer port(s) reachable; no firewall rule blocks the o2net port")
         } else {
             format!(
-                "{probed} peer port(s) probed; unreachable because of their own side: {} (see their o2net-port); nothing blocks the port here",
+                "{checked} peer port(s) tried; unreachable because of their own side: {} (see their o2net-port); nothing blocks the port here",
                 blamed_elsewhere.join(", ")
             )
         };
@@ -107,36 +115,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         format!("allow TCP {port} between the nodes' interconnect addresses on every node: `iptables -I INPUT -p tcp --dport {port} -j ACCEPT` (persist it), or `firewall-cmd --permanent --add-port={port}/tcp && firewall-cmd --reload`; check the link and routes between the cluster.conf addresses"),
     )
     .with(evidence))
-}
-
-/// This node's stanza names: the one o2cb would mark local, and, when the
-/// hostname matches none, the one whose address is on a local interface.
-/// Never probe ourselves.
-pub fn my_node_names(ctx: &NodeCtx, model: &Model, cluster: &str) -> Vec<String> {
-    let host = ctx.hostname().map(|h| h.content).unwrap_or_default();
-    let local_ips = local_ips(ctx);
-    let mut me: Vec<String> = local_nodes(model, cluster, &host)
-        .iter()
-        .map(|n| n.name.clone())
-        .collect();
-    me.extend(
-        model
-            .nodes_of(cluster)
-            .filter(|n| local_ips.contains(&n.ip))
-            .map(|n| n.name.clone()),
-    );
-    me
-}
-
-pub fn local_ips(ctx: &NodeCtx) -> Vec<Ipv4Addr> {
-    ctx.command(&["ip", "-o", "addr"])
-        .map(|o| {
-            net::local_addresses(&o.stdout)
-                .into_iter()
-                .map(|a| a.0)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn ports(model: &Model, cluster: &str) -> Vec<u16> {

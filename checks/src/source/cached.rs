@@ -82,4 +82,15 @@ impl<S: Source> Source for Cached<S> {
             self.inner.tcp_probe(addr, timeout)
         })
     }
+
+    fn tcp_probe_from(
+        &self,
+        from: std::net::Ipv4Addr,
+        addr: SocketAddrV4,
+        timeout: Duration,
+    ) -> Result<TcpProbe, EvidenceError> {
+        memo(&self.probes, format!("{from}->{addr}"), || {
+            self.inner.tcp_probe_from(from, addr, timeout)
+        })
+    }
 }

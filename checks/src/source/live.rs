@@ -4,7 +4,7 @@
 use super::exec::{run_with_timeout, with_timeout};
 use super::{CommandOutput, Source, TcpProbe};
 use crate::error::EvidenceError;
-use std::net::{SocketAddr, SocketAddrV4, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpStream};
 use std::time::{Duration, Instant};
 
 /// Evidence from the running system.
@@ -39,6 +39,14 @@ fn io_error(what: &str, e: std::io::Error) -> EvidenceError {
             error: e.to_string(),
         }
     }
+}
+
+/// Connect to `to` from the local address `from` (any port), like o2net does.
+fn connect_from(from: Ipv4Addr, to: SocketAddrV4, timeout: Duration) -> std::io::Result<()> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    socket.bind(&SocketAddr::V4(SocketAddrV4::new(from, 0)).into())?;
+    socket.connect_timeout(&SocketAddr::V4(to).into(), timeout)
 }
 
 impl Source for Live {
@@ -95,6 +103,22 @@ impl Source for Live {
     fn tcp_probe(&self, addr: SocketAddrV4, timeout: Duration) -> Result<TcpProbe, EvidenceError> {
         let start = Instant::now();
         let result = TcpStream::connect_timeout(&SocketAddr::V4(addr), timeout);
+        Ok(TcpProbe {
+            addr,
+            connected: result.is_ok(),
+            error: result.err().map(|e| e.to_string()),
+            millis: start.elapsed().as_millis() as u64,
+        })
+    }
+
+    fn tcp_probe_from(
+        &self,
+        from: Ipv4Addr,
+        addr: SocketAddrV4,
+        timeout: Duration,
+    ) -> Result<TcpProbe, EvidenceError> {
+        let start = Instant::now();
+        let result = connect_from(from, addr, timeout);
         Ok(TcpProbe {
             addr,
             connected: result.is_ok(),

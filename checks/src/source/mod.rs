@@ -54,6 +54,17 @@ pub trait Source: Send + Sync {
     /// Try a TCP connection from this node. Bundles answer from probes recorded at
     /// collection time, or say the probe is unsupported.
     fn tcp_probe(&self, addr: SocketAddrV4, timeout: Duration) -> Result<TcpProbe, EvidenceError>;
+    /// [`Source::tcp_probe`] from the local address `from`, as o2net connects: the
+    /// accepting node tells peers apart by source address, so a probe from another
+    /// address is not the connection o2net would make.
+    fn tcp_probe_from(
+        &self,
+        _from: std::net::Ipv4Addr,
+        addr: SocketAddrV4,
+        timeout: Duration,
+    ) -> Result<TcpProbe, EvidenceError> {
+        self.tcp_probe(addr, timeout)
+    }
     /// The node's clock against the collecting host, when it was measured
     /// (bundles fetched by `o2check run --cluster`).
     fn clock(&self) -> Option<ClockRecord> {

@@ -1,0 +1,78 @@
+//! Whether a timeout mismatch the kernel logged still holds. A node's log keeps
+//! complaints from before a peer was reconfigured; repeating them as a current
+//! fault sends people to fix what is already fixed. A complaint is over when the
+//! same peer connected later in the log (the handshake passed), or when that
+//! peer's own evidence (cluster mode) shows it now runs this node's value.
+
+use super::common::{configfs_cluster, node_number};
+use crate::context::NodeCtx;
+use crate::kernlog::event::{O2Event, Setting};
+use crate::kernlog::node_events::Located;
+
+/// How a logged mismatch stands now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// Nothing says it is over.
+    Current,
+    /// Over, and why (for the evidence).
+    Over(String),
+}
+
+/// The peer node number a mismatch event is about.
+fn peer_number(e: &O2Event) -> Option<u32> {
+    match e {
+        O2Event::NetMismatch { peer, node, .. } => peer.as_ref().map(|p| p.num).or(*node),
+        _ => None,
+    }
+}
+
+/// The standing of `events[index]`, a `NetMismatch`.
+pub fn standing(ctx: &NodeCtx, events: &[Located], index: usize) -> Standing {
+    let Some(num) = peer_number(&events[index].event) else {
+        return Standing::Current;
+    };
+    let reconnected = events[index + 1..].iter().find(
+        |later| matches!(&later.event, O2Event::NetConnected { peer, .. } if peer.num == num),
+    );
+    if let Some(c) = reconnected {
+        return Standing::Over(format!(
+            "node {num} connected later ({}), so the handshake passed",
+            c.line.stamp
+        ));
+    }
+    let O2Event::NetMismatch { setting, ours, .. } = &events[index].event else {
+        return Standing::Current;
+    };
+    for p in &ctx.peers {
+        let peer = ctx.peer(*p);
+        if node_number(&peer) != Some(num) {
+            continue;
+        }
+        let Some(now) = configfs_cluster(&peer)
+            .ok()
+            .flatten()
+            .and_then(|c| value_ms(*setting, &c))
+        else {
+            continue;
+        };
+        if now == *ours {
+            return Standing::Over(format!(
+                "{} (node {num}) now runs {now} ms, as this node does",
+                p.node()
+            ));
+        }
+    }
+    Standing::Current
+}
+
+/// What a node's configfs says for the value a handshake compares, in ms.
+fn value_ms(setting: Setting, c: &crate::parse::configfs::ConfigfsCluster) -> Option<u64> {
+    let threshold = c.dead_threshold.map(u64::from);
+    match setting {
+        Setting::IdleTimeout => c.idle_timeout_ms.map(u64::from),
+        Setting::Keepalive => c.keepalive_delay_ms.map(u64::from),
+        // o2hb: dead count = threshold x 2 s; o2net's heartbeat timeout is one less.
+        Setting::DeadCount => threshold.map(|t| t * 2000),
+        Setting::HeartbeatTimeout => threshold.map(|t| t.saturating_sub(1) * 2000),
+    }
+}

@@ -1,0 +1,122 @@
+//! Which o2net ports this node should try, and which connections already prove
+//! reachability. o2net has the higher-numbered node connect to the lower-numbered
+//! node's port, bound to its own interconnect address, and the accepting kernel
+//! logs every connection that is not such a handshake (`Unexpected connect
+//! attempt`, `Attempt to connect from unknown node`, `... already has an open
+//! connection`). So a read-only probe goes only where o2net itself goes, from the
+//! address o2net uses, and not at all when /proc/net/tcp already shows the
+//! established o2net connection (FORMATS.md §7).
+
+use super::common::local_nodes;
+use crate::context::NodeCtx;
+use crate::parse::cluster_conf_rules::{Model, Node};
+use crate::parse::net;
+use o2check_reports::Evidence;
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+/// A peer port to check from this node.
+pub struct Target<'m> {
+    pub node: &'m Node,
+    pub addr: SocketAddrV4,
+    /// The /proc/net/tcp line of an established o2net connection with this peer.
+    pub established: Option<Evidence>,
+}
+
+/// This node as cluster.conf knows it, and the ports it should check.
+/// `mine` is `None` when no stanza, or several, match this node.
+pub struct Plan<'m> {
+    /// This node's own stanza, when exactly one is known.
+    pub mine: Option<&'m Node>,
+    pub targets: Vec<Target<'m>>,
+}
+
+pub fn plan<'m>(ctx: &NodeCtx, model: &'m Model, cluster: &'m str) -> Plan<'m> {
+    let me = my_node_names(ctx, model, cluster);
+    let mine_all: Vec<&Node> = model
+        .nodes_of(cluster)
+        .filter(|n| me.contains(&n.name))
+        .collect();
+    let mine = match mine_all.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    };
+    let established = ctx
+        .file("/proc/net/tcp")
+        .map(|t| {
+            net::tcp_established(&t)
+                .into_iter()
+                .map(|(local, remote, line)| (local, remote, t.evidence_at(line)))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let targets = model
+        .nodes_of(cluster)
+        .filter(|n| !me.contains(&n.name))
+        // Knowing our number, only the ports o2net itself connects to; not knowing
+        // it (a hostname cluster.conf does not match), every peer.
+        .filter(|n| mine.is_none_or(|m| n.number < m.number))
+        .map(|node| {
+            let addr = SocketAddrV4::new(node.ip, node.port);
+            let established = established
+                .iter()
+                .find(|(local, remote, _)| {
+                    *remote == addr && mine.is_none_or(|m| *local.ip() == m.ip)
+                })
+                .map(|(_, _, ev)| ev.clone());
+            Target {
+                node,
+                addr,
+                established,
+            }
+        })
+        .collect();
+    Plan { mine, targets }
+}
+
+/// This node's stanza names: the one o2cb would mark local, and, when the
+/// hostname matches none, the one whose address is on a local interface.
+pub fn my_node_names(ctx: &NodeCtx, model: &Model, cluster: &str) -> Vec<String> {
+    let host = ctx.hostname().map(|h| h.content).unwrap_or_default();
+    let local_ips = local_ips(ctx);
+    let mut me: Vec<String> = local_nodes(model, cluster, &host)
+        .iter()
+        .map(|n| n.name.clone())
+        .collect();
+    me.extend(
+        model
+            .nodes_of(cluster)
+            .filter(|n| local_ips.contains(&n.ip) && !me.contains(&n.name))
+            .map(|n| n.name.clone())
+            .collect::<Vec<_>>(),
+    );
+    me
+}
+
+pub fn local_ips(ctx: &NodeCtx) -> Vec<Ipv4Addr> {
+    ctx.command(&["ip", "-o", "addr"])
+        .map(|o| {
+            net::local_addresses(&o.stdout)
+                .into_iter()
+                .map(|a| a.0)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The ports `o2check collect` probes (recorded in meta.json for offline runs):
+/// the plan's targets without an established connection, with the address to
+/// probe from. Nothing when cluster.conf does not load: no check could use them.
+pub fn collect_probes(ctx: &NodeCtx) -> Vec<(Option<Ipv4Addr>, SocketAddrV4)> {
+    let Ok((_, model)) = super::common::cluster_conf(ctx) else {
+        return Vec::new();
+    };
+    let Some(cluster) = super::common::boot_cluster(ctx, &model) else {
+        return Vec::new();
+    };
+    let p = plan(ctx, &model, &cluster.name);
+    p.targets
+        .iter()
+        .filter(|t| t.established.is_none())
+        .map(|t| (p.mine.map(|m| m.ip), t.addr))
+        .collect()
+}
