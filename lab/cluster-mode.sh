@@ -7,12 +7,14 @@
 has_cluster_run() { "$O2CHECK_BIN" run --help 2>/dev/null | grep -q -- --cluster; }
 
 # Results in $RESULTS/CASE-cluster/{results.json,junit.xml}, exit status in
-# $RESULTS/CASE-cluster.exit, output in $RESULTS/CASE-cluster.log.
+# $RESULTS/CASE-cluster.exit, output in $RESULTS/CASE-cluster.log, and the
+# bundles fetched from the nodes (with clock and probes) in
+# $WORK/bundles/CASE-cluster/<node>/: real cluster-mode fixtures.
 cluster_run() { # CASE
   local out=$RESULTS/$1-cluster rc
-  rm -rf "$out"
+  rm -rf "$out" "$WORK/bundles/$1-cluster"
   "$O2CHECK_BIN" run --cluster --nodes "$(node_pattern)" --ssh-config "$SSH_CONFIG" --out "$out" --color never -q \
-    >"$out.log" 2>&1 && rc=0 || rc=$?
+    --save-bundles "$WORK/bundles/$1-cluster" >"$out.log" 2>&1 && rc=0 || rc=$?
   echo "$rc" >"$out.exit"
 }
 
@@ -35,8 +37,20 @@ cluster_healthy() {
   if [ "$rc" = 0 ]; then ok "healthy cluster mode: exit 0"; else bad "healthy cluster mode: exit $rc (see $RESULTS/healthy-cluster.log)"; fi
   expect_junit "$RESULTS/healthy-cluster/junit.xml" "healthy cluster mode"
   for n in $(seq "$NODES"); do expect_cluster healthy node-reachable "$(node_name "$n")" pass; done
-  expect_cluster healthy cluster-conf-identical "" pass
-  expect_cluster healthy o2cb-timeouts-identical "" pass
+  local c
+  for c in cluster-conf-identical o2cb-timeouts-identical versions-consistent clock-skew same-volume-uuid dlm-domains-agree; do
+    expect_cluster healthy "$c" "" pass
+  done
+}
+
+# Node 1 drops the o2net port: with both nodes' evidence the failure is node 1's
+# alone; node 2, which cannot reach it, passes with a note naming node 1.
+cluster_port_blocked() {
+  has_cluster_run || { echo "  skipped: o2check run has no --cluster (port-blocked cluster mode)"; return 0; }
+  cluster_run port-blocked
+  expect_junit "$RESULTS/port-blocked-cluster/junit.xml" "port-blocked cluster mode"
+  expect_cluster port-blocked o2net-port "$(node_name 1)" fail
+  expect_cluster port-blocked o2net-port "$(node_name 2)" pass
 }
 
 # Node 2 booted as n151.test.com: its hostname matches no cluster.conf node, and
