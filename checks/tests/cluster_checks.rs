@@ -62,17 +62,20 @@ fn meta(host: &str, probes: &[(&str, bool)], clock: Option<(f64, f64)>) -> Strin
     )
 }
 
+/// The cross-node checks a healthy cluster passes from any two nodes' evidence.
+const AGREEING_CLUSTER_CHECKS: [&str; 5] = [
+    "cluster-conf-identical",
+    "o2cb-timeouts-identical",
+    "versions-consistent",
+    "same-volume-uuid",
+    "dlm-domains-agree",
+];
+
 #[test]
 fn the_healthy_lab_pair_agrees_on_everything_it_can_compare() {
     let (a, b) = healthy_pair();
     let r = run(&[&a, &b]);
-    for check in [
-        "cluster-conf-identical",
-        "o2cb-timeouts-identical",
-        "versions-consistent",
-        "same-volume-uuid",
-        "dlm-domains-agree",
-    ] {
+    for check in AGREEING_CLUSTER_CHECKS {
         assert_status(&r, check, "cluster", Status::Pass);
     }
     let s = assert_status(&r, "clock-skew", "cluster", Status::Skip);
@@ -208,13 +211,7 @@ fn lab_cluster(case: &str) -> (Case, Case) {
 fn the_real_cluster_mode_bundles_of_the_healthy_lab_pass_every_cross_node_check() {
     let (a, b) = lab_cluster("healthy");
     let r = run(&[&a, &b]);
-    for check in [
-        "cluster-conf-identical",
-        "o2cb-timeouts-identical",
-        "versions-consistent",
-        "same-volume-uuid",
-        "dlm-domains-agree",
-    ] {
+    for check in AGREEING_CLUSTER_CHECKS {
         assert_status(&r, check, "cluster", Status::Pass);
     }
     // Measured over ssh to TCG guests: round trips of ~200 ms, offsets within a second.

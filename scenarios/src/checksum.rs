@@ -219,7 +219,6 @@ pub fn verify(
 mod tests {
     use super::*;
     use crate::preset::Preset;
-    use std::time::Duration;
 
     #[test]
     fn the_stream_is_deterministic_and_seeded() {
@@ -243,15 +242,7 @@ mod tests {
         preset.write_read_checksum.size_mib = 1;
         preset.write_read_checksum.block_kib = 64;
         let nodes = ["w", "r"];
-        let mk = |me: &str| {
-            Ctx::for_test(
-                dir.path(),
-                me,
-                &nodes,
-                preset.clone(),
-                Duration::from_secs(30),
-            )
-        };
+        let mk = Ctx::test_maker(dir.path(), &nodes, &preset);
         let (w, r) = std::thread::scope(|s| {
             let wctx = mk("w");
             let rctx = mk("r");

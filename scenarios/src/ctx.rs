@@ -76,6 +76,17 @@ impl Ctx {
         self.deadline.saturating_duration_since(Instant::now())
     }
 
+    /// A maker of test contexts for each of `nodes` in `dir`, 30 s deadline: the
+    /// threaded local runs of every scenario start one per node.
+    #[doc(hidden)]
+    pub fn test_maker<'a>(
+        dir: &'a std::path::Path,
+        nodes: &'a [&'a str],
+        preset: &'a Preset,
+    ) -> impl Fn(&str) -> Ctx + 'a {
+        move |me| Ctx::for_test(dir, me, nodes, preset.clone(), Duration::from_secs(30))
+    }
+
     /// A context for tests: `me` among `nodes` in `dir`, the quick preset changed by `f`.
     #[doc(hidden)]
     pub fn for_test(

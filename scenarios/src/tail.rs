@@ -347,15 +347,7 @@ mod tests {
         preset.tail_follow.records = 30;
         preset.tail_follow.window = 2;
         let nodes = ["w", "f1", "f2"];
-        let mk = |me: &str| {
-            Ctx::for_test(
-                dir.path(),
-                me,
-                &nodes,
-                preset.clone(),
-                Duration::from_secs(30),
-            )
-        };
+        let mk = Ctx::test_maker(dir.path(), &nodes, &preset);
         let (w, fs) = std::thread::scope(|s| {
             let wctx = mk("w");
             let w = s.spawn(move || leader(&wctx).unwrap());

@@ -256,15 +256,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let nodes = ["l", "f1", "f2"];
         std::thread::scope(|s| {
-            let mk = |me: &str| {
-                Ctx::for_test(
-                    dir.path(),
-                    me,
-                    &nodes,
-                    preset.clone(),
-                    Duration::from_secs(30),
-                )
-            };
+            let mk = Ctx::test_maker(dir.path(), &nodes, &preset);
             let lctx = mk("l");
             let l = s.spawn(move || leader(&lctx, kind).unwrap());
             let fs: Vec<_> = ["f1", "f2"]
