@@ -148,7 +148,7 @@ fn reach_one(
             timeout: args.node_timeout(),
         },
     )?;
-    let dest: PathBuf = base.join(&node.name);
+    let dest: PathBuf = base.join(dir_name(&node.name));
     if dest.exists() {
         std::fs::remove_dir_all(&dest).map_err(|e| TransportError::Local {
             what: format!("cannot replace {}", dest.display()),
@@ -163,6 +163,27 @@ fn reach_one(
     };
     let fetched = remote_bundle::fetch(t, node, &s, &dest)?;
     Ok((fetched, remote))
+}
+
+/// A node's directory under the bundle base: its name with anything that could
+/// leave the directory (`/`, a leading `.`) replaced, so an odd cluster.conf or
+/// inventory name cannot write elsewhere.
+fn dir_name(node: &str) -> String {
+    let safe: String = node
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.@:".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match safe.trim_start_matches('.') {
+        "" => format!("node_{}", safe.len()),
+        rest if rest.len() != safe.len() => format!("_{rest}"),
+        _ => safe,
+    }
 }
 
 fn open_bundle(node: &Node, f: &Fetched) -> Result<Bundle, TransportError> {
@@ -190,4 +211,17 @@ fn reached_summary(node: &Node, f: &Fetched, remote: &Remote, millis: u64) -> St
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dir_name;
+
+    #[test]
+    fn node_directories_stay_inside_the_base() {
+        assert_eq!(dir_name("n150.ocfs2.test"), "n150.ocfs2.test");
+        assert_eq!(dir_name("../etc"), "__etc");
+        assert_eq!(dir_name(".."), "node_2");
+        assert_eq!(dir_name("a/b"), "a_b");
+    }
 }
