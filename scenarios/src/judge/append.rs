@@ -2,7 +2,7 @@
 //! verification of the shared file against every writer's count, judged against
 //! the preset (plain appends may be expected to lose records; flock ones never).
 
-use super::{reports_of, result, FLOCK_FIX};
+use super::{failed, pass_or_fail, reports_of, result, FLOCK_FIX};
 use crate::agent::{Report, Scenario};
 use crate::preset::Preset;
 use o2check_reports::{CheckResult, Evidence, Status};
@@ -52,26 +52,21 @@ pub(super) fn verdict(
     );
     let perfect = verdict.is_perfect();
     let mut r = if sc == Scenario::ConcurrentAppendFlock {
-        let mut r = result(
+        pass_or_fail(
             sc,
-            if perfect { Status::Pass } else { Status::Fail },
+            perfect,
             format!("flock, reopened under the lock: {counts}"),
             evidence,
-        );
-        if !perfect {
-            r.fix = Some(FLOCK_FIX.into());
-        }
-        r
+            FLOCK_FIX,
+        )
     } else if p.expect_loss {
         if perfect {
-            let mut r = result(
+            failed(
                 sc,
-                Status::Fail,
                 format!("plain appends did not lose anything: the scenario did not exercise the race ({counts})"),
                 evidence,
-            );
-            r.fix = Some("expect_loss is set but plain O_APPEND lost nothing: raise records, set pause_ms = 0, use more nodes; on a local (non-cluster) filesystem O_APPEND is atomic and no loss is expected".into());
-            r
+                "expect_loss is set but plain O_APPEND lost nothing: raise records, set pause_ms = 0, use more nodes; on a local (non-cluster) filesystem O_APPEND is atomic and no loss is expected",
+            )
         } else {
             evidence.push(Evidence::note("what applications must do", APPEND_FIX));
             result(
@@ -82,16 +77,13 @@ pub(super) fn verdict(
             )
         }
     } else {
-        let mut r = result(
+        pass_or_fail(
             sc,
-            if perfect { Status::Pass } else { Status::Fail },
+            perfect,
             format!("plain O_APPEND: {counts}"),
             evidence,
-        );
-        if !perfect {
-            r.fix = Some(APPEND_FIX.into());
-        }
-        r
+            APPEND_FIX,
+        )
     };
     r.duration_ms = mine.iter().map(|(_, a)| a.millis).max().unwrap_or(0);
     Ok(r)

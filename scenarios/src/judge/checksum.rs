@@ -1,7 +1,7 @@
 //! The verdict for write-read-checksum: every reader's SHA-256 against the
 //! writer's, with the write and read rates in the summary.
 
-use super::{result, wrong};
+use super::{failed, result, wrong};
 use crate::agent::{Report, Scenario};
 use crate::checksum::{self, ChecksumReport};
 use crate::preset::Preset;
@@ -76,9 +76,8 @@ pub(super) fn verdict(
         for (n, why) in &v.bad {
             evidence.push(Evidence::note(n.clone(), why.clone()));
         }
-        let mut r = result(
+        failed(
             sc,
-            Status::Fail,
             format!(
                 "{} of {} node(s) read back different data: {}",
                 v.bad.len(),
@@ -90,9 +89,8 @@ pub(super) fn verdict(
                     .join("; ")
             ),
             evidence,
-        );
-        r.fix = Some("data written and fsynced on one node reads back different on another: check the shared device (multipath paths, a write cache that lies, `o2check run` storage checks) and the kernel log for I/O errors".into());
-        r
+            "data written and fsynced on one node reads back different on another: check the shared device (multipath paths, a write cache that lies, `o2check run` storage checks) and the kernel log for I/O errors",
+        )
     };
     Ok(r)
 }

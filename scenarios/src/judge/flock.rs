@@ -1,7 +1,7 @@
 //! The verdict for flock-exclusion: the shared counter's final value against
 //! N*K, and every value written twice (two nodes read the same count).
 
-use super::{reports_of, result, FLOCK_FIX};
+use super::{failed, reports_of, result, FLOCK_FIX};
 use crate::agent::{Report, Scenario};
 use crate::counter;
 use crate::preset::Preset;
@@ -77,18 +77,16 @@ pub(super) fn verdict(
             evidence,
         )
     } else {
-        let mut r = result(
+        failed(
             sc,
-            Status::Fail,
             format!(
                 "{head}: counter = {final_value}, expected {expected}: {} update(s) lost, {} value(s) written twice; {wait}",
                 v.lost_updates,
                 v.duplicates.len()
             ),
             evidence,
-        );
-        r.fix = Some(FLOCK_FIX.into());
-        r
+            FLOCK_FIX,
+        )
     };
     Ok(r)
 }

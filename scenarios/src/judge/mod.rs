@@ -48,6 +48,29 @@ fn result(sc: Scenario, status: Status, summary: String, evidence: Vec<Evidence>
     }
 }
 
+/// A failed scenario, with the fix to give.
+fn failed(sc: Scenario, summary: String, evidence: Vec<Evidence>, fix: &str) -> CheckResult {
+    CheckResult {
+        fix: Some(fix.into()),
+        ..result(sc, Status::Fail, summary, evidence)
+    }
+}
+
+/// A pass when `ok`, else a failure with `fix`.
+fn pass_or_fail(
+    sc: Scenario,
+    ok: bool,
+    summary: String,
+    evidence: Vec<Evidence>,
+    fix: &str,
+) -> CheckResult {
+    if ok {
+        result(sc, Status::Pass, summary, evidence)
+    } else {
+        failed(sc, summary, evidence, fix)
+    }
+}
+
 fn rationale(sc: Scenario) -> &'static str {
     match sc {
         Scenario::ConcurrentAppend => "applications that append to one file from several nodes (logs, journals) lose or tear lines on OCFS2 unless they serialise; this shows whether it happens here",

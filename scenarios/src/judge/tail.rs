@@ -1,7 +1,7 @@
 //! The verdict for tail-follow: the writer's round trips against the bound and
 //! every follower's view of the stream (each record once, whole, in order).
 
-use super::{result, wrong, COHERENCE_FIX};
+use super::{failed, result, wrong, COHERENCE_FIX};
 use crate::agent::{Report, Scenario};
 use crate::preset::Preset;
 use crate::stats::summarize;
@@ -93,14 +93,12 @@ pub(super) fn verdict(
             evidence,
         )
     } else {
-        let mut r = result(
+        failed(
             sc,
-            Status::Fail,
             format!("{}; {lat_text}", problems.join("; ")),
             evidence,
-        );
-        r.fix = Some(COHERENCE_FIX.into());
-        r
+            COHERENCE_FIX,
+        )
     };
     r.duration_ms = w.millis;
     Ok(r)

@@ -1,7 +1,7 @@
 //! The verdict for create-unlink-visible and rename-visible: every change the
 //! leader made, seen by every follower with the right contents, within the bound.
 
-use super::{result, wrong, COHERENCE_FIX};
+use super::{failed, result, wrong, COHERENCE_FIX};
 use crate::agent::{Report, Scenario};
 use crate::preset::Preset;
 use crate::stats::summarize;
@@ -86,9 +86,8 @@ pub(super) fn verdict(
             evidence,
         )
     } else {
-        let mut r = result(
+        failed(
             sc,
-            Status::Fail,
             format!(
                 "{} of {} changes not seen by every follower, {} round trip(s) over the bound, {} with wrong contents; {lat_text}",
                 v.unseen.iter().map(|(i, _)| *i).collect::<std::collections::BTreeSet<_>>().len(),
@@ -97,9 +96,8 @@ pub(super) fn verdict(
                 v.anomalies.len()
             ),
             evidence,
-        );
-        r.fix = Some(COHERENCE_FIX.into());
-        r
+            COHERENCE_FIX,
+        )
     };
     Ok(r)
 }
