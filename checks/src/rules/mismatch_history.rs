@@ -8,6 +8,7 @@ use super::common::{configfs_cluster, node_number};
 use crate::context::NodeCtx;
 use crate::kernlog::event::{O2Event, Setting};
 use crate::kernlog::node_events::Located;
+use crate::parse::configfs::ConfigfsCluster;
 
 /// How a logged mismatch stands now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,8 +27,31 @@ fn peer_number(e: &O2Event) -> Option<u32> {
     }
 }
 
+/// A peer's node number and the timeouts it runs now (its configfs).
+pub struct PeerNow {
+    pub name: String,
+    pub num: u32,
+    pub cluster: ConfigfsCluster,
+}
+
+/// Every peer whose number and running timeouts are known, read once per check
+/// (a log can hold hundreds of mismatch lines).
+pub fn peers_now(ctx: &NodeCtx) -> Vec<PeerNow> {
+    ctx.peers
+        .iter()
+        .filter_map(|p| {
+            let peer = ctx.peer(*p);
+            Some(PeerNow {
+                name: p.node().to_string(),
+                num: node_number(&peer)?,
+                cluster: configfs_cluster(&peer).ok().flatten()?,
+            })
+        })
+        .collect()
+}
+
 /// The standing of `events[index]`, a `NetMismatch`.
-pub fn standing(ctx: &NodeCtx, events: &[Located], index: usize) -> Standing {
+pub fn standing(events: &[Located], index: usize, peers: &[PeerNow]) -> Standing {
     let Some(num) = peer_number(&events[index].event) else {
         return Standing::Current;
     };
@@ -43,22 +67,11 @@ pub fn standing(ctx: &NodeCtx, events: &[Located], index: usize) -> Standing {
     let O2Event::NetMismatch { setting, ours, .. } = &events[index].event else {
         return Standing::Current;
     };
-    for p in &ctx.peers {
-        let peer = ctx.peer(*p);
-        if node_number(&peer) != Some(num) {
-            continue;
-        }
-        let Some(now) = configfs_cluster(&peer)
-            .ok()
-            .flatten()
-            .and_then(|c| value_ms(*setting, &c))
-        else {
-            continue;
-        };
-        if now == *ours {
+    for p in peers.iter().filter(|p| p.num == num) {
+        if value_ms(*setting, &p.cluster) == Some(*ours) {
             return Standing::Over(format!(
-                "{} (node {num}) now runs {now} ms, as this node does",
-                p.node()
+                "{} (node {num}) now runs {ours} ms, as this node does",
+                p.name
             ));
         }
     }
@@ -66,7 +79,7 @@ pub fn standing(ctx: &NodeCtx, events: &[Located], index: usize) -> Standing {
 }
 
 /// What a node's configfs says for the value a handshake compares, in ms.
-fn value_ms(setting: Setting, c: &crate::parse::configfs::ConfigfsCluster) -> Option<u64> {
+fn value_ms(setting: Setting, c: &ConfigfsCluster) -> Option<u64> {
     let threshold = c.dead_threshold.map(u64::from);
     match setting {
         Setting::IdleTimeout => c.idle_timeout_ms.map(u64::from),

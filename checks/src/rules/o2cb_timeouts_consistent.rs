@@ -3,7 +3,7 @@
 //! runs with (configfs) agrees with the o2cb configuration file.
 
 use super::common::{configfs_cluster, o2cb_config};
-use super::mismatch_history::{standing, Standing};
+use super::mismatch_history::{peers_now, standing, Standing};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::event::O2Event;
@@ -25,6 +25,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mut evidence = Vec::new();
     let mut over = 0;
     let events = node_events(ctx);
+    let peers = peers_now(ctx);
     for (i, e) in events.iter().enumerate() {
         if let O2Event::NetMismatch {
             setting,
@@ -33,7 +34,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             ..
         } = &e.event
         {
-            if let Standing::Over(why) = standing(ctx, &events, i) {
+            if let Standing::Over(why) = standing(&events, i, &peers) {
                 over += 1;
                 evidence.push(e.evidence());
                 evidence.push(Evidence::note("no longer current", why));

@@ -3,7 +3,7 @@
 //! evidence (a firewall rule dropping the port, or nobody able to reach C while C
 //! reaches out fine) says the fault is C's, and that is where the fix goes.
 
-use super::common::{boot_cluster, cluster_conf, o2cb_node_is_local};
+use super::common::o2cb_node_is_local;
 use super::o2net_targets::local_ips;
 use crate::context::NodeCtx;
 use crate::parse::cluster_conf_rules::{Model, Node};
@@ -111,12 +111,6 @@ pub fn peer_explains(ctx: &NodeCtx, model: &Model, node: &Node) -> Option<Blame>
 
 /// Peers that recorded a failed connection to this node's o2net address.
 pub fn inbound_failures(ctx: &NodeCtx, addr: SocketAddrV4) -> Vec<(String, String)> {
-    let Ok((_, model)) = cluster_conf(ctx) else {
-        return Vec::new();
-    };
-    if boot_cluster(ctx, &model).is_none() {
-        return Vec::new();
-    }
     ctx.peers
         .iter()
         .filter_map(|p| {
