@@ -141,7 +141,7 @@ pub fn verify_cmd(a: AppendVerifyArgs) -> u8 {
         layer: Layer::Scenario,
         status,
         summary: summary.clone(),
-        evidence: verdict.per_writer.iter().map(|(w, n)| Evidence::note(format!("writer {w}"), format!("{n} intact records"))).collect(),
+        finding: None,        severity: None,        evidence: verdict.per_writer.iter().map(|(w, n)| Evidence::note(format!("writer {w}"), format!("{n} intact records"))).collect(),
         fix: (status == Status::Fail).then(|| o2check_scenarios::judge::APPEND_FIX.to_string()),
         rationale: "every record of every writer must be in the file exactly once, whole, in each writer's order".into(),
         duration_ms: 0,

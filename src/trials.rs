@@ -6,7 +6,7 @@ use libtest_mimic::{Completion, Failed, Trial};
 use o2check_checks::check::{Check, ClusterCheck};
 use o2check_checks::source::Source;
 use o2check_checks::{CheckError, NodeCtx, Options, Verdict};
-use o2check_reports::{CheckResult, Layer, Status};
+use o2check_reports::{CheckResult, Layer, Severity, Status};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -33,6 +33,7 @@ impl Inputs {
 const REACHABLE: Meta = Meta {
     id: "node-reachable",
     layer: Layer::Network,
+    severity: Severity::Critical,
     rationale: "o2check reaches every node over ssh to read its evidence; a node it cannot \
                 reach is not checked at all",
 };
@@ -69,6 +70,7 @@ pub fn build(
                 let meta = Meta {
                     id: check.id,
                     layer: check.layer,
+                    severity: check.severity,
                     rationale: check.rationale,
                 };
                 record(&sink, meta, &node, || (check.run)(&ctx))
@@ -90,6 +92,7 @@ pub fn build(
                 let meta = Meta {
                     id: check.id,
                     layer: check.layer,
+                    severity: check.severity,
                     rationale: check.rationale,
                 };
                 record(&sink, meta, "cluster", || (check.run)(&ctxs))
@@ -103,6 +106,7 @@ pub fn build(
 struct Meta {
     id: &'static str,
     layer: Layer,
+    severity: Severity,
     rationale: &'static str,
 }
 
@@ -127,6 +131,8 @@ fn record(
         layer: meta.layer,
         status: verdict.status,
         summary: verdict.summary,
+        finding: verdict.code.map(str::to_string),
+        severity: Some(meta.severity),
         evidence: verdict.evidence,
         fix: verdict.fix,
         rationale: meta.rationale.to_string(),

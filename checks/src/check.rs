@@ -5,7 +5,7 @@
 
 use crate::context::NodeCtx;
 use crate::error::{EvidenceError, ParseError};
-use o2check_reports::{Evidence, Layer, Status};
+use o2check_reports::{Evidence, Layer, Severity, Status};
 use std::fmt;
 
 /// A read-only check run once per node.
@@ -13,6 +13,8 @@ pub struct Check {
     /// Stable kebab-case id (`hostname-in-cluster-conf`): JUnit `type`, JSON `check`.
     pub id: &'static str,
     pub layer: Layer,
+    /// How bad a failure is (monitoring maps it to CRITICAL or WARNING).
+    pub severity: Severity,
     /// One line saying what is checked.
     pub title: &'static str,
     /// Why it matters, shown with failures.
@@ -24,6 +26,7 @@ pub struct Check {
 pub struct ClusterCheck {
     pub id: &'static str,
     pub layer: Layer,
+    pub severity: Severity,
     pub title: &'static str,
     pub rationale: &'static str,
     pub run: fn(&[NodeCtx]) -> Result<Verdict, CheckError>,
@@ -37,6 +40,8 @@ pub struct Verdict {
     pub summary: String,
     pub evidence: Vec<Evidence>,
     pub fix: Option<String>,
+    /// Stable finding code, unique within the check (see [`Verdict::code`]).
+    pub code: Option<&'static str>,
 }
 
 impl Verdict {
@@ -46,6 +51,7 @@ impl Verdict {
             summary: summary.into(),
             evidence: Vec::new(),
             fix: None,
+            code: None,
         }
     }
 
@@ -55,6 +61,7 @@ impl Verdict {
             summary: summary.into(),
             evidence: Vec::new(),
             fix: Some(fix.into()),
+            code: None,
         }
     }
 
@@ -65,6 +72,7 @@ impl Verdict {
             summary: reason.into(),
             evidence: Vec::new(),
             fix: None,
+            code: None,
         }
     }
 
@@ -75,7 +83,15 @@ impl Verdict {
             summary: why.into(),
             evidence: Vec::new(),
             fix: None,
+            code: None,
         }
+    }
+
+    /// Name what was found with a stable kebab-case code (`no-local-node`),
+    /// unique within the check: reports, `why` and monitoring key on it.
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
+        self
     }
 
     pub fn with(mut self, evidence: impl IntoIterator<Item = Evidence>) -> Self {

@@ -3,7 +3,7 @@
 
 use crate::source::Source;
 use crate::{rules, CheckError, NodeCtx, Options};
-use o2check_reports::{CheckResult, Layer};
+use o2check_reports::{CheckResult, Layer, Severity};
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -33,7 +33,15 @@ pub fn run_all(sources: &[Box<dyn Source>], options: &Options) -> Vec<CheckResul
                 .map(|c| {
                     let started = Instant::now();
                     let v = (c.run)(&ctx).unwrap_or_else(CheckError::into_verdict);
-                    result(c.id, c.layer, c.rationale, ctx.node(), v, started)
+                    result(
+                        c.id,
+                        c.layer,
+                        c.severity,
+                        c.rationale,
+                        ctx.node(),
+                        v,
+                        started,
+                    )
                 })
                 .collect::<Vec<_>>()
         })
@@ -46,7 +54,15 @@ pub fn run_all(sources: &[Box<dyn Source>], options: &Options) -> Vec<CheckResul
         for c in rules::CLUSTER {
             let started = Instant::now();
             let v = (c.run)(&ctxs).unwrap_or_else(CheckError::into_verdict);
-            results.push(result(c.id, c.layer, c.rationale, "cluster", v, started));
+            results.push(result(
+                c.id,
+                c.layer,
+                c.severity,
+                c.rationale,
+                "cluster",
+                v,
+                started,
+            ));
         }
     }
     results
@@ -55,6 +71,7 @@ pub fn run_all(sources: &[Box<dyn Source>], options: &Options) -> Vec<CheckResul
 fn result(
     id: &str,
     layer: Layer,
+    severity: Severity,
     rationale: &str,
     node: &str,
     v: crate::Verdict,
@@ -66,6 +83,8 @@ fn result(
         layer,
         status: v.status,
         summary: v.summary,
+        finding: v.code.map(str::to_string),
+        severity: Some(severity),
         evidence: v.evidence,
         fix: v.fix,
         rationale: rationale.to_string(),

@@ -110,6 +110,8 @@ impl Diagnosis {
                     c.confidence.name(),
                     c.title
                 ),
+                finding: None,
+                severity: None,
                 evidence: c.evidence.clone(),
                 fix: Some(fix_text(&c.fix)),
                 rationale: c.explanation.clone(),
@@ -123,6 +125,8 @@ impl Diagnosis {
                 layer: Layer::Mount,
                 status: Status::Error,
                 summary: "the evidence is not enough to name a cause".into(),
+                finding: None,
+                severity: None,
                 evidence: Vec::new(),
                 fix: Some(self.collect.join("\n")),
                 rationale: String::new(),

@@ -13,4 +13,4 @@ pub mod model;
 pub mod write;
 pub mod xml_text;
 
-pub use model::{CheckResult, Evidence, Layer, NodeInfo, RunMeta, RunReport, Status};
+pub use model::{CheckResult, Evidence, Layer, NodeInfo, RunMeta, RunReport, Severity, Status};

@@ -61,6 +61,25 @@ impl Layer {
     }
 }
 
+/// How bad a failing check is, for monitoring (Nagios CRITICAL or WARNING): critical
+/// when the cluster cannot work or will fence, warning for a latent hazard (one
+/// multipath path left, a firewall rule nobody hits yet).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
 /// A check's outcome. `Fail` means the check ran and found a problem; `Error` means
 /// it could not decide (unreadable or unparsable evidence); `Skip` means it does not
 /// apply here (for example no OCFS2 volume is mounted), always with a reason.
@@ -120,6 +139,14 @@ pub struct CheckResult {
     pub status: Status,
     /// One line a person reads first.
     pub summary: String,
+    /// Stable kebab-case code of what was found, unique within the check
+    /// (`no-local-node`): what `why`, JUnit `type` and monitoring key on, so a
+    /// reworded summary cannot change a conclusion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<String>,
+    /// How bad a failure of this check is (None for scenarios and diagnoses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
     #[serde(default)]
     pub evidence: Vec<Evidence>,
     /// What to do about a failure, as commands or an imperative sentence.

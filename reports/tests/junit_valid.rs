@@ -13,6 +13,8 @@ fn result(check: &str, node: &str, layer: Layer, status: Status, text: &str) -> 
         layer,
         status,
         summary: format!("summary of {check}: {text}"),
+        finding: None,
+        severity: None,
         evidence: vec![Evidence::new("/var/log/kern.log", Some(7), text)],
         fix: Some("run `o2cb register-cluster o2lab` && check </etc/hosts>".into()),
         rationale: "because".into(),

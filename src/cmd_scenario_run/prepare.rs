@@ -24,7 +24,7 @@ pub(super) fn node_error(node: &str, e: &str) -> CheckResult {
         layer: Layer::Scenario,
         status: Status::Error,
         summary: e.into(),
-        evidence: Vec::new(),
+        finding: None,        severity: None,        evidence: Vec::new(),
         fix: Some("make the node reachable (ssh with keys, BatchMode) and the mount present on it, or leave it out with --nodes".into()),
         rationale: "every scenario needs every node: a node that cannot be reached cannot take part".into(),
         duration_ms: 0,

@@ -5,11 +5,12 @@
 use super::common::cluster_conf;
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: ClusterCheck = ClusterCheck {
     id: "cluster-conf-identical",
     layer: Layer::Cluster,
+    severity: Severity::Critical,
     title: "cluster.conf describes the same cluster on every node",
     rationale: "o2net identifies peers by address and node number from the local file; nodes \
                 with different files refuse each other (`Attempt to connect from unknown node`) \

@@ -4,11 +4,12 @@ use super::common::{cluster_conf, CLUSTER_CONF};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::parse::{cluster_conf as grammar, cluster_conf_rules};
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "cluster-conf-syntax",
     layer: Layer::Config,
+    severity: Severity::Critical,
     title: "cluster.conf follows o2cb's grammar and rules",
     rationale: "o2cb refuses the whole file for one bad line (load fails with -EIO/-EINVAL and no \
                 message), and silently ignores a node whose `cluster` names no cluster stanza",

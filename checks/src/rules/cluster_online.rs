@@ -7,11 +7,12 @@ use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::parse::o2cb_cluster_status::parse_cluster_status;
 use crate::parse::o2cb_status;
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "cluster-online",
     layer: Layer::O2cb,
+    severity: Severity::Critical,
     title: "the o2cb cluster is online (registered, with a local node)",
     rationale:
         "mount.ocfs2 joins the cluster registered in configfs; with none it fails with \

@@ -4,11 +4,12 @@
 use super::common::{configfs_cluster, o2cb_config};
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: ClusterCheck = ClusterCheck {
     id: "o2cb-timeouts-identical",
     layer: Layer::Cluster,
+    severity: Severity::Critical,
     title: "heartbeat threshold, idle timeout and keepalive are identical on all nodes",
     rationale: "the o2net handshake refuses a peer whose idle timeout, keepalive delay or \
                 heartbeat timeout differs; the mount then fails after ~70 s with error 107",

@@ -6,11 +6,12 @@ use super::common::configfs_cluster;
 use super::volumes::volumes;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "disk-cluster-stack",
     layer: Layer::Storage,
+    severity: Severity::Critical,
     title: "on-disk cluster stack, name and heartbeat mode match the running cluster",
     rationale: "a mismatch makes every mount fail before the join: `Cluster stack is invalid`, \
                 `Cluster name is invalid` or `Heartbeat mode is invalid while trying to join the group`",

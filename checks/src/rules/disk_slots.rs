@@ -7,11 +7,12 @@ use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::parse::o2cb_cluster_status::parse_list_cluster;
 use crate::parse::o2cb_status;
-use o2check_reports::Layer;
+use o2check_reports::{Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "disk-slots",
     layer: Layer::Storage,
+    severity: Severity::Critical,
     title: "each volume has node slots for every node of the cluster",
     rationale:
         "every mounting node needs its own slot (journal); mkfs.ocfs2 -N sets how many, and \

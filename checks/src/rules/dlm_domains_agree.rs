@@ -8,12 +8,13 @@ use super::volumes::volumes;
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::{dlm, lines};
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 use std::collections::BTreeMap;
 
 pub const CHECK: ClusterCheck = ClusterCheck {
     id: "dlm-domains-agree",
     layer: Layer::Cluster,
+    severity: Severity::Critical,
     title: "every node mounting a volume sees every other one in its DLM domain",
     rationale: "a node that mounts the volume but is missing from another node's o2dlm domain \
                 takes locks the other does not honour: the two caches diverge and the \

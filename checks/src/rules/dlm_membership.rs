@@ -8,11 +8,12 @@ use super::volumes::volumes;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::{dlm, lines};
-use o2check_reports::Layer;
+use o2check_reports::{Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "dlm-membership",
     layer: Layer::Dlm,
+    severity: Severity::Critical,
     title: "each mounted volume's DLM domain includes every node that mounts it",
     rationale: "cluster locking only covers nodes in the o2dlm domain; a node that mounts the \
                 volume but is missing from the domain has left or died (recovery follows) or is \

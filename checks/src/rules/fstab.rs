@@ -4,11 +4,12 @@
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::parse::mount_table;
-use o2check_reports::Layer;
+use o2check_reports::{Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "fstab",
     layer: Layer::Config,
+    severity: Severity::Critical,
     title: "OCFS2 fstab entries use _netdev and not a /dev/sdX path",
     rationale: "without _netdev the boot mounts OCFS2 before the network and o2cb are up and the \
                 mount fails; /dev/sdX names change between boots and bypass multipath, so one \

@@ -8,11 +8,12 @@ use super::volumes::volumes;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::parse::o2cb_status;
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "heartbeat-active-after-mount",
     layer: Layer::Heartbeat,
+    severity: Severity::Critical,
     title: "each mounted OCFS2 volume has an active disk heartbeat region",
     rationale: "a node that mounts without heartbeating is invisible to the others: they neither \
                 connect to it nor count it in quorum, and its writes are not protected by fencing",

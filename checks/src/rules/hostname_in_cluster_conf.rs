@@ -5,11 +5,12 @@
 use super::common::{boot_cluster, cluster_conf, configfs_cluster, local_nodes};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "hostname-in-cluster-conf",
     layer: Layer::O2cb,
+    severity: Severity::Critical,
     title: "the hostname matches exactly one node in cluster.conf",
     rationale: "`o2cb register-cluster` marks a node local only when its name is a case-insensitive \
                 prefix of the hostname ending at a `.` or the end; with no match it still succeeds, \

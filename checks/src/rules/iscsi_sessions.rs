@@ -10,11 +10,12 @@ use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::parse::{iscsiadm_session, mount_table};
 use crate::text::Text;
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "iscsi-sessions",
     layer: Layer::Storage,
+    severity: Severity::Critical,
     title: "iSCSI sessions are logged in",
     rationale: "with no session the SAN LUN and its multipath map disappear and the OCFS2 volume \
                 cannot be mounted (`Internal logic failure` opening the device, or `I/O error on channel`)",

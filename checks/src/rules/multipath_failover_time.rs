@@ -5,11 +5,12 @@
 use super::common::o2cb_config;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "multipath-failover-time",
     layer: Layer::Storage,
+    severity: Severity::Critical,
     title: "multipath gives up on dead paths before the heartbeat dead time",
     rationale: "with queue_if_no_path or a long no_path_retry, heartbeat writes queue instead of \
                 failing; o2hb then reaches the dead threshold and ocfs2 fences (reboots) the node \

@@ -6,11 +6,12 @@ use super::volumes::volumes;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::parse::multipath_ll::{self, MpMap};
-use o2check_reports::Layer;
+use o2check_reports::{Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "multipath-paths",
     layer: Layer::Storage,
+    severity: Severity::Critical,
     title: "multipath maps backing OCFS2 have enough `active ready running` paths",
     rationale: "when the last path fails, heartbeat writes stall; after the dead threshold the \
                 node fences itself (`Heartbeat write timeout to device dm-N`) and mounts elsewhere \

@@ -5,11 +5,12 @@ use super::common::{boot_cluster, cluster_conf, local_nodes};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::parse::net;
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "name-resolution",
     layer: Layer::Network,
+    severity: Severity::Critical,
     title:
         "node names resolve to their cluster.conf addresses; the local address is on an interface",
     rationale: "o2net binds its listener to the local node's configured ip_address (a missing \

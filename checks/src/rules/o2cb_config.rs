@@ -7,11 +7,12 @@ use crate::context::NodeCtx;
 use crate::parse::o2cb_sysconfig::{
     Setting, MIN_IDLE_MS, MIN_KEEPALIVE_MS, MIN_RECONNECT_MS, MIN_THRESHOLD,
 };
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "o2cb-config",
     layer: Layer::Config,
+    severity: Severity::Critical,
     title: "o2cb is enabled at boot for an existing cluster with valid timeouts",
     rationale: "with O2CB_ENABLED other than `true` the cluster never comes online at boot and \
                 _netdev mounts fail; timeouts below the minimums are rejected, and the kernel \

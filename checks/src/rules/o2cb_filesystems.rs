@@ -3,11 +3,12 @@
 use super::common::mounts;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
-use o2check_reports::Layer;
+use o2check_reports::{Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "o2cb-filesystems",
     layer: Layer::O2cb,
+    severity: Severity::Critical,
     title: "configfs is mounted at /sys/kernel/config and ocfs2_dlmfs at /dlm",
     rationale: "o2cb registers the cluster in configfs (without it: `Unable to access cluster \
                 service`); the init script treats a failed /dlm mount as a load failure and \

@@ -3,11 +3,12 @@
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::parse::modules;
-use o2check_reports::Layer;
+use o2check_reports::{Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "o2cb-modules",
     layer: Layer::O2cb,
+    severity: Severity::Critical,
     title:
         "configfs, ocfs2_nodemanager, ocfs2_dlm, ocfs2_stack_o2cb, ocfs2_dlmfs and ocfs2 are loaded",
     rationale:

@@ -8,11 +8,12 @@ use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::event::O2Event;
 use crate::kernlog::node_events::node_events;
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
     id: "o2cb-timeouts-consistent",
     layer: Layer::O2cb,
+    severity: Severity::Critical,
     title: "o2cb timeouts agree with the peers and with the configuration file",
     rationale: "o2net compares idle timeout, keepalive delay and heartbeat timeout in every \
                 handshake and refuses a peer whose values differ; the kernel keeps the values of \

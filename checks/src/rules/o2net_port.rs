@@ -11,12 +11,13 @@ use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::parse::cluster_conf_rules::{Model, Node};
 use crate::parse::net;
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 use std::net::SocketAddrV4;
 
 pub const CHECK: Check = Check {
     id: "o2net-port",
     layer: Layer::Network,
+    severity: Severity::Critical,
     title: "o2net ports are reachable, listening and not firewalled",
     rationale: "nodes talk over TCP to each other's ip_address:ip_port (the higher-numbered node \
                 connects to the lower); a blocked port makes mounts fail after about 70 s with \

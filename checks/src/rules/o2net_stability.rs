@@ -5,12 +5,13 @@ use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::event::O2Event;
 use crate::kernlog::node_events::node_events;
-use o2check_reports::Layer;
+use o2check_reports::{Layer, Severity};
 use std::collections::BTreeMap;
 
 pub const CHECK: Check = Check {
     id: "o2net-stability",
     layer: Layer::Network,
+    severity: Severity::Critical,
     title: "o2net connections are stable: no rejected handshakes, flaps or idle timeouts",
     rationale: "an o2net connection that drops makes the nodes evaluate quorum and, if it stays \
                 down past the idle timeout, one side fences itself; rejected handshakes mean the \

@@ -6,12 +6,13 @@ use crate::context::NodeCtx;
 use crate::kernlog::errno;
 use crate::kernlog::event::O2Event;
 use crate::kernlog::node_events::node_events;
-use o2check_reports::Layer;
+use o2check_reports::{Layer, Severity};
 use std::collections::BTreeMap;
 
 pub const CHECK: Check = Check {
     id: "ocfs2-errors",
     layer: Layer::Mount,
+    severity: Severity::Critical,
     title: "no ocfs2 ERROR status lines in the kernel log",
     rationale: "mlog_errno lines trace a failure up the call chain (e.g. ocfs2_dlm_init -> \
                 ocfs2_mount_volume -> ocfs2_fill_super = -107 is a mount that could not reach \

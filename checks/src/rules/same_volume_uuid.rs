@@ -7,12 +7,13 @@
 use super::volumes::volumes;
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 use std::collections::BTreeMap;
 
 pub const CHECK: ClusterCheck = ClusterCheck {
     id: "same-volume-uuid",
     layer: Layer::Cluster,
+    severity: Severity::Critical,
     title: "every node mounts the same volume (UUID) at each shared mount point",
     rationale: "nodes are only a cluster for data they share: a node whose mount point holds \
                 another volume (or nothing) writes VM disks the others never see, and a later \

@@ -3,12 +3,13 @@
 
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
-use o2check_reports::{Evidence, Layer};
+use o2check_reports::{Evidence, Layer, Severity};
 use std::collections::BTreeMap;
 
 pub const CHECK: ClusterCheck = ClusterCheck {
     id: "versions-consistent",
     layer: Layer::Cluster,
+    severity: Severity::Critical,
     title: "kernel and ocfs2-tools versions are the same on every node",
     rationale: "the ocfs2, o2net and o2dlm modules of different kernels negotiate protocol \
                 versions and may refuse each other or disable features; mixed ocfs2-tools \

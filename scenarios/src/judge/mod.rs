@@ -41,6 +41,8 @@ fn result(sc: Scenario, status: Status, summary: String, evidence: Vec<Evidence>
         layer: Layer::Scenario,
         status,
         summary,
+        finding: None,
+        severity: None,
         evidence,
         fix: None,
         rationale: rationale(sc).into(),
