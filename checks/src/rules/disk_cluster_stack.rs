@@ -27,11 +27,12 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     if cluster.is_none() && running_stack.is_none() {
         return Ok(Verdict::skip(
             "no running cluster to compare with (configfs and /sys/fs/ocfs2 not available)",
-        ));
+        )
+        .code("no-running-cluster"));
     }
     let vols = volumes(ctx);
     if vols.is_empty() {
-        return Ok(Verdict::skip("no OCFS2 volume found on this node"));
+        return Ok(Verdict::skip("no OCFS2 volume found on this node").code("no-volume"));
     }
     let mut problems = Vec::new();
     let mut evidence: Vec<Evidence> = Vec::new();
@@ -99,6 +100,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "with the volume unmounted on every node, rewrite the on-disk cluster information to the running cluster's: `tunefs.ocfs2 --update-cluster-stack <device>` (or fix cluster.conf/heartbeat_mode to match the disk)",
-    )
+    ).code("mismatch")
     .with(evidence))
 }

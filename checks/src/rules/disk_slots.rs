@@ -41,7 +41,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let Some(nodes) = nodes.filter(|n| *n > 0) else {
         return Ok(Verdict::skip(
             "the number of cluster nodes is unknown (no usable cluster.conf or configfs)",
-        ));
+        )
+        .code("node-count-unknown"));
     };
     let vols: Vec<_> = volumes(ctx)
         .into_iter()
@@ -50,7 +51,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     if vols.is_empty() {
         return Ok(Verdict::skip(
             "no OCFS2 superblock available (`debugfs.ocfs2 -R stats <device>` output)",
-        ));
+        )
+        .code("no-superblock"));
     }
     let mut short = Vec::new();
     let mut evidence = Vec::new();
@@ -78,6 +80,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             "add slots (online is fine on ocfs2-tools ≥1.6): `tunefs.ocfs2 -N {nodes} <device>`"
         ),
     )
+    .code("too-few-slots")
     .with(evidence))
 }
 

@@ -27,7 +27,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         .filter(|v| v.mount_point.is_some())
         .collect();
     if mounted.is_empty() {
-        return Ok(Verdict::skip("no OCFS2 volume is mounted"));
+        return Ok(Verdict::skip("no OCFS2 volume is mounted").code("nothing-mounted"));
     }
     let numbers_by_name: Vec<(String, u32)> = match cluster_conf(ctx) {
         Ok((_, m)) => m.nodes.iter().map(|n| (n.name.clone(), n.number)).collect(),
@@ -92,7 +92,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     if judged == 0 {
         return Ok(Verdict::skip(
             "no o2dlm membership lines for the mounted volumes in the kernel logs (rotated away?)",
-        ));
+        )
+        .code("no-membership-lines"));
     }
     if problems.is_empty() {
         return Ok(Verdict::pass(format!(
@@ -103,6 +104,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "look at the o2net and o2hb lines before the membership change (`dmesg | grep -E 'o2net|o2hb|o2dlm'`); a node that left must unmount and remount, a dead node must be fenced and recovered before it mounts again",
-    )
+    ).code("membership-problem")
     .with(evidence))
 }

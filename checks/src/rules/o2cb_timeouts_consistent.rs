@@ -91,7 +91,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         if running.is_none() && file.is_none() {
             return Ok(Verdict::skip(
                 "neither configfs nor an o2cb configuration file is available",
-            ));
+            )
+            .code("no-timeout-evidence"));
         }
         let summary = if over == 0 {
             "no timeout disagreement in the kernel log or between file and kernel".to_string()
@@ -103,6 +104,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "set identical O2CB_HEARTBEAT_THRESHOLD, O2CB_IDLE_TIMEOUT_MS and O2CB_KEEPALIVE_DELAY_MS on every node (RHEL/OL: /etc/sysconfig/o2cb via `service o2cb configure`; Debian/Ubuntu: /etc/default/o2cb), then unmount and restart o2cb on the nodes that differ",
-    )
+    ).code("timeouts-disagree")
     .with(evidence))
 }

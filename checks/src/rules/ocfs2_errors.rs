@@ -43,6 +43,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         format!("ERROR status lines: {}", summary.join(", ")),
         "run `o2check why` with the mount error for the cause; -107 (ENOTCONN) means o2net could not connect, -22 (EINVAL) usually a configuration mismatch, -5 (EIO) storage",
-    )
+    ).code("error-status-lines")
     .with(evidence))
 }

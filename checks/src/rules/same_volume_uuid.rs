@@ -113,7 +113,7 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
         }
     }
     if shared == 0 {
-        return Ok(Verdict::skip("no OCFS2 volume is mounted on any node"));
+        return Ok(Verdict::skip("no OCFS2 volume is mounted on any node").code("nothing-mounted"));
     }
     if problems.is_empty() {
         return Ok(Verdict::pass(format!(
@@ -124,6 +124,6 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "on the odd node, compare `mounted.ocfs2 -d` and `multipath -ll` with the others: mount the shared LUN (by its /dev/mapper alias or UUID=) at the mount point; never mkfs a LUN that another node already uses",
-    )
+    ).code("uuid-differs")
     .with(evidence))
 }
