@@ -147,8 +147,10 @@ impl CheckError {
     /// (listed under `*/` in rules/FINDINGS): the same for every check.
     pub fn code(&self) -> &'static str {
         match self {
-            CheckError::Evidence(EvidenceError::Missing { .. }) => "absent",
-            CheckError::Evidence(EvidenceError::Unsupported { .. }) => "not-collected",
+            CheckError::Evidence(EvidenceError::Absent { .. }) => "absent",
+            CheckError::Evidence(
+                EvidenceError::NotCollected { .. } | EvidenceError::Unsupported { .. },
+            ) => "not-collected",
             CheckError::Evidence(EvidenceError::Io { .. }) => "unreadable",
             CheckError::Evidence(EvidenceError::Timeout { .. }) => "timed-out",
             CheckError::Parse(_) => "unparsable",

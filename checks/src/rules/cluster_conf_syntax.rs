@@ -19,7 +19,8 @@ pub const CHECK: Check = Check {
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let text = match ctx.file(CLUSTER_CONF) {
         Ok(t) => t,
-        Err(crate::EvidenceError::Missing { .. }) => {
+        // Only an absence seen on the node (not a file a bundle lacks) fails.
+        Err(e) if e.is_absent() => {
             return Ok(Verdict::fail(
                 format!("{CLUSTER_CONF} does not exist: o2cb treats that as an empty cluster"),
                 "create it on every node with the same content, e.g.\n  o2cb add-cluster <name>\n  o2cb add-node <name> <node> --ip <ip> --port 7777 --number <n>\n(ocfs2-tools ≤1.6: o2cb_ctl -C -n <node> -t node -a number=<n> -a ip_address=<ip> -a ip_port=7777 -a cluster=<name>)",

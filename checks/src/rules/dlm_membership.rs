@@ -22,6 +22,8 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    // Without the mount table, "nothing mounted" would be a guess.
+    super::common::mounts(ctx)?;
     let mounted: Vec<_> = volumes(ctx)
         .into_iter()
         .filter(|v| v.mount_point.is_some())
@@ -37,7 +39,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         .ok()
         .flatten()
         .and_then(|c| c.local_node().and_then(|n| n.num));
-    let logs = lines::node_log(ctx);
+    let logs = lines::node_log_checked(ctx)?;
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
     let mut judged = 0;

@@ -3,7 +3,7 @@
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::event::{recognize, O2Event};
-use crate::kernlog::lines::node_log;
+use crate::kernlog::lines::node_log_checked;
 use crate::kernlog::node_events::Located;
 use o2check_reports::{Layer, Severity};
 
@@ -19,7 +19,7 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
-    let logs = node_log(ctx);
+    let logs = node_log_checked(ctx)?;
     if logs.is_empty() {
         return Ok(Verdict::skip("no kernel log available").code("no-kernel-log"));
     }

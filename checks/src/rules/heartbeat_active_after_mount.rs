@@ -21,6 +21,8 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    // Without the mount table, "nothing mounted" would be a guess.
+    super::common::mounts(ctx)?;
     let mounted: Vec<_> = volumes(ctx)
         .into_iter()
         .filter(|v| v.mount_point.is_some())

@@ -23,7 +23,7 @@ pub const CHECK: Check = Check {
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let (text, c) = match o2cb_config(ctx) {
         Ok(x) => x,
-        Err(e) if e.is_missing() => {
+        Err(e) if e.is_absent() => {
             return Ok(Verdict::fail(
                 "no /etc/sysconfig/o2cb or /etc/default/o2cb: o2cb will not start at boot",
                 "RHEL/OL: `service o2cb configure`; Debian/Ubuntu: `dpkg-reconfigure ocfs2-tools` (writes O2CB_ENABLED=true and O2CB_BOOTCLUSTER)",

@@ -7,7 +7,7 @@ use super::mismatch_history::{peers_now, standing, Standing};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::event::O2Event;
-use crate::kernlog::node_events::node_events;
+use crate::kernlog::node_events::node_events_checked;
 use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
@@ -25,7 +25,10 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
     let mut over = 0;
-    let events = node_events(ctx);
+    // The log's handshake complaints are half of the judgement: without a
+    // readable log there is no pass, though a file/kernel mismatch still fails.
+    let log = node_events_checked(ctx);
+    let events = log.clone().unwrap_or_default();
     let peers = peers_now(ctx);
     for (i, e) in events.iter().enumerate() {
         if let O2Event::NetMismatch {
@@ -88,6 +91,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         }
     }
     if problems.is_empty() {
+        log?;
         if running.is_none() && file.is_none() {
             return Ok(Verdict::skip(
                 "neither configfs nor an o2cb configuration file is available",

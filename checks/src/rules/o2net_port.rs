@@ -5,7 +5,7 @@
 //! so one blocked port fails one node, not every node that talks to it.
 
 use super::common::{boot_cluster, cluster_conf, configfs_cluster};
-use super::o2net_blame::{firewall_blocks, inbound_failures, peer_explains};
+use super::o2net_blame::{firewall, inbound_failures, peer_explains};
 use super::o2net_targets::plan;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
@@ -88,7 +88,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         }
     }
     let ports = ports(&model, &cluster.name);
-    for b in firewall_blocks(ctx, &ports) {
+    let wall = firewall(ctx, &ports);
+    for b in wall.blocks {
         problems.push(("firewall-drops", b.problem));
         evidence.push(b.evidence);
     }
@@ -103,14 +104,34 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         }
     }
     if problems.is_empty() {
+        let firewall_seen = !wall.answered.is_empty();
+        if checked == 0 && !firewall_seen {
+            // Nothing tried and no ruleset read: a pass would rest on nothing.
+            if let Some(e) = wall.gaps.iter().find(|e| e.is_unreadable()) {
+                return Err(e.clone().into());
+            }
+            return Ok(Verdict::skip(format!(
+                "no probe of a peer's o2net port and no firewall ruleset to judge by: collect `iptables-save` and `nft list ruleset` on the node, or run `o2check collect` there (it records the probes){}",
+                if plan.targets.is_empty() { "" } else { "; the recorded probes hold none of this node's targets" }
+            ))
+            .code("no-evidence")
+            .with(evidence));
+        }
+        let rules = if firewall_seen {
+            format!(
+                "no firewall rule blocks the o2net port ({})",
+                wall.answered.join(", ")
+            )
+        } else {
+            "no firewall ruleset was available to check".to_string()
+        };
         let summary = if checked == 0 {
-            "no firewall rule blocks the o2net port (no peer port to try from here: o2net connects from higher- to lower-numbered nodes)"
-                .to_string()
+            format!("{rules}; no peer port to try from here (o2net connects from higher- to lower-numbered nodes, or no probe was recorded)")
         } else if blamed_elsewhere.is_empty() {
-            format!("{checked} peer port(s) reachable; no firewall rule blocks the o2net port")
+            format!("{checked} peer port(s) reachable; {rules}")
         } else {
             format!(
-                "{checked} peer port(s) tried; unreachable because of their own side: {} (see their o2net-port); nothing blocks the port here",
+                "{checked} peer port(s) tried; unreachable because of their own side: {} (see their o2net-port); {rules}",
                 blamed_elsewhere.join(", ")
             )
         };

@@ -4,7 +4,7 @@
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::event::O2Event;
-use crate::kernlog::node_events::node_events;
+use crate::kernlog::node_events::node_events_checked;
 use o2check_reports::{Layer, Severity};
 use std::collections::BTreeMap;
 
@@ -23,7 +23,7 @@ pub const CHECK: Check = Check {
 const FLAPS: usize = 3;
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
-    let events = node_events(ctx);
+    let events = node_events_checked(ctx)?;
     if events.is_empty() {
         return Ok(Verdict::skip(
             "no o2 messages in the kernel log (nothing mounted yet, or the log rotated)",

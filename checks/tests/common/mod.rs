@@ -41,6 +41,24 @@ impl Case {
         }
         self
     }
+    /// Remove `host_path` from the bundle and record in its manifest that collect
+    /// looked and the node did not have it (observed absence).
+    pub fn absent(self, host_path: &str) -> Case {
+        let rel = host_path.trim_start_matches('/');
+        let p = self.dir.path().join(rel);
+        if p.is_dir() {
+            std::fs::remove_dir_all(&p).unwrap();
+        } else if p.exists() {
+            std::fs::remove_file(&p).unwrap();
+        }
+        let mpath = self.dir.path().join("manifest.json");
+        let mut manifest: serde_json::Value = std::fs::read(&mpath)
+            .map(|b| serde_json::from_slice(&b).unwrap())
+            .unwrap_or_else(|_| serde_json::json!({"version": 1}));
+        manifest["files"][host_path] = serde_json::json!({"state": "absent"});
+        std::fs::write(&mpath, serde_json::to_vec(&manifest).unwrap()).unwrap();
+        self
+    }
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
