@@ -113,20 +113,14 @@ fn the_manifest_keeps_absent_unreadable_and_uncollected_apart() {
         let r = results.iter().find(|r| r.check == id).unwrap();
         (r.status, r.finding.clone(), r.summary.clone())
     };
-    let fstab = status("fstab");
-    assert_eq!(
-        (fstab.0, fstab.1.as_deref()),
-        (Status::Error, Some("unreadable")),
-        "{}",
-        fstab.2
-    );
-    let mp = status("multipath-paths");
-    assert_eq!(
-        (mp.0, mp.1.as_deref()),
-        (Status::Error, Some("timed-out")),
-        "{}",
-        mp.2
-    );
+    for (id, code) in [("fstab", "unreadable"), ("multipath-paths", "timed-out")] {
+        let (st, finding, summary) = status(id);
+        assert_eq!(
+            (st, finding.as_deref()),
+            (Status::Error, Some(code)),
+            "{id}: {summary}"
+        );
+    }
     // And the healthy node's checks still pass offline.
     for id in [
         "hostname-in-cluster-conf",

@@ -40,20 +40,10 @@ fn assert_coded(results: &[CheckResult], case: &str) -> usize {
     non_pass
 }
 
-fn bundles() -> Vec<std::path::PathBuf> {
-    let mut dirs: Vec<_> = std::fs::read_dir(fixtures())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
 #[test]
 fn every_non_pass_result_on_every_fixture_has_a_listed_code() {
     let mut non_pass = 0;
-    for dir in bundles() {
+    for dir in common::bundle_dirs() {
         non_pass += assert_coded(&run(&[&dir]), &dir.display().to_string());
     }
     let pairs = [

@@ -5,7 +5,6 @@
 
 mod common;
 
-use common::fixtures;
 use o2check_checks::rules;
 use o2check_checks::runner::node_ctx;
 use o2check_checks::source::{Bundle, ClockRecord, CommandOutput, Source, TcpProbe};
@@ -86,16 +85,6 @@ fn kernel_log(what: &str) -> bool {
     what.starts_with("dmesg") || what.starts_with("journalctl") || what.starts_with("/var/log")
 }
 
-fn bundles() -> Vec<std::path::PathBuf> {
-    let mut dirs: Vec<_> = std::fs::read_dir(fixtures())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
 fn gagged(dir: &std::path::Path, gag: Gag, hit: fn(&str) -> bool) -> Box<dyn Source> {
     Box::new(Gagged {
         inner: Bundle::open(dir).unwrap(),
@@ -116,7 +105,7 @@ fn status(sources: &[Box<dyn Source>], check: &o2check_checks::Check) -> (Status
 fn no_check_passes_or_fails_without_its_evidence() {
     let mut passes_seen = 0;
     let mut wrong = Vec::new();
-    for dir in bundles() {
+    for dir in common::bundle_dirs() {
         for check in rules::ALL {
             let real: Vec<Box<dyn Source>> = vec![Box::new(Bundle::open(&dir).unwrap())];
             if status(&real, check).0 != Status::Pass {
@@ -161,7 +150,7 @@ const LOG_CHECKS: &[&str] = &[
 fn log_checks_do_not_pass_on_an_unreadable_kernel_log() {
     let mut judged = 0;
     let mut wrong = Vec::new();
-    for dir in bundles() {
+    for dir in common::bundle_dirs() {
         for check in rules::ALL.iter().filter(|c| LOG_CHECKS.contains(&c.id)) {
             let real: Vec<Box<dyn Source>> = vec![Box::new(Bundle::open(&dir).unwrap())];
             if status(&real, check).0 != Status::Pass {

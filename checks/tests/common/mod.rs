@@ -8,6 +8,17 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bundles")
 }
 
+/// Every fixture bundle directory, sorted.
+pub fn bundle_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<_> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
 /// A writable copy of a fixture bundle.
 pub struct Case {
     dir: tempfile::TempDir,
