@@ -78,6 +78,13 @@ pub struct RunArgs {
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     pub max_clock_skew_ms: u64,
 
+    /// Judge kernel-log events from this time on: `boot`, or a UTC time
+    /// (2026-11-24T19:51:49Z, 2026-11-24 19:51). Default: events before the last
+    /// change that replaced them (a later mount, registration, connection to the
+    /// same peer, boot) are history, shown but not failing.
+    #[arg(long, value_name = "TIME|boot")]
+    pub since: Option<o2check_checks::kernlog::history::Since>,
+
     /// Check every node of the cluster from here over ssh: nodes from cluster.conf,
     /// --nodes or --inventory (implied by those two).
     #[arg(long, conflicts_with = "bundles")]
@@ -208,4 +215,9 @@ pub struct TimelineArgs {
     /// Seconds each external command may run before it is killed.
     #[arg(long, value_name = "SECS", default_value_t = 20)]
     pub command_timeout: u64,
+
+    /// Only events from this time on: `boot`, or a UTC time (2026-11-24T19:51:49Z,
+    /// 2026-11-24 19:51). Default: every event the logs hold.
+    #[arg(long, value_name = "TIME|boot")]
+    pub since: Option<o2check_checks::kernlog::history::Since>,
 }

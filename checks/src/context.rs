@@ -18,6 +18,9 @@ pub struct Options {
     pub tcp_timeout: Duration,
     /// Largest clock difference between nodes that `clock-skew` accepts.
     pub max_clock_skew: Duration,
+    /// Which kernel-log events count as current (`--since`); `None`: everything
+    /// since the last relevant change (see [`crate::kernlog::history`]).
+    pub since: Option<crate::kernlog::history::Since>,
 }
 
 impl Default for Options {
@@ -27,6 +30,7 @@ impl Default for Options {
             multipath_maps: Vec::new(),
             tcp_timeout: Duration::from_secs(2),
             max_clock_skew: Duration::from_secs(1),
+            since: None,
         }
     }
 }

@@ -49,6 +49,24 @@ pub fn node_events_checked(ctx: &NodeCtx) -> Result<Vec<Located>, EvidenceError>
     Ok(first_with_events(&node_log_checked(ctx)?))
 }
 
+/// A node's events with what judging them against the present needs.
+pub struct NodeEvents {
+    pub events: Vec<Located>,
+    /// The last boot line of the source the events came from.
+    pub boot: Option<LogLine>,
+}
+
+/// [`node_events_checked`] with the last boot of their source (see
+/// [`super::history::standing`]).
+pub fn node_events_now(ctx: &NodeCtx) -> Result<NodeEvents, EvidenceError> {
+    let logs = node_log_checked(ctx)?;
+    let chosen = logs.iter().find(|log| !events(log).is_empty());
+    Ok(NodeEvents {
+        events: chosen.map(|log| events(log)).unwrap_or_default(),
+        boot: chosen.and_then(|log| super::history::last_boot(log).cloned()),
+    })
+}
+
 fn first_with_events(logs: &[Vec<LogLine>]) -> Vec<Located> {
     logs.iter()
         .map(|log| events(log))
