@@ -96,4 +96,7 @@ impl Source for Renamed {
     fn tcp_probe(&self, addr: SocketAddrV4, timeout: Duration) -> Result<TcpProbe, EvidenceError> {
         self.inner.tcp_probe(addr, timeout)
     }
+    fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.inner.taken_at()
+    }
 }

@@ -61,7 +61,7 @@ fn in_window(source: &dyn Source, options: &Options, since: Option<Since>) -> Ve
         return Vec::new();
     };
     if since.is_none() {
-        return log.events;
+        return log.events.clone();
     }
     let window = Window::of(source, since);
     (0..log.events.len())

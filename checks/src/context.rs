@@ -119,6 +119,10 @@ impl<'a> NodeCtx<'a> {
 
     /// The node's hostname as o2cb sees it (`uname -n`, i.e. gethostname()).
     pub fn hostname(&self) -> Result<Text, EvidenceError> {
+        self.fact(|f| &f.hostname, || self.read_hostname())
+    }
+
+    fn read_hostname(&self) -> Result<Text, EvidenceError> {
         let command = match self.command(&["uname", "-n"]) {
             Ok(out) if !out.stdout.content.trim().is_empty() => return Ok(trimmed(out.stdout)),
             Ok(out) => EvidenceError::Absent {

@@ -75,7 +75,7 @@ impl Window {
         Window {
             since,
             boot: boot_time(source),
-            taken: taken_at(source),
+            taken: source.taken_at(),
         }
     }
 
@@ -234,18 +234,6 @@ pub fn split_now<'e>(
     (now, earlier_ev, count)
 }
 
-/// When the evidence was taken: now for the live host, else meta.json's time.
-pub fn taken_at(source: &dyn Source) -> Option<DateTime<Utc>> {
-    if source.is_live() {
-        return Some(Utc::now());
-    }
-    let meta = source.read_file("/meta.json").ok()?;
-    let v: serde_json::Value = serde_json::from_slice(&meta).ok()?;
-    DateTime::parse_from_rfc3339(v["collected_at"].as_str()?)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 /// Boot time = when the evidence was taken minus the uptime then.
 pub fn boot_time(source: &dyn Source) -> Option<DateTime<Utc>> {
     let uptime: f64 = String::from_utf8_lossy(&source.read_file("/proc/uptime").ok()?)
@@ -253,7 +241,7 @@ pub fn boot_time(source: &dyn Source) -> Option<DateTime<Utc>> {
         .next()?
         .parse()
         .ok()?;
-    Some(taken_at(source)? - chrono::Duration::milliseconds((uptime * 1000.0) as i64))
+    Some(source.taken_at()? - chrono::Duration::milliseconds((uptime * 1000.0) as i64))
 }
 
 #[cfg(test)]

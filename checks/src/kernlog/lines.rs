@@ -6,6 +6,7 @@ use crate::context::NodeCtx;
 use crate::error::EvidenceError;
 use crate::text::Text;
 use regex::Regex;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 /// Longer lines are cut: no o2 message is near this long, and a megabyte line of
@@ -152,7 +153,11 @@ impl NodeLog {
 /// Every kernel message the node's evidence holds: `dmesg` first (this boot), then
 /// the journal, then syslog files and their rotations (older boots). Duplicates
 /// across sources are kept: each is evidence.
-pub fn read_node_log(ctx: &NodeCtx) -> NodeLog {
+pub fn read_node_log(ctx: &NodeCtx) -> Arc<NodeLog> {
+    ctx.fact(|f| &f.kernel_log, || Arc::new(read_uncached(ctx)))
+}
+
+fn read_uncached(ctx: &NodeCtx) -> NodeLog {
     let mut log = NodeLog::default();
     for argv in [
         &["dmesg"][..],
@@ -186,14 +191,14 @@ pub fn read_node_log(ctx: &NodeCtx) -> NodeLog {
 
 /// The messages of [`read_node_log`], for readers that take what there is.
 pub fn node_log(ctx: &NodeCtx) -> Vec<Vec<LogLine>> {
-    read_node_log(ctx).sources
+    read_node_log(ctx).sources.clone()
 }
 
 /// The messages of [`read_node_log`], or why there is no kernel log to judge.
 pub fn node_log_checked(ctx: &NodeCtx) -> Result<Vec<Vec<LogLine>>, EvidenceError> {
     let log = read_node_log(ctx);
     log.evidence()?;
-    Ok(log.sources)
+    Ok(log.sources.clone())
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! All o2 events of one node, each with the line it came from.
 
 use super::event::{recognize, O2Event};
-use super::lines::{node_log, node_log_checked, LogLine};
+use super::lines::{node_log, node_log_checked, read_node_log, LogLine};
 use crate::context::NodeCtx;
 use crate::error::EvidenceError;
 use o2check_reports::Evidence;
+use std::sync::Arc;
 
 /// An event and where it was read.
 #[derive(Debug, Clone)]
@@ -58,13 +59,19 @@ pub struct NodeEvents {
 
 /// [`node_events_checked`] with the last boot of their source (see
 /// [`super::history::standing`]).
-pub fn node_events_now(ctx: &NodeCtx) -> Result<NodeEvents, EvidenceError> {
-    let logs = node_log_checked(ctx)?;
-    let chosen = logs.iter().find(|log| !events(log).is_empty());
-    Ok(NodeEvents {
-        events: chosen.map(|log| events(log)).unwrap_or_default(),
-        boot: chosen.and_then(|log| super::history::last_boot(log).cloned()),
-    })
+pub fn node_events_now(ctx: &NodeCtx) -> Result<Arc<NodeEvents>, EvidenceError> {
+    ctx.fact(
+        |f| &f.node_events,
+        || {
+            let log = read_node_log(ctx);
+            log.evidence()?;
+            let chosen = log.sources.iter().find(|l| !events(l).is_empty());
+            Ok(Arc::new(NodeEvents {
+                events: chosen.map(|l| events(l)).unwrap_or_default(),
+                boot: chosen.and_then(|l| super::history::last_boot(l).cloned()),
+            }))
+        },
+    )
 }
 
 fn first_with_events(logs: &[Vec<LogLine>]) -> Vec<Located> {

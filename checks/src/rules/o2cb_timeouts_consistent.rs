@@ -33,7 +33,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         events: Vec::new(),
         boot: None,
     };
-    let events = log.as_ref().unwrap_or(&empty);
+    let events: &NodeEvents = log.as_deref().unwrap_or(&empty);
     let window = Window::of(ctx.source, ctx.options.since.clone());
     let peers = peers_now(ctx);
     for (i, e) in events.events.iter().enumerate() {
