@@ -6,6 +6,7 @@
 //! `meta.json` with the host, the time, exit codes and TCP probes.
 //! A sosreport directory is read through its `sos_commands/` layout.
 
+use super::confined::Confined;
 use super::names::command_file_name;
 use super::sosreport;
 use super::{CommandOutput, Source, TcpProbe};
@@ -75,6 +76,8 @@ pub struct BundleMeta {
 /// Evidence read from a bundle directory.
 pub struct Bundle {
     root: PathBuf,
+    /// Every read goes through it: nothing outside `root` is reached.
+    fs: Confined,
     node: String,
     meta: BundleMeta,
     sos: bool,
@@ -95,17 +98,23 @@ impl Bundle {
                 error: "not a directory".into(),
             });
         }
+        let fs = Confined::open(root).map_err(|e| EvidenceError::Io {
+            what: what.clone(),
+            error: e.to_string(),
+        })?;
         let meta_path = root.join("meta.json");
-        let meta: BundleMeta = match std::fs::read(&meta_path) {
+        let meta: BundleMeta = match fs.read("meta.json") {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| EvidenceError::Io {
                 what: meta_path.display().to_string(),
                 error: format!("invalid meta.json: {e}"),
             })?,
-            Err(_) => BundleMeta::default(),
+            Err(super::confined::ConfinedError::Missing { .. }) => BundleMeta::default(),
+            Err(e) => return Err(e.into_evidence("meta.json")),
         };
-        let sos = root.join("sos_commands").is_dir();
+        let sos = fs.kind("sos_commands") == Some(super::confined::Kind::Dir);
         let mut bundle = Bundle {
             root: root.to_path_buf(),
+            fs,
             node: String::new(),
             meta,
             sos,
@@ -151,20 +160,22 @@ impl Bundle {
         if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
             return None;
         }
-        Some(self.root.join(rel))
+        Some(rel.to_path_buf())
     }
 }
 
-fn read(path: &Path, what: &str) -> Result<Vec<u8>, EvidenceError> {
-    std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => EvidenceError::Missing {
-            what: format!("{what} in this bundle"),
-        },
-        _ => EvidenceError::Io {
-            what: what.to_string(),
-            error: e.to_string(),
-        },
-    })
+/// A bundle file: logs keep their tail under the size cap, anything else must fit.
+fn read(fs: &Confined, rel: &Path, what: &str) -> Result<Vec<u8>, EvidenceError> {
+    let rel = rel.to_string_lossy();
+    let tail = rel.starts_with("var/log/")
+        || rel.starts_with("commands/")
+        || rel.starts_with("sos_commands/");
+    if tail {
+        fs.read_tail(&rel)
+    } else {
+        fs.read(&rel)
+    }
+    .map_err(|e| e.into_evidence(what))
 }
 
 impl Source for Bundle {
@@ -181,39 +192,27 @@ impl Source for Bundle {
         let full = self.host_path(path).ok_or_else(|| EvidenceError::Missing {
             what: path.to_string(),
         })?;
-        read(&full, path)
+        read(&self.fs, &full, path)
     }
 
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
         let full = self.host_path(path).ok_or_else(|| EvidenceError::Missing {
             what: path.to_string(),
         })?;
-        let entries = std::fs::read_dir(&full).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => EvidenceError::Missing {
-                what: format!("{path} in this bundle"),
-            },
-            _ => EvidenceError::Io {
-                what: path.to_string(),
-                error: e.to_string(),
-            },
-        })?;
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        Ok(names)
+        self.fs
+            .list_dir(&full.to_string_lossy())
+            .map_err(|e| e.into_evidence(path))
     }
 
     fn command(&self, argv: &[&str]) -> Result<CommandOutput, EvidenceError> {
         let name = command_file_name(argv);
         let what = format!("`{}` output", argv.join(" "));
-        let path = self.root.join("commands").join(&name);
-        let stdout = match read(&path, &what) {
+        let path = Path::new("commands").join(&name);
+        let stdout = match read(&self.fs, &path, &what) {
             Ok(bytes) => bytes,
             Err(e) if e.is_missing() && self.sos => {
-                let found = sosreport::find_command(&self.root, argv).ok_or(e)?;
-                read(&found, &what)?
+                let found = sosreport::find_command(&self.fs, argv).ok_or(e)?;
+                read(&self.fs, &found, &what)?
             }
             Err(e) => return Err(e),
         };
@@ -221,8 +220,12 @@ impl Source for Bundle {
         if record.is_some_and(|r| r.timed_out) {
             return Err(EvidenceError::Timeout { what, seconds: 0 });
         }
-        let stderr = std::fs::read(self.root.join("commands").join(format!("{name}.stderr")))
-            .unwrap_or_default();
+        let stderr = read(
+            &self.fs,
+            &Path::new("commands").join(format!("{name}.stderr")),
+            &what,
+        )
+        .unwrap_or_default();
         Ok(CommandOutput {
             stdout,
             stderr,
