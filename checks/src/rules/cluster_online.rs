@@ -53,11 +53,11 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             None => Ok(Verdict::fail(
                 format!("cluster `{}` is registered but no node has local = 1, so o2cb reports it offline and mounts fail with `Internal logic failure while trying to join the group`; the hostname most likely matches no node name (see hostname-in-cluster-conf)", c.name),
                 format!("make the hostname match a node name in cluster.conf, then re-register with the init script, which also sets the configured timeouts: `service o2cb offline {0}; service o2cb online {0}` (Debian: `/etc/init.d/o2cb offline {0}; /etc/init.d/o2cb online {0}`)", c.name),
-            )
+            ).code("no-local-node")
             .with(evidence)
             .with(c.nodes.iter().map(|n| Evidence::new(format!("{}/node/{}/local", c.path, n.name), None, if n.local { "1" } else { "0" })))),
         },
-        Ok(None) => Ok(Verdict::fail("no cluster is registered in configfs: o2cb is offline; mounts fail with `Cluster name is invalid while trying to join the group`", online_fix).with(evidence)),
+        Ok(None) => Ok(Verdict::fail("no cluster is registered in configfs: o2cb is offline; mounts fail with `Cluster name is invalid while trying to join the group`", online_fix).code("not-registered").with(evidence)),
         Err(e) if e.is_missing() => {
             // Offline bundles without a configfs copy (a sosreport) still have the tools' words.
             // `o2cb cluster-status`: text and exit code must agree (FORMATS §2.2).
@@ -71,8 +71,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             };
             match (said.as_ref().map(|r| r.is_online()), text_online) {
                 (Some(true), _) | (None, Some(true)) => Ok(Verdict::pass("o2cb reports the cluster online (configfs not available to confirm)").with(evidence)),
-                (Some(false), _) | (None, Some(false)) => Ok(Verdict::fail(offline_summary, online_fix).with(evidence)),
-                (None, None) => Ok(Verdict::skip(format!("no configfs, `o2cb cluster-status` or status output available ({e})"))),
+                (Some(false), _) | (None, Some(false)) => Ok(Verdict::fail(offline_summary, online_fix).code("reported-offline").with(evidence)),
+                (None, None) => Ok(Verdict::skip(format!("no configfs, `o2cb cluster-status` or status output available ({e})")).code("no-state-evidence")),
             }
         }
         Err(e) => Err(e.into()),

@@ -5,6 +5,7 @@ mod bundle;
 mod cached;
 pub mod exec;
 mod live;
+pub mod manifest;
 mod names;
 mod sosreport;
 

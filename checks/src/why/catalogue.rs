@@ -111,7 +111,7 @@ pub const CAUSES: &[CauseDef] = &[
         title: "the shared device is not usable (paths down, iSCSI logged out, I/O errors)",
         explanation: "the heartbeat region lives on the shared LUN; when its paths are faulty or its iSCSI session is gone, opening the device fails (EBUSY/ENXIO: `Internal logic failure`) or the heartbeat cannot write (`Unable to stabilize heartbeat`: `I/O error on channel while trying to join the group`)",
         produces: &["join-io-error", "join-internal-failure", "mount-eio", "open-device", "hard-readonly-device"],
-        ruled_in_by: &[any("multipath-paths"), any("iscsi-sessions")],
+        ruled_in_by: &[code("multipath-paths", "paths-down"), code("iscsi-sessions", "no-session")],
         supported_by: &[],
         ruled_out_by: &[],
         collect: &[Collect::Command(&["multipath", "-ll"]), Collect::Command(&["iscsiadm", "-m", "session"]), DMESG],
@@ -137,7 +137,7 @@ pub const CAUSES: &[CauseDef] = &[
         title: "the volume has fewer node slots than the nodes mounting it",
         explanation: "each mounting node takes a slot (and its journal); once all are in use the kernel logs `no free slots available!` and the next node's mount fails with EINVAL",
         produces: &["mount-einval", "mount-enospc", "kernel-no-free-slots"],
-        ruled_in_by: &[any("disk-slots")],
+        ruled_in_by: &[code("disk-slots", "too-few-slots")],
         supported_by: &[],
         ruled_out_by: &[any("disk-slots")],
         collect: &[Collect::Command(&["mounted.ocfs2", "-d"]), DMESG],
@@ -150,7 +150,7 @@ pub const CAUSES: &[CauseDef] = &[
         title: "the cluster stack, cluster name or heartbeat mode on disk differs from the running cluster",
         explanation: "mount.ocfs2 validates the superblock's cluster information against the running stack before joining: a different stack gives `Cluster stack is invalid`, a different name `Cluster name is invalid`, a global-heartbeat flag against local mode `Heartbeat mode is invalid`",
         produces: &["join-cluster-stack-invalid", "join-cluster-name-invalid", "join-heartbeat-mode-invalid", "kernel-hb-mode-mismatch", "kernel-different-stack"],
-        ruled_in_by: &[any("disk-cluster-stack")],
+        ruled_in_by: &[code("disk-cluster-stack", "mismatch")],
         supported_by: &[],
         ruled_out_by: &[any("disk-cluster-stack")],
         collect: &[Collect::Command(&["mounted.ocfs2", "-d"]), Collect::File("/sys/fs/ocfs2/cluster_stack"), CONFIGFS_DIR],
@@ -163,7 +163,7 @@ pub const CAUSES: &[CauseDef] = &[
         title: "a stale heartbeat region is left in configfs for this volume",
         explanation: "mount.ocfs2 reuses the region directory named by the volume UUID; if an earlier mount or umount left it with a device attached, writing the device again returns EINVAL: `Internal logic failure while trying to join the group`",
         produces: &["join-internal-failure", "join-region-exists", "o2cb-regions-active"],
-        ruled_in_by: &[any("stale-heartbeat-region")],
+        ruled_in_by: &[code("stale-heartbeat-region", "stale-region")],
         supported_by: &[],
         ruled_out_by: &[any("stale-heartbeat-region")],
         collect: &[CONFIGFS_DIR, Collect::File("/proc/mounts")],
@@ -176,8 +176,9 @@ pub const CAUSES: &[CauseDef] = &[
         title: "this node's cluster.conf address is not configured on any interface",
         explanation: "setting the local node makes o2net bind a listener to its configured ip_address; the bind fails (`Error -99 while binding socket`), registration fails, the cluster stays offline and the mount cannot join",
         produces: &["join-internal-failure", "join-cluster-name-invalid", "join-service-unavailable", "o2cb-register-failure"],
-        ruled_in_by: &[code("name-resolution", "local-address-missing")],
-        supported_by: &[],
+        ruled_in_by: &[],
+        // `misresolved` also covers names that resolve elsewhere: a symptom only.
+        supported_by: &[code("name-resolution", "misresolved")],
         ruled_out_by: &[],
         collect: &[Collect::Command(&["ip", "-o", "addr"]), CLUSTER_CONF, DMESG],
         confirm: &["`ip -o addr` lacks the ip_address of this node's stanza", "dmesg: `o2net: Error -99 while binding socket`"],
@@ -189,10 +190,10 @@ pub const CAUSES: &[CauseDef] = &[
         title: "the nodes cannot reach each other's o2net port (link down, routing or firewall)",
         explanation: "after the join, the kernel waits for o2net connections to every heartbeating node; with none (`No connection established with node N`, `shutdown, state 7`) the DLM join fails with ENOTCONN after about 70 s: `... error 107` (≥1.8.6) or `Transport endpoint is not connected` (≤1.8.5)",
         produces: &["mount-enotconn", "kernel-could-not-connect"],
-        ruled_in_by: &[any("o2net-port")],
+        ruled_in_by: &[code("o2net-port", "peer-unreachable"), code("o2net-port", "firewall-drops"), code("o2net-port", "unreachable-from-peers"), code("o2net-port", "no-listener")],
         // Dropped or never-established connections are also what mismatched
         // timeouts and cluster.conf files look like from one node.
-        supported_by: &[any("o2net-stability")],
+        supported_by: &[code("o2net-port", "probe-failed"), code("o2net-stability", "no-connection"), code("o2net-stability", "flapping"), code("o2net-stability", "idle-timeout")],
         ruled_out_by: &[],
         collect: &[DMESG, Collect::Command(&["iptables-save"]), Collect::Command(&["nft", "list", "ruleset"]), Collect::File("/proc/net/tcp")],
         confirm: &["from the higher-numbered node: `nc -zv LOWER_IP 7777`", "`iptables-save | grep 7777` on both nodes", "`ip link`, `ping` between the interconnect addresses"],
@@ -204,8 +205,8 @@ pub const CAUSES: &[CauseDef] = &[
         title: "cluster.conf differs between nodes (node numbers, addresses or ports)",
         explanation: "o2net identifies a peer by its source address and expects the higher-numbered node to connect; with different files a node is `unknown` or connects the wrong way, and the DLM join fails",
         produces: &["mount-enotconn", "mount-einval", "kernel-could-not-connect"],
-        ruled_in_by: &[any("cluster-conf-identical")],
-        supported_by: &[],
+        ruled_in_by: &[code("cluster-conf-identical", "differs")],
+        supported_by: &[code("o2net-stability", "rejected-connection"), code("o2net-stability", "repeated-rejections")],
         ruled_out_by: &[any("cluster-conf-identical")],
         collect: &[CLUSTER_CONF, DMESG, Collect::Ask("a bundle from every node (`o2check collect` on each), so the files can be compared")],
         confirm: &["`md5sum /etc/ocfs2/cluster.conf` on every node", "dmesg: `Attempt to connect from unknown node` / `Unexpected connect attempt`"],
@@ -217,7 +218,7 @@ pub const CAUSES: &[CauseDef] = &[
         title: "cluster.conf cannot be loaded by o2cb",
         explanation: "o2cb refuses the whole file for one bad line (CRLF, an indented comment, a blank line inside a stanza, a missing attribute), so the cluster cannot be registered and mounts fail to join",
         produces: REGISTRATION,
-        ruled_in_by: &[any("cluster-conf-syntax")],
+        ruled_in_by: &[code("cluster-conf-syntax", "file-absent"), code("cluster-conf-syntax", "unloadable"), code("cluster-conf-syntax", "no-cluster-stanza"), code("cluster-conf-syntax", "rule-violations")],
         supported_by: &[],
         ruled_out_by: &[any("cluster-conf-syntax")],
         collect: &[CLUSTER_CONF],
@@ -230,7 +231,7 @@ pub const CAUSES: &[CauseDef] = &[
         title: "o2cb is not enabled for the cluster at boot",
         explanation: "with O2CB_ENABLED not `true` or O2CB_BOOTCLUSTER empty or unknown, the init script never registers the cluster, so after a reboot mounts fail to join",
         produces: REGISTRATION,
-        ruled_in_by: &[any("o2cb-config")],
+        ruled_in_by: &[code("o2cb-config", "file-absent"), code("o2cb-config", "settings-invalid")],
         supported_by: &[],
         ruled_out_by: &[any("o2cb-config")],
         collect: &[Collect::File("/etc/default/o2cb"), Collect::File("/etc/sysconfig/o2cb")],
@@ -243,8 +244,9 @@ pub const CAUSES: &[CauseDef] = &[
         title: "the o2cb modules or configfs are not loaded/mounted",
         explanation: "mount.ocfs2 first opens /sys/fs/o2cb/interface_revision and configfs; without ocfs2_nodemanager or a mounted configfs it stops with `Unable to access cluster service while trying initialize cluster`; without the ocfs2 module mount(2) says ENODEV (`No such device`)",
         produces: &["init-service-unavailable", "init-module-not-loaded", "init-internal-failure", "setup-stack-failure", "join-service-unavailable", "join-module-not-loaded", "mount-enodev", "kernel-different-stack"],
-        ruled_in_by: &[any("o2cb-modules"), code("o2cb-filesystems", "configfs-not-mounted")],
-        supported_by: &[],
+        ruled_in_by: &[code("o2cb-modules", "not-loaded")],
+        // `not-mounted` is configfs or ocfs2_dlmfs; only configfs matters to a kernel mount.
+        supported_by: &[code("o2cb-filesystems", "not-mounted")],
         ruled_out_by: &[any("o2cb-modules")],
         collect: &[Collect::File("/proc/modules"), Collect::File("/proc/mounts"), Collect::File("/sys/fs/o2cb/interface_revision")],
         confirm: &["`lsmod | grep ocfs2`", "`grep configfs /proc/mounts`", "`service o2cb status` first lines"],
@@ -256,7 +258,7 @@ pub const CAUSES: &[CauseDef] = &[
         title: "the hostname matches no node in cluster.conf, so the kernel has no local node",
         explanation: "o2cb register-cluster marks a node local only when its name is a case-insensitive prefix of the hostname ending at a `.` or the end; with no match every node gets local=0, registration still succeeds, status says Offline, and writing the heartbeat region's device fails with EINVAL: `Internal logic failure while trying to join the group`, with nothing in dmesg",
         produces: &["join-internal-failure", "join-cluster-name-invalid", "join-service-unavailable", "kernel-node-not-configured", "mount-einval"],
-        ruled_in_by: &[any("hostname-in-cluster-conf")],
+        ruled_in_by: &[code("hostname-in-cluster-conf", "no-local-node"), code("hostname-in-cluster-conf", "several-local-nodes")],
         supported_by: &[],
         ruled_out_by: &[any("hostname-in-cluster-conf")],
         collect: &[HOSTNAME, CLUSTER_CONF, CONFIGFS_DIR],
@@ -269,7 +271,7 @@ pub const CAUSES: &[CauseDef] = &[
         title: "the o2cb cluster is not registered (offline, unregistered, or never brought online)",
         explanation: "with no cluster in configfs mount.ocfs2 (≥1.8.2) cannot match the disk's cluster: `Cluster name is invalid while trying to join the group` (≤1.6: `Unable to access cluster service`); after `o2cb unregister-cluster`, `o2cb remove-cluster` or a stopped heartbeat the region's device write fails instead: `Internal logic failure while trying to join the group`",
         produces: REGISTRATION,
-        ruled_in_by: &[code("cluster-online", "not-registered"), code("cluster-online", "offline"), code("cluster-online", "service-unavailable")],
+        ruled_in_by: &[code("cluster-online", "not-registered"), code("cluster-online", "reported-offline")],
         supported_by: &[],
         ruled_out_by: &[any("cluster-online")],
         collect: &[CONFIGFS_DIR, CLUSTER_STATUS],
@@ -282,7 +284,7 @@ pub const CAUSES: &[CauseDef] = &[
         title: "o2cb timeouts differ between nodes (idle timeout, keepalive or heartbeat threshold)",
         explanation: "every o2net handshake compares the network idle timeout, keepalive delay and heartbeat timeout; any difference makes both sides log `uses a ... of A ms, but we use B ms locally. Disconnecting.` and refuse the connection, so the mount fails with ENOTCONN after about 70 s (`error 107`)",
         produces: &["mount-enotconn", "kernel-could-not-connect"],
-        ruled_in_by: &[any("o2cb-timeouts-identical"), any("o2cb-timeouts-consistent")],
+        ruled_in_by: &[code("o2cb-timeouts-identical", "timeouts-differ"), code("o2cb-timeouts-consistent", "timeouts-disagree"), code("o2net-stability", "handshake-mismatch")],
         supported_by: &[],
         ruled_out_by: &[any("o2cb-timeouts-identical")],
         collect: &[DMESG, Collect::File("/etc/default/o2cb"), Collect::File("/etc/sysconfig/o2cb"), CONFIGFS_DIR],
@@ -308,7 +310,7 @@ pub const CAUSES: &[CauseDef] = &[
         title: "the nodes run OCFS2 versions that cannot talk to each other",
         explanation: "nodes exchange mount votes and DLM join messages whose layout and protocol version must agree; a node with another major version refuses (`locking protocol ... disallowing`, EPROTO) and on old kernels a message that does not fit the peer's fails with EOVERFLOW: `Value too large for defined data type`",
         produces: &["mount-eoverflow", "mount-eproto"],
-        ruled_in_by: &[any("versions-consistent")],
+        ruled_in_by: &[code("versions-consistent", "versions-differ")],
         supported_by: &[],
         ruled_out_by: &[any("versions-consistent")],
         collect: &[Collect::Command(&["uname", "-r"]), Collect::Command(&["o2cb_ctl", "-V"]), Collect::File("/sys/fs/ocfs2/max_locking_protocol"), DMESG],
@@ -377,6 +379,19 @@ mod tests {
     }
 
     #[test]
+    fn every_finding_code_named_is_in_the_table() {
+        for c in CAUSES {
+            for f in c.ruled_in_by.iter().chain(c.supported_by) {
+                let code = f.code.expect("rule-in findings name their code");
+                let row = crate::rules::findings::lookup(f.check, code)
+                    .filter(|r| r.check == f.check)
+                    .unwrap_or_else(|| panic!("{}: {} is not in rules/FINDINGS", c.id, f.key()));
+                assert_eq!(row.status, o2check_reports::Status::Fail, "{}", f.key());
+            }
+        }
+    }
+
+    #[test]
     fn every_check_named_exists() {
         let known: Vec<&str> = crate::rules::ALL
             .iter()
@@ -384,7 +399,12 @@ mod tests {
             .chain(crate::rules::CLUSTER.iter().map(|c| c.id))
             .collect();
         for c in CAUSES {
-            for f in c.ruled_in_by.iter().chain(c.ruled_out_by) {
+            for f in c
+                .ruled_in_by
+                .iter()
+                .chain(c.supported_by)
+                .chain(c.ruled_out_by)
+            {
                 assert!(
                     known.contains(&f.check),
                     "{}: unknown check {}",

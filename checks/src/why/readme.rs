@@ -17,7 +17,7 @@ fn cell(s: &str) -> String {
 
 pub fn markdown() -> String {
     let mut m = String::new();
-    m.push_str("| cause | layer | ruled in by (failing) | ruled out by (passing) | produces |\n|---|---|---|---|---|\n");
+    m.push_str("| cause | layer | ruled in by (failing, strong) | supported by (failing, a symptom) | ruled out by (passing) | produces |\n|---|---|---|---|---|---|\n");
     for c in CAUSES {
         let keys = |f: &[super::catalogue::Finding]| {
             if f.is_empty() {
@@ -31,10 +31,11 @@ pub fn markdown() -> String {
         };
         let _ = writeln!(
             m,
-            "| `{}` | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} |",
             c.id,
             c.layer.name(),
             keys(c.ruled_in_by),
+            keys(c.supported_by),
             keys(c.ruled_out_by),
             c.produces
                 .iter()
