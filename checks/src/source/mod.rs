@@ -6,6 +6,7 @@ mod cached;
 pub mod confined;
 pub mod exec;
 mod live;
+pub mod manifest;
 mod names;
 mod sosreport;
 
