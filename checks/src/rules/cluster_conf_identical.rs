@@ -78,7 +78,7 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     }
     Ok(Verdict::fail(
         format!("cluster.conf of {} differs from {first_node}'s", differ.join(", ")),
-        "copy one cluster.conf to every node (`scp /etc/ocfs2/cluster.conf node:/etc/ocfs2/`), then re-register with the volumes unmounted: RHEL/OL `service o2cb offline; service o2cb online`, Debian/Ubuntu `o2cb unregister-cluster <name>; o2cb register-cluster <name>`",
+        "copy one cluster.conf to every node (`scp /etc/ocfs2/cluster.conf node:/etc/ocfs2/`), then re-register with the volumes unmounted: RHEL/OL `service o2cb offline; service o2cb online`, Debian/Ubuntu `/etc/init.d/o2cb offline <name>; /etc/init.d/o2cb online <name>` (the init script also sets the configured timeouts; `o2cb register-cluster` does not)",
     ).code("differs")
     .with(evidence))
 }

@@ -62,7 +62,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         let first = &model.problems[0].message;
         return Ok(Verdict::fail(
             format!("{} problem(s) in {CLUSTER_CONF}: {first}", model.problems.len()),
-            "correct the lines quoted below, keep the file identical on all nodes, then `o2cb register-cluster <name>` (or `service o2cb online`) with the cluster offline",
+            "correct the lines quoted below, keep the file identical on all nodes, then `service o2cb online <name>` (Debian: `/etc/init.d/o2cb online <name>`; not bare `o2cb register-cluster`, which leaves the default timeouts) with the cluster offline",
         ).code("rule-violations")
         .with(evidence));
     }

@@ -44,7 +44,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let online_fix = distro_fix(
         ctx,
         "service o2cb online   (and `chkconfig o2cb on`; check O2CB_BOOTCLUSTER in /etc/sysconfig/o2cb)",
-        "set O2CB_ENABLED=true and O2CB_BOOTCLUSTER in /etc/default/o2cb, then `systemctl restart o2cb` or `o2cb register-cluster <name>`",
+        "set O2CB_ENABLED=true and O2CB_BOOTCLUSTER in /etc/default/o2cb, then `/etc/init.d/o2cb online <name>` (or `systemctl restart o2cb`); not `o2cb register-cluster`, which leaves the kernel's default timeouts and the next mount fails with error 107",
     );
     match configfs {
         Ok(Some(c)) => match c.local_node() {
@@ -52,7 +52,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                 .with([Evidence::new(format!("{}/node/{}/local", c.path, n.name), None, "1")])),
             None => Ok(Verdict::fail(
                 format!("cluster `{}` is registered but no node has local = 1, so o2cb reports it offline and mounts fail with `Internal logic failure while trying to join the group`; the hostname most likely matches no node name (see hostname-in-cluster-conf)", c.name),
-                "make the hostname match a node name in cluster.conf, then re-register: `service o2cb offline; service o2cb online` (Debian: `o2cb unregister-cluster <name>; o2cb register-cluster <name>`)",
+                format!("make the hostname match a node name in cluster.conf, then re-register with the init script, which also sets the configured timeouts: `service o2cb offline {0}; service o2cb online {0}` (Debian: `/etc/init.d/o2cb offline {0}; /etc/init.d/o2cb online {0}`)", c.name),
             ).code("no-local-node")
             .with(evidence)
             .with(c.nodes.iter().map(|n| Evidence::new(format!("{}/node/{}/local", c.path, n.name), None, if n.local { "1" } else { "0" })))),

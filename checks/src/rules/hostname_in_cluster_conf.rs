@@ -47,7 +47,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                 None => String::new(),
             };
             let fix = match likely {
-                Some(n) => format!("make the hostname match: `hostnamectl set-hostname {n}` (and /etc/hostname), or rename the node stanza to `{short}` on every node while the cluster is offline; then `service o2cb online` (Debian: `o2cb register-cluster {}`)", cluster.name),
+                Some(n) => format!("make the hostname match: `hostnamectl set-hostname {n}` (and /etc/hostname), or rename the node stanza to `{short}` on every node while the cluster is offline; then `service o2cb offline {0}; service o2cb online {0}` (Debian: `/etc/init.d/o2cb offline {0}; /etc/init.d/o2cb online {0}`)", cluster.name),
                 None => format!("add this node to cluster.conf on every node (`o2cb add-node {} {host} --ip <ip> --number <n>`) or set the hostname to one of: {}", cluster.name, names.join(", ")),
             };
             Ok(Verdict::fail(
