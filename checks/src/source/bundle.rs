@@ -10,6 +10,7 @@
 //! What the bundle lacks is observed absent only when the manifest says collect
 //! looked and found nothing; otherwise it is not collected, with what to collect.
 
+use super::confined::{Confined, ConfinedError, Kind};
 use super::manifest::{Manifest, MANIFEST_FILE};
 use super::names::command_file_name;
 use super::sosreport;
@@ -80,6 +81,8 @@ pub struct BundleMeta {
 /// Evidence read from a bundle directory.
 pub struct Bundle {
     root: PathBuf,
+    /// Every read goes through it: nothing outside `root` is reached.
+    fs: Confined,
     node: String,
     meta: BundleMeta,
     /// `None` for bundles without one: then no absence is observed.
@@ -102,27 +105,34 @@ impl Bundle {
                 error: "not a directory".into(),
             });
         }
+        let fs = Confined::open(root).map_err(|e| EvidenceError::Io {
+            what: what.clone(),
+            error: e.to_string(),
+        })?;
         let meta_path = root.join("meta.json");
-        let meta: BundleMeta = match std::fs::read(&meta_path) {
+        let meta: BundleMeta = match fs.read("meta.json") {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| EvidenceError::Io {
                 what: meta_path.display().to_string(),
                 error: format!("invalid meta.json: {e}"),
             })?,
-            Err(_) => BundleMeta::default(),
+            Err(ConfinedError::Missing { .. }) => BundleMeta::default(),
+            Err(e) => return Err(e.into_evidence("meta.json")),
         };
         let manifest_path = root.join(MANIFEST_FILE);
-        let manifest: Option<Manifest> = match std::fs::read(&manifest_path) {
+        let manifest: Option<Manifest> = match fs.read(MANIFEST_FILE) {
             Ok(bytes) => Some(
                 serde_json::from_slice(&bytes).map_err(|e| EvidenceError::Io {
                     what: manifest_path.display().to_string(),
                     error: format!("invalid {MANIFEST_FILE}: {e}"),
                 })?,
             ),
-            Err(_) => None,
+            Err(ConfinedError::Missing { .. }) => None,
+            Err(e) => return Err(e.into_evidence(MANIFEST_FILE)),
         };
-        let sos = root.join("sos_commands").is_dir();
+        let sos = fs.kind("sos_commands") == Some(Kind::Dir);
         let mut bundle = Bundle {
             root: root.to_path_buf(),
+            fs,
             node: String::new(),
             meta,
             manifest,
@@ -227,19 +237,27 @@ impl Bundle {
         if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
             return None;
         }
-        Some(self.root.join(rel))
+        Some(rel.to_path_buf())
     }
 }
 
-/// Read a bundle file; `Ok(None)` when the bundle does not hold it.
-fn read(path: &Path, what: &str) -> Result<Option<Vec<u8>>, EvidenceError> {
-    match std::fs::read(path) {
+/// Read bundle file `rel` (relative to the root); `Ok(None)` when the bundle does
+/// not hold it. Logs and command outputs keep their tail under the size cap,
+/// anything else must fit.
+fn read(fs: &Confined, rel: &Path, what: &str) -> Result<Option<Vec<u8>>, EvidenceError> {
+    let rel = rel.to_string_lossy();
+    let tail = rel.starts_with("var/log/")
+        || rel.starts_with("commands/")
+        || rel.starts_with("sos_commands/");
+    let read = if tail {
+        fs.read_tail(&rel)
+    } else {
+        fs.read(&rel)
+    };
+    match read {
         Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(EvidenceError::Io {
-            what: what.to_string(),
-            error: e.to_string(),
-        }),
+        Err(ConfinedError::Missing { .. }) => Ok(None),
+        Err(e) => Err(e.into_evidence(what)),
     }
 }
 
@@ -255,47 +273,46 @@ impl Source for Bundle {
 
     fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError> {
         let full = self.host_path(path)?;
-        read(&full, path)?.ok_or_else(|| self.file_gap(path))
+        read(&self.fs, &full, path)?.ok_or_else(|| self.file_gap(path))
     }
 
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
         let full = self.host_path(path)?;
-        let entries = std::fs::read_dir(&full).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => self.file_gap(path),
-            _ => EvidenceError::Io {
-                what: path.to_string(),
-                error: e.to_string(),
-            },
-        })?;
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        Ok(names)
+        self.fs
+            .list_dir(&full.to_string_lossy())
+            .map_err(|e| match e {
+                ConfinedError::Missing { .. } => self.file_gap(path),
+                e => e.into_evidence(path),
+            })
     }
 
     fn command(&self, argv: &[&str]) -> Result<CommandOutput, EvidenceError> {
         let name = command_file_name(argv);
         let what = format!("`{}` output", argv.join(" "));
-        let path = self.root.join("commands").join(&name);
-        let stdout = match read(&path, &what)? {
+        let path = Path::new("commands").join(&name);
+        let stdout = match read(&self.fs, &path, &what)? {
             Some(bytes) => bytes,
             None => {
                 let found = self
                     .sos
-                    .then(|| sosreport::find_command(&self.root, argv))
+                    .then(|| sosreport::find_command(&self.fs, argv))
                     .flatten()
                     .ok_or_else(|| self.command_gap(argv, &name))?;
-                read(&found, &what)?.ok_or_else(|| self.command_gap(argv, &name))?
+                read(&self.fs, &found, &what)?.ok_or_else(|| self.command_gap(argv, &name))?
             }
         };
         let record = self.meta.commands.get(&name);
         if record.is_some_and(|r| r.timed_out) {
             return Err(EvidenceError::Timeout { what, seconds: 0 });
         }
-        let stderr = std::fs::read(self.root.join("commands").join(format!("{name}.stderr")))
-            .unwrap_or_default();
+        let stderr = read(
+            &self.fs,
+            &Path::new("commands").join(format!("{name}.stderr")),
+            &what,
+        )
+        .ok()
+        .flatten()
+        .unwrap_or_default();
         Ok(CommandOutput {
             stdout,
             stderr,

@@ -3,6 +3,7 @@
 
 mod bundle;
 mod cached;
+pub mod confined;
 pub mod exec;
 mod live;
 pub mod manifest;

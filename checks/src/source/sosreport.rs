@@ -7,6 +7,7 @@
 //! and ocfs2 tools' outputs or the on-disk state: [`NOT_COLLECTED`] lists them,
 //! and a check that needs one skips and asks for `o2check collect`.
 
+use super::confined::{Confined, Kind};
 use super::names::command_file_name;
 use std::path::{Path, PathBuf};
 
@@ -87,21 +88,25 @@ pub fn command_hint(argv: &[&str]) -> String {
     }
 }
 
-/// Find the sos file holding the output of `argv`, searching every plugin directory.
-pub fn find_command(root: &Path, argv: &[&str]) -> Option<PathBuf> {
+/// Find the sos file holding the output of `argv`, searching every plugin
+/// directory; the path is relative to the sosreport's root.
+pub fn find_command(root: &Confined, argv: &[&str]) -> Option<PathBuf> {
     let name = command_file_name(argv);
     let candidates: Vec<&str> = ALIASES
         .iter()
         .find(|(ours, _)| *ours == name)
         .map(|(_, sos)| sos.to_vec())
         .unwrap_or_else(|| vec![name.as_str()]);
-    let plugins = std::fs::read_dir(root.join("sos_commands")).ok()?;
-    let mut dirs: Vec<PathBuf> = plugins.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    dirs.sort();
+    let dirs: Vec<PathBuf> = root
+        .list_dir("sos_commands")
+        .ok()?
+        .into_iter()
+        .map(|plugin| Path::new("sos_commands").join(plugin))
+        .collect();
     candidates
         .iter()
         .flat_map(|c| dirs.iter().map(move |d| d.join(c)))
-        .find(|p| p.is_file())
+        .find(|p| root.kind(&p.to_string_lossy()) == Some(Kind::File))
 }
 
 #[cfg(test)]
@@ -114,9 +119,10 @@ mod tests {
         let mp = dir.path().join("sos_commands/multipath");
         std::fs::create_dir_all(&mp).unwrap();
         std::fs::write(mp.join("multipath_-v4_-ll"), "x").unwrap();
-        let found = find_command(dir.path(), &["multipath", "-ll"]).unwrap();
+        let root = Confined::open(dir.path()).unwrap();
+        let found = find_command(&root, &["multipath", "-ll"]).unwrap();
         assert!(found.ends_with("multipath/multipath_-v4_-ll"));
-        assert!(find_command(dir.path(), &["o2cb", "cluster-status"]).is_none());
+        assert!(find_command(&root, &["o2cb", "cluster-status"]).is_none());
     }
 
     #[test]
