@@ -44,7 +44,21 @@ fn fenced(s: &str) -> String {
 /// Markdown: one section per cause, most likely first.
 pub fn markdown(d: &Diagnosis) -> String {
     let mut m = String::from("# o2check why\n\n");
-    let _ = writeln!(m, "{}\n", md_escape(&headline(d)));
+    let asked = if d.error_text.is_some() {
+        "Why did the mount fail with the error below?"
+    } else {
+        "Why did the mount fail? (no error text given)"
+    };
+    let answer = match d.causes.first() {
+        Some(c) if !d.undetermined => format!(
+            "most likely `{}` ({} evidence, {})",
+            c.cause,
+            c.confidence.name(),
+            md_escape(&c.nodes.join(", "))
+        ),
+        _ => "**undetermined**: the evidence is not enough to name a cause".into(),
+    };
+    let _ = writeln!(m, "{asked} {answer}\n");
     if let Some(t) = &d.error_text {
         let _ = writeln!(m, "Error:\n\n```\n{}\n```\n", fenced(t));
     }
@@ -76,11 +90,7 @@ pub fn markdown(d: &Diagnosis) -> String {
             "Cause `{}` on {}, decided by: {}\n\n{}\n",
             c.cause,
             md_escape(&c.nodes.join(", ")),
-            c.findings
-                .iter()
-                .map(|f| format!("`{}`", f.replace('`', "'")))
-                .collect::<Vec<_>>()
-                .join(", "),
+            md_escape(&c.findings.join(", ")),
             c.explanation
         );
         if !c.evidence.is_empty() {
