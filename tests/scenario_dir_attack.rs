@@ -22,26 +22,44 @@ fn mount() -> Option<Mount> {
         eprintln!("skipped: needs root to act as a second user");
         return None;
     }
-    let tmp = tempfile::Builder::new().prefix("o2check-scn-").tempdir_in("/tmp").unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("o2check-scn-")
+        .tempdir_in("/tmp")
+        .unwrap();
     std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let mount = tmp.path().join("mnt");
     std::fs::create_dir(&mount).unwrap();
     std::fs::set_permissions(&mount, std::fs::Permissions::from_mode(0o1777)).unwrap();
     let theirs = mount.join("theirs");
     as_nobody(&format!("mkdir -m 777 {}", theirs.display()));
-    Some(Mount { _tmp: tmp, mount, theirs })
+    Some(Mount {
+        _tmp: tmp,
+        mount,
+        theirs,
+    })
 }
 
 fn as_nobody(script: &str) {
     let st = Command::new("setpriv")
-        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "sh", "-c", script])
+        .args([
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            "sh",
+            "-c",
+            script,
+        ])
         .status()
         .unwrap();
     assert!(st.success(), "{script}");
 }
 
 fn show(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn empty(dir: &Path) -> bool {
@@ -52,12 +70,29 @@ fn empty(dir: &Path) -> bool {
 fn a_planted_run_directory_is_refused_by_scenario_run() {
     let Some(m) = mount() else { return };
     for (id, plant) in [
-        ("linked", format!("ln -s {} {}/.o2check-linked", m.theirs.display(), m.mount.display())),
-        ("owned", format!("mkdir -m 777 {}/.o2check-owned", m.mount.display())),
+        (
+            "linked",
+            format!(
+                "ln -s {} {}/.o2check-linked",
+                m.theirs.display(),
+                m.mount.display()
+            ),
+        ),
+        (
+            "owned",
+            format!("mkdir -m 777 {}/.o2check-owned", m.mount.display()),
+        ),
     ] {
         as_nobody(&plant);
         let o = Command::new(BIN)
-            .args(["scenario", "run", "flock-exclusion", "--local-transport", "--nodes", "n[1-2]"])
+            .args([
+                "scenario",
+                "run",
+                "flock-exclusion",
+                "--local-transport",
+                "--nodes",
+                "n[1-2]",
+            ])
             .args(["--allow-non-ocfs2", "--run-id", id, "--mount"])
             .arg(&m.mount)
             .arg("--out")
@@ -68,7 +103,10 @@ fn a_planted_run_directory_is_refused_by_scenario_run() {
         assert_eq!(o.status.code(), Some(2), "{id}: {}", show(&o));
         assert!(empty(&m.theirs), "{id}: root wrote into nobody's directory");
         let planted = m.mount.join(format!(".o2check-{id}"));
-        assert!(std::fs::symlink_metadata(&planted).is_ok(), "{id}: root removed nobody's entry");
+        assert!(
+            std::fs::symlink_metadata(&planted).is_ok(),
+            "{id}: root removed nobody's entry"
+        );
         if id == "owned" {
             assert!(empty(&planted), "root wrote into the planted directory");
         }
@@ -82,13 +120,39 @@ fn an_agent_refuses_a_directory_planted_after_prepare() {
     let Some(m) = mount() else { return };
     let preset = serde_json::to_string(&o2check_scenarios::preset::quick()).unwrap();
     for (id, plant) in [
-        ("raced1", format!("ln -s {} {}/.o2check-raced1", m.theirs.display(), m.mount.display())),
-        ("raced2", format!("mkdir -m 700 {}/.o2check-raced2", m.mount.display())),
+        (
+            "raced1",
+            format!(
+                "ln -s {} {}/.o2check-raced1",
+                m.theirs.display(),
+                m.mount.display()
+            ),
+        ),
+        (
+            "raced2",
+            format!("mkdir -m 700 {}/.o2check-raced2", m.mount.display()),
+        ),
     ] {
         as_nobody(&plant);
         let o = Command::new(BIN)
-            .args(["scenario", "agent", "--scenario", "flock-exclusion", "--node", "n1", "--nodes", "n1,n2"])
-            .args(["--allow-non-ocfs2", "--run-id", id, "--preset-json", &preset, "--mount"])
+            .args([
+                "scenario",
+                "agent",
+                "--scenario",
+                "flock-exclusion",
+                "--node",
+                "n1",
+                "--nodes",
+                "n1,n2",
+            ])
+            .args([
+                "--allow-non-ocfs2",
+                "--run-id",
+                id,
+                "--preset-json",
+                &preset,
+                "--mount",
+            ])
             .arg(&m.mount)
             .stdin(std::process::Stdio::null())
             .output()
@@ -101,7 +165,11 @@ fn an_agent_refuses_a_directory_planted_after_prepare() {
             .arg(&m.mount)
             .output()
             .unwrap();
-        assert_ne!(cleanup.status.code(), Some(0), "{id}: cleanup removed nobody's entry");
+        assert_ne!(
+            cleanup.status.code(),
+            Some(0),
+            "{id}: cleanup removed nobody's entry"
+        );
         assert!(std::fs::symlink_metadata(m.mount.join(format!(".o2check-{id}"))).is_ok());
     }
 }

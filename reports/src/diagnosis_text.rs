@@ -1,13 +1,14 @@
 //! The root-cause report as Markdown (for tickets) and as console text.
 
 use crate::diagnosis::{fix_text, Diagnosis};
+use crate::untrusted_text::escape_controls as esc;
 use std::fmt::Write;
 
 /// Markdown: one section per cause, most likely first.
 pub fn markdown(d: &Diagnosis) -> String {
     let mut m = String::from("# o2check why: root cause of the mount failure\n\n");
     if let Some(t) = &d.error_text {
-        let _ = writeln!(m, "Error: `{}`\n", t.replace('`', "'"));
+        let _ = writeln!(m, "Error: `{}`\n", esc(t).replace('`', "'"));
     }
     if let Some(meaning) = &d.error_meaning {
         let _ = writeln!(m, "{meaning}\n");
@@ -32,7 +33,7 @@ pub fn markdown(d: &Diagnosis) -> String {
             m,
             "Cause id `{}`, nodes: {}\n\n{}\n",
             c.cause,
-            c.nodes.join(", "),
+            esc(&c.nodes.join(", ")),
             c.explanation
         );
         if !c.evidence.is_empty() {
@@ -41,7 +42,7 @@ pub fn markdown(d: &Diagnosis) -> String {
                 let place = e
                     .line
                     .map_or(e.source.clone(), |l| format!("{}:{l}", e.source));
-                let _ = writeln!(m, "{place}: {}", e.text.replace("```", "'''"));
+                let _ = writeln!(m, "{}: {}", esc(&place), esc(&e.text).replace("```", "'''"));
             }
             m.push_str("```\n\n");
         }
@@ -84,7 +85,7 @@ fn list(m: &mut String, title: &str, items: &[String]) {
 pub fn console(d: &Diagnosis) -> String {
     let mut t = String::new();
     if let Some(e) = &d.error_text {
-        let _ = writeln!(t, "error: {e}");
+        let _ = writeln!(t, "error: {}", esc(e));
     }
     if let Some(meaning) = &d.error_meaning {
         let _ = writeln!(t, "  {meaning}");
@@ -104,23 +105,14 @@ pub fn console(d: &Diagnosis) -> String {
             c.layer.name(),
             c.title,
             c.confidence.name(),
-            c.nodes.join(", ")
+            esc(&c.nodes.join(", "))
         );
         let _ = writeln!(t, "   {}", c.explanation);
         for e in c.evidence.iter().take(8) {
             let place = e
                 .line
                 .map_or(e.source.clone(), |l| format!("{}:{l}", e.source));
-            let clean: String = e
-                .text
-                .chars()
-                .map(|ch| match ch {
-                    '\t' => ' ',
-                    c if c.is_control() => '\u{FFFD}',
-                    c => c,
-                })
-                .collect();
-            let _ = writeln!(t, "     {place}: {clean}");
+            let _ = writeln!(t, "     {}: {}", esc(&place), esc(&e.text));
         }
         let _ = writeln!(
             t,

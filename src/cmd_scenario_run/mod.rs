@@ -204,6 +204,7 @@ fn tail(stderr: &[u8]) -> String {
     if t.is_empty() {
         "no message".into()
     } else {
-        t
+        // An agent's stderr is the node's text: nothing in it may drive the terminal.
+        o2check_reports::untrusted_text::escape_controls(&t).into_owned()
     }
 }
