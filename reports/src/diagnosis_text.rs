@@ -3,6 +3,7 @@
 //! fenced blocks where it is literal.
 
 use crate::diagnosis::{fix_blocks, headline, Diagnosis};
+use crate::untrusted_text::escape_controls;
 use std::fmt::Write;
 
 /// Markdown-escape text that came from a bundle: every character Markdown or
@@ -145,14 +146,10 @@ fn list(m: &mut String, title: &str, items: &[String]) {
     m.push('\n');
 }
 
+/// Console text from a bundle: control characters shown as escapes (the one
+/// escaping rule every renderer shares), so a host name cannot forge lines.
 fn clean(s: &str) -> String {
-    s.chars()
-        .map(|ch| match ch {
-            '\t' => ' ',
-            c if c.is_control() => '\u{FFFD}',
-            c => c,
-        })
-        .collect()
+    escape_controls(s).into_owned()
 }
 
 /// Console text: the same content, compact. The first line says what was asked

@@ -10,6 +10,7 @@ pub mod diagnosis_text;
 pub mod json;
 pub mod junit;
 pub mod model;
+pub mod untrusted_text;
 pub mod write;
 pub mod xml_text;
 
