@@ -26,6 +26,9 @@ pub enum Command {
     Scenario(crate::cli_scenario::ScenarioCommand),
     /// Print the merged o2 event timeline of the nodes and draw it as SVG.
     Timeline(TimelineArgs),
+    /// Check many clusters at once: nodes placed by the cluster their own
+    /// cluster.conf names, one report per cluster and a fleet summary.
+    Fleet(FleetArgs),
     /// Time full check runs over a bundle standing for 1..N nodes.
     Bench(BenchArgs),
     /// Print this host's clock (nanoseconds since the epoch); cluster runs use it
@@ -92,6 +95,48 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub test: libtest_mimic::Arguments,
+}
+
+/// Exit codes: 0 every cluster passed and every node was placed, 1 a check failed
+/// or errored or a node is in no cluster (or several), 2 usage or unreadable input.
+#[derive(Args, Debug)]
+pub struct FleetArgs {
+    /// Check the bundles collected in DIR (one per node: `o2check collect`
+    /// directories, or what `--save-bundles` or the Ansible fleet playbook left)
+    /// instead of reaching the nodes.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["nodes", "inventory"])]
+    pub bundle_dir: Option<PathBuf>,
+
+    /// Where the reports go: DIR/<cluster>/results.json and junit.xml, and
+    /// DIR/fleet.txt, fleet.json, fleet.html.
+    #[arg(long, value_name = "DIR", default_value = "reports/fleet")]
+    pub out: PathBuf,
+
+    /// Keep the bundles fetched from the nodes in DIR/<node>/ (for `--bundle-dir` later).
+    #[arg(long, value_name = "DIR")]
+    pub save_bundles: Option<PathBuf>,
+
+    /// Paths each multipath map backing OCFS2 must have `active ready running`.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub min_paths: usize,
+
+    /// Seconds each external command on a node may run before it is killed.
+    #[arg(long, value_name = "SECS", default_value_t = 20)]
+    pub command_timeout: u64,
+
+    /// Milliseconds each TCP probe of an o2net port may take.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub tcp_timeout_ms: u64,
+
+    /// Largest clock difference between nodes `clock-skew` accepts, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub max_clock_skew_ms: u64,
+
+    /// Nodes and how to reach them (`--inventory`, `--nodes`, ssh options);
+    /// `--parallel` bounds the nodes worked on at once across the whole fleet,
+    /// and the clusters checked at once.
+    #[command(flatten)]
+    pub cluster_args: crate::cluster_args::ClusterArgs,
 }
 
 #[derive(Args, Debug)]

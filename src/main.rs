@@ -11,6 +11,7 @@ mod cluster_args;
 mod cluster_sources;
 mod cmd_bench;
 mod cmd_collect;
+mod cmd_fleet;
 mod cmd_run;
 mod cmd_scenario;
 mod cmd_scenario_agent;
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         cli::Command::Why(args) => cmd_why::run(args),
         cli::Command::Timeline(args) => cmd_timeline::run(args),
         cli::Command::Scenario(cmd) => cmd_scenario::run(cmd),
+        cli::Command::Fleet(args) => cmd_fleet::run(args),
         cli::Command::Bench(args) => cmd_bench::run(args),
         cli::Command::Clock => print_clock(),
     };

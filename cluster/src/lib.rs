@@ -9,6 +9,7 @@
 pub mod ansible;
 pub mod deploy;
 pub mod fanout;
+pub mod fleet;
 pub mod hostlist;
 pub mod inventory;
 pub mod remote_bundle;

@@ -7,6 +7,7 @@ pub mod console;
 pub mod diagnosis;
 pub mod diagnosis_html;
 pub mod diagnosis_text;
+pub mod fleet;
 pub mod json;
 pub mod junit;
 pub mod model;

@@ -1,0 +1,197 @@
+//! `o2check fleet --bundle-dir`: nodes placed by the cluster their own
+//! cluster.conf names, each cluster checked as `run --bundle` would check it, and
+//! the fleet summary. Built from the real lab bundles; the second cluster is a
+//! copy of a lab node whose cluster.conf and hostname are rewritten (said below).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn o2check(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_o2check"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("o2check runs")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/bundles")
+        .join(name)
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// `(check, node, status)` of every result, sorted, to compare two runs.
+fn verdicts(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    let mut v: Vec<_> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["check"].as_str().unwrap().to_string(),
+                r["node"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// The healthy lab node n150 renamed to `host` in a one-node cluster `cluster`
+/// (cluster.conf written in o2cb's layout, meta.json's host rewritten).
+fn renamed_node(dir: &Path, host: &str, cluster: &str) {
+    copy_dir(&fixture("lab-cluster-healthy-n150"), dir);
+    let conf = format!(
+        "cluster:\n\tnode_count = 1\n\theartbeat_mode = local\n\tname = {cluster}\n\nnode:\n\tip_port = 7777\n\tip_address = 10.77.0.150\n\tnumber = 1\n\tname = {host}\n\tcluster = {cluster}\n"
+    );
+    std::fs::write(dir.join("etc/ocfs2/cluster.conf"), conf).unwrap();
+    let meta_path = dir.join("meta.json");
+    let mut meta = json(&meta_path);
+    meta["host"] = host.into();
+    std::fs::write(&meta_path, serde_json::to_vec(&meta).unwrap()).unwrap();
+}
+
+#[test]
+fn fleet_partitions_by_cluster_conf_and_checks_each_cluster_like_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bundles = tmp.path().join("bundles");
+    copy_dir(&fixture("lab-cluster-healthy-n150"), &bundles.join("a"));
+    copy_dir(&fixture("lab-cluster-healthy-n151"), &bundles.join("b"));
+    renamed_node(&bundles.join("c"), "beta1.example", "beta");
+    // A node with no cluster.conf in its evidence belongs to no cluster.
+    renamed_node(&bundles.join("d"), "lost1.example", "beta");
+    std::fs::remove_file(bundles.join("d/etc/ocfs2/cluster.conf")).unwrap();
+    let out = tmp.path().join("out");
+    let o = o2check(&[
+        "fleet",
+        "--bundle-dir",
+        bundles.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    // Every cluster passes, but one node was in no cluster: exit 1.
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let s = json(&out.join("fleet.json"));
+    let clusters: Vec<(String, Vec<String>)> = s["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let nodes = c["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_str().unwrap().to_string());
+            (c["name"].as_str().unwrap().to_string(), nodes.collect())
+        })
+        .collect();
+    assert_eq!(
+        clusters,
+        [
+            ("beta".to_string(), vec!["beta1.example".to_string()]),
+            (
+                "o2lab".to_string(),
+                vec!["n150.ocfs2.test".to_string(), "n151.ocfs2.test".to_string()]
+            ),
+        ]
+    );
+    assert_eq!(s["unplaced"][0]["node"], "lost1.example");
+    assert_eq!(s["unplaced"][0]["kind"], "no-cluster");
+    assert!(
+        stdout.contains("NOT CHECKED lost1.example (no-cluster)"),
+        "{stdout}"
+    );
+    assert!(out.join("fleet.html").is_file() && out.join("fleet.txt").is_file());
+    assert!(out.join("o2lab/junit.xml").is_file());
+
+    // The o2lab cluster's report says what `run --bundle` of its two nodes says.
+    let alone = tmp.path().join("alone.json");
+    let r = o2check(&[
+        "run",
+        "--no-reports",
+        "-q",
+        "--bundle",
+        bundles.join("a").to_str().unwrap(),
+        "--bundle",
+        bundles.join("b").to_str().unwrap(),
+        "--json",
+        alone.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stdout)
+    );
+    let fleet_o2lab = json(&out.join("o2lab/results.json"));
+    assert_eq!(verdicts(&fleet_o2lab), verdicts(&json(&alone)));
+    // Cross-node checks ran between o2lab's nodes only, never with beta's.
+    assert!(verdicts(&fleet_o2lab)
+        .iter()
+        .any(|(c, n, _)| c == "cluster-conf-identical" && n == "cluster"));
+    let beta = json(&out.join("beta/results.json"));
+    assert!(verdicts(&beta).iter().all(|(_, n, _)| n == "beta1.example"));
+}
+
+#[test]
+fn a_failing_cluster_fails_the_fleet_and_is_counted_by_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bundles = tmp.path().join("bundles");
+    copy_dir(&fixture("lab-capture-healthy-node1"), &bundles.join("n1"));
+    copy_dir(
+        &fixture("lab-capture-hostname-mismatch-node2"),
+        &bundles.join("n2"),
+    );
+    let out = tmp.path().join("out");
+    let o = o2check(&[
+        "fleet",
+        "--bundle-dir",
+        bundles.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let s = json(&out.join("fleet.json"));
+    // n151.test.com is listed nowhere, but boots o2lab: checked with it, and fails there.
+    assert_eq!(s["clusters"][0]["nodes"].as_array().unwrap().len(), 2);
+    assert!(s["unplaced"].as_array().unwrap().is_empty());
+    let by_check = s["failures_by_check"].as_array().unwrap();
+    assert!(
+        by_check
+            .iter()
+            .any(|f| f["check"] == "hostname-in-cluster-conf" && f["failed"] == 1),
+        "{by_check:?}"
+    );
+}
+
+#[test]
+fn fleet_without_a_source_is_a_usage_error() {
+    let o = o2check(&["fleet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--inventory"));
+}
