@@ -3,6 +3,7 @@
 //! `--format`, `--test-threads`, `--color`) work on checks.
 
 use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 /// Diagnostics and validation harness for OCFS2 (o2cb) clusters.
@@ -11,6 +12,45 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parse the command line. `run --format line` is o2check's own format
+    /// (reports/src/line.rs), so it is taken out before libtest-mimic parses its
+    /// `--format pretty|terse|json`.
+    pub fn parse_args() -> Cli {
+        let mut argv: Vec<OsString> = std::env::args_os().collect();
+        let line = take_line_format(&mut argv);
+        let mut cli = Cli::parse_from(argv);
+        if let Command::Run(run) = &mut cli.command {
+            run.line_format = line;
+        }
+        cli
+    }
+}
+
+/// Remove `--format line` / `--format=line` from a `run` command line (before any
+/// `--`); true when it was there.
+fn take_line_format(argv: &mut Vec<OsString>) -> bool {
+    if argv.get(1).and_then(|a| a.to_str()) != Some("run") {
+        return false;
+    }
+    let mut i = 2;
+    while i < argv.len() {
+        match argv[i].to_str() {
+            Some("--") => break,
+            Some("--format=line") => {
+                argv.remove(i);
+                return true;
+            }
+            Some("--format") if argv.get(i + 1).and_then(|a| a.to_str()) == Some("line") => {
+                argv.drain(i..i + 2);
+                return true;
+            }
+            _ => i += 1,
+        }
+    }
+    false
 }
 
 #[derive(Subcommand, Debug)]
@@ -39,6 +79,9 @@ pub enum Command {
 
 /// Exit codes: 0 nothing failed, 1 a check failed or errored, 2 usage or unreadable input.
 #[derive(Args, Debug)]
+#[command(
+    after_help = "--format line: the run as one line, the same on identical nodes (no hostname, no times), for `clush -b` and `dshbak -c`."
+)]
 pub struct RunArgs {
     /// Analyse a bundle directory (from `o2check collect`, or a sosreport) instead of
     /// this host. Repeat once per node.
@@ -95,6 +138,11 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub test: libtest_mimic::Arguments,
+
+    /// `--format line`: print the run as one line that is identical on identical
+    /// nodes (for `clush -b`, `dshbak -c`); set by [`Cli::parse_args`].
+    #[arg(skip)]
+    pub line_format: bool,
 }
 
 /// Exit codes: 0 every cluster passed and every node was placed, 1 a check failed
@@ -253,4 +301,31 @@ pub struct TimelineArgs {
     /// Seconds each external command may run before it is killed.
     #[arg(long, value_name = "SECS", default_value_t = 20)]
     pub command_timeout: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::take_line_format;
+    use std::ffi::OsString;
+
+    fn argv(a: &[&str]) -> Vec<OsString> {
+        a.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn line_format_is_taken_out_of_run_only() {
+        let mut a = argv(&["o2check", "run", "--skip", "dlm", "--format", "line", "-q"]);
+        assert!(take_line_format(&mut a));
+        assert_eq!(a, argv(&["o2check", "run", "--skip", "dlm", "-q"]));
+        let mut b = argv(&["o2check", "run", "--format=line"]);
+        assert!(take_line_format(&mut b));
+        assert_eq!(b, argv(&["o2check", "run"]));
+        let mut terse = argv(&["o2check", "run", "--format", "terse"]);
+        assert!(!take_line_format(&mut terse));
+        assert_eq!(terse.len(), 4);
+        let mut filter = argv(&["o2check", "run", "--", "--format", "line"]);
+        assert!(!take_line_format(&mut filter));
+        let mut why = argv(&["o2check", "why", "--format", "line"]);
+        assert!(!take_line_format(&mut why));
+    }
 }

@@ -32,15 +32,24 @@ pub fn run(args: RunArgs) -> u8 {
         options,
         reach: opened.reach,
     });
-    let sink: trials::Sink = Arc::new(Mutex::new(Vec::new()));
-    let trials = trials::build(&inputs, rules::ALL, rules::CLUSTER, &sink);
-    let _conclusion = libtest_mimic::run(&args.test, trials);
-    if args.test.list {
-        return 0;
-    }
-    let results = std::mem::take(&mut *sink.lock().unwrap_or_else(|p| p.into_inner()));
-    let report = assemble(&inputs, results, mode, started);
-    output::console(&report, output::use_color(args.test.color));
+    let report = if args.line_format && !args.test.list {
+        let jobs = trials::jobs(&inputs, rules::ALL, rules::CLUSTER);
+        let results = trials::evaluate(trials::selected(jobs, &args.test));
+        let report = assemble(&inputs, results, mode, started);
+        println!("{}", o2check_reports::line::render(&report));
+        report
+    } else {
+        let sink: trials::Sink = Arc::new(Mutex::new(Vec::new()));
+        let trials = trials::build(&inputs, rules::ALL, rules::CLUSTER, &sink);
+        let _conclusion = libtest_mimic::run(&args.test, trials);
+        if args.test.list {
+            return 0;
+        }
+        let results = std::mem::take(&mut *sink.lock().unwrap_or_else(|p| p.into_inner()));
+        let report = assemble(&inputs, results, mode, started);
+        output::console(&report, output::use_color(args.test.color));
+        report
+    };
     // Paths given explicitly are always written; --no-reports only drops the defaults.
     let default = |name: &str| (!args.no_reports).then(|| args.out.join(name));
     let json = args.json.clone().or_else(|| default("results.json"));

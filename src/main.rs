@@ -23,7 +23,6 @@ mod output;
 mod sources;
 mod trials;
 
-use clap::Parser;
 use std::process::ExitCode;
 
 /// `o2check clock`: nanoseconds since the epoch, for the coordinator's skew samples.
@@ -38,7 +37,7 @@ fn print_clock() -> u8 {
 }
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::parse_args();
     let code = match cli.command {
         cli::Command::Run(args) => cmd_run::run(args),
         cli::Command::Collect(args) => cmd_collect::run(args),

@@ -141,6 +141,22 @@ pub fn build(
         .collect()
 }
 
+/// The jobs libtest-mimic would run for `args`: its filter and `--skip` (substrings
+/// of the trial name, or whole names with `--exact`).
+pub fn selected(jobs: Vec<Job>, args: &libtest_mimic::Arguments) -> Vec<Job> {
+    let matches = |name: &str, pattern: &str| {
+        if args.exact {
+            name == pattern
+        } else {
+            name.contains(pattern)
+        }
+    };
+    jobs.into_iter()
+        .filter(|j| args.filter.as_deref().is_none_or(|f| matches(&j.name, f)))
+        .filter(|j| !args.skip.iter().any(|s| matches(&j.name, s)))
+        .collect()
+}
+
 /// Every job run here, without libtest (fleet runs, where many clusters are
 /// checked at once and nothing is printed per check).
 pub fn evaluate(jobs: Vec<Job>) -> Vec<CheckResult> {

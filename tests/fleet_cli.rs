@@ -195,3 +195,49 @@ fn fleet_without_a_source_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--inventory"));
 }
+
+#[test]
+fn line_format_is_one_line_identical_on_identical_healthy_nodes() {
+    let line = |name: &str, extra: &[&str]| {
+        let b = fixture(name);
+        let mut args = vec![
+            "run",
+            "--no-reports",
+            "--format",
+            "line",
+            "--bundle",
+            b.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = o2check(&args);
+        (o.status.code(), String::from_utf8(o.stdout).unwrap())
+    };
+    // Two different healthy lab nodes (n150, n151): what clush -b folds.
+    let (c1, a) = line("lab-capture-healthy-node1", &[]);
+    let (c2, b) = line("lab-capture-healthy-node2", &[]);
+    assert_eq!((c1, c2), (Some(0), Some(0)));
+    assert_eq!(a, b);
+    assert!(
+        a.starts_with("OK ") && a.ends_with('\n') && a.lines().count() == 1,
+        "{a:?}"
+    );
+    let (c3, bad) = line("lab-capture-hostname-mismatch-node2", &[]);
+    assert_eq!(c3, Some(1));
+    assert!(
+        bad.starts_with("FAIL ")
+            && bad.contains("hostname-in-cluster-conf")
+            && bad.lines().count() == 1,
+        "{bad:?}"
+    );
+    // libtest's filters still select checks.
+    let (c4, skipped) = line(
+        "lab-capture-hostname-mismatch-node2",
+        &[
+            "--skip",
+            "hostname-in-cluster-conf",
+            "--skip",
+            "cluster-online",
+        ],
+    );
+    assert_eq!(c4, Some(0), "{skipped}");
+}

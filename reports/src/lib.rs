@@ -10,6 +10,7 @@ pub mod diagnosis_text;
 pub mod fleet;
 pub mod json;
 pub mod junit;
+pub mod line;
 pub mod model;
 pub mod write;
 pub mod xml_text;
