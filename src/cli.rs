@@ -241,6 +241,15 @@ pub struct BenchArgs {
     #[arg(long)]
     pub scenario_overhead: bool,
 
+    /// Instead: time `o2check fleet` over simulated clusters, CLUSTERSxNODES
+    /// (`10x16`), against the clusters run one after another.
+    #[arg(long, value_name = "CxN")]
+    pub fleet: Option<String>,
+
+    /// With --fleet: nodes (and clusters) worked on at once across the fleet.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub fleet_parallel: usize,
+
     /// The log file for --kernlog-mb (generated when missing or too small).
     #[arg(long, value_name = "FILE")]
     pub kernlog_file: Option<PathBuf>,
