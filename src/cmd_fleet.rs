@@ -7,10 +7,10 @@
 
 use crate::cli::FleetArgs;
 use crate::cluster_sources::{self, dir_name, CollectSettings, Reach};
-use crate::{cmd_run, trials};
+use crate::{cmd_run, sources, trials};
 use chrono::Utc;
 use o2check_checks::parse::o2cb_sysconfig;
-use o2check_checks::source::{Bundle, Cached, Source};
+use o2check_checks::source::{Cached, Source};
 use o2check_checks::{rules, Options, Text};
 use o2check_cluster::fanout::map_nodes;
 use o2check_cluster::fleet::{self, Evidence, Placement};
@@ -28,6 +28,7 @@ struct Gathered {
     /// Inputs that could not be read at all (a broken bundle): name and why.
     unreadable: Vec<(String, String)>,
     _scratch: Option<tempfile::TempDir>,
+    _archives: Vec<o2check_cluster::archive::Unpacked>,
 }
 
 /// One cluster ready to check.
@@ -130,11 +131,12 @@ fn gather(args: &FleetArgs) -> Result<Gathered, String> {
         reach: c.reach,
         unreadable: Vec::new(),
         _scratch: c.scratch,
+        _archives: Vec::new(),
     })
 }
 
-/// Every bundle in `dir` (one per node, as `fleet --save-bundles` or the
-/// Ansible fleet playbook leave them), in name order.
+/// Every bundle in `dir` (one per node: directories as `fleet --save-bundles`
+/// leaves them, archives as the Ansible fleet playbook fetches them), in name order.
 fn from_bundle_dir(dir: &Path) -> Result<Gathered, String> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
@@ -146,6 +148,7 @@ fn from_bundle_dir(dir: &Path) -> Result<Gathered, String> {
         reach: Vec::new(),
         unreadable: Vec::new(),
         _scratch: None,
+        _archives: Vec::new(),
     };
     for path in entries {
         let name = path
@@ -155,17 +158,20 @@ fn from_bundle_dir(dir: &Path) -> Result<Gathered, String> {
         if name.starts_with('.') {
             continue;
         }
-        match Bundle::open(&path) {
-            Ok(b) if g.sources.iter().any(|s| s.node() == b.node()) => g.unreadable.push((
-                name,
-                format!(
+        match sources::open_bundle(&path) {
+            Ok((b, _)) if g.sources.iter().any(|s| s.node() == b.node()) => {
+                let why = format!(
                     "another bundle in {} is for the same node {}",
                     dir.display(),
                     b.node()
-                ),
-            )),
-            Ok(b) => g.sources.push(Box::new(Cached::new(b))),
-            Err(e) => g.unreadable.push((name, e.to_string())),
+                );
+                g.unreadable.push((name, why));
+            }
+            Ok((b, unpacked)) => {
+                g.sources.push(Box::new(Cached::new(b)));
+                g._archives.extend(unpacked);
+            }
+            Err(e) => g.unreadable.push((name, e)),
         }
     }
     if g.sources.is_empty() && g.unreadable.is_empty() {

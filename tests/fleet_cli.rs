@@ -241,3 +241,154 @@ fn line_format_is_one_line_identical_on_identical_healthy_nodes() {
     );
     assert_eq!(c4, Some(0), "{skipped}");
 }
+
+fn tar(args: &[&str]) {
+    let s = Command::new("tar").args(args).status().expect("tar runs");
+    assert!(s.success(), "tar {args:?}");
+}
+
+#[test]
+fn run_reads_bundle_archives_as_it_reads_the_directories() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let dir = fixture("lab-capture-hostname-mismatch-node2");
+    let (parent, name) = (dir.parent().unwrap(), dir.file_name().unwrap());
+    let gz = t.join("node2.tar.gz");
+    let xz = t.join("node2.tar.xz");
+    let flat = t.join("node2.tar");
+    // `tar czf` of the directory (one top directory), `tar cJf`, and a flat tar
+    // with the files at the top as `o2check collect --out - > node2.tar` writes it.
+    tar(&[
+        "-C",
+        parent.to_str().unwrap(),
+        "-czf",
+        gz.to_str().unwrap(),
+        name.to_str().unwrap(),
+    ]);
+    tar(&[
+        "-C",
+        parent.to_str().unwrap(),
+        "-cJf",
+        xz.to_str().unwrap(),
+        name.to_str().unwrap(),
+    ]);
+    tar(&[
+        "-C",
+        dir.to_str().unwrap(),
+        "-cf",
+        flat.to_str().unwrap(),
+        ".",
+    ]);
+    let verdicts_of = |bundle: &Path| {
+        let out = t.join("r.json");
+        let o = o2check(&[
+            "run",
+            "--no-reports",
+            "-q",
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--json",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        verdicts(&json(&out))
+    };
+    let want = verdicts_of(&dir);
+    assert!(want
+        .iter()
+        .any(|(c, _, s)| c == "hostname-in-cluster-conf" && s == "fail"));
+    for archive in [&gz, &xz, &flat] {
+        assert_eq!(verdicts_of(archive), want, "{}", archive.display());
+    }
+}
+
+#[test]
+fn a_sosreport_tar_xz_is_read_like_its_directory_and_its_symlinks_are_left_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A sosreport-layout tree from the real lab node (host files at their paths,
+    // command outputs under sos_commands/<plugin>/, sos's top-level symlinks).
+    let sos = tmp.path().join("sosreport-n150-2026-12-01-abcdefg");
+    let lab = fixture("lab-capture-healthy-node1");
+    copy_dir(&lab.join("etc"), &sos.join("etc"));
+    copy_dir(&lab.join("proc"), &sos.join("proc"));
+    copy_dir(&lab.join("commands"), &sos.join("sos_commands/ocfs2"));
+    std::fs::create_dir_all(sos.join("sos_commands/host")).unwrap();
+    std::fs::write(sos.join("sos_commands/host/hostname"), "n150.ocfs2.test\n").unwrap();
+    std::os::unix::fs::symlink("sos_commands/host/hostname", sos.join("hostname")).unwrap();
+    std::os::unix::fs::symlink("/etc/shadow", sos.join("shadow")).unwrap();
+    let xz = tmp.path().join("sosreport-n150.tar.xz");
+    tar(&[
+        "-C",
+        tmp.path().to_str().unwrap(),
+        "-cJf",
+        xz.to_str().unwrap(),
+        sos.file_name().unwrap().to_str().unwrap(),
+    ]);
+    let run = |bundle: &Path| {
+        let out = tmp.path().join("r.json");
+        let o = o2check(&[
+            "run",
+            "--no-reports",
+            "-q",
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--json",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        json(&out)
+    };
+    let from_dir = run(&sos);
+    let from_archive = run(&xz);
+    assert_eq!(verdicts(&from_archive), verdicts(&from_dir));
+    assert_eq!(from_archive["nodes"][0]["name"], "n150.ocfs2.test");
+    assert!(verdicts(&from_archive)
+        .iter()
+        .any(|(c, _, s)| c == "cluster-conf-syntax" && s == "pass"));
+}
+
+#[test]
+fn an_archive_that_escapes_is_refused_with_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A raw ustar header naming ../escaped (tar tools refuse to write one).
+    let mut h = [0u8; 512];
+    h[..12].copy_from_slice(b"../escaped.x");
+    h[100..108].copy_from_slice(b"0000644\0");
+    h[124..136].copy_from_slice(b"00000000001\0");
+    h[156] = b'0';
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h.iter().map(|&b| b as u32).sum();
+    h[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+    let mut bytes = h.to_vec();
+    bytes.extend_from_slice(&[b'x'; 512]);
+    bytes.extend_from_slice(&[0; 1024]);
+    let evil = tmp.path().join("sub/evil.tar");
+    std::fs::create_dir_all(evil.parent().unwrap()).unwrap();
+    std::fs::write(&evil, bytes).unwrap();
+    let o = o2check(&[
+        "run",
+        "--no-reports",
+        "-q",
+        "--bundle",
+        evil.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("outside the destination"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!tmp.path().join("escaped.x").exists());
+}

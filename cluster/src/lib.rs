@@ -7,6 +7,7 @@
 //! here exactly as they would offline.
 
 pub mod ansible;
+pub mod archive;
 pub mod deploy;
 pub mod fanout;
 pub mod fleet;
