@@ -51,6 +51,7 @@ pub fn run(args: FleetArgs) -> u8 {
         multipath_maps: Vec::new(),
         tcp_timeout: Duration::from_millis(args.tcp_timeout_ms),
         max_clock_skew: Duration::from_millis(args.max_clock_skew_ms),
+        since: None,
     };
     let (groups, unplaced) = split(gathered, &options);
     let mode = if args.bundle_dir.is_some() {
