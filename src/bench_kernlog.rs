@@ -3,7 +3,7 @@
 //! streaming extractor and counted by `rg -c`, with the time ratio and o2check's
 //! peak RSS.
 
-use o2check_checks::kernlog::scan::scan;
+use o2check_checks::kernlog::scan::scan_file;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -97,7 +97,7 @@ pub fn run(megabytes: u64, file: Option<PathBuf>) -> u8 {
     }
     let rss_before = peak_rss_kib().unwrap_or(0);
     let start = Instant::now();
-    let stats = match std::fs::File::open(&path).and_then(|f| scan(f, |_| {})) {
+    let stats = match std::fs::File::open(&path).and_then(|f| scan_file(&f, |_| {})) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("o2check bench: {e}");
