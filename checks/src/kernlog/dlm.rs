@@ -42,9 +42,11 @@ fn numbers(s: &str) -> Vec<u32> {
 /// A join or leave line whose node list is not on it: busybox dmesg prints the
 /// list as the following records (or 2.6.39 prints `Nodes in domain` next).
 pub fn opens_node_list(message: &str) -> bool {
-    head()
-        .captures(message.trim_end())
-        .is_some_and(|c| c.get(2).is_none())
+    // Most o2 lines are not about domains: no regex for them.
+    memchr::memmem::find(message.as_bytes(), b" domain ").is_some()
+        && head()
+            .captures(message.trim_end())
+            .is_some_and(|c| c.get(2).is_none())
 }
 
 /// One record of a node list split over several records: `(` or a node number.

@@ -54,6 +54,12 @@ pub fn cut(raw: &str) -> &str {
 /// The stamp as printed and the message of one (already [`cut`]) line, or `None`
 /// when the line has no kernel-log prefix this reader knows.
 pub fn split_prefix(raw: &str) -> Option<(&str, &str)> {
+    let (stamp, message) = prefix_spans(raw)?;
+    Some((&raw[stamp], &raw[message..]))
+}
+
+/// Where [`split_prefix`]'s stamp is in the line, and where the message starts.
+pub fn prefix_spans(raw: &str) -> Option<(std::ops::Range<usize>, usize)> {
     // Every prefix form starts with `[` or holds ` kernel:`: most lines of a
     // syslog (daemons) are told apart without running the regex.
     if !raw.starts_with('[') && memchr::memmem::find(raw.as_bytes(), b" kernel:").is_none() {
@@ -61,8 +67,13 @@ pub fn split_prefix(raw: &str) -> Option<(&str, &str)> {
     }
     let c = prefix().captures(raw)?;
     let whole = c.get(0).map_or(0, |m| m.end());
-    let stamp = c.iter().skip(1).flatten().next().map_or("", |m| m.as_str());
-    Some((stamp, &raw[whole..]))
+    let stamp = c
+        .iter()
+        .skip(1)
+        .flatten()
+        .next()
+        .map_or(0..0, |m| m.range());
+    Some((stamp, whole))
 }
 
 /// Split one text into kernel messages; lines without a known prefix are kept

@@ -9,7 +9,7 @@
 
 use super::dlm::{continues_node_list, opens_node_list};
 use super::event::{recognize, O2Event};
-use super::lines::{cut, split_prefix, LogLine, MAX_LINE};
+use super::lines::{cut, prefix_spans, LogLine, MAX_LINE};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::sync::OnceLock;
 
@@ -26,6 +26,9 @@ pub struct Found {
     pub line: u64,
     /// The line, decoded lossily, cut to [`MAX_LINE`] bytes, without `\r`.
     pub text: String,
+    /// Where the stamp is in `text` and where the message starts, when the line
+    /// has a kernel-log prefix.
+    pub prefix: Option<(std::ops::Range<usize>, usize)>,
     /// Whether the line holds an o2 keyword (else it is a node-list record).
     pub keyword: bool,
     /// The event of a keyword line, recognised on its message (or on the whole
@@ -37,13 +40,18 @@ impl Found {
     /// The line as the log readers see it (stamp and message apart), or `None`
     /// when it has no kernel-log prefix they know.
     pub fn log_line(&self, origin: &str) -> Option<LogLine> {
-        let (stamp, message) = split_prefix(&self.text)?;
+        let (stamp, at) = self.prefix.clone()?;
         Some(LogLine {
             origin: origin.to_string(),
             line: u32::try_from(self.line).unwrap_or(u32::MAX),
-            stamp: stamp.to_string(),
-            message: message.to_string(),
+            stamp: self.text[stamp].to_string(),
+            message: self.text[at..].to_string(),
         })
+    }
+
+    /// The line without its kernel-log prefix, if it has one.
+    pub fn message(&self) -> Option<&str> {
+        self.prefix.as_ref().map(|(_, at)| &self.text[*at..])
     }
 }
 
@@ -114,14 +122,16 @@ pub struct ChunkOut {
 /// A kept line from its bytes (already cut to [`MAX_LINE`]).
 pub fn found(line: u64, bytes: &[u8], keyword: bool) -> Found {
     let text = cut(&String::from_utf8_lossy(bytes)).to_string();
+    let prefix = prefix_spans(&text);
     let event = if keyword {
-        recognize(split_prefix(&text).map_or(&text[..], |(_, m)| m))
+        recognize(&text[prefix.as_ref().map_or(0, |(_, at)| *at)..])
     } else {
         None
     };
     Found {
         line,
         text,
+        prefix,
         keyword,
         event,
     }
@@ -177,8 +187,7 @@ pub fn scan_chunk(window: &[u8], own: (usize, usize)) -> ChunkOut {
         }
         let number = line_at(start);
         let kept = found(number, line, keyword);
-        let message = split_prefix(&kept.text).map(|(_, m)| m.to_string());
-        let message = message.as_deref();
+        let message = kept.message();
         if lead_state.is_some() {
             let (next, follows) = step(lead_state, message, keyword);
             let opens = keyword && message.is_some_and(opens_node_list);

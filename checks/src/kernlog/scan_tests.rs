@@ -22,6 +22,7 @@ fn reference(log: &[u8]) -> Vec<Found> {
         let keyword = keywords().is_match(line);
         let f = found(i as u64 + 1, line, keyword);
         let (next, follows) = step(state, split_prefix(&f.text).map(|(_, m)| m), keyword);
+        assert_eq!(f.message(), split_prefix(&f.text).map(|(_, m)| m));
         state = next;
         if keyword || follows {
             out.push(f);
