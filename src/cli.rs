@@ -148,6 +148,11 @@ pub struct BenchArgs {
     #[arg(long)]
     pub scenario_overhead: bool,
 
+    /// Instead: time `cluster-conf-syntax` on generated cluster.conf files of this
+    /// many nodes each, e.g. `8000,200000` (the README's figure).
+    #[arg(long, value_name = "N", value_delimiter = ',')]
+    pub cluster_conf_nodes: Vec<usize>,
+
     /// The log file for --kernlog-mb (generated when missing or too small).
     #[arg(long, value_name = "FILE")]
     pub kernlog_file: Option<PathBuf>,

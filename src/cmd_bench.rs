@@ -14,6 +14,9 @@ pub fn run(args: BenchArgs) -> u8 {
     if let Some(mb) = args.kernlog_mb {
         return crate::bench_kernlog::run(mb, args.kernlog_file);
     }
+    if !args.cluster_conf_nodes.is_empty() {
+        return crate::bench_cluster_conf::run(&args.cluster_conf_nodes);
+    }
     if args.scenario_overhead {
         return crate::bench_scenario::run(args.iterations.min(5));
     }

@@ -3,6 +3,7 @@
 //! its own `cmd_*` module.
 
 mod bench_cluster;
+mod bench_cluster_conf;
 mod bench_kernlog;
 mod bench_scenario;
 mod cli;

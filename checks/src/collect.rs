@@ -106,11 +106,13 @@ pub fn collect(
     let json = serde_json::to_vec_pretty(&meta).map_err(std::io::Error::other)?;
     std::fs::write(writer.root.join("meta.json"), json)?;
     let summary = writer.summary;
-    let staged = staging.keep();
+    // Until the rename succeeds the staging directory is removed on any failure
+    // (TempDir's drop): a failed collect leaves nothing behind.
     if out.exists() {
         std::fs::remove_dir(out)?;
     }
-    std::fs::rename(&staged, out)?;
+    std::fs::rename(staging.path(), out)?;
+    let _ = staging.keep();
     Ok(summary)
 }
 
