@@ -18,6 +18,7 @@ mod cmd_scenario_agent;
 mod cmd_scenario_run;
 mod cmd_timeline;
 mod cmd_why;
+mod interrupt;
 mod node_info;
 mod output;
 mod sources;
