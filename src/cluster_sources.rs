@@ -90,7 +90,7 @@ pub fn open(
             collect.tcp_timeout_ms.to_string(),
         ],
         timeout: args.node_timeout(),
-        limits: o2check_cluster::untrusted_tar::Limits::default(),
+        limits: args.stream_limits(),
         reference,
     };
     let results = map_nodes(&nodes, args.parallel, |node| {

@@ -16,7 +16,7 @@ use std::os::fd::OwnedFd;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-/// The per-file cap when nobody set one (`--max-file-size`): a whole dmesg or
+/// The per-file cap when nobody set one (`--max-file-mib`): a whole dmesg or
 /// cluster.conf is far below it, a kern.log keeps its last 64 MiB.
 pub const DEFAULT_MAX_FILE: u64 = 64 * 1024 * 1024;
 
@@ -25,7 +25,7 @@ static MAX_FILE: AtomicU64 = AtomicU64::new(DEFAULT_MAX_FILE);
 static HAVE_OPENAT2: AtomicBool = AtomicBool::new(true);
 
 /// Set the per-file cap for every [`Confined`] opened from now on (the CLI's
-/// `--max-file-size`).
+/// `--max-file-mib`).
 pub fn set_max_file(bytes: u64) {
     MAX_FILE.store(bytes.max(1), Ordering::Relaxed);
 }
@@ -46,7 +46,7 @@ pub enum ConfinedError {
     Symlink { path: String },
     #[error("{path} is a {kind}, not a regular file; refused without opening it")]
     NotRegular { path: String, kind: &'static str },
-    #[error("{path} is {size} bytes, over the limit of {limit} bytes per file (--max-file-size)")]
+    #[error("{path} is {size} bytes, over the limit of {limit} bytes per file (--max-file-mib)")]
     TooLarge { path: String, size: u64, limit: u64 },
     #[error("{path}: {source}")]
     Io {
