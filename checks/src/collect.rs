@@ -153,10 +153,14 @@ impl Writer {
         path: &str,
         cap: Option<usize>,
     ) -> std::io::Result<()> {
-        match source.read_file(path) {
+        // A log is read as its tail: a 1 GB kern.log never sits in memory whole.
+        let read = match cap {
+            Some(c) => source.read_tail(path, c),
+            None => source.read_file(path),
+        };
+        match read {
             Ok(bytes) => {
-                let start = cap.map_or(0, |c| bytes.len().saturating_sub(c));
-                self.write(&self.target(path), &bytes[start..])?;
+                self.write(&self.target(path), &bytes)?;
                 self.summary.files += 1;
             }
             Err(e) => self.note_missing(&e),

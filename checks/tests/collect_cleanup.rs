@@ -1,5 +1,6 @@
-//! A `collect` that fails at its last step (the rename into place) leaves no
-//! staging directory behind (issue 9's low finding).
+//! Collect and the live reads it relies on: a `collect` that fails at its last step
+//! (the rename into place) leaves no staging directory behind, and a huge log is
+//! read as its tail (issue 9).
 
 use o2check_checks::collect::collect;
 use o2check_checks::source::Bundle;
@@ -21,4 +22,22 @@ fn a_failed_collect_removes_its_staging_directory() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(left, ["out"], "left behind: {left:?}");
+}
+
+#[test]
+fn the_live_host_reads_a_huge_log_as_its_tail_only() {
+    use o2check_checks::source::{Live, Source};
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("kern.log");
+    let f = std::fs::File::create(&log).unwrap();
+    f.set_len(8 << 30).unwrap(); // 8 GiB of holes: reading it whole would exhaust memory
+    drop(f);
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    f.write_all(b"\nDec  1 09:00:00 n1 kernel: the last line\n")
+        .unwrap();
+    let live = Live::new(Duration::from_secs(5));
+    let tail = live.read_tail(log.to_str().unwrap(), 1 << 20).unwrap();
+    assert!(tail.len() <= 1 << 20);
+    assert!(tail.ends_with(b"the last line\n"));
 }

@@ -146,23 +146,7 @@ impl Confined {
     /// (a log: today's end of it is what matters). Memory stays at the cap.
     pub fn read_tail(&self, rel: &str) -> Result<Vec<u8>, ConfinedError> {
         let (mut file, size) = self.open_regular(rel)?;
-        let cap = self.max_file;
-        let start = size.saturating_sub(cap);
-        if start > 0 {
-            file.seek(SeekFrom::Start(start))
-                .map_err(|e| self.io(rel, e))?;
-        }
-        let mut buf = Vec::with_capacity(size.min(cap) as usize);
-        file.take(cap)
-            .read_to_end(&mut buf)
-            .map_err(|e| self.io(rel, e))?;
-        if start > 0 {
-            // Begin at a whole line; a cut first line would parse as garbage.
-            if let Some(nl) = memchr::memchr(b'\n', &buf) {
-                buf.drain(..=nl);
-            }
-        }
-        Ok(buf)
+        tail_of(&mut file, size, self.max_file).map_err(|e| self.io(rel, e))
     }
 
     /// The names in directory `rel`, sorted.
@@ -340,6 +324,24 @@ impl Confined {
         let path = Path::new(rel.trim_start_matches('/'));
         self.walk(rel, path, OFlags::PATH)
     }
+}
+
+/// The last `cap` bytes of `file` (`size` long), from the first whole line in
+/// them; only `cap` bytes are ever read or held.
+pub(crate) fn tail_of(file: &mut std::fs::File, size: u64, cap: u64) -> std::io::Result<Vec<u8>> {
+    let start = size.saturating_sub(cap);
+    if start > 0 {
+        file.seek(SeekFrom::Start(start))?;
+    }
+    let mut buf = Vec::with_capacity(size.min(cap) as usize);
+    file.take(cap).read_to_end(&mut buf)?;
+    if start > 0 {
+        // Begin at a whole line; a cut first line would parse as garbage.
+        if let Some(nl) = memchr::memchr(b'\n', &buf) {
+            buf.drain(..=nl);
+        }
+    }
+    Ok(buf)
 }
 
 fn kind_of(st: &Stat) -> Kind {

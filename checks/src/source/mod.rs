@@ -49,6 +49,18 @@ pub trait Source: Send + Sync {
         false
     }
     fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError>;
+    /// The end of a file, at most `max` bytes from a line start (a log's tail):
+    /// the live host reads only that much, whatever the file's size.
+    fn read_tail(&self, path: &str, max: usize) -> Result<Vec<u8>, EvidenceError> {
+        let mut bytes = self.read_file(path)?;
+        if bytes.len() > max {
+            bytes.drain(..bytes.len() - max);
+            if let Some(nl) = memchr::memchr(b'\n', &bytes) {
+                bytes.drain(..=nl);
+            }
+        }
+        Ok(bytes)
+    }
     /// Names of the entries of a directory (configfs, /sys), sorted.
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError>;
     fn command(&self, argv: &[&str]) -> Result<CommandOutput, EvidenceError>;
