@@ -187,7 +187,7 @@ fn reach_one(
 /// A node's directory under the bundle base: its name with anything that could
 /// leave the directory (`/`, a leading `.`) replaced, so an odd cluster.conf or
 /// inventory name cannot write elsewhere.
-fn dir_name(node: &str) -> String {
+pub(crate) fn dir_name(node: &str) -> String {
     let safe: String = node
         .chars()
         .map(|c| {

@@ -3,10 +3,15 @@
 //! host files at their host paths (`etc/ocfs2/cluster.conf`, `proc/mounts`,
 //! `sys/kernel/config/cluster/...`), command outputs in `commands/<name>` (see
 //! [`super::command_file_name`]) with stderr in `commands/<name>.stderr`, and
-//! `meta.json` with the host, the time, exit codes and TCP probes.
+//! `meta.json` with the host, the time, exit codes and TCP probes, and
+//! `manifest.json` (see [`super::manifest`]) with what collect tried.
 //! A sosreport directory is read through its `sos_commands/` layout.
+//!
+//! What the bundle lacks is observed absent only when the manifest says collect
+//! looked and found nothing; otherwise it is not collected, with what to collect.
 
-use super::confined::Confined;
+use super::confined::{Confined, ConfinedError, Kind};
+use super::manifest::{Manifest, MANIFEST_FILE};
 use super::names::command_file_name;
 use super::sosreport;
 use super::{CommandOutput, Source, TcpProbe};
@@ -80,6 +85,8 @@ pub struct Bundle {
     fs: Confined,
     node: String,
     meta: BundleMeta,
+    /// `None` for bundles without one: then no absence is observed.
+    manifest: Option<Manifest>,
     sos: bool,
 }
 
@@ -108,15 +115,27 @@ impl Bundle {
                 what: meta_path.display().to_string(),
                 error: format!("invalid meta.json: {e}"),
             })?,
-            Err(super::confined::ConfinedError::Missing { .. }) => BundleMeta::default(),
+            Err(ConfinedError::Missing { .. }) => BundleMeta::default(),
             Err(e) => return Err(e.into_evidence("meta.json")),
         };
-        let sos = fs.kind("sos_commands") == Some(super::confined::Kind::Dir);
+        let manifest_path = root.join(MANIFEST_FILE);
+        let manifest: Option<Manifest> = match fs.read(MANIFEST_FILE) {
+            Ok(bytes) => Some(
+                serde_json::from_slice(&bytes).map_err(|e| EvidenceError::Io {
+                    what: manifest_path.display().to_string(),
+                    error: format!("invalid {MANIFEST_FILE}: {e}"),
+                })?,
+            ),
+            Err(ConfinedError::Missing { .. }) => None,
+            Err(e) => return Err(e.into_evidence(MANIFEST_FILE)),
+        };
+        let sos = fs.kind("sos_commands") == Some(Kind::Dir);
         let mut bundle = Bundle {
             root: root.to_path_buf(),
             fs,
             node: String::new(),
             meta,
+            manifest,
             sos,
         };
         bundle.node = bundle.guess_node_name();
@@ -129,6 +148,56 @@ impl Bundle {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// What collect tried, when the bundle says.
+    pub fn manifest(&self) -> Option<&Manifest> {
+        self.manifest.as_ref()
+    }
+
+    /// Why host path `path` is not in the bundle: what the manifest says, else
+    /// not collected, with where the file would go.
+    fn file_gap(&self, path: &str) -> EvidenceError {
+        if let Some(gap) = self.manifest.as_ref().and_then(|m| m.file_gap(path, path)) {
+            return gap;
+        }
+        let rel = path.trim_start_matches('/');
+        let collect = if self.sos {
+            sosreport::file_hint(path)
+        } else if self.manifest.is_some() {
+            format!("{path} (this bundle's collect did not read it; copy it from the node to {rel} in the bundle)")
+        } else {
+            format!("{path} from the node (copy it to {rel} in the bundle, or run `o2check collect` there)")
+        };
+        EvidenceError::NotCollected {
+            what: path.to_string(),
+            collect,
+        }
+    }
+
+    /// Why the output of `argv` (file `name` under commands/) is not in the bundle.
+    fn command_gap(&self, argv: &[&str], name: &str) -> EvidenceError {
+        let what = format!("`{}` output", argv.join(" "));
+        if let Some(gap) = self
+            .manifest
+            .as_ref()
+            .and_then(|m| m.command_gap(name, &what))
+        {
+            return gap;
+        }
+        // Bundles from before the manifest recorded timeouts in meta.json only.
+        if self.meta.commands.get(name).is_some_and(|r| r.timed_out) {
+            return EvidenceError::Timeout { what, seconds: 0 };
+        }
+        let collect = if self.sos {
+            sosreport::command_hint(argv)
+        } else {
+            format!(
+                "the output of `{}` on the node (save it as commands/{name} in the bundle, or run `o2check collect` there)",
+                argv.join(" ")
+            )
+        };
+        EvidenceError::NotCollected { what, collect }
     }
 
     /// meta.json's host, else the captured hostname, else the directory name.
@@ -155,7 +224,15 @@ impl Bundle {
     }
 
     /// Map a host path into the bundle, refusing `..` so a crafted path cannot leave it.
-    fn host_path(&self, path: &str) -> Option<PathBuf> {
+    fn host_path(&self, path: &str) -> Result<PathBuf, EvidenceError> {
+        self.bundle_path(path)
+            .ok_or_else(|| EvidenceError::Unsupported {
+                what: path.to_string(),
+                why: "the path leaves the bundle".into(),
+            })
+    }
+
+    fn bundle_path(&self, path: &str) -> Option<PathBuf> {
         let rel = Path::new(path.trim_start_matches('/'));
         if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
             return None;
@@ -164,18 +241,24 @@ impl Bundle {
     }
 }
 
-/// A bundle file: logs keep their tail under the size cap, anything else must fit.
-fn read(fs: &Confined, rel: &Path, what: &str) -> Result<Vec<u8>, EvidenceError> {
+/// Read bundle file `rel` (relative to the root); `Ok(None)` when the bundle does
+/// not hold it. Logs and command outputs keep their tail under the size cap,
+/// anything else must fit.
+fn read(fs: &Confined, rel: &Path, what: &str) -> Result<Option<Vec<u8>>, EvidenceError> {
     let rel = rel.to_string_lossy();
     let tail = rel.starts_with("var/log/")
         || rel.starts_with("commands/")
         || rel.starts_with("sos_commands/");
-    if tail {
+    let read = if tail {
         fs.read_tail(&rel)
     } else {
         fs.read(&rel)
+    };
+    match read {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(ConfinedError::Missing { .. }) => Ok(None),
+        Err(e) => Err(e.into_evidence(what)),
     }
-    .map_err(|e| e.into_evidence(what))
 }
 
 impl Source for Bundle {
@@ -189,32 +272,34 @@ impl Source for Bundle {
     }
 
     fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError> {
-        let full = self.host_path(path).ok_or_else(|| EvidenceError::Missing {
-            what: path.to_string(),
-        })?;
-        read(&self.fs, &full, path)
+        let full = self.host_path(path)?;
+        read(&self.fs, &full, path)?.ok_or_else(|| self.file_gap(path))
     }
 
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
-        let full = self.host_path(path).ok_or_else(|| EvidenceError::Missing {
-            what: path.to_string(),
-        })?;
+        let full = self.host_path(path)?;
         self.fs
             .list_dir(&full.to_string_lossy())
-            .map_err(|e| e.into_evidence(path))
+            .map_err(|e| match e {
+                ConfinedError::Missing { .. } => self.file_gap(path),
+                e => e.into_evidence(path),
+            })
     }
 
     fn command(&self, argv: &[&str]) -> Result<CommandOutput, EvidenceError> {
         let name = command_file_name(argv);
         let what = format!("`{}` output", argv.join(" "));
         let path = Path::new("commands").join(&name);
-        let stdout = match read(&self.fs, &path, &what) {
-            Ok(bytes) => bytes,
-            Err(e) if e.is_missing() && self.sos => {
-                let found = sosreport::find_command(&self.fs, argv).ok_or(e)?;
-                read(&self.fs, &found, &what)?
+        let stdout = match read(&self.fs, &path, &what)? {
+            Some(bytes) => bytes,
+            None => {
+                let found = self
+                    .sos
+                    .then(|| sosreport::find_command(&self.fs, argv))
+                    .flatten()
+                    .ok_or_else(|| self.command_gap(argv, &name))?;
+                read(&self.fs, &found, &what)?.ok_or_else(|| self.command_gap(argv, &name))?
             }
-            Err(e) => return Err(e),
         };
         let record = self.meta.commands.get(&name);
         if record.is_some_and(|r| r.timed_out) {
@@ -225,6 +310,8 @@ impl Source for Bundle {
             &Path::new("commands").join(format!("{name}.stderr")),
             &what,
         )
+        .ok()
+        .flatten()
         .unwrap_or_default();
         Ok(CommandOutput {
             stdout,
@@ -235,6 +322,13 @@ impl Source for Bundle {
 
     fn clock(&self) -> Option<ClockRecord> {
         self.meta.clock.clone()
+    }
+
+    fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let at = self.meta.collected_at.as_deref()?;
+        chrono::DateTime::parse_from_rfc3339(at)
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc))
     }
 
     fn tcp_probe(&self, addr: SocketAddrV4, _timeout: Duration) -> Result<TcpProbe, EvidenceError> {

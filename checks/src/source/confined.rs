@@ -60,8 +60,9 @@ impl ConfinedError {
     /// As evidence: absent is missing, anything else an unreadable `what`.
     pub fn into_evidence(self, what: &str) -> EvidenceError {
         match self {
-            ConfinedError::Missing { .. } => EvidenceError::Missing {
-                what: format!("{what} in this bundle"),
+            ConfinedError::Missing { .. } => EvidenceError::NotCollected {
+                what: what.to_string(),
+                collect: format!("{what} (not in this bundle)"),
             },
             other => EvidenceError::Io {
                 what: what.to_string(),

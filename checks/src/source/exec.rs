@@ -29,7 +29,7 @@ pub fn run_with_input(
 ) -> Result<CommandOutput, EvidenceError> {
     let what = format!("command `{}`", argv.join(" "));
     let Some((program, args)) = argv.split_first() else {
-        return Err(EvidenceError::Missing { what });
+        return Err(EvidenceError::Absent { what });
     };
     let mut child = match Command::new(program)
         .args(args)
@@ -47,7 +47,7 @@ pub fn run_with_input(
     {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(EvidenceError::Missing {
+            return Err(EvidenceError::Absent {
                 what: format!("{what} (not installed)"),
             })
         }

@@ -30,7 +30,7 @@ impl Live {
 
 fn io_error(what: &str, e: std::io::Error) -> EvidenceError {
     if e.kind() == std::io::ErrorKind::NotFound {
-        EvidenceError::Missing {
+        EvidenceError::Absent {
             what: what.to_string(),
         }
     } else {
@@ -62,18 +62,22 @@ impl Source for Live {
         true
     }
 
+    fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        Some(chrono::Utc::now())
+    }
+
     fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError> {
         let owned = path.to_string();
         with_timeout(path, self.read_timeout, move || std::fs::read(&owned))?
             .map_err(|e| io_error(path, e))
     }
 
-    fn read_tail(&self, path: &str, max: usize) -> Result<Vec<u8>, EvidenceError> {
+    fn read_tail(&self, path: &str, max: usize) -> Result<(Vec<u8>, u64), EvidenceError> {
         let owned = path.to_string();
         with_timeout(path, self.read_timeout, move || {
             let mut f = std::fs::File::open(&owned)?;
             let size = f.metadata()?.len();
-            super::confined::tail_of(&mut f, size, max as u64)
+            super::confined::tail_of(&mut f, size, max as u64).map(|t| (t, size))
         })?
         .map_err(|e| io_error(path, e))
     }

@@ -6,6 +6,7 @@ mod cached;
 pub mod confined;
 pub mod exec;
 mod live;
+pub mod manifest;
 mod names;
 mod sosreport;
 
@@ -49,17 +50,19 @@ pub trait Source: Send + Sync {
         false
     }
     fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError>;
-    /// The end of a file, at most `max` bytes from a line start (a log's tail):
-    /// the live host reads only that much, whatever the file's size.
-    fn read_tail(&self, path: &str, max: usize) -> Result<Vec<u8>, EvidenceError> {
+    /// The end of a file, at most `max` bytes from a line start (a log's tail),
+    /// and the file's whole size: the live host reads only that much, whatever
+    /// the file's size.
+    fn read_tail(&self, path: &str, max: usize) -> Result<(Vec<u8>, u64), EvidenceError> {
         let mut bytes = self.read_file(path)?;
+        let total = bytes.len() as u64;
         if bytes.len() > max {
             bytes.drain(..bytes.len() - max);
             if let Some(nl) = memchr::memchr(b'\n', &bytes) {
                 bytes.drain(..=nl);
             }
         }
-        Ok(bytes)
+        Ok((bytes, total))
     }
     /// Names of the entries of a directory (configfs, /sys), sorted.
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError>;
@@ -81,6 +84,16 @@ pub trait Source: Send + Sync {
     /// The node's clock against the collecting host, when it was measured
     /// (bundles fetched by `o2check run --cluster`).
     fn clock(&self) -> Option<ClockRecord> {
+        None
+    }
+    /// When this evidence was taken: now for the live host, the collection time
+    /// of a bundle (its meta.json), `None` when unknown.
+    fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        None
+    }
+    /// The node's facts memo (see [`crate::facts`]): one parse per run. Only a
+    /// [`Cached`] source keeps one; others parse on every call.
+    fn facts(&self) -> Option<&crate::facts::Facts> {
         None
     }
 }
