@@ -21,7 +21,11 @@ fn ctrl_c_closes_the_control_master_and_removes_its_socket_directory() {
     )
     .unwrap();
     std::fs::set_permissions(&ssh, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // The scratch bundles go to TMPDIR: a private one shows what is left behind.
+    let scratch = tmp.path().join("tmp");
+    std::fs::create_dir(&scratch).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_o2check"))
+        .env("TMPDIR", &scratch)
         .args([
             "run", "--color", "never", "--deploy", "never", "--nodes", "n1",
         ])
@@ -70,4 +74,6 @@ fn ctrl_c_closes_the_control_master_and_removes_its_socket_directory() {
     let dir = std::path::Path::new(socket).parent().unwrap();
     assert!(dir.starts_with("/tmp/"), "{dir:?}");
     assert!(!dir.exists(), "{} was left behind", dir.display());
+    let left: Vec<_> = std::fs::read_dir(&scratch).unwrap().collect();
+    assert!(left.is_empty(), "scratch left behind: {left:?}");
 }
