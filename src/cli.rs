@@ -301,6 +301,11 @@ pub struct WhyArgs {
     /// Seconds each external command may run before it is killed.
     #[arg(long, value_name = "SECS", default_value_t = 20)]
     pub command_timeout: u64,
+
+    /// Which kernel-log events the checks count as current: `boot`, or a UTC time
+    /// (see `run --since`). Default: events a later change replaced are history.
+    #[arg(long, value_name = "TIME|boot")]
+    pub since: Option<o2check_checks::kernlog::history::Since>,
 }
 
 #[derive(Args, Debug)]

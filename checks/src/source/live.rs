@@ -141,3 +141,21 @@ impl Source for Live {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enoent_is_observed_absence_and_a_failed_read_is_unreadable() {
+        let live = Live::new(Duration::from_secs(2));
+        let gone = live
+            .read_file("/nonexistent/o2check/cluster.conf")
+            .unwrap_err();
+        assert!(gone.is_absent(), "{gone}");
+        let dir = tempfile::tempdir().unwrap();
+        // A directory read as a file fails with EISDIR: a failed read, not absence.
+        let odd = live.read_file(dir.path().to_str().unwrap()).unwrap_err();
+        assert!(odd.is_unreadable(), "{odd}");
+    }
+}
