@@ -5,7 +5,7 @@
 use crate::diagnosis::{fix_blocks, headline, Diagnosis};
 use std::fmt::Write;
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
