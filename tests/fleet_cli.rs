@@ -75,7 +75,16 @@ fn fleet_partitions_by_cluster_conf_and_checks_each_cluster_like_run() {
     let tmp = tempfile::tempdir().unwrap();
     let bundles = tmp.path().join("bundles");
     copy_dir(&fixture("lab-cluster-healthy-n150"), &bundles.join("a"));
-    copy_dir(&fixture("lab-cluster-healthy-n151"), &bundles.join("b"));
+    // n151 as the fleet playbook fetches it: an archive of the bundle.
+    let n151 = fixture("lab-cluster-healthy-n151");
+    std::fs::create_dir_all(&bundles).unwrap();
+    tar(&[
+        "-C",
+        n151.to_str().unwrap(),
+        "-czf",
+        bundles.join("b.tar.gz").to_str().unwrap(),
+        ".",
+    ]);
     renamed_node(&bundles.join("c"), "beta1.example", "beta");
     // A node with no cluster.conf in its evidence belongs to no cluster.
     renamed_node(&bundles.join("d"), "lost1.example", "beta");
@@ -138,7 +147,7 @@ fn fleet_partitions_by_cluster_conf_and_checks_each_cluster_like_run() {
         "--bundle",
         bundles.join("a").to_str().unwrap(),
         "--bundle",
-        bundles.join("b").to_str().unwrap(),
+        n151.to_str().unwrap(),
         "--json",
         alone.to_str().unwrap(),
     ]);
