@@ -124,6 +124,13 @@ pub struct RunArgs {
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     pub max_clock_skew_ms: u64,
 
+    /// Judge kernel-log events from this time on: `boot`, or a UTC time
+    /// (2026-11-24T19:51:49Z, 2026-11-24 19:51). Default: events before the last
+    /// change that replaced them (a later mount, registration, connection to the
+    /// same peer, boot) are history, shown but not failing.
+    #[arg(long, value_name = "TIME|boot")]
+    pub since: Option<o2check_checks::kernlog::history::Since>,
+
     /// Check every node of the cluster from here over ssh: nodes from cluster.conf,
     /// --nodes or --inventory (implied by those two).
     #[arg(long, conflicts_with = "bundles")]
@@ -253,6 +260,11 @@ pub struct BenchArgs {
     /// The log file for --kernlog-mb (generated when missing or too small).
     #[arg(long, value_name = "FILE")]
     pub kernlog_file: Option<PathBuf>,
+
+    /// With --kernlog-mb: compress the log (`gz`: gzip -6 as logrotate does, or
+    /// `xz`) and time the decompress-in-pipeline scan against `zcat | rg -c`.
+    #[arg(long, value_name = "gz|xz", value_parser = ["gz", "xz"])]
+    pub kernlog_compress: Option<String>,
 }
 
 /// Exit codes: 0 a cause was named, 1 undetermined, 2 usage or unreadable input.
@@ -310,6 +322,11 @@ pub struct TimelineArgs {
     /// Seconds each external command may run before it is killed.
     #[arg(long, value_name = "SECS", default_value_t = 20)]
     pub command_timeout: u64,
+
+    /// Only events from this time on: `boot`, or a UTC time (2026-11-24T19:51:49Z,
+    /// 2026-11-24 19:51). Default: every event the logs hold.
+    #[arg(long, value_name = "TIME|boot")]
+    pub since: Option<o2check_checks::kernlog::history::Since>,
 }
 
 #[cfg(test)]

@@ -12,7 +12,13 @@ use std::time::{Duration, Instant};
 
 pub fn run(args: BenchArgs) -> u8 {
     if let Some(mb) = args.kernlog_mb {
-        return crate::bench_kernlog::run(mb, args.kernlog_file);
+        let rounds = args.iterations.min(5);
+        return crate::bench_kernlog::run(
+            mb,
+            args.kernlog_file,
+            rounds,
+            args.kernlog_compress.as_deref(),
+        );
     }
     if args.scenario_overhead {
         return crate::bench_scenario::run(args.iterations.min(5));
@@ -99,5 +105,8 @@ impl Source for Renamed {
     }
     fn tcp_probe(&self, addr: SocketAddrV4, timeout: Duration) -> Result<TcpProbe, EvidenceError> {
         self.inner.tcp_probe(addr, timeout)
+    }
+    fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.inner.taken_at()
     }
 }

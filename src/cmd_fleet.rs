@@ -51,6 +51,7 @@ pub fn run(args: FleetArgs) -> u8 {
         multipath_maps: Vec::new(),
         tcp_timeout: Duration::from_millis(args.tcp_timeout_ms),
         max_clock_skew: Duration::from_millis(args.max_clock_skew_ms),
+        since: None,
     };
     // The scratch and unpacked directories hold the bundles the sources read
     // from, lazily: they must live until every cluster is checked.

@@ -26,6 +26,7 @@ pub fn run(args: RunArgs) -> u8 {
         multipath_maps: args.multipath_maps.clone(),
         tcp_timeout: Duration::from_millis(args.tcp_timeout_ms),
         max_clock_skew: Duration::from_millis(args.max_clock_skew_ms),
+        since: args.since.clone(),
     };
     let inputs = Arc::new(trials::Inputs {
         sources: opened.sources,

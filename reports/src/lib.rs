@@ -12,6 +12,7 @@ pub mod json;
 pub mod junit;
 pub mod line;
 pub mod model;
+pub mod untrusted_text;
 pub mod write;
 pub mod xml_text;
 
