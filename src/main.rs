@@ -19,6 +19,7 @@ mod cmd_timeline;
 mod cmd_why;
 mod node_info;
 mod output;
+mod payload;
 mod sources;
 mod trials;
 
