@@ -1,8 +1,9 @@
-//! The command line. `o2check run` flattens libtest-mimic's arguments, so the
-//! familiar test-runner flags (`--list`, a name filter, `--skip`, `--exact`,
-//! `--format`, `--test-threads`, `--color`) work on checks.
+//! The command line. `o2check run` keeps the test-runner flags that make sense
+//! for checks (`--list`, a name filter, `--skip`, `--exact`, `--test-threads`,
+//! `--color`) as its own clap options and maps them to libtest-mimic only for
+//! `--list` and the `--trials` listing.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Diagnostics and validation harness for OCFS2 (o2cb) clusters.
@@ -16,6 +17,13 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the checks on this node (live) or on captured bundles, and write reports.
+    #[command(
+        long_about = "Run every check on this node (live), on bundles collected earlier \
+                      (--bundle, one per node) or on every node over ssh (--cluster), then \
+                      print one report ordered by cause, and write results.json and \
+                      junit.xml (in --out).",
+        after_help = RUN_EXAMPLES
+    )]
     Run(RunArgs),
     /// Capture a bundle of this node's evidence for offline analysis.
     Collect(CollectArgs),
@@ -32,11 +40,102 @@ pub enum Command {
     /// to measure the nodes' clock skew.
     #[command(hide = true)]
     Clock,
+    /// Compare two runs' results.json: new failures, fixed ones, changed evidence.
+    /// Exit 1 when something new fails.
+    Diff(DiffArgs),
+    /// Print a shell completion script: `o2check completions bash > /etc/bash_completion.d/o2check`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write one man page per subcommand into DIR (what the packages ship).
+    #[command(hide = true)]
+    GenerateMan {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+const RUN_EXAMPLES: &str = "\
+Examples:
+  o2check run                                   this node
+  o2check run --bundle n1/ --bundle n2/         bundles from `o2check collect`, or sosreports
+  o2check run --nodes 'n[1-2].example.com'      every node over ssh
+  o2check run hostname -v                       only checks whose name contains `hostname`
+  o2check run --format nagios                   a Nagios/Icinga plugin (NRPE)
+  o2check run --prometheus /var/lib/prometheus/node-exporter/o2check.prom
+  o2check diff old/results.json new/results.json
+
+Exit codes:
+  0  nothing failed          1  a check failed or could not decide
+  2  usage or unreadable input
+  with --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN";
+
+/// What `run` prints on stdout.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The report for a person, ordered by cause.
+    Console,
+    /// One Nagios/Icinga plugin status line with perfdata (and a line per failure).
+    Nagios,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 /// Exit codes: 0 nothing failed, 1 a check failed or errored, 2 usage or unreadable input.
 #[derive(Args, Debug)]
 pub struct RunArgs {
+    /// Only checks whose `<check>@<node>` name contains FILTER (`hostname`, `@n150`).
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+
+    /// Leave out checks whose name contains NAME (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub skip: Vec<String>,
+
+    /// FILTER and --skip match whole names only.
+    #[arg(long)]
+    pub exact: bool,
+
+    /// List the checks (`<check>@<node>: test`) and exit.
+    #[arg(long)]
+    pub list: bool,
+
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Console)]
+    pub format: Format,
+
+    /// Show every skipped check, not one line per layer.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Also print the test-runner listing (one line per check as it finishes).
+    #[arg(long)]
+    pub trials: bool,
+
+    /// With --trials: the terse listing (one character per check). Accepted
+    /// without it for old scripts; the report is the same.
+    #[arg(short, long, hide = true)]
+    pub quiet: bool,
+
+    /// Checks run at once (default: one per CPU).
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    pub test_threads: usize,
+
+    /// Colour: only on a terminal and without NO_COLOR (auto), always, never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// Write the Prometheus textfile here, atomically (for node_exporter's textfile
+    /// collector directory).
+    #[arg(long, value_name = "FILE")]
+    pub prometheus: Option<PathBuf>,
+
     /// Analyse a bundle directory (from `o2check collect`, or a sosreport) instead of
     /// this host. Repeat once per node.
     #[arg(long = "bundle", value_name = "DIR")]
@@ -89,9 +188,20 @@ pub struct RunArgs {
     /// Keep the bundles fetched from the nodes in DIR/<node>/ for offline runs later.
     #[arg(long, value_name = "DIR")]
     pub save_bundles: Option<PathBuf>,
+}
 
-    #[command(flatten)]
-    pub test: libtest_mimic::Arguments,
+/// Exit codes: 0 nothing new fails, 1 something new fails, 2 unreadable input.
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The earlier run's results.json.
+    #[arg(value_name = "OLD.json")]
+    pub old: PathBuf,
+    /// The later run's results.json.
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+    /// Also write the comparison as JSON here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -11,15 +11,19 @@ mod cluster_args;
 mod cluster_sources;
 mod cmd_bench;
 mod cmd_collect;
+mod cmd_diff;
+mod cmd_generate;
 mod cmd_run;
 mod cmd_scenario;
 mod cmd_scenario_agent;
 mod cmd_scenario_run;
 mod cmd_timeline;
 mod cmd_why;
+mod facts;
 mod node_info;
 mod output;
 mod payload;
+mod presence;
 mod sources;
 mod trials;
 
@@ -47,6 +51,9 @@ fn main() -> ExitCode {
         cli::Command::Scenario(cmd) => cmd_scenario::run(cmd),
         cli::Command::Bench(args) => cmd_bench::run(args),
         cli::Command::Clock => print_clock(),
+        cli::Command::Diff(args) => cmd_diff::run(args),
+        cli::Command::Completions { shell } => cmd_generate::completions(shell),
+        cli::Command::GenerateMan { dir } => cmd_generate::man_pages(&dir),
     };
     ExitCode::from(code)
 }

@@ -1,6 +1,7 @@
-//! Checks become libtest-mimic trials named `<check id>@<node>` (kind = layer), so
-//! test-runner filters select checks and nodes. Each trial records its full
-//! result in a shared sink; libtest-mimic's own pass/fail is only for the console.
+//! Checks become jobs named `<check id>@<node>` (kind = layer), so filters select
+//! checks and nodes. Each job records its full result in a shared sink. o2check runs
+//! the jobs itself (one report, nothing per job on the console); `--trials` and
+//! `--list` hand them to libtest-mimic instead, for its per-check listing.
 
 use libtest_mimic::{Completion, Failed, Trial};
 use o2check_checks::check::{Check, ClusterCheck};
@@ -38,18 +39,77 @@ const REACHABLE: Meta = Meta {
                 reach is not checked at all",
 };
 
-/// One trial per (check, node), plus one per cluster check when several nodes are known.
+type Run = Box<dyn FnOnce() -> Result<Completion, Failed> + Send>;
+
+/// One check on one node (or `@cluster`), ready to run.
+pub struct Job {
+    pub name: String,
+    pub kind: &'static str,
+    run: Run,
+}
+
+impl Job {
+    fn new(
+        name: String,
+        kind: &'static str,
+        run: impl FnOnce() -> Result<Completion, Failed> + Send + 'static,
+    ) -> Job {
+        Job {
+            name,
+            kind,
+            run: Box::new(run),
+        }
+    }
+
+    /// The libtest-mimic trial of this job (`--trials`, `--list`).
+    pub fn into_trial(self) -> Trial {
+        Trial::ignorable_test(self.name, self.run).with_kind(self.kind)
+    }
+}
+
+/// Which jobs a filter selects, as libtest does: FILTER and `--skip` match a part
+/// of the name, or the whole name with `--exact`.
+pub struct Selection<'a> {
+    pub filter: Option<&'a str>,
+    pub skip: &'a [String],
+    pub exact: bool,
+}
+
+impl Selection<'_> {
+    pub fn keeps(&self, name: &str) -> bool {
+        let hit = |pattern: &str| {
+            if self.exact {
+                name == pattern
+            } else {
+                name.contains(pattern)
+            }
+        };
+        self.filter.is_none_or(hit) && !self.skip.iter().any(|s| hit(s))
+    }
+}
+
+/// Run the jobs on `threads` threads (0: one per CPU); the results go to the sink.
+pub fn run_all(jobs: Vec<Job>, threads: usize) {
+    use rayon::prelude::*;
+    let run = move || jobs.into_par_iter().for_each(|job| drop((job.run)()));
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    }
+}
+
+/// One job per (check, node), plus one per cluster check when several nodes are known.
 pub fn build(
     inputs: &Arc<Inputs>,
     checks: &[&'static Check],
     cluster_checks: &[&'static ClusterCheck],
     sink: &Sink,
-) -> Vec<Trial> {
-    let mut trials = Vec::new();
+) -> Vec<Job> {
+    let mut jobs = Vec::new();
     for index in 0..inputs.reach.len() {
         let (inputs, sink) = (Arc::clone(inputs), Arc::clone(sink));
         let name = format!("{}@{}", REACHABLE.id, inputs.reach[index].node);
-        let trial = Trial::ignorable_test(name, move || {
+        let job = Job::new(name, REACHABLE.layer.name(), move || {
             let r = &inputs.reach[index];
             record(&sink, REACHABLE, &r.node, || {
                 Ok(match &r.outcome {
@@ -58,14 +118,14 @@ pub fn build(
                 })
             })
         });
-        trials.push(trial.with_kind(REACHABLE.layer.name()));
+        jobs.push(job);
     }
     for index in 0..inputs.sources.len() {
         for &check in checks {
             let (inputs, sink) = (Arc::clone(inputs), Arc::clone(sink));
             let node = inputs.sources[index].node().to_string();
             let name = format!("{}@{}", check.id, node);
-            let trial = Trial::ignorable_test(name, move || {
+            let job = Job::new(name, check.layer.name(), move || {
                 let ctx = inputs.ctx(index);
                 let meta = Meta {
                     id: check.id,
@@ -75,7 +135,7 @@ pub fn build(
                 };
                 record(&sink, meta, &node, || (check.run)(&ctx))
             });
-            trials.push(trial.with_kind(check.layer.name()));
+            jobs.push(job);
         }
     }
     // A cluster run with one node reached still compares what it can (nothing),
@@ -83,7 +143,8 @@ pub fn build(
     if inputs.sources.len() > 1 || inputs.reach.len() > 1 {
         for &check in cluster_checks {
             let (inputs, sink) = (Arc::clone(inputs), Arc::clone(sink));
-            let trial = Trial::ignorable_test(format!("{}@cluster", check.id), move || {
+            let name = format!("{}@cluster", check.id);
+            let job = Job::new(name, check.layer.name(), move || {
                 let ctxs: Vec<NodeCtx> = inputs
                     .sources
                     .iter()
@@ -97,10 +158,10 @@ pub fn build(
                 };
                 record(&sink, meta, "cluster", || (check.run)(&ctxs))
             });
-            trials.push(trial.with_kind(check.layer.name()));
+            jobs.push(job);
         }
     }
-    trials
+    jobs
 }
 
 struct Meta {
@@ -110,7 +171,7 @@ struct Meta {
     rationale: &'static str,
 }
 
-/// Run a check, store its result, and tell libtest-mimic how it went.
+/// Run a check, store its result, and say how it went (for libtest-mimic's listing).
 fn record(
     sink: &Sink,
     meta: Meta,
@@ -149,4 +210,35 @@ fn record(
     };
     sink.lock().unwrap_or_else(|p| p.into_inner()).push(result);
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Selection;
+
+    #[test]
+    fn selection_matches_parts_or_whole_names_like_libtest() {
+        let skip = vec!["dlm".to_string()];
+        let part = Selection {
+            filter: Some("@n150"),
+            skip: &skip,
+            exact: false,
+        };
+        assert!(part.keeps("hostname-in-cluster-conf@n150.ocfs2.test"));
+        assert!(!part.keeps("dlm-membership@n150.ocfs2.test"));
+        assert!(!part.keeps("hostname-in-cluster-conf@n151"));
+        let exact = Selection {
+            filter: Some("fstab@n1"),
+            skip: &[],
+            exact: true,
+        };
+        assert!(exact.keeps("fstab@n1"));
+        assert!(!exact.keeps("fstab@n10"));
+        let all = Selection {
+            filter: None,
+            skip: &[],
+            exact: false,
+        };
+        assert!(all.keeps("anything"));
+    }
 }
