@@ -14,6 +14,28 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parse the command line. A usage error exits 2, except under
+    /// `--format nagios`, where a plugin that cannot run must say UNKNOWN (3) by
+    /// the monitoring-plugins guidelines.
+    pub fn parse_args() -> Cli {
+        match Cli::try_parse() {
+            Ok(cli) => cli,
+            Err(e) => {
+                let nagios = std::env::args().any(|a| a == "nagios" || a == "--format=nagios");
+                let _ = e.print();
+                let code = match e.kind() {
+                    clap::error::ErrorKind::DisplayHelp
+                    | clap::error::ErrorKind::DisplayVersion => 0,
+                    _ if nagios => 3,
+                    _ => 2,
+                };
+                std::process::exit(code);
+            }
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the checks on this node (live) or on captured bundles, and write reports.
@@ -34,6 +56,9 @@ pub enum Command {
     Scenario(crate::cli_scenario::ScenarioCommand),
     /// Print the merged o2 event timeline of the nodes and draw it as SVG.
     Timeline(TimelineArgs),
+    /// Check many clusters at once: nodes placed by the cluster their own
+    /// cluster.conf names, one report per cluster and a fleet summary.
+    Fleet(FleetArgs),
     /// Time full check runs over a bundle standing for 1..N nodes.
     Bench(BenchArgs),
     /// Print this host's clock (nanoseconds since the epoch); cluster runs use it
@@ -78,6 +103,9 @@ pub enum Format {
     Console,
     /// One Nagios/Icinga plugin status line with perfdata (and a line per failure).
     Nagios,
+    /// The run as one line, the same on identical nodes (no hostname, no times),
+    /// for `clush -b` and `dshbak -c`.
+    Line,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +205,13 @@ pub struct RunArgs {
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     pub max_clock_skew_ms: u64,
 
+    /// Judge kernel-log events from this time on: `boot`, or a UTC time
+    /// (2026-11-24T19:51:49Z, 2026-11-24 19:51). Default: events before the last
+    /// change that replaced them (a later mount, registration, connection to the
+    /// same peer, boot) are history, shown but not failing.
+    #[arg(long, value_name = "TIME|boot")]
+    pub since: Option<o2check_checks::kernlog::history::Since>,
+
     /// Check every node of the cluster from here over ssh: nodes from cluster.conf,
     /// --nodes or --inventory (implied by those two).
     #[arg(long, conflicts_with = "bundles")]
@@ -202,6 +237,48 @@ pub struct DiffArgs {
     /// Also write the comparison as JSON here.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+}
+
+/// Exit codes: 0 every cluster passed and every node was placed, 1 a check failed
+/// or errored or a node is in no cluster (or several), 2 usage or unreadable input.
+#[derive(Args, Debug)]
+pub struct FleetArgs {
+    /// Check the bundles collected in DIR (one per node: `o2check collect`
+    /// directories, or what `--save-bundles` or the Ansible fleet playbook left)
+    /// instead of reaching the nodes.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["nodes", "inventory"])]
+    pub bundle_dir: Option<PathBuf>,
+
+    /// Where the reports go: DIR/<cluster>/results.json and junit.xml, and
+    /// DIR/fleet.txt, fleet.json, fleet.html.
+    #[arg(long, value_name = "DIR", default_value = "reports/fleet")]
+    pub out: PathBuf,
+
+    /// Keep the bundles fetched from the nodes in DIR/<node>/ (for `--bundle-dir` later).
+    #[arg(long, value_name = "DIR")]
+    pub save_bundles: Option<PathBuf>,
+
+    /// Paths each multipath map backing OCFS2 must have `active ready running`.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub min_paths: usize,
+
+    /// Seconds each external command on a node may run before it is killed.
+    #[arg(long, value_name = "SECS", default_value_t = 20)]
+    pub command_timeout: u64,
+
+    /// Milliseconds each TCP probe of an o2net port may take.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub tcp_timeout_ms: u64,
+
+    /// Largest clock difference between nodes `clock-skew` accepts, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub max_clock_skew_ms: u64,
+
+    /// Nodes and how to reach them (`--inventory`, `--nodes`, ssh options);
+    /// `--parallel` bounds the nodes worked on at once across the whole fleet,
+    /// and the clusters checked at once.
+    #[command(flatten)]
+    pub cluster_args: crate::cluster_args::ClusterArgs,
 }
 
 #[derive(Args, Debug)]
@@ -257,6 +334,15 @@ pub struct BenchArgs {
     /// run`) against a shell loop doing the same appends, on a local temp dir.
     #[arg(long)]
     pub scenario_overhead: bool,
+
+    /// Instead: time `o2check fleet` over simulated clusters, CLUSTERSxNODES
+    /// (`10x16`), against the clusters run one after another.
+    #[arg(long, value_name = "CxN")]
+    pub fleet: Option<String>,
+
+    /// With --fleet: nodes (and clusters) worked on at once across the fleet.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub fleet_parallel: usize,
 
     /// The log file for --kernlog-mb (generated when missing or too small).
     #[arg(long, value_name = "FILE")]
@@ -318,4 +404,9 @@ pub struct TimelineArgs {
     /// Seconds each external command may run before it is killed.
     #[arg(long, value_name = "SECS", default_value_t = 20)]
     pub command_timeout: u64,
+
+    /// Only events from this time on: `boot`, or a UTC time (2026-11-24T19:51:49Z,
+    /// 2026-11-24 19:51). Default: every event the logs hold.
+    #[arg(long, value_name = "TIME|boot")]
+    pub since: Option<o2check_checks::kernlog::history::Since>,
 }

@@ -83,7 +83,8 @@ pub struct ClusterArgs {
     #[arg(long, value_name = "FILE")]
     pub payload: Option<PathBuf>,
 
-    /// Where copies of o2check go on the nodes.
+    /// Where the private directory for copies of o2check (`o2check.<uid>`, mode
+    /// 0700, checked before use) goes on the nodes.
     #[arg(long, value_name = "DIR", default_value = "/var/tmp")]
     pub remote_dir: String,
 }

@@ -31,56 +31,42 @@ pub fn run(args: RunArgs) -> u8 {
         multipath_maps: args.multipath_maps.clone(),
         tcp_timeout: Duration::from_millis(args.tcp_timeout_ms),
         max_clock_skew: Duration::from_millis(args.max_clock_skew_ms),
+        since: args.since.clone(),
     };
     let inputs = Arc::new(trials::Inputs {
         sources: opened.sources,
         options,
         reach: opened.reach,
     });
-    let sink: trials::Sink = Arc::new(Mutex::new(Vec::new()));
-    let selection = trials::Selection {
-        filter: args.filter.as_deref(),
-        skip: &args.skip,
+    // o2check's own arguments in libtest-mimic's terms: its filter semantics, and
+    // its listing for --list and --trials.
+    let selection = libtest_mimic::Arguments {
+        filter: args.filter.clone(),
+        skip: args.skip.clone(),
         exact: args.exact,
+        list: args.list,
+        quiet: args.quiet,
+        test_threads: (args.test_threads > 0).then_some(args.test_threads),
+        color: Some(output::libtest_color(args.color)),
+        ..libtest_mimic::Arguments::default()
     };
-    let jobs: Vec<trials::Job> = trials::build(&inputs, rules::ALL, rules::CLUSTER, &sink)
-        .into_iter()
-        .filter(|j| selection.keeps(&j.name))
-        .collect();
-    if args.list || args.trials {
-        let listing = libtest_mimic::Arguments {
-            list: args.list,
-            quiet: args.quiet,
-            test_threads: (args.test_threads > 0).then_some(args.test_threads),
-            color: Some(output::libtest_color(args.color)),
-            ..libtest_mimic::Arguments::default()
-        };
-        let _conclusion = libtest_mimic::run(
-            &listing,
-            jobs.into_iter().map(trials::Job::into_trial).collect(),
-        );
+    let jobs: Vec<trials::Job> = trials::selected(
+        trials::jobs(&inputs, rules::ALL, rules::CLUSTER),
+        &selection,
+    );
+    let results = if args.list || args.trials {
+        // libtest-mimic's listing, for those who ask; it runs the trials too.
+        let sink: trials::Sink = Arc::new(Mutex::new(Vec::new()));
+        let _conclusion = libtest_mimic::run(&selection, trials::as_trials(jobs, &sink));
         if args.list {
             return 0;
         }
+        let results = std::mem::take(&mut *sink.lock().unwrap_or_else(|p| p.into_inner()));
+        results
     } else {
-        trials::run_all(jobs, args.test_threads);
-    }
-    let mut results = std::mem::take(&mut *sink.lock().unwrap_or_else(|p| p.into_inner()));
-    results.sort_by(|a, b| (a.layer, &a.check, &a.node).cmp(&(b.layer, &b.check, &b.node)));
-    let report = RunReport {
-        meta: RunMeta {
-            tool: "o2check".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            run_id: started.format("%Y%m%dT%H%M%SZ").to_string(),
-            started,
-            finished: Utc::now(),
-            host: hostname(),
-            mode: mode.into(),
-        },
-        nodes: node_infos(&inputs),
-        results,
-        diagnosis: None,
+        trials::evaluate_parallel(jobs, args.test_threads)
     };
+    let report = assemble(&inputs, results, mode, started);
     let facts = facts::gather(&inputs, report.meta.finished);
     let plugin = o2check_reports::nagios::render(&report, &facts);
     match args.format {
@@ -94,6 +80,7 @@ pub fn run(args: RunArgs) -> u8 {
             },
         ),
         Format::Nagios => output::print(&plugin.text),
+        Format::Line => println!("{}", o2check_reports::line::render(&report)),
     }
     // Paths given explicitly are always written; --no-reports only drops the defaults.
     let default = |name: &str| (!args.no_reports).then(|| args.out.join(name));
@@ -141,6 +128,30 @@ fn shell_word(w: &str) -> String {
         w.to_string()
     } else {
         format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
+/// The finished run of `inputs`: results sorted lowest layer first, every node's facts.
+pub fn assemble(
+    inputs: &trials::Inputs,
+    mut results: Vec<o2check_reports::CheckResult>,
+    mode: &str,
+    started: chrono::DateTime<Utc>,
+) -> RunReport {
+    results.sort_by(|a, b| (a.layer, &a.check, &a.node).cmp(&(b.layer, &b.check, &b.node)));
+    RunReport {
+        meta: RunMeta {
+            tool: "o2check".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            run_id: started.format("%Y%m%dT%H%M%SZ").to_string(),
+            started,
+            finished: Utc::now(),
+            host: hostname(),
+            mode: mode.into(),
+        },
+        nodes: node_infos(inputs),
+        results,
+        diagnosis: None,
     }
 }
 

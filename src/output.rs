@@ -9,7 +9,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 /// Whether to colour the terminal report: `--color`, else only on a terminal and
-/// never when NO_COLOR is set (https://no-color.org).
+/// never when NO_COLOR is set (<https://no-color.org>).
 pub fn use_color(setting: ColorArg) -> bool {
     match setting {
         ColorArg::Always => true,

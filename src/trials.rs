@@ -1,7 +1,7 @@
 //! Checks become jobs named `<check id>@<node>` (kind = layer), so filters select
-//! checks and nodes. Each job records its full result in a shared sink. o2check runs
-//! the jobs itself (one report, nothing per job on the console); `--trials` and
-//! `--list` hand them to libtest-mimic instead, for its per-check listing.
+//! checks and nodes. `o2check run` runs them itself (one report, nothing per
+//! check); `--trials` and `--list` hand them to libtest-mimic as trials, each
+//! recording its full result in a shared sink.
 
 use libtest_mimic::{Completion, Failed, Trial};
 use o2check_checks::check::{Check, ClusterCheck};
@@ -39,129 +39,134 @@ const REACHABLE: Meta = Meta {
                 reach is not checked at all",
 };
 
-type Run = Box<dyn FnOnce() -> Result<Completion, Failed> + Send>;
-
-/// One check on one node (or `@cluster`), ready to run.
+/// One check on one node (or the cluster), ready to run: its trial name, its
+/// layer (the trial's kind) and the work, which returns the full result.
 pub struct Job {
     pub name: String,
-    pub kind: &'static str,
-    run: Run,
-}
-
-impl Job {
-    fn new(
-        name: String,
-        kind: &'static str,
-        run: impl FnOnce() -> Result<Completion, Failed> + Send + 'static,
-    ) -> Job {
-        Job {
-            name,
-            kind,
-            run: Box::new(run),
-        }
-    }
-
-    /// The libtest-mimic trial of this job (`--trials`, `--list`).
-    pub fn into_trial(self) -> Trial {
-        Trial::ignorable_test(self.name, self.run).with_kind(self.kind)
-    }
-}
-
-/// Which jobs a filter selects, as libtest does: FILTER and `--skip` match a part
-/// of the name, or the whole name with `--exact`.
-pub struct Selection<'a> {
-    pub filter: Option<&'a str>,
-    pub skip: &'a [String],
-    pub exact: bool,
-}
-
-impl Selection<'_> {
-    pub fn keeps(&self, name: &str) -> bool {
-        let hit = |pattern: &str| {
-            if self.exact {
-                name == pattern
-            } else {
-                name.contains(pattern)
-            }
-        };
-        self.filter.is_none_or(hit) && !self.skip.iter().any(|s| hit(s))
-    }
-}
-
-/// Run the jobs on `threads` threads (0: one per CPU); the results go to the sink.
-pub fn run_all(jobs: Vec<Job>, threads: usize) {
-    use rayon::prelude::*;
-    let run = move || jobs.into_par_iter().for_each(|job| drop((job.run)()));
-    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
-    }
+    pub layer: Layer,
+    pub run: Box<dyn FnOnce() -> CheckResult + Send>,
 }
 
 /// One job per (check, node), plus one per cluster check when several nodes are known.
-pub fn build(
+pub fn jobs(
     inputs: &Arc<Inputs>,
     checks: &[&'static Check],
     cluster_checks: &[&'static ClusterCheck],
-    sink: &Sink,
 ) -> Vec<Job> {
     let mut jobs = Vec::new();
     for index in 0..inputs.reach.len() {
-        let (inputs, sink) = (Arc::clone(inputs), Arc::clone(sink));
+        let inputs = Arc::clone(inputs);
         let name = format!("{}@{}", REACHABLE.id, inputs.reach[index].node);
-        let job = Job::new(name, REACHABLE.layer.name(), move || {
-            let r = &inputs.reach[index];
-            record(&sink, REACHABLE, &r.node, || {
-                Ok(match &r.outcome {
-                    Ok(summary) => Verdict::pass(summary).with(r.evidence.clone()),
-                    Err(e) => Verdict::error(e),
+        jobs.push(Job {
+            name,
+            layer: REACHABLE.layer,
+            run: Box::new(move || {
+                let r = &inputs.reach[index];
+                record(REACHABLE, &r.node, || {
+                    Ok(match &r.outcome {
+                        Ok(summary) => Verdict::pass(summary).with(r.evidence.clone()),
+                        Err(e) => Verdict::error(e).code("unreachable"),
+                    })
                 })
-            })
+            }),
         });
-        jobs.push(job);
     }
     for index in 0..inputs.sources.len() {
         for &check in checks {
-            let (inputs, sink) = (Arc::clone(inputs), Arc::clone(sink));
+            let inputs = Arc::clone(inputs);
             let node = inputs.sources[index].node().to_string();
-            let name = format!("{}@{}", check.id, node);
-            let job = Job::new(name, check.layer.name(), move || {
-                let ctx = inputs.ctx(index);
-                let meta = Meta {
-                    id: check.id,
-                    layer: check.layer,
-                    severity: check.severity,
-                    rationale: check.rationale,
-                };
-                record(&sink, meta, &node, || (check.run)(&ctx))
+            jobs.push(Job {
+                name: format!("{}@{}", check.id, node),
+                layer: check.layer,
+                run: Box::new(move || {
+                    let ctx = inputs.ctx(index);
+                    let meta = Meta {
+                        id: check.id,
+                        layer: check.layer,
+                        severity: check.severity,
+                        rationale: check.rationale,
+                    };
+                    record(meta, &node, || (check.run)(&ctx))
+                }),
             });
-            jobs.push(job);
         }
     }
     // A cluster run with one node reached still compares what it can (nothing),
     // so cross-node checks appear whenever several nodes were meant to be checked.
     if inputs.sources.len() > 1 || inputs.reach.len() > 1 {
         for &check in cluster_checks {
-            let (inputs, sink) = (Arc::clone(inputs), Arc::clone(sink));
-            let name = format!("{}@cluster", check.id);
-            let job = Job::new(name, check.layer.name(), move || {
-                let ctxs: Vec<NodeCtx> = inputs
-                    .sources
-                    .iter()
-                    .map(|s| NodeCtx::new(s.as_ref(), &inputs.options))
-                    .collect();
-                let meta = Meta {
-                    id: check.id,
-                    layer: check.layer,
-                    severity: check.severity,
-                    rationale: check.rationale,
-                };
-                record(&sink, meta, "cluster", || (check.run)(&ctxs))
+            let inputs = Arc::clone(inputs);
+            jobs.push(Job {
+                name: format!("{}@cluster", check.id),
+                layer: check.layer,
+                run: Box::new(move || {
+                    let ctxs: Vec<NodeCtx> = inputs
+                        .sources
+                        .iter()
+                        .map(|s| NodeCtx::new(s.as_ref(), &inputs.options))
+                        .collect();
+                    let meta = Meta {
+                        id: check.id,
+                        layer: check.layer,
+                        severity: check.severity,
+                        rationale: check.rationale,
+                    };
+                    record(meta, "cluster", || (check.run)(&ctxs))
+                }),
             });
-            jobs.push(job);
         }
     }
     jobs
+}
+
+/// Jobs already built and selected, as libtest-mimic trials storing into `sink`.
+pub fn as_trials(jobs: Vec<Job>, sink: &Sink) -> Vec<Trial> {
+    jobs.into_iter()
+        .map(|job| {
+            let sink = Arc::clone(sink);
+            let run = job.run;
+            Trial::ignorable_test(job.name, move || {
+                let result = run();
+                let outcome = completion(&result);
+                sink.lock().unwrap_or_else(|p| p.into_inner()).push(result);
+                outcome
+            })
+            .with_kind(job.layer.name())
+        })
+        .collect()
+}
+
+/// The jobs libtest-mimic would run for `args`: its filter and `--skip` (substrings
+/// of the trial name, or whole names with `--exact`).
+pub fn selected(jobs: Vec<Job>, args: &libtest_mimic::Arguments) -> Vec<Job> {
+    let matches = |name: &str, pattern: &str| {
+        if args.exact {
+            name == pattern
+        } else {
+            name.contains(pattern)
+        }
+    };
+    jobs.into_iter()
+        .filter(|j| args.filter.as_deref().is_none_or(|f| matches(&j.name, f)))
+        .filter(|j| !args.skip.iter().any(|s| matches(&j.name, s)))
+        .collect()
+}
+
+/// Every job run here, without libtest (fleet runs, where many clusters are
+/// checked at once and nothing is printed per check).
+pub fn evaluate(jobs: Vec<Job>) -> Vec<CheckResult> {
+    jobs.into_iter().map(|job| (job.run)()).collect()
+}
+
+/// Every job run here on `threads` threads (0: one per CPU), nothing printed per
+/// check: `o2check run` without `--trials` (its report comes after).
+pub fn evaluate_parallel(jobs: Vec<Job>, threads: usize) -> Vec<CheckResult> {
+    use rayon::prelude::*;
+    let run = move || jobs.into_par_iter().map(|job| (job.run)()).collect();
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    }
 }
 
 struct Meta {
@@ -171,22 +176,22 @@ struct Meta {
     rationale: &'static str,
 }
 
-/// Run a check, store its result, and say how it went (for libtest-mimic's listing).
+/// Run a check and turn its verdict into a result.
 fn record(
-    sink: &Sink,
     meta: Meta,
     node: &str,
     run: impl FnOnce() -> Result<Verdict, CheckError>,
-) -> Result<Completion, Failed> {
+) -> CheckResult {
     let started = Instant::now();
     // A check must never panic on bad input; if one does anyway, the run goes on and
     // the check is reported as an error rather than taking the process down.
     let verdict = match catch_unwind(AssertUnwindSafe(run)) {
         Ok(Ok(v)) => v,
         Ok(Err(e)) => e.into_verdict(),
-        Err(_) => Verdict::error("the check panicked (a bug in o2check; please report it)"),
+        Err(_) => Verdict::error("the check panicked (a bug in o2check; please report it)")
+            .code("panicked"),
     };
-    let result = CheckResult {
+    CheckResult {
         check: meta.id.to_string(),
         node: node.to_string(),
         layer: meta.layer,
@@ -198,8 +203,12 @@ fn record(
         fix: verdict.fix,
         rationale: meta.rationale.to_string(),
         duration_ms: started.elapsed().as_millis() as u64,
-    };
-    let outcome = match result.status {
+    }
+}
+
+/// How a result looks to libtest-mimic (its console lines and counts).
+fn completion(result: &CheckResult) -> Result<Completion, Failed> {
+    match result.status {
         Status::Pass => Ok(Completion::Completed),
         Status::Skip => Ok(Completion::ignored_with(&result.summary)),
         Status::Fail => Err(Failed::from(match &result.fix {
@@ -207,38 +216,5 @@ fn record(
             None => result.summary.clone(),
         })),
         Status::Error => Err(Failed::from(format!("could not check: {}", result.summary))),
-    };
-    sink.lock().unwrap_or_else(|p| p.into_inner()).push(result);
-    outcome
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Selection;
-
-    #[test]
-    fn selection_matches_parts_or_whole_names_like_libtest() {
-        let skip = vec!["dlm".to_string()];
-        let part = Selection {
-            filter: Some("@n150"),
-            skip: &skip,
-            exact: false,
-        };
-        assert!(part.keeps("hostname-in-cluster-conf@n150.ocfs2.test"));
-        assert!(!part.keeps("dlm-membership@n150.ocfs2.test"));
-        assert!(!part.keeps("hostname-in-cluster-conf@n151"));
-        let exact = Selection {
-            filter: Some("fstab@n1"),
-            skip: &[],
-            exact: true,
-        };
-        assert!(exact.keeps("fstab@n1"));
-        assert!(!exact.keeps("fstab@n10"));
-        let all = Selection {
-            filter: None,
-            skip: &[],
-            exact: false,
-        };
-        assert!(all.keeps("anything"));
     }
 }

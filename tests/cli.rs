@@ -400,3 +400,36 @@ fn diff_exits_one_when_something_new_fails() {
     let bad = o2check(&["diff", "Cargo.toml", new.to_str().unwrap()]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn since_takes_boot_or_a_time_and_refuses_anything_else() {
+    let (_d, out) = out_dir();
+    let o = o2check(&[
+        "run",
+        "--bundle",
+        &bundle("lab-capture-idle-timeout-node2"),
+        "--since",
+        "yesterday",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("neither `boot` nor a time"));
+    let node = "n151.ocfs2.test";
+    let o = o2check(&[
+        "run",
+        "--bundle",
+        &bundle("lab-capture-idle-timeout-node2"),
+        "--since",
+        "boot",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let report = results(&out.join("results.json"));
+    assert_eq!(
+        status_of(&report, "ocfs2-errors", node),
+        "fail",
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

@@ -5,6 +5,7 @@
 
 use crate::cause::{self, Cause};
 use crate::model::{CheckResult, Layer, RunReport, Severity, Status};
+use crate::untrusted_text::escape_controls;
 use std::io::{self, Write};
 
 const RED: &str = "\x1b[31m";
@@ -42,7 +43,7 @@ impl Paint {
 /// Write the report.
 pub fn render(report: &RunReport, out: &mut impl Write, options: &Options) -> io::Result<()> {
     let paint = Paint(options.color);
-    let nodes: Vec<&str> = report.nodes.iter().map(|n| n.name.as_str()).collect();
+    let nodes: Vec<String> = report.nodes.iter().map(|n| printable(&n.name)).collect();
     writeln!(
         out,
         "{}",
@@ -78,8 +79,8 @@ pub fn render(report: &RunReport, out: &mut impl Write, options: &Options) -> io
                 out,
                 "  {} {} @ {}: {}",
                 paint.with(RED, "ERROR"),
-                r.check,
-                r.node,
+                printable(&r.check),
+                printable(&r.node),
                 printable(&r.summary)
             )?;
             evidence(out, r, &paint, "        ")?;
@@ -100,7 +101,8 @@ pub fn render(report: &RunReport, out: &mut impl Write, options: &Options) -> io
         };
         let line = format!(
             "Most likely cause: {} on {}.{next}",
-            c.result.check, c.result.node
+            printable(&c.result.check),
+            printable(&c.result.node)
         );
         writeln!(out, "{}", paint.with(BOLD, &line))?;
     }
@@ -113,14 +115,19 @@ fn failure(out: &mut impl Write, number: usize, c: &Cause, paint: &Paint) -> io:
         Some(Severity::Warning) => ("WARN", YELLOW),
         _ => ("FAIL", RED),
     };
+    let finding = r
+        .finding
+        .as_deref()
+        .map(|f| format!(" [{}]", printable(f)))
+        .unwrap_or_default();
     writeln!(
         out,
-        "\n{:>2}. {} {} @ {} [{}]: {}",
+        "\n{:>2}. {} [{}] {} @ {}{finding}: {}",
         number,
         paint.with(colour, mark),
-        paint.with(BOLD, &r.check),
-        r.node,
         r.layer.name(),
+        paint.with(BOLD, &printable(&r.check)),
+        printable(&r.node),
         printable(&r.summary)
     )?;
     evidence(out, r, paint, "      ")?;
@@ -130,14 +137,19 @@ fn failure(out: &mut impl Write, number: usize, c: &Cause, paint: &Paint) -> io:
             out,
             "      {} {}",
             paint.with(BOLD, "fix:"),
-            lines.next().unwrap_or("")
+            printable(lines.next().unwrap_or(""))
         )?;
         for line in lines {
-            writeln!(out, "           {line}")?;
+            writeln!(out, "           {}", printable(line))?;
         }
     }
     if !r.rationale.is_empty() {
-        writeln!(out, "      {} {}", paint.with(DIM, "why:"), r.rationale)?;
+        writeln!(
+            out,
+            "      {} {}",
+            paint.with(DIM, "why:"),
+            printable(&r.rationale)
+        )?;
     }
     if !c.symptoms.is_empty() {
         writeln!(
@@ -149,8 +161,8 @@ fn failure(out: &mut impl Write, number: usize, c: &Cause, paint: &Paint) -> io:
             writeln!(
                 out,
                 "        - {} @ {}: {}",
-                s.check,
-                s.node,
+                printable(&s.check),
+                printable(&s.node),
                 printable(&s.summary)
             )?;
         }
@@ -167,7 +179,7 @@ fn evidence(out: &mut impl Write, r: &CheckResult, paint: &Paint, indent: &str) 
         writeln!(
             out,
             "{indent}{} {}",
-            paint.with(DIM, &format!("{place}:")),
+            paint.with(DIM, &format!("{}:", printable(&place))),
             printable(&e.text)
         )?;
     }
@@ -209,14 +221,14 @@ fn folded(
                     out,
                     "  {:<9} {} @ {}: {}",
                     layer.name(),
-                    r.check,
-                    r.node,
+                    printable(&r.check),
+                    printable(&r.node),
                     printable(&r.summary)
                 )?;
             }
             continue;
         }
-        let mut names: Vec<&str> = results.iter().map(|r| r.check.as_str()).collect();
+        let mut names: Vec<String> = results.iter().map(|r| printable(&r.check)).collect();
         names.dedup();
         writeln!(
             out,
@@ -236,17 +248,9 @@ fn folded(
     Ok(())
 }
 
-/// Control characters from logs must not drive the terminal.
+/// Control characters from evidence must not drive the terminal.
 fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\t' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
+    escape_controls(text).into_owned()
 }
 
 /// `N passed, N failed, N skipped, N errors` (the plain closing line CI parsers read).

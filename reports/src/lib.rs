@@ -10,11 +10,14 @@ pub mod diagnosis_html;
 pub mod diagnosis_text;
 pub mod diff;
 pub mod facts;
+pub mod fleet;
 pub mod json;
 pub mod junit;
+pub mod line;
 pub mod model;
 pub mod nagios;
 pub mod prometheus;
+pub mod untrusted_text;
 pub mod write;
 pub mod xml_text;
 

@@ -216,10 +216,19 @@ fn console_lists_failures_once_lowest_layer_first_and_shows_fixes() {
         "no colour codes without a terminal"
     );
     // The o2cb failure comes before the cross-node one (layer order), each once.
-    let o2cb = text.find(" @ n151<&> [o2cb]").unwrap();
-    let cluster = text.find(" @ cluster [cluster]").unwrap();
+    let o2cb = text
+        .find("[o2cb] hostname-in-cluster-conf @ n151<&>")
+        .unwrap();
+    let cluster = text
+        .find("[cluster] cluster-conf-identical @ cluster")
+        .unwrap();
     assert!(o2cb < cluster, "{text}");
-    assert_eq!(text.matches(" @ n151<&> [o2cb]").count(), 1, "{text}");
+    assert_eq!(
+        text.matches("[o2cb] hostname-in-cluster-conf @ n151<&>")
+            .count(),
+        1,
+        "{text}"
+    );
     let lines: Vec<&str> = text.trim_end().lines().collect();
     assert_eq!(
         lines[lines.len() - 2],
@@ -228,5 +237,26 @@ fn console_lists_failures_once_lowest_layer_first_and_shows_fixes() {
     assert!(
         lines[lines.len() - 1].starts_with("Most likely cause: "),
         "{text}"
+    );
+}
+
+#[test]
+fn failure_type_and_console_name_the_finding() {
+    let mut report = nasty_report();
+    report.results[1].finding = Some("no-local-node".into());
+    let text = String::from_utf8(junit::to_xml(&report)).unwrap();
+    assert!(
+        text.contains(r#"type="hostname-in-cluster-conf/no-local-node""#),
+        "{}",
+        &text[..2000]
+    );
+    // A result without a code keeps the check id alone.
+    assert!(text.contains(r#"type="o2net-port""#));
+    let mut console = Vec::new();
+    o2check_reports::console::render(&report, &mut console, &Default::default()).unwrap();
+    let console = String::from_utf8(console).unwrap();
+    assert!(
+        console.contains("hostname-in-cluster-conf @ n151<&> [no-local-node]:"),
+        "{console}"
     );
 }
