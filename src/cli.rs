@@ -347,6 +347,11 @@ pub struct BenchArgs {
     /// The log file for --kernlog-mb (generated when missing or too small).
     #[arg(long, value_name = "FILE")]
     pub kernlog_file: Option<PathBuf>,
+
+    /// With --kernlog-mb: compress the log (`gz`: gzip -6 as logrotate does, or
+    /// `xz`) and time the decompress-in-pipeline scan against `zcat | rg -c`.
+    #[arg(long, value_name = "gz|xz", value_parser = ["gz", "xz"])]
+    pub kernlog_compress: Option<String>,
 }
 
 /// Exit codes: 0 a cause was named, 1 undetermined, 2 usage or unreadable input.

@@ -12,7 +12,13 @@ use std::time::{Duration, Instant};
 
 pub fn run(args: BenchArgs) -> u8 {
     if let Some(mb) = args.kernlog_mb {
-        return crate::bench_kernlog::run(mb, args.kernlog_file);
+        let rounds = args.iterations.min(5);
+        return crate::bench_kernlog::run(
+            mb,
+            args.kernlog_file,
+            rounds,
+            args.kernlog_compress.as_deref(),
+        );
     }
     if args.scenario_overhead {
         return crate::bench_scenario::run(args.iterations.min(5));

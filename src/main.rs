@@ -9,6 +9,7 @@
 mod bench_cluster;
 mod bench_fleet;
 mod bench_kernlog;
+mod bench_kernlog_gen;
 mod bench_scenario;
 mod cli;
 mod cli_scenario;

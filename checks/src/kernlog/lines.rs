@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 /// Longer lines are cut: no o2 message is near this long, and a megabyte line of
 /// garbage must not be carried around.
-const MAX_LINE: usize = 4096;
+pub const MAX_LINE: usize = 4096;
 
 /// One kernel message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,40 +39,57 @@ fn prefix() -> &'static Regex {
     })
 }
 
+/// A raw line cut to [`MAX_LINE`] bytes (at a character boundary) without its `\r`.
+pub fn cut(raw: &str) -> &str {
+    let raw = if raw.len() > MAX_LINE {
+        &raw[..raw
+            .char_indices()
+            .take_while(|(i, _)| *i < MAX_LINE)
+            .last()
+            .map_or(0, |(i, _)| i)]
+    } else {
+        raw
+    };
+    raw.trim_end_matches('\r')
+}
+
+/// The stamp as printed and the message of one (already [`cut`]) line, or `None`
+/// when the line has no kernel-log prefix this reader knows.
+pub fn split_prefix(raw: &str) -> Option<(&str, &str)> {
+    let (stamp, message) = prefix_spans(raw)?;
+    Some((&raw[stamp], &raw[message..]))
+}
+
+/// Where [`split_prefix`]'s stamp is in the line, and where the message starts.
+pub fn prefix_spans(raw: &str) -> Option<(std::ops::Range<usize>, usize)> {
+    // Every prefix form starts with `[` or holds ` kernel:`: most lines of a
+    // syslog (daemons) are told apart without running the regex.
+    if !raw.starts_with('[') && memchr::memmem::find(raw.as_bytes(), b" kernel:").is_none() {
+        return None;
+    }
+    let c = prefix().captures(raw)?;
+    let whole = c.get(0).map_or(0, |m| m.end());
+    let stamp = c
+        .iter()
+        .skip(1)
+        .flatten()
+        .next()
+        .map_or(0..0, |m| m.range());
+    Some((stamp, whole))
+}
+
 /// Split one text into kernel messages; lines without a known prefix are kept
 /// whole (a console capture) only when they look like o2 messages.
 pub fn from_text(text: &Text) -> Vec<LogLine> {
     text.numbered_lines()
         .filter_map(|(line, raw)| {
-            let raw = if raw.len() > MAX_LINE {
-                &raw[..raw
-                    .char_indices()
-                    .take_while(|(i, _)| *i < MAX_LINE)
-                    .last()
-                    .map_or(0, |(i, _)| i)]
-            } else {
-                raw
-            };
-            let raw = raw.trim_end_matches('\r');
-            match prefix().captures(raw) {
-                Some(c) => {
-                    let whole = c.get(0).map_or(0, |m| m.end());
-                    let stamp = c
-                        .iter()
-                        .skip(1)
-                        .flatten()
-                        .next()
-                        .map_or("", |m| m.as_str())
-                        .to_string();
-                    Some(LogLine {
-                        origin: text.origin.clone(),
-                        line,
-                        stamp,
-                        message: raw[whole..].to_string(),
-                    })
-                }
-                None => None,
-            }
+            let (stamp, message) = split_prefix(cut(raw))?;
+            Some(LogLine {
+                origin: text.origin.clone(),
+                line,
+                stamp: stamp.to_string(),
+                message: message.to_string(),
+            })
         })
         .collect()
 }

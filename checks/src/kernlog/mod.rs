@@ -8,5 +8,7 @@ pub mod history;
 pub mod lines;
 pub mod node_events;
 pub mod scan;
+pub mod scan_chunk;
+pub mod scan_pipe;
 pub mod stamp;
 pub mod timeline;
