@@ -3,7 +3,8 @@
 //! one node as ssh does when a host is down (exit 255). The real ssh transport
 //! against real sshd's is exercised by tests/netns_cluster.rs.
 
-use std::os::unix::fs::PermissionsExt;
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -34,8 +35,8 @@ esac
         fixtures = fixtures.display()
     );
     let path = dir.join("ssh");
-    std::fs::write(&path, script).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Not std::fs::write: see support/stand_in.rs (ETXTBSY under load).
+    support::stand_in::write_executable(&path, &script);
     path
 }
 
