@@ -111,6 +111,25 @@ fn mutated_real_samples_never_panic() {
         let other = &samples[rng.below(samples.len())];
         let input = mutate(&mut rng, base, other);
         let result = std::panic::catch_unwind(|| every_parser(&input));
-        assert!(result.is_ok(), "mutant {i} panicked; input saved");
+        if result.is_err() {
+            let saved = save_failing_input(i, &input);
+            panic!("mutant {i} panicked; input saved to {}", saved.display());
+        }
     }
+}
+
+/// Keeps a mutant that made a parser panic, so it can be replayed (and added to
+/// the samples) after the test binary and its temporary files are gone.
+fn save_failing_input(i: usize, input: &[u8]) -> std::path::PathBuf {
+    let path =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fuzz-mutant-{i}.bin"));
+    std::fs::write(&path, input).unwrap_or_else(|e| panic!("saving {}: {e}", path.display()));
+    path
+}
+
+#[test]
+fn a_failing_input_is_saved_where_the_message_says() {
+    let path = save_failing_input(usize::MAX, b"\xffbytes of a mutant\n");
+    assert_eq!(std::fs::read(&path).unwrap(), b"\xffbytes of a mutant\n");
+    std::fs::remove_file(&path).unwrap();
 }

@@ -169,14 +169,21 @@ fn suites_per_node_plus_cluster_and_scenarios_with_right_counts() {
     assert!(!text.contains('\u{1}') && !text.contains('\u{FFFE}'));
 }
 
+/// CI=true (as .ci/run exports) makes a missing validator a failure, not a skip.
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
 #[test]
 fn validates_against_the_junit_xsd() {
     let Ok(v) = Command::new("xmllint").arg("--version").output() else {
         assert!(
-            std::env::var_os("CI").is_none(),
-            "xmllint is required in CI"
+            !in_ci(),
+            "xmllint is required when CI is set (scripts/setup installs libxml2-utils)"
         );
-        eprintln!("xmllint not installed: schema validation not run");
+        eprintln!(
+            "SKIPPED validates_against_the_junit_xsd: xmllint not installed (with CI=true this fails)"
+        );
         return;
     };
     assert!(v.status.success());
