@@ -61,3 +61,43 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     ).code("bad-entry")
     .with(evidence))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::judge;
+    use o2check_reports::Status;
+
+    fn fstab(text: &str) -> Verdict {
+        judge(run, &[("etc/fstab", text)])
+    }
+
+    #[test]
+    fn a_netdev_entry_on_a_multipath_alias_passes() {
+        let v = fstab("/dev/mapper/ocfs2a /srv/ocfs2 ocfs2 _netdev,defaults 0 0\n");
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+    }
+
+    #[test]
+    fn no_netdev_and_a_single_path_name_both_fail() {
+        let v = fstab("/dev/sdb1 /srv/ocfs2 ocfs2 defaults 0 0\n");
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert!(v.summary.contains("no _netdev"), "{}", v.summary);
+        assert!(v.summary.contains("/dev/sdX"), "{}", v.summary);
+        assert_eq!(v.code, Some("bad-entry"));
+    }
+
+    #[test]
+    fn a_virtual_disk_is_not_a_single_path_name() {
+        let v = fstab("/dev/vdb /srv/ocfs2 ocfs2 _netdev 0 0\n");
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+    }
+
+    #[test]
+    fn no_ocfs2_entry_is_a_skip_and_an_uncollected_fstab_too() {
+        let v = fstab("/dev/vda1 / ext4 defaults 0 1\n");
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        let v = judge(run, &[]);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+    }
+}

@@ -77,6 +77,9 @@ pub static CLUSTER: &[&ClusterCheck] = &[
 ];
 
 #[cfg(test)]
+mod test_bundle;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;

@@ -45,3 +45,44 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     .code("not-mounted")
     .with(evidence))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::judge;
+    use o2check_reports::Status;
+
+    const CONFIGFS: &str = "configfs /sys/kernel/config configfs rw,relatime 0 0\n";
+    const DLMFS: &str = "ocfs2_dlmfs /dlm ocfs2_dlmfs rw,relatime 0 0\n";
+
+    fn mounts(text: &str) -> Verdict {
+        judge(run, &[("proc/mounts", text)])
+    }
+
+    #[test]
+    fn both_mounted_passes() {
+        let v = mounts(&format!("{CONFIGFS}{DLMFS}"));
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(v.evidence.len(), 2);
+    }
+
+    #[test]
+    fn a_missing_dlmfs_fails_and_names_it() {
+        let v = mounts(CONFIGFS);
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert!(v.summary.contains("ocfs2_dlmfs"), "{}", v.summary);
+        assert!(!v.summary.contains("configfs ("), "{}", v.summary);
+    }
+
+    #[test]
+    fn configfs_elsewhere_does_not_count() {
+        let v = mounts(&format!("configfs /mnt/cfg configfs rw 0 0\n{DLMFS}"));
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert!(v.summary.contains("configfs"), "{}", v.summary);
+    }
+
+    #[test]
+    fn uncollected_mounts_are_a_skip() {
+        assert_eq!(judge(run, &[]).status, Status::Skip);
+    }
+}

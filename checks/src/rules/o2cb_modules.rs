@@ -73,3 +73,71 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     ).code("not-loaded")
     .with(loaded.iter().filter(|(n, _)| n.starts_with("ocfs2") || n == "configfs").map(|(_, l)| text.evidence_at(*l))))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::judge;
+    use o2check_reports::Status;
+
+    fn module(name: &str) -> String {
+        format!("{name} 16384 1 - Live 0x0000000000000000\n")
+    }
+
+    fn stack_without(gone: &[&str]) -> String {
+        STACK
+            .iter()
+            .chain(&["ocfs2"])
+            .filter(|m| !gone.contains(m))
+            .map(|m| module(m))
+            .collect()
+    }
+
+    #[test]
+    fn the_whole_stack_loaded_passes() {
+        let v = judge(run, &[("proc/modules", &stack_without(&[]))]);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+    }
+
+    #[test]
+    fn a_missing_nodemanager_fails_and_names_it() {
+        let v = judge(
+            run,
+            &[("proc/modules", &stack_without(&["ocfs2_nodemanager"]))],
+        );
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert!(v.summary.contains("ocfs2_nodemanager"), "{}", v.summary);
+        assert!(v
+            .fix
+            .as_deref()
+            .unwrap_or("")
+            .contains("modprobe -a ocfs2_nodemanager"));
+    }
+
+    #[test]
+    fn a_built_in_configfs_is_not_missing() {
+        let modules = stack_without(&["configfs"]);
+        let v = judge(
+            run,
+            &[
+                ("proc/modules", &modules),
+                ("proc/filesystems", "nodev\tconfigfs\n"),
+            ],
+        );
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        let v = judge(
+            run,
+            &[
+                ("proc/modules", &modules),
+                ("proc/filesystems", "nodev\tsysfs\n"),
+            ],
+        );
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert!(v.summary.contains("configfs"), "{}", v.summary);
+    }
+
+    #[test]
+    fn no_module_list_at_all_is_a_skip() {
+        assert_eq!(judge(run, &[]).status, Status::Skip);
+    }
+}
