@@ -17,3 +17,4 @@ pub mod net;
 pub mod o2cb_cluster_status;
 pub mod o2cb_status;
 pub mod o2cb_sysconfig;
+pub mod pasted;
