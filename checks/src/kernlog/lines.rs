@@ -37,10 +37,11 @@ fn prefix() -> &'static Regex {
     })
 }
 
-/// Split one text into kernel messages; lines without a known prefix are kept
-/// whole (a console capture) only when they look like o2 messages.
+/// Split one text into kernel messages (lines with a dmesg, `dmesg -T`, syslog or
+/// journal short-iso prefix), read through the shared pasted-text normaliser.
 pub fn from_text(text: &Text) -> Vec<LogLine> {
-    text.numbered_lines()
+    // A pasted `dmesg` comes with its prompt and the ticket's indentation.
+    crate::parse::pasted::iter(text)
         .filter_map(|(line, raw)| {
             let raw = if raw.len() > MAX_LINE {
                 &raw[..raw
@@ -51,7 +52,6 @@ pub fn from_text(text: &Text) -> Vec<LogLine> {
             } else {
                 raw
             };
-            let raw = raw.trim_end_matches('\r');
             match prefix().captures(raw) {
                 Some(c) => {
                     let whole = c.get(0).map_or(0, |m| m.end());

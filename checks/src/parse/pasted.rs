@@ -46,23 +46,30 @@ fn is_wrapper(l: &str) -> bool {
     if l == "#" || l.starts_with("# ") || l.starts_with("#\t") {
         return true;
     }
-    prompt().is_match(l)
+    // Only a line with a prompt character can be a prompt: keeps huge logs cheap.
+    memchr::memchr2(b'#', b'$', l.as_bytes()).is_some() && prompt().is_match(l)
 }
 
-/// Lines of `text` without prompts, comments, fences and `\r`, with the
-/// indentation common to all remaining non-empty lines removed.
+/// The lines of `text` a parser should read, borrowed and numbered: no prompts,
+/// comments, fences or `\r`, and without the indentation common to all remaining
+/// non-blank lines. Two passes over the text, no copy of it.
+pub fn iter(text: &Text) -> impl Iterator<Item = (u32, &str)> {
+    let content = || {
+        text.numbered_lines()
+            .map(|(n, l)| (n, l.strip_suffix('\r').unwrap_or(l)))
+            .filter(|(_, l)| !is_wrapper(l.trim()))
+    };
+    let indent = common_indent(content().map(|(_, l)| l));
+    // Lines that are only whitespace may be shorter than the indentation.
+    content().map(move |(n, l)| (n, l.get(indent..).unwrap_or("")))
+}
+
+/// [`iter`] collected, for parsers that look ahead.
 pub fn lines(text: &Text) -> Vec<Line> {
-    let kept: Vec<(u32, &str)> = text
-        .numbered_lines()
-        .map(|(n, l)| (n, l.strip_suffix('\r').unwrap_or(l)))
-        .filter(|(_, l)| !is_wrapper(l.trim()))
-        .collect();
-    let indent = common_indent(kept.iter().map(|(_, l)| *l));
-    kept.into_iter()
+    iter(text)
         .map(|(number, l)| Line {
             number,
-            // Lines that are only whitespace may be shorter than the indentation.
-            text: l.get(indent..).unwrap_or("").to_string(),
+            text: l.to_string(),
         })
         .collect()
 }
