@@ -1,7 +1,7 @@
 //! Facts about each node for report headers and JUnit properties. Best effort:
 //! a fact that cannot be read is left out, never an error.
 
-use o2check_checks::parse::o2cb_sysconfig;
+use o2check_checks::parse::{mount_table, o2cb_status, o2cb_sysconfig};
 use o2check_checks::source::Source;
 use o2check_checks::Text;
 use o2check_reports::NodeInfo;
@@ -33,15 +33,42 @@ pub fn describe(source: &dyn Source) -> NodeInfo {
         .as_ref()
         .and_then(|c| c.boot_cluster.as_ref().map(|s| s.value.clone()));
     let cluster = registered.clone().or(boot_cluster);
+    // Mount options say what each mounted volume runs with (fs/ocfs2/super.c,
+    // ocfs2_show_options: `heartbeat=local|global|none`, `cluster_stack=`).
+    let mounted: Vec<mount_table::MountEntry> = source
+        .read_file("/proc/mounts")
+        .map(|b| mount_table::parse(&Text::from_bytes("/proc/mounts", &b)))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e.fs_type == "ocfs2")
+        .collect();
+    let from_mounts = |key: &str| {
+        let mut values: Vec<String> = mounted
+            .iter()
+            .filter_map(|e| e.option(key).map(str::to_string))
+            .collect();
+        values.sort();
+        values.dedup();
+        (!values.is_empty()).then(|| values.join(","))
+    };
+    let status = || {
+        let out = source.command(&["service", "o2cb", "status"]).ok()?;
+        Some(o2cb_status::parse(&Text::from_bytes("status", &out.stdout)))
+    };
     let heartbeat_mode = registered
         .as_ref()
         .and_then(|c| text(&format!("{CONFIGFS}/{c}/heartbeat/mode")))
-        .filter(|m| !m.is_empty());
-    let stack = text("/sys/fs/ocfs2/cluster_stack").or_else(|| {
-        sysconfig
-            .as_ref()
-            .and_then(|c| c.stack.as_ref().map(|s| s.value.clone()))
-    });
+        .filter(|m| !m.is_empty())
+        .or_else(|| status().and_then(|s| s.heartbeat_mode))
+        .or_else(|| from_mounts("heartbeat"));
+    let stack = text("/sys/fs/ocfs2/cluster_stack")
+        .filter(|s| !s.is_empty())
+        .or_else(|| from_mounts("cluster_stack"))
+        .or_else(|| {
+            sysconfig
+                .as_ref()
+                .and_then(|c| c.stack.as_ref().map(|s| s.value.clone()))
+        });
     let tools_version =
         output(&["o2cb_ctl", "-V"]).and_then(|v| v.split_whitespace().last().map(str::to_string));
     NodeInfo {

@@ -92,7 +92,7 @@ pub fn decode(origin: &str, bytes: &[u8]) -> Text {
 }
 
 /// Syslog files holding kernel messages, with their rotations, newest first.
-fn log_files(ctx: &NodeCtx) -> Vec<String> {
+pub fn log_files(ctx: &NodeCtx) -> Vec<String> {
     let names = ctx.source.list_dir("/var/log").unwrap_or_default();
     let mut files: Vec<(usize, u32, String)> = Vec::new();
     for (rank, base) in ["kern.log", "messages", "syslog"].iter().enumerate() {

@@ -13,6 +13,7 @@ pub mod modules;
 pub mod mount_table;
 pub mod mounted_ocfs2;
 pub mod multipath_ll;
+pub mod multipathd_log;
 pub mod net;
 pub mod o2cb_cluster_status;
 pub mod o2cb_status;

@@ -25,6 +25,8 @@ pub struct MpPath {
     pub scsi: String,
     /// `sda`, or `-` when the device is gone.
     pub device: String,
+    /// `major:minor`, `#:#` when the device is gone.
+    pub dev_t: String,
     /// Device-mapper state: `active` or `failed` (`undef` when unknown).
     pub dm_state: String,
     /// Path checker state: `ready`, `ghost`, `faulty`, `shaky`, `i/o pending`...
@@ -122,6 +124,7 @@ fn path(c: &regex::Captures, line: u32) -> MpPath {
     MpPath {
         scsi: c[1].to_string(),
         device: c[2].to_string(),
+        dev_t: c[3].to_string(),
         dm_state: pick(DM_STATES),
         checker: pick(CHECKER_STATES),
         online: pick(SYSFS_STATES),

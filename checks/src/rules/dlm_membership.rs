@@ -24,10 +24,10 @@ pub const CHECK: Check = Check {
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mounted: Vec<_> = volumes(ctx)
         .into_iter()
-        .filter(|v| v.mount_point.is_some())
+        .filter(|v| v.is_mounted())
         .collect();
     if mounted.is_empty() {
-        return Ok(Verdict::skip("no OCFS2 volume is mounted"));
+        return Ok(Verdict::skip("no OCFS2 volume is mounted").code("nothing-mounted"));
     }
     let numbers_by_name: Vec<(String, u32)> = match cluster_conf(ctx) {
         Ok((_, m)) => m.nodes.iter().map(|n| (n.name.clone(), n.number)).collect(),
@@ -92,17 +92,21 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     if judged == 0 {
         return Ok(Verdict::skip(
             "no o2dlm membership lines for the mounted volumes in the kernel logs (rotated away?)",
-        ));
+        )
+        .code("no-membership-lines"));
     }
+    let left_only = problems.iter().all(|p| p.contains("left domain"));
     if problems.is_empty() {
         return Ok(Verdict::pass(format!(
             "{judged} mounted domain(s); every mounting node is a member"
         ))
+        .code("members-complete")
         .with(evidence));
     }
     Ok(Verdict::fail(
         problems.join("; "),
         "look at the o2net and o2hb lines before the membership change (`dmesg | grep -E 'o2net|o2hb|o2dlm'`); a node that left must unmount and remount, a dead node must be fenced and recovered before it mounts again",
     )
+    .code(if left_only { "left-domain" } else { "member-missing" })
     .with(evidence))
 }
