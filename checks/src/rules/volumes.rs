@@ -157,7 +157,9 @@ pub fn volumes(ctx: &NodeCtx) -> Vec<Volume> {
                     .map(|d| d.uuid.clone())
                     .filter(|u| !u.is_empty())
             })
-            .map(|u| u.to_uppercase());
+            // ocfs2-tools 1.2 printed the UUID with dashes (uuid_unparse); the kernel
+            // names regions and DLM domains by the 32 hex digits alone.
+            .map(|u| u.replace('-', "").to_uppercase());
     }
     let mut out = fold_raw_paths(out);
     if proc_mounts.is_err() {
