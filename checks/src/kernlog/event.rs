@@ -217,7 +217,11 @@ pub fn is_candidate(message: &str) -> bool {
 
 /// The event a kernel message describes, or `None` for messages of other subsystems.
 pub fn recognize(message: &str) -> Option<O2Event> {
-    if !is_candidate(message) {
+    // The boot command line may name ocfs2 options or hosts: it is no o2 event.
+    if !is_candidate(message)
+        || message.starts_with("Command line:")
+        || message.starts_with("Kernel command line:")
+    {
         return None;
     }
     for (re, make) in rules() {
