@@ -76,6 +76,7 @@ pub fn open(
             collect.tcp_timeout_ms.to_string(),
         ],
         timeout: args.node_timeout(),
+        limits: o2check_cluster::untrusted_tar::Limits::default(),
         reference,
     };
     let results = map_nodes(&nodes, args.parallel, |node| {
@@ -137,6 +138,8 @@ fn reach_one(
     settings: &FetchSettings,
     base: &Path,
 ) -> Result<(Fetched, Remote), TransportError> {
+    // --node-timeout is the node's whole budget: deploy, collect and clock share it.
+    let started = Instant::now();
     let remote = deploy::ensure(
         t,
         node,
@@ -158,7 +161,8 @@ fn reach_one(
     let s = FetchSettings {
         program: remote.program.clone(),
         collect_args: settings.collect_args.clone(),
-        timeout: settings.timeout,
+        timeout: settings.timeout.saturating_sub(started.elapsed()),
+        limits: settings.limits.clone(),
         reference: settings.reference.clone(),
     };
     let fetched = remote_bundle::fetch(t, node, &s, &dest)?;

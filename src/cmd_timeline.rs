@@ -76,5 +76,42 @@ fn boot_time(source: &dyn Source) -> Option<DateTime<Utc>> {
             .ok()?
             .with_timezone(&Utc)
     };
-    Some(taken - chrono::Duration::milliseconds((uptime * 1000.0) as i64))
+    boot_from(taken, uptime)
+}
+
+/// `taken - uptime`, or `None` for an uptime no machine has had (negative, not a
+/// number, over a century: `-1e300`, `inf` or `1e14` in a bundle's proc/uptime),
+/// which chrono would otherwise overflow on.
+fn boot_from(taken: DateTime<Utc>, uptime: f64) -> Option<DateTime<Utc>> {
+    const CENTURY_SECS: f64 = 100.0 * 366.0 * 86_400.0;
+    if !(0.0..CENTURY_SECS).contains(&uptime) {
+        return None;
+    }
+    let ago = chrono::Duration::try_milliseconds((uptime * 1000.0) as i64)?;
+    taken.checked_sub_signed(ago)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absurd_uptimes_give_no_boot_time_instead_of_a_panic() {
+        let taken = DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        for uptime in [-1e300, 1e14, f64::INFINITY, f64::NAN, -1.0, 1e300, f64::MAX] {
+            assert_eq!(boot_from(taken, uptime), None, "{uptime}");
+        }
+        // Fuzz: any bit pattern as an uptime, any parse of proc/uptime's first word.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let _ = boot_from(taken, f64::from_bits(x));
+        }
+        let boot = boot_from(taken, 3600.5).unwrap();
+        assert_eq!((taken - boot).num_milliseconds(), 3_600_500);
+    }
 }

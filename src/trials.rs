@@ -54,7 +54,7 @@ pub fn build(
             record(&sink, REACHABLE, &r.node, || {
                 Ok(match &r.outcome {
                     Ok(summary) => Verdict::pass(summary).with(r.evidence.clone()),
-                    Err(e) => Verdict::error(e),
+                    Err(e) => Verdict::error(e).code("unreachable"),
                 })
             })
         });
@@ -123,7 +123,8 @@ fn record(
     let verdict = match catch_unwind(AssertUnwindSafe(run)) {
         Ok(Ok(v)) => v,
         Ok(Err(e)) => e.into_verdict(),
-        Err(_) => Verdict::error("the check panicked (a bug in o2check; please report it)"),
+        Err(_) => Verdict::error("the check panicked (a bug in o2check; please report it)")
+            .code("panicked"),
     };
     let result = CheckResult {
         check: meta.id.to_string(),

@@ -285,7 +285,7 @@ fn expand_pattern(pattern: &str) -> Result<Vec<String>, String> {
 }
 
 fn parse_yaml(text: &str) -> Result<Inventory, String> {
-    let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
     let mut inv = Inventory::default();
     let top = doc
         .as_mapping()
@@ -299,7 +299,7 @@ fn parse_yaml(text: &str) -> Result<Inventory, String> {
 fn yaml_group(
     inv: &mut Inventory,
     name: String,
-    body: &serde_yaml::Value,
+    body: &serde_yaml_ng::Value,
     depth: usize,
 ) -> Result<(), String> {
     if depth > MAX_DEPTH {
@@ -335,7 +335,7 @@ fn yaml_group(
     Ok(())
 }
 
-fn yaml_vars(v: &serde_yaml::Value) -> Result<Vars, String> {
+fn yaml_vars(v: &serde_yaml_ng::Value) -> Result<Vars, String> {
     let mut vars = Vars::new();
     if let Some(map) = v.as_mapping() {
         for (k, val) in map {
@@ -348,11 +348,11 @@ fn yaml_vars(v: &serde_yaml::Value) -> Result<Vars, String> {
     Ok(vars)
 }
 
-fn scalar(v: &serde_yaml::Value) -> Result<String, String> {
+fn scalar(v: &serde_yaml_ng::Value) -> Result<String, String> {
     match v {
-        serde_yaml::Value::String(s) => Ok(s.clone()),
-        serde_yaml::Value::Number(n) => Ok(n.to_string()),
-        serde_yaml::Value::Bool(b) => Ok(b.to_string()),
+        serde_yaml_ng::Value::String(s) => Ok(s.clone()),
+        serde_yaml_ng::Value::Number(n) => Ok(n.to_string()),
+        serde_yaml_ng::Value::Bool(b) => Ok(b.to_string()),
         other => Err(format!("expected a name or value, found {other:?}")),
     }
 }

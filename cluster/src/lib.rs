@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod remote_bundle;
 pub mod ssh;
 pub mod transport;
+pub mod untrusted_tar;
 
 pub use inventory::{ConnectBy, Node};
 pub use transport::{Local, Transport, TransportError};

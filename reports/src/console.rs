@@ -45,9 +45,15 @@ pub fn render(report: &RunReport, out: &mut impl Write, color: bool) -> io::Resu
                 Status::Error => ("ERROR", RED),
                 Status::Skip => ("skip ", DIM),
             };
+            let finding = r
+                .finding
+                .as_deref()
+                .filter(|_| r.status != Status::Pass)
+                .map(|f| format!(" [{f}]"))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "  {} {} @ {}: {}",
+                "  {} {} @ {}{finding}: {}",
                 paint(code, mark),
                 r.check,
                 r.node,

@@ -17,6 +17,8 @@ pub fn static_files() -> &'static [&'static str] {
         "/etc/os-release",
         "/proc/mounts",
         "/proc/modules",
+        // o2cb-modules: configfs may be built in rather than a module.
+        "/proc/filesystems",
         "/proc/net/tcp",
         "/proc/sys/kernel/hostname",
         "/proc/uptime",
@@ -29,7 +31,12 @@ pub fn static_files() -> &'static [&'static str] {
 
 /// Trees walked recursively: the o2cb configfs tree, and the iSCSI node records
 /// (`iscsi-sessions` tells from them whether a session is expected).
-pub const SYS_TREES: &[&str] = &["/sys/kernel/config/cluster", "/etc/iscsi/nodes"];
+/// Old systems mount configfs at /config (ocfs2-tools libo2cb tries both).
+pub const SYS_TREES: &[&str] = &[
+    "/sys/kernel/config/cluster",
+    "/config/cluster",
+    "/etc/iscsi/nodes",
+];
 
 /// Kernel log files (and their rotations: `.1`, `.2.gz`, `-20261124`).
 pub const LOG_FILES: &[&str] = &["messages", "kern.log", "syslog"];

@@ -1,8 +1,9 @@
 //! All o2 events of one node, each with the line it came from.
 
 use super::event::{recognize, O2Event};
-use super::lines::{node_log, LogLine};
+use super::lines::{node_log, node_log_checked, LogLine};
 use crate::context::NodeCtx;
+use crate::error::EvidenceError;
 use o2check_reports::Evidence;
 
 /// An event and where it was read.
@@ -66,8 +67,17 @@ fn continued_list(after: &[LogLine]) -> Vec<u32> {
 /// Events of the node's first log source that has any (dmesg: this boot), so the
 /// same message is not counted again from syslog.
 pub fn node_events(ctx: &NodeCtx) -> Vec<Located> {
-    node_log(ctx)
-        .iter()
+    first_with_events(&node_log(ctx))
+}
+
+/// [`node_events`], or why the node has no kernel log to judge (a check must
+/// not pass on a log it could not read).
+pub fn node_events_checked(ctx: &NodeCtx) -> Result<Vec<Located>, EvidenceError> {
+    Ok(first_with_events(&node_log_checked(ctx)?))
+}
+
+fn first_with_events(logs: &[Vec<LogLine>]) -> Vec<Located> {
+    logs.iter()
         .map(|log| events(log))
         .find(|e| !e.is_empty())
         .unwrap_or_default()

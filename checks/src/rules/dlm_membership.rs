@@ -27,6 +27,9 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         .filter(|v| v.is_mounted())
         .collect();
     if mounted.is_empty() {
+        // Without the mount table (or a slot map or kernel log naming a mount),
+        // "nothing mounted" would be a guess.
+        super::common::mounts(ctx)?;
         return Ok(Verdict::skip("no OCFS2 volume is mounted").code("nothing-mounted"));
     }
     let numbers_by_name: Vec<(String, u32)> = match cluster_conf(ctx) {
@@ -37,7 +40,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         .ok()
         .flatten()
         .and_then(|c| c.local_node().and_then(|n| n.num));
-    let logs = lines::node_log(ctx);
+    let logs = lines::node_log_checked(ctx)?;
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
     let mut judged = 0;
@@ -100,13 +103,12 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         return Ok(Verdict::pass(format!(
             "{judged} mounted domain(s); every mounting node is a member"
         ))
-        .code("members-complete")
         .with(evidence));
     }
     Ok(Verdict::fail(
         problems.join("; "),
         "look at the o2net and o2hb lines before the membership change (`dmesg | grep -E 'o2net|o2hb|o2dlm'`); a node that left must unmount and remount, a dead node must be fenced and recovered before it mounts again",
     )
-    .code(if left_only { "left-domain" } else { "member-missing" })
+    .code(if left_only { "left-domain" } else { "membership-problem" })
     .with(evidence))
 }

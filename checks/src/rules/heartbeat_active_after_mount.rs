@@ -28,6 +28,11 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         .into_iter()
         .filter(|v| v.is_mounted())
         .collect();
+    if mounted.is_empty() {
+        // Without the mount table (or a slot map or kernel log naming a mount),
+        // "nothing mounted" would be a guess.
+        super::common::mounts(ctx)?;
+    }
     let status = ctx.command(&["service", "o2cb", "status"]).ok();
     let parsed = status.as_ref().map(|s| o2cb_status::parse(&s.stdout));
     let status_line = parsed
@@ -56,8 +61,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             (_, false) => Verdict::pass(
                 "no OCFS2 volume is mounted and the heartbeat is not running, as expected: in \
                  local mode it starts with the first mount",
-            )
-            .code("nothing-mounted-local"),
+            ),
         }
         .with(ev));
     }
@@ -117,6 +121,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             return Ok(Verdict::skip(
                 "global heartbeat mode, but neither configfs nor `service o2cb status` shows its regions",
             )
+            .code("no-heartbeat-evidence")
             .with(evidence));
         }
         if !active {
@@ -131,7 +136,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             "{} mounted volume(s); global heartbeat active (in global mode a mounted volume needs no region of its own)",
             mounted.len()
         ))
-        .code("global-active")
         .with(evidence));
     }
     if let Some((active, line)) = &status_line {
@@ -141,9 +145,10 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         }
     }
     if cluster.is_none() && status_line.is_none() {
-        return Ok(Verdict::skip(
-            "neither configfs nor `service o2cb status` output is available",
-        ));
+        return Ok(
+            Verdict::skip("neither configfs nor `service o2cb status` output is available")
+                .code("no-heartbeat-evidence"),
+        );
     }
     let how = if inferred.is_empty() {
         String::new()
@@ -155,14 +160,13 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             "{} mounted volume(s), heartbeat active{how}",
             mounted.len()
         ))
-        .code("local-active")
         .with(evidence));
     }
     Ok(Verdict::fail(
         format!("{}{how}", bad.join("; ")),
         "local heartbeat is started by mount.ocfs2: unmount and mount the volume again with mount.ocfs2 (not a raw mount(2) or busybox mount); check dmesg for o2hb errors",
     )
-    .code("local-region-missing")
+    .code("heartbeat-inactive")
     .with(evidence))
 }
 

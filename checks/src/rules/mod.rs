@@ -4,6 +4,7 @@
 use crate::check::{Check, ClusterCheck};
 
 pub(crate) mod common;
+pub mod findings;
 
 mod volumes;
 

@@ -106,7 +106,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             Verdict::skip(
                 "no multipath map backs an OCFS2 volume here (name one with --multipath-map)",
             )
-            .code("no-map-for-ocfs2")
+            .code("no-map")
         });
     }
     let min = ctx.options.min_paths.max(1);
@@ -168,7 +168,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             "{} map(s), {paths} path(s), all `active ready running`{history_note}",
             wanted.len()
         ))
-        .code("paths-healthy")
         .with(evidence));
     }
     // Only recovering paths, and enough good ones without them: transient.
@@ -178,14 +177,13 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             wanted.len(),
             problems.join("; ")
         ))
-        .code("paths-recovering")
         .with(evidence));
     }
     let summary = format!("{}{history_note}", problems.join("; "));
     let (code, fix) = if !missing.is_empty() {
         ("expected-map-missing", "the map the node should have is not there: check that its LUN is visible (`iscsiadm -m session -P 3` lists its disks, `lsblk`), that its WWID is not blacklisted and is in /etc/multipath/wwids (`multipath -a <dev>`), then `multipath -v2` (or `multipath -r`) and `multipath -ll <map>`")
     } else if down > 0 || (short && recovering == 0 && orphans == 0) {
-        ("path-down", "restore the paths: check cabling/switch ports and the iSCSI sessions (`iscsiadm -m session -P 3`), rescan (`iscsiadm -m session --rescan` or `rescan-scsi-bus.sh`), remove orphans (`multipath -f` stale maps / `echo 1 > /sys/block/sdX/device/delete`), then `multipath -r`; use --min-paths to set the expected count")
+        ("paths-down", "restore the paths: check cabling/switch ports and the iSCSI sessions (`iscsiadm -m session -P 3`), rescan (`iscsiadm -m session --rescan` or `rescan-scsi-bus.sh`), remove orphans (`multipath -f` stale maps / `echo 1 > /sys/block/sdX/device/delete`), then `multipath -r`; use --min-paths to set the expected count")
     } else if orphans > 0 {
         ("orphan-path", "the SCSI device behind the path is gone: remove the placeholder with `multipathd del path <dev>` (or `multipath -r` after the LUN is back), rescan the session (`iscsiadm -m session --rescan`) to bring the LUN back, then check `multipath -ll`")
     } else {
@@ -271,7 +269,7 @@ mod tests {
         );
         assert_eq!(
             (v.status, v.code),
-            (Status::Fail, Some("path-down")),
+            (Status::Fail, Some("paths-down")),
             "{}",
             v.summary
         );
@@ -292,12 +290,7 @@ mod tests {
             ],
             &[],
         );
-        assert_eq!(
-            (v.status, v.code),
-            (Status::Pass, Some("paths-healthy")),
-            "{}",
-            v.summary
-        );
+        assert_eq!((v.status, v.code), (Status::Pass, None), "{}", v.summary);
         assert!(v.summary.contains("multipathd logged 1"), "{}", v.summary);
     }
 
@@ -316,7 +309,7 @@ mod tests {
         let v = run_in(&[("commands/multipath_-ll", &text)], &[]);
         assert_eq!(
             (v.status, v.code),
-            (Status::Skip, Some("no-map-for-ocfs2")),
+            (Status::Skip, Some("no-map")),
             "{}",
             v.summary
         );

@@ -5,7 +5,7 @@ use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::errno;
 use crate::kernlog::event::O2Event;
-use crate::kernlog::node_events::node_events;
+use crate::kernlog::node_events::node_events_checked;
 use o2check_reports::{Layer, Severity};
 use std::collections::BTreeMap;
 
@@ -21,7 +21,7 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
-    let events = node_events(ctx);
+    let events = node_events_checked(ctx)?;
     let mut groups: BTreeMap<(i32, String), usize> = BTreeMap::new();
     let mut evidence = Vec::new();
     for e in &events {
@@ -43,6 +43,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         format!("ERROR status lines: {}", summary.join(", ")),
         "run `o2check why` with the mount error for the cause; -107 (ENOTCONN) means o2net could not connect, -22 (EINVAL) usually a configuration mismatch, -5 (EIO) storage",
-    )
+    ).code("error-status-lines")
     .with(evidence))
 }

@@ -24,7 +24,7 @@ pub const CHECK: Check = Check {
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let Some(c) = configfs_cluster(ctx)? else {
-        return Ok(Verdict::skip("no cluster registered in configfs"));
+        return Ok(Verdict::skip("no cluster registered in configfs").code("not-registered"));
     };
     let global = c.heartbeat_mode.as_deref() == Some("global")
         || running_mode(ctx).is_some_and(|(m, _)| m == "global");
@@ -32,12 +32,10 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         return Ok(Verdict::skip(
             "global heartbeat: regions are started by `o2cb start-heartbeat`, not by mounts",
         )
-        .code("global-mode"));
+        .code("global-heartbeat"));
     }
     if ctx.file("/proc/mounts").is_err() {
-        return Ok(
-            Verdict::skip("no /proc/mounts to compare the regions with").code("no-mount-table")
-        );
+        return Ok(Verdict::skip("no /proc/mounts to compare the regions with").code("no-mounts"));
     }
     let mounted: Vec<String> = volumes(ctx)
         .into_iter()
@@ -53,8 +51,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         return Ok(Verdict::pass(format!(
             "{} region(s), each with its volume mounted",
             c.regions.len()
-        ))
-        .code("no-stale-region"));
+        )));
     }
     let uuids: Vec<&str> = stale.iter().map(|r| r.uuid.as_str()).collect();
     Ok(Verdict::fail(

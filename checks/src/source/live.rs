@@ -30,7 +30,7 @@ impl Live {
 
 fn io_error(what: &str, e: std::io::Error) -> EvidenceError {
     if e.kind() == std::io::ErrorKind::NotFound {
-        EvidenceError::Missing {
+        EvidenceError::Absent {
             what: what.to_string(),
         }
     } else {

@@ -3,8 +3,10 @@
 
 mod bundle;
 mod cached;
+pub mod confined;
 pub mod exec;
 mod live;
+pub mod manifest;
 mod names;
 mod sosreport;
 
