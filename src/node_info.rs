@@ -81,3 +81,40 @@ pub fn describe(source: &dyn Source) -> NodeInfo {
         heartbeat_mode,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use o2check_checks::source::Bundle;
+
+    fn bundle(files: &[(&str, &str)]) -> (tempfile::TempDir, Bundle) {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, content) in files {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, content).unwrap();
+        }
+        let b = Bundle::open(dir.path()).unwrap();
+        (dir, b)
+    }
+
+    #[test]
+    fn heartbeat_and_stack_from_mount_options_and_status() {
+        let (_d, b) = bundle(&[(
+            "proc/mounts",
+            "/dev/mapper/a /a ocfs2 rw,heartbeat=global,cluster_stack=o2cb 0 0\n",
+        )]);
+        let n = describe(&b);
+        assert_eq!(
+            (n.heartbeat_mode.as_deref(), n.stack.as_deref()),
+            (Some("global"), Some("o2cb"))
+        );
+        let (_d, b) = bundle(&[(
+            "commands/service_o2cb_status",
+            "Checking O2CB cluster \"c\": Online\n  Heartbeat mode: Local\n",
+        )]);
+        assert_eq!(describe(&b).heartbeat_mode.as_deref(), Some("local"));
+        let (_d, b) = bundle(&[]);
+        assert_eq!(describe(&b).heartbeat_mode, None);
+    }
+}

@@ -138,21 +138,37 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         .with([conf_ev]));
     }
     let region_ev: Vec<Evidence> = regions.iter().map(|(_, e)| e.clone()).collect();
-    let Ok(Some(live)) = configfs_cluster(ctx) else {
-        return Ok(Verdict::pass(format!(
-            "global heartbeat configured with {} region(s); configfs was not collected to see them running",
-            regions.len()
-        ))
-        .with([conf_ev])
-        .with(region_ev));
+    // The regions that heartbeat: configfs (dev and pid set), else the list
+    // `service o2cb status` prints after `Checking O2CB heartbeat: Active`.
+    let mut running_ev = Vec::new();
+    let live: Vec<String> = match configfs_cluster(ctx) {
+        Ok(Some(live)) => live
+            .regions
+            .iter()
+            .filter(|r| r.dev.is_some() && r.pid.is_some())
+            .map(|r| r.uuid.to_uppercase())
+            .collect(),
+        _ => {
+            let Ok(st) = ctx.command(&["service", "o2cb", "status"]) else {
+                return Ok(Verdict::skip(format!(
+                    "global heartbeat configured with {} region(s); neither configfs nor `service o2cb status` was collected to see them run",
+                    regions.len()
+                ))
+                .code("regions-not-collected")
+                .with([conf_ev])
+                .with(region_ev));
+            };
+            let p = o2cb_status::parse(&st.stdout);
+            running_ev.extend(p.regions.iter().map(|r| st.stdout.evidence_at(r.line)));
+            if let Some((_, line)) = p.heartbeat_active {
+                running_ev.push(st.stdout.evidence_at(line));
+            }
+            p.regions.into_iter().map(|r| r.uuid).collect()
+        }
     };
     let started: Vec<&str> = regions
         .iter()
-        .filter(|(u, _)| {
-            live.regions
-                .iter()
-                .any(|r| r.uuid.eq_ignore_ascii_case(u) && r.dev.is_some() && r.pid.is_some())
-        })
+        .filter(|(u, _)| live.iter().any(|l| l.eq_ignore_ascii_case(u)))
         .map(|(u, _)| u.as_str())
         .collect();
     if started.is_empty() {
@@ -167,7 +183,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         )
         .code("global-not-started")
         .with([conf_ev])
-        .with(region_ev));
+        .with(region_ev)
+        .with(running_ev));
     }
     Ok(Verdict::pass(format!(
         "global heartbeat on {} of {} configured region(s): {}",
@@ -214,7 +231,31 @@ mod tests {
             "{GLOBAL}\nheartbeat:\n\tregion = 8F1A3C5E7D9B4F21A3C5E7D9B4F21A3C\n\tcluster = web\n"
         );
         let v = run_in(&[("etc/ocfs2/cluster.conf", &with)]);
+        assert_eq!(
+            (v.status, v.code),
+            (Status::Skip, Some("regions-not-collected")),
+            "{}",
+            v.summary
+        );
+        let status = "Checking O2CB cluster \"web\": Online\n  Heartbeat mode: Global\nChecking O2CB heartbeat: Active\n  8F1A3C5E7D9B4F21A3C5E7D9B4F21A3C /dev/dm-3\n";
+        let v = run_in(&[
+            ("etc/ocfs2/cluster.conf", &with),
+            ("commands/service_o2cb_status", status),
+        ]);
         assert_eq!((v.status, v.code), (Status::Pass, None), "{}", v.summary);
+        let v = run_in(&[
+            ("etc/ocfs2/cluster.conf", &with),
+            (
+                "commands/service_o2cb_status",
+                &status.replace("8F1A", "0000"),
+            ),
+        ]);
+        assert_eq!(
+            (v.status, v.code),
+            (Status::Fail, Some("global-not-started")),
+            "{}",
+            v.summary
+        );
     }
 
     #[test]
