@@ -53,6 +53,41 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         .with(bypassing.iter().flat_map(|v| v.evidence.iter().cloned())));
     }
     let seen: Vec<_> = vols.iter().filter(|v| !v.raw_paths.is_empty()).collect();
+    // One superblock on several devices and no map over them: the paths of one
+    // LUN that multipath does not manage (or a volume cloned block for block).
+    let mut unclaimed: Vec<(&str, Vec<&str>)> = Vec::new();
+    for v in vols.iter().filter(|v| !is_map(&v.device)) {
+        let Some(u) = v.uuid.as_deref() else { continue };
+        match unclaimed.iter_mut().find(|(uu, _)| *uu == u) {
+            Some((_, devs)) => devs.push(&v.device),
+            None => unclaimed.push((u, vec![&v.device])),
+        }
+    }
+    unclaimed.retain(|(u, devs)| {
+        devs.len() > 1
+            && !vols
+                .iter()
+                .any(|m| is_map(&m.device) && m.uuid.as_deref() == Some(*u))
+    });
+    if let Some((uuid, devs)) = unclaimed.first() {
+        return Ok(Verdict::fail(
+            format!(
+                "volume {uuid} is visible through {} devices ({}) and no multipath map is over them: \
+                 I/O to one of them has no failover (or they are block-for-block copies sharing a UUID)",
+                devs.len(),
+                devs.join(", ")
+            ),
+            "if these are the paths of one SAN LUN: enable multipath (`mpathconf --enable --with_multipathd y` \
+             or install multipath-tools), let it claim the WWID (`multipath -a /dev/sdX`, `multipath -r`) and mount \
+             /dev/mapper/<map>; if they are copies, give the copy a new UUID (`tunefs.ocfs2 -U`) before any node mounts it",
+        )
+        .code("paths-without-map")
+        .with(
+            vols.iter()
+                .filter(|v| v.uuid.as_deref() == Some(*uuid))
+                .flat_map(|v| v.evidence.iter().cloned()),
+        ));
+    }
     if seen.is_empty() {
         let maps = vols.iter().filter(|v| is_map(&v.device)).count();
         if maps == 0 {
@@ -143,6 +178,33 @@ mod tests {
             (Status::Fail, Some("raw-path-mounted")),
             "{}",
             v.summary
+        );
+    }
+
+    #[test]
+    fn one_image_through_two_devices_without_a_map_real_output() {
+        // Real ocfs2-tools 1.8.7 output: one image on two loop devices (fixtures/mkfs/README).
+        let d = include_str!("../../../fixtures/mkfs/mounted-ocfs2-d-one-image-two-loops.txt");
+        let v = run_in(&[("commands/mounted.ocfs2_-d", d)]);
+        assert_eq!(
+            (v.status, v.code),
+            (Status::Fail, Some("paths-without-map")),
+            "{}",
+            v.summary
+        );
+        assert!(
+            v.summary.contains("/dev/loop0, /dev/loop1"),
+            "{}",
+            v.summary
+        );
+        let one: String = d
+            .lines()
+            .filter(|l| !l.contains("loop1"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(
+            run_in(&[("commands/mounted.ocfs2_-d", &one)]).status,
+            Status::Skip
         );
     }
 
