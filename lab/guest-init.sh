@@ -74,6 +74,15 @@ if [ "${O2_storage:-}" = iscsi ]; then
   /lib/systemd/systemd-udevd --daemon
   udevadm trigger --action=add --subsystem-match=block --subsystem-match=scsi
   udevadm settle --timeout=30
+  # multipathd in the foreground (no syslog daemon here), its messages (-s:
+  # without its own timestamps) into /var/log/multipathd.log with the header
+  # syslog would give them; lab/storage.sh starts it after the login.
+  cat >/usr/sbin/o2lab-multipathd <<'EOD'
+#!/bin/sh
+h=$(uname -n | cut -d. -f1)
+multipathd -d -s 2>&1 | awk -v h="$h" '{ if (!p) getline p <"/run/multipathd.pid"; print strftime("%b %e %H:%M:%S") " " h " multipathd[" p "]: " $0; fflush() }' >>/var/log/multipathd.log
+EOD
+  chmod 755 /usr/sbin/o2lab-multipathd
   SHARED_DEV=/dev/mapper/o2lab_shared
   mkdir -p /etc/iscsi /var/lib/iscsi /run/lock/iscsi /etc/multipath /run/multipathd
   echo "InitiatorName=iqn.2026-12.test.ocfs2:$O2_host" >/etc/iscsi/initiatorname.iscsi

@@ -71,7 +71,7 @@ done
 iscsiadm -m node -T $IQN -l >/tmp/login.log 2>&1 || { cat /tmp/login.log; exit 1; }
 for _ in \$(seq 100); do [ \$(ls /sys/class/scsi_disk | wc -l) -ge 4 ] && break; sleep 0.2; done
 t1=\$(date +%s.%N)
-multipathd
+setsid /usr/sbin/o2lab-multipathd </dev/null >/dev/null 2>&1 &
 for _ in \$(seq 150); do [ -b /dev/mapper/$MPATH_ALIAS ] && break; sleep 0.2; done
 t2=\$(date +%s.%N)
 [ -b /dev/mapper/$MPATH_ALIAS ] || { echo 'no map'; multipath -ll; exit 1; }

@@ -46,7 +46,8 @@ start_vm() { # N HOSTNAME [extra kernel args]
   if [ "$STORAGE" = iscsi ]; then
     disk=()
     fwd=",$(portal_forwards)"
-    extra="o2.storage=iscsi o2.wwid1=$(lun_wwid "$LUN1_SCSI_ID") o2.wwid2=$(lun_wwid "$LUN2_SCSI_ID") o2.nopath=$NOPATH $extra"
+    # loglevel=7: every kernel line on the console file, the fenced node's last.
+    extra="loglevel=7 o2.storage=iscsi o2.wwid1=$(lun_wwid "$LUN1_SCSI_ID") o2.wwid2=$(lun_wwid "$LUN2_SCSI_ID") o2.nopath=$NOPATH $extra"
   fi
   need_free_port "$sshp" "ssh forward of node $n" O2LAB_SSH_PORT_BASE
   rm -f "$RUN/node$n-ctl.sock" "$RUN/node$n-mon.sock"

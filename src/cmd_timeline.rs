@@ -3,8 +3,9 @@
 
 use crate::cli::TimelineArgs;
 use crate::sources;
-use chrono::{DateTime, Utc};
-use o2check_checks::kernlog::node_events::node_events;
+use chrono::Utc;
+use o2check_checks::kernlog::history::{boot_time, standing, Since, Standing, Window};
+use o2check_checks::kernlog::node_events::{node_events_now, Located};
 use o2check_checks::kernlog::timeline::{merge, svg, text, unaligned, Lane};
 use o2check_checks::source::Source;
 use o2check_checks::{NodeCtx, Options};
@@ -27,7 +28,7 @@ pub fn run(args: TimelineArgs) -> u8 {
         .iter()
         .map(|s| Lane {
             node: s.node().to_string(),
-            events: node_events(&NodeCtx::new(s.as_ref(), &options)),
+            events: in_window(s.as_ref(), &options, args.since.clone()),
             boot: boot_time(s.as_ref()),
         })
         .collect();
@@ -60,58 +61,17 @@ pub fn run(args: TimelineArgs) -> u8 {
     }
 }
 
-/// Boot time = when the evidence was taken minus the uptime then.
-fn boot_time(source: &dyn Source) -> Option<DateTime<Utc>> {
-    let uptime: f64 = String::from_utf8_lossy(&source.read_file("/proc/uptime").ok()?)
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
-    let taken = if source.is_live() {
-        Utc::now()
-    } else {
-        let meta = source.read_file("/meta.json").ok()?;
-        let v: serde_json::Value = serde_json::from_slice(&meta).ok()?;
-        DateTime::parse_from_rfc3339(v["collected_at"].as_str()?)
-            .ok()?
-            .with_timezone(&Utc)
+/// The node's events, only those inside `--since` when it is given.
+fn in_window(source: &dyn Source, options: &Options, since: Option<Since>) -> Vec<Located> {
+    let Ok(log) = node_events_now(&NodeCtx::new(source, options)) else {
+        return Vec::new();
     };
-    boot_from(taken, uptime)
-}
-
-/// `taken - uptime`, or `None` for an uptime no machine has had (negative, not a
-/// number, over a century: `-1e300`, `inf` or `1e14` in a bundle's proc/uptime),
-/// which chrono would otherwise overflow on.
-fn boot_from(taken: DateTime<Utc>, uptime: f64) -> Option<DateTime<Utc>> {
-    const CENTURY_SECS: f64 = 100.0 * 366.0 * 86_400.0;
-    if !(0.0..CENTURY_SECS).contains(&uptime) {
-        return None;
+    if since.is_none() {
+        return log.events.clone();
     }
-    let ago = chrono::Duration::try_milliseconds((uptime * 1000.0) as i64)?;
-    taken.checked_sub_signed(ago)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn absurd_uptimes_give_no_boot_time_instead_of_a_panic() {
-        let taken = DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        for uptime in [-1e300, 1e14, f64::INFINITY, f64::NAN, -1.0, 1e300, f64::MAX] {
-            assert_eq!(boot_from(taken, uptime), None, "{uptime}");
-        }
-        // Fuzz: any bit pattern as an uptime, any parse of proc/uptime's first word.
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        for _ in 0..200_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let _ = boot_from(taken, f64::from_bits(x));
-        }
-        let boot = boot_from(taken, 3600.5).unwrap();
-        assert_eq!((taken - boot).num_milliseconds(), 3_600_500);
-    }
+    let window = Window::of(source, since);
+    (0..log.events.len())
+        .filter(|&i| standing(&log.events, i, log.boot.as_ref(), &window) == Standing::Current)
+        .map(|i| log.events[i].clone())
+        .collect()
 }

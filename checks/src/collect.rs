@@ -5,7 +5,7 @@
 //! tree and command tried is recorded with how it ended in `manifest.json`, so an
 //! offline run can tell what the node lacks from what the bundle lacks.
 
-mod plan;
+pub mod plan;
 
 use crate::error::EvidenceError;
 use crate::source::manifest::{Manifest, Outcome, MANIFEST_FILE};
@@ -81,6 +81,7 @@ pub fn collect(
     let mounts = source.read_file("/proc/mounts").unwrap_or_default();
     let mut commands = static_commands();
     commands.extend(plan::per_node_commands(&nodes));
+    commands.extend(plan::per_cluster_commands(&String::from_utf8_lossy(&conf)));
     let mut devices = plan::ocfs2_devices(&String::from_utf8_lossy(&mounts));
     if let Ok(out) = source.command(&["mounted.ocfs2", "-d"]) {
         devices.extend(plan::mounted_devices(&String::from_utf8_lossy(&out.stdout)));

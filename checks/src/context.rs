@@ -18,6 +18,9 @@ pub struct Options {
     pub tcp_timeout: Duration,
     /// Largest clock difference between nodes that `clock-skew` accepts.
     pub max_clock_skew: Duration,
+    /// Which kernel-log events count as current (`--since`); `None`: everything
+    /// since the last relevant change (see [`crate::kernlog::history`]).
+    pub since: Option<crate::kernlog::history::Since>,
 }
 
 impl Default for Options {
@@ -27,6 +30,7 @@ impl Default for Options {
             multipath_maps: Vec::new(),
             tcp_timeout: Duration::from_secs(2),
             max_clock_skew: Duration::from_secs(1),
+            since: None,
         }
     }
 }
@@ -115,6 +119,10 @@ impl<'a> NodeCtx<'a> {
 
     /// The node's hostname as o2cb sees it (`uname -n`, i.e. gethostname()).
     pub fn hostname(&self) -> Result<Text, EvidenceError> {
+        self.fact(|f| &f.hostname, || self.read_hostname())
+    }
+
+    fn read_hostname(&self) -> Result<Text, EvidenceError> {
         let command = match self.command(&["uname", "-n"]) {
             Ok(out) if !out.stdout.content.trim().is_empty() => return Ok(trimmed(out.stdout)),
             Ok(out) => EvidenceError::Absent {

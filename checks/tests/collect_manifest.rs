@@ -88,6 +88,8 @@ fn the_manifest_keeps_absent_unreadable_and_uncollected_apart() {
     let b = Bundle::open(&out).unwrap();
     let m = b.manifest().expect("collect writes manifest.json");
     assert!(m.files.contains_key("/etc/ocfs2/cluster.conf"));
+    // Named by cluster.conf's cluster stanza, read by disk-slots without it.
+    assert!(b.command(&["o2cb", "list-cluster", "o2lab"]).is_ok());
     // The lab node is Debian: no /etc/sysconfig/o2cb there, and the bundle knows.
     assert!(b.read_file("/etc/sysconfig/o2cb").unwrap_err().is_absent());
     assert!(b.read_file("/etc/fstab").unwrap_err().is_unreadable());

@@ -101,7 +101,7 @@ fn every_parser(bytes: &[u8]) {
         let _ = event::recognize(l);
         let _ = messages::classify(l);
     }
-    let _ = scan::scan(bytes, |_| {});
+    let _ = scan::scan_reader_with(bytes, 64, |_| {});
     let _ = lines::decode("fuzz.gz", bytes);
 }
 

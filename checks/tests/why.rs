@@ -404,3 +404,74 @@ fn global_heartbeat_flag_on_disk_against_local_mode() {
         top.evidence
     );
 }
+
+/// Compare a rendering with its golden file; `O2CHECK_BLESS=1` rewrites it.
+fn golden(name: &str, got: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/why")
+        .join(name);
+    if std::env::var_os("O2CHECK_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} missing: run with O2CHECK_BLESS=1", path.display()));
+    assert!(
+        want == got,
+        "{name} differs from {} (O2CHECK_BLESS=1 rewrites it)\n--- got ---\n{got}",
+        path.display()
+    );
+}
+
+fn renderings(name: &str, d: &Diagnosis) {
+    use o2check_reports::{diagnosis_html, diagnosis_text};
+    golden(&format!("{name}.md"), &diagnosis_text::markdown(d));
+    golden(&format!("{name}.html"), &diagnosis_html::html(d));
+    golden(&format!("{name}.txt"), &diagnosis_text::console(d));
+    golden(
+        &format!("{name}.json"),
+        &(serde_json::to_string_pretty(d).unwrap() + "\n"),
+    );
+}
+
+#[test]
+fn golden_reports_on_real_lab_bundles() {
+    let d = why(
+        &[
+            fixtures().join("lab-capture-healthy-node1"),
+            fixtures().join("lab-capture-hostname-mismatch-node2"),
+        ],
+        Some(JOIN),
+    );
+    renderings("hostname-mismatch", &d);
+    let d = why(
+        &[fixtures().join("lab-capture-idle-timeout-node2")],
+        Some(E107),
+    );
+    renderings("idle-timeout", &d);
+    let d = why(&[fixtures().join("lab-capture-healthy-node1")], Some(JOIN));
+    renderings("healthy-undetermined", &d);
+}
+
+#[test]
+fn reports_escape_markup_from_bundles() {
+    // A host name with markup (meta.json `host`, the node's name in every report).
+    let (_d, b) = modified(
+        "lab-capture-hostname-mismatch-node2",
+        &[(
+            "meta.json",
+            r#"{"host":"n151<img src=x onerror=alert(1)>*[x](y)*"}"#,
+        )],
+    );
+    let d = why(&[b], Some(JOIN));
+    assert_eq!(first(&d), "hostname-not-in-cluster-conf");
+    let md = o2check_reports::diagnosis_text::markdown(&d);
+    let html = o2check_reports::diagnosis_html::html(&d);
+    // Outside fenced blocks (literal there) no markup from the bundle survives.
+    let prose: String = md.split("```").step_by(2).collect::<Vec<_>>().join("");
+    assert!(!prose.contains("<img"), "{prose}");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(md.contains("n151&lt;img src=x onerror=alert\\(1\\)&gt;\\*\\[x\\]\\(y\\)\\*"));
+    assert!(!html.contains('`'), "inline code is <code>, not backticks");
+}

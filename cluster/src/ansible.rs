@@ -109,17 +109,26 @@ fn node(name: String, vars: &Vars) -> Result<Node, String> {
         None => None,
     };
     let address = get(&["ansible_host", "ansible_ssh_host"]);
+    // As hostlists are: `$()`, backticks, `;`, spaces or a leading `-` never reach ssh.
     for value in address.iter().chain(std::iter::once(&name)) {
-        if value.starts_with('-') || value.chars().any(|c| c.is_whitespace()) {
+        crate::hostlist::check_name(value)
+            .map_err(|_| format!("host {name:?}: `{value}` is not a host name or address"))?;
+    }
+    let user = get(&["ansible_user", "ansible_ssh_user"]);
+    if let Some(u) = &user {
+        // A separate argv word for `ssh -l`: only an option look-alike or a
+        // control character could mislead it or the reports.
+        let plain = !u.is_empty() && !u.starts_with('-') && !u.chars().any(char::is_control);
+        if !plain {
             return Err(format!(
-                "host {name}: `{value}` is not a host name or address"
+                "host {name:?}: ansible_user `{u}` is not a user name"
             ));
         }
     }
     Ok(Node {
         name,
         address,
-        user: get(&["ansible_user", "ansible_ssh_user"]),
+        user,
         port,
     })
 }
@@ -446,6 +455,12 @@ all:
             ("i.yml", "all: [1, 2]\n"),
             ("i.yml", "all:\n  hosts:\n    a: {\n"),
             ("h", "[a:children]\nb\n[b:children]\na\n"),
+            // Shell syntax in names, addresses and users never reaches ssh.
+            ("h", "[ocfs2]\nn1;reboot\n"),
+            ("h", "[ocfs2]\nn1 ansible_host=$(id)\n"),
+            ("h", "[ocfs2]\nn1 ansible_host=`id`\n"),
+            ("h", "[ocfs2]\nn1 ansible_user=-oProxyCommand=x\n"),
+            ("i.yml", "all:\n  hosts:\n    \"n1\\e[2J\": {}\n"),
         ] {
             let r = Inventory::parse(name, text).and_then(|i| i.nodes("all").map(|_| ()));
             assert!(r.is_err(), "{text:?} should be refused");

@@ -7,8 +7,10 @@
 //! here exactly as they would offline.
 
 pub mod ansible;
+pub mod archive;
 pub mod deploy;
 pub mod fanout;
+pub mod fleet;
 pub mod hostlist;
 pub mod inventory;
 pub mod remote_bundle;

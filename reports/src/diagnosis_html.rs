@@ -5,7 +5,7 @@
 use crate::diagnosis::{fix_blocks, headline, Diagnosis};
 use std::fmt::Write;
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -87,7 +87,7 @@ pub fn html(d: &Diagnosis) -> String {
                 let place = e
                     .line
                     .map_or(e.source.clone(), |l| format!("{}:{l}", e.source));
-                let _ = writeln!(h, "<b>{}</b>: {}", esc(&place), esc(&e.text));
+                let _ = writeln!(h, "<b>{}</b>: {}", esc(&place), prose(&e.text));
             }
             h.push_str("</pre>\n");
         }
@@ -106,10 +106,21 @@ pub fn html(d: &Diagnosis) -> String {
             } else {
                 format!("Fix ({title})")
             };
+            // Commands verbatim; a `# note` line's `code` spans as code.
+            let body: Vec<String> = lines
+                .iter()
+                .map(|l| {
+                    if l.starts_with("# ") {
+                        prose(l)
+                    } else {
+                        esc(l)
+                    }
+                })
+                .collect();
             let _ = writeln!(
                 h,
                 "<p>{head}:</p><pre class=\"fix\">{}</pre>",
-                esc(&lines.join("\n"))
+                body.join("\n")
             );
         }
     }

@@ -3,6 +3,7 @@
 //! fenced blocks where it is literal.
 
 use crate::diagnosis::{fix_blocks, headline, Diagnosis};
+use crate::untrusted_text::escape_controls;
 use std::fmt::Write;
 
 /// Markdown-escape text that came from a bundle: every character Markdown or
@@ -27,26 +28,48 @@ pub fn md_escape(s: &str) -> String {
     o
 }
 
-/// A fenced block's body: nothing inside can close the fence.
+/// A fenced block's body: nothing inside can close the fence; lines and tabs are
+/// kept (a fix is several commands, cluster.conf is indented with tabs) and any
+/// other control character is shown as an escape.
 fn fenced(s: &str) -> String {
     s.replace("```", "'''")
-        .chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
+        .split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(escape_controls)
+                .collect::<Vec<_>>()
+                .join("\t")
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One line of text from a bundle or the user inside a fence: a newline in it is
+/// shown as an escape, so it cannot forge a line of the report.
+fn fenced_line(s: &str) -> String {
+    escape_controls(&s.replace("```", "'''")).into_owned()
 }
 
 /// Markdown: one section per cause, most likely first.
 pub fn markdown(d: &Diagnosis) -> String {
     let mut m = String::from("# o2check why\n\n");
-    let _ = writeln!(m, "{}\n", md_escape(&headline(d)));
+    let asked = if d.error_text.is_some() {
+        "Why did the mount fail with the error below?"
+    } else {
+        "Why did the mount fail? (no error text given)"
+    };
+    let answer = match d.causes.first() {
+        Some(c) if !d.undetermined => format!(
+            "most likely `{}` ({} evidence, {})",
+            c.cause,
+            c.confidence.name(),
+            md_escape(&c.nodes.join(", "))
+        ),
+        _ => "**undetermined**: the evidence is not enough to name a cause".into(),
+    };
+    let _ = writeln!(m, "{asked} {answer}\n");
     if let Some(t) = &d.error_text {
-        let _ = writeln!(m, "Error:\n\n```\n{}\n```\n", fenced(t));
+        let _ = writeln!(m, "Error:\n\n```\n{}\n```\n", fenced_line(t));
     }
     if let Some(meaning) = &d.error_meaning {
         let id = d
@@ -76,11 +99,7 @@ pub fn markdown(d: &Diagnosis) -> String {
             "Cause `{}` on {}, decided by: {}\n\n{}\n",
             c.cause,
             md_escape(&c.nodes.join(", ")),
-            c.findings
-                .iter()
-                .map(|f| format!("`{}`", f.replace('`', "'")))
-                .collect::<Vec<_>>()
-                .join(", "),
+            md_escape(&c.findings.join(", ")),
             c.explanation
         );
         if !c.evidence.is_empty() {
@@ -135,14 +154,10 @@ fn list(m: &mut String, title: &str, items: &[String]) {
     m.push('\n');
 }
 
+/// Console text from a bundle: control characters shown as escapes (the one
+/// escaping rule every renderer shares), so a host name cannot forge lines.
 fn clean(s: &str) -> String {
-    s.chars()
-        .map(|ch| match ch {
-            '\t' => ' ',
-            c if c.is_control() => '\u{FFFD}',
-            c => c,
-        })
-        .collect()
+    escape_controls(&s.replace('\t', " ")).into_owned()
 }
 
 /// Console text: the same content, compact. The first line says what was asked

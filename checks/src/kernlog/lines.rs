@@ -6,11 +6,12 @@ use crate::context::NodeCtx;
 use crate::error::EvidenceError;
 use crate::text::Text;
 use regex::Regex;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 /// Longer lines are cut: no o2 message is near this long, and a megabyte line of
 /// garbage must not be carried around.
-const MAX_LINE: usize = 4096;
+pub const MAX_LINE: usize = 4096;
 
 /// One kernel message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,40 +39,58 @@ fn prefix() -> &'static Regex {
     })
 }
 
+/// A raw line cut to [`MAX_LINE`] bytes (at a character boundary) without its `\r`.
+pub fn cut(raw: &str) -> &str {
+    let raw = if raw.len() > MAX_LINE {
+        &raw[..raw
+            .char_indices()
+            .take_while(|(i, _)| *i < MAX_LINE)
+            .last()
+            .map_or(0, |(i, _)| i)]
+    } else {
+        raw
+    };
+    raw.trim_end_matches('\r')
+}
+
+/// The stamp as printed and the message of one (already [`cut`]) line, or `None`
+/// when the line has no kernel-log prefix this reader knows.
+pub fn split_prefix(raw: &str) -> Option<(&str, &str)> {
+    let (stamp, message) = prefix_spans(raw)?;
+    Some((&raw[stamp], &raw[message..]))
+}
+
+/// Where [`split_prefix`]'s stamp is in the line, and where the message starts.
+pub fn prefix_spans(raw: &str) -> Option<(std::ops::Range<usize>, usize)> {
+    // Every prefix form starts with `[` or holds ` kernel:`: most lines of a
+    // syslog (daemons) are told apart without running the regex.
+    if !raw.starts_with('[') && memchr::memmem::find(raw.as_bytes(), b" kernel:").is_none() {
+        return None;
+    }
+    let c = prefix().captures(raw)?;
+    let whole = c.get(0).map_or(0, |m| m.end());
+    let stamp = c
+        .iter()
+        .skip(1)
+        .flatten()
+        .next()
+        .map_or(0..0, |m| m.range());
+    Some((stamp, whole))
+}
+
 /// Split one text into kernel messages (lines with a dmesg, `dmesg -T`, syslog or
 /// journal short-iso prefix), read through the shared pasted-text normaliser.
 pub fn from_text(text: &Text) -> Vec<LogLine> {
     // A pasted `dmesg` comes with its prompt and the ticket's indentation.
     crate::parse::pasted::iter(text)
         .filter_map(|(line, raw)| {
-            let raw = if raw.len() > MAX_LINE {
-                &raw[..raw
-                    .char_indices()
-                    .take_while(|(i, _)| *i < MAX_LINE)
-                    .last()
-                    .map_or(0, |(i, _)| i)]
-            } else {
-                raw
-            };
-            match prefix().captures(raw) {
-                Some(c) => {
-                    let whole = c.get(0).map_or(0, |m| m.end());
-                    let stamp = c
-                        .iter()
-                        .skip(1)
-                        .flatten()
-                        .next()
-                        .map_or("", |m| m.as_str())
-                        .to_string();
-                    Some(LogLine {
-                        origin: text.origin.clone(),
-                        line,
-                        stamp,
-                        message: raw[whole..].to_string(),
-                    })
-                }
-                None => None,
-            }
+            let (stamp, message) = split_prefix(cut(raw))?;
+            Some(LogLine {
+                origin: text.origin.clone(),
+                line,
+                stamp: stamp.to_string(),
+                message: message.to_string(),
+            })
         })
         .collect()
 }
@@ -152,7 +171,11 @@ impl NodeLog {
 /// Every kernel message the node's evidence holds: `dmesg` first (this boot), then
 /// the journal, then syslog files and their rotations (older boots). Duplicates
 /// across sources are kept: each is evidence.
-pub fn read_node_log(ctx: &NodeCtx) -> NodeLog {
+pub fn read_node_log(ctx: &NodeCtx) -> Arc<NodeLog> {
+    ctx.fact(|f| &f.kernel_log, || Arc::new(read_uncached(ctx)))
+}
+
+fn read_uncached(ctx: &NodeCtx) -> NodeLog {
     let mut log = NodeLog::default();
     for argv in [
         &["dmesg"][..],
@@ -186,14 +209,14 @@ pub fn read_node_log(ctx: &NodeCtx) -> NodeLog {
 
 /// The messages of [`read_node_log`], for readers that take what there is.
 pub fn node_log(ctx: &NodeCtx) -> Vec<Vec<LogLine>> {
-    read_node_log(ctx).sources
+    read_node_log(ctx).sources.clone()
 }
 
 /// The messages of [`read_node_log`], or why there is no kernel log to judge.
 pub fn node_log_checked(ctx: &NodeCtx) -> Result<Vec<Vec<LogLine>>, EvidenceError> {
     let log = read_node_log(ctx);
     log.evidence()?;
-    Ok(log.sources)
+    Ok(log.sources.clone())
 }
 
 #[cfg(test)]

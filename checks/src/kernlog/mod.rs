@@ -4,8 +4,11 @@
 pub mod dlm;
 pub mod errno;
 pub mod event;
+pub mod history;
 pub mod lines;
 pub mod node_events;
 pub mod scan;
+pub mod scan_chunk;
+pub mod scan_pipe;
 pub mod stamp;
 pub mod timeline;

@@ -7,7 +7,8 @@ use super::mismatch_history::{peers_now, standing, Standing};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::event::O2Event;
-use crate::kernlog::node_events::node_events_checked;
+use crate::kernlog::history::{earlier, Window};
+use crate::kernlog::node_events::{node_events_now, NodeEvents};
 use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
@@ -27,10 +28,15 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mut over = 0;
     // The log's handshake complaints are half of the judgement: without a
     // readable log there is no pass, though a file/kernel mismatch still fails.
-    let log = node_events_checked(ctx);
-    let events = log.clone().unwrap_or_default();
+    let log = node_events_now(ctx);
+    let empty = NodeEvents {
+        events: Vec::new(),
+        boot: None,
+    };
+    let events: &NodeEvents = log.as_deref().unwrap_or(&empty);
+    let window = Window::of(ctx.source, ctx.options.since.clone());
     let peers = peers_now(ctx);
-    for (i, e) in events.iter().enumerate() {
+    for (i, e) in events.events.iter().enumerate() {
         if let O2Event::NetMismatch {
             setting,
             theirs,
@@ -38,10 +44,9 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             ..
         } = &e.event
         {
-            if let Standing::Over(why) = standing(&events, i, &peers) {
+            if let Standing::Over(why) = standing(events, i, &peers, &window) {
                 over += 1;
-                evidence.push(e.evidence());
-                evidence.push(Evidence::note("no longer current", why));
+                evidence.push(earlier(e, &why));
                 continue;
             }
             let p = format!("a peer uses {setting:?} {theirs} ms, this node {ours} ms");
@@ -91,7 +96,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         }
     }
     if problems.is_empty() {
-        log?;
+        log.map_err(CheckError::from)?;
         if running.is_none() && file.is_none() {
             return Ok(Verdict::skip(
                 "neither configfs nor an o2cb configuration file is available",

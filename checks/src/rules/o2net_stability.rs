@@ -4,7 +4,8 @@
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::event::O2Event;
-use crate::kernlog::node_events::node_events_checked;
+use crate::kernlog::history::{split_now, Window};
+use crate::kernlog::node_events::node_events_now;
 use o2check_reports::{Layer, Severity};
 use std::collections::BTreeMap;
 
@@ -23,7 +24,8 @@ pub const CHECK: Check = Check {
 const FLAPS: usize = 3;
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
-    let events = node_events_checked(ctx)?;
+    let log = node_events_now(ctx)?;
+    let events = &log.events;
     if events.is_empty() {
         return Ok(Verdict::skip(
             "no o2 messages in the kernel log (nothing mounted yet, or the log rotated)",
@@ -35,7 +37,21 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mut drops: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut connects = 0;
     let mut transient: Vec<String> = Vec::new();
-    for (i, e) in events.iter().enumerate() {
+    // What a later reconnection, registration or boot replaced is history.
+    let window = Window::of(ctx.source, ctx.options.since.clone());
+    let (now, earlier, n_earlier) = split_now(&log, &window, 6, |e| {
+        matches!(
+            e,
+            O2Event::NetMismatch { .. }
+                | O2Event::NetRejected { .. }
+                | O2Event::NetIdle { .. }
+                | O2Event::NetNoConnection { .. }
+                | O2Event::NetDisconnected { .. }
+                | O2Event::NetShutdown { .. }
+                | O2Event::NetConnected { .. }
+        )
+    });
+    for &(i, e) in &now {
         let notable = matches!(
             e.event,
             O2Event::NetMismatch { .. }
@@ -106,7 +122,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             ),
         ));
     }
-    if let Some(p) = events.iter().find_map(|e| {
+    if let Some(p) = now.iter().find_map(|(_, e)| {
         if let O2Event::NetNoConnection { node, secs } = &e.event {
             Some((*node, secs.clone()))
         } else {
@@ -122,10 +138,16 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         ));
     }
     problems.dedup();
+    let history = if n_earlier == 0 {
+        String::new()
+    } else {
+        format!("; {n_earlier} earlier o2net event(s) are history (shown below)")
+    };
     if problems.is_empty() {
         return Ok(Verdict::pass(format!(
-            "{connects} connection(s) made, no rejections, flaps or idle timeouts"
-        )));
+            "{connects} current connection(s), no current rejections, flaps or idle timeouts{history}"
+        ))
+        .with(earlier));
     }
     let code = problems[0].0;
     let problems: Vec<String> = problems.into_iter().map(|(_, p)| p).collect();
@@ -133,5 +155,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         problems.join("; "),
         "mismatched values: make O2CB_IDLE_TIMEOUT_MS, O2CB_KEEPALIVE_DELAY_MS and O2CB_HEARTBEAT_THRESHOLD identical on every node and restart o2cb on the odd one; drops and idle timeouts: check the interconnect (NIC errors `ip -s link`, switch, bonding) and the o2net port between the nodes",
     ).code(code)
-    .with(evidence))
+    .with(evidence)
+    .with(earlier))
 }

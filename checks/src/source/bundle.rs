@@ -324,6 +324,13 @@ impl Source for Bundle {
         self.meta.clock.clone()
     }
 
+    fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let at = self.meta.collected_at.as_deref()?;
+        chrono::DateTime::parse_from_rfc3339(at)
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc))
+    }
+
     fn tcp_probe(&self, addr: SocketAddrV4, _timeout: Duration) -> Result<TcpProbe, EvidenceError> {
         let wanted = addr.to_string();
         match self.meta.tcp_probes.iter().find(|p| p.addr == wanted) {

@@ -62,6 +62,10 @@ impl Source for Live {
         true
     }
 
+    fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        Some(chrono::Utc::now())
+    }
+
     fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError> {
         let owned = path.to_string();
         with_timeout(path, self.read_timeout, move || std::fs::read(&owned))?

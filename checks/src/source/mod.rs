@@ -72,4 +72,14 @@ pub trait Source: Send + Sync {
     fn clock(&self) -> Option<ClockRecord> {
         None
     }
+    /// When this evidence was taken: now for the live host, the collection time
+    /// of a bundle (its meta.json), `None` when unknown.
+    fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        None
+    }
+    /// The node's facts memo (see [`crate::facts`]): one parse per run. Only a
+    /// [`Cached`] source keeps one; others parse on every call.
+    fn facts(&self) -> Option<&crate::facts::Facts> {
+        None
+    }
 }

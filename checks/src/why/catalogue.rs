@@ -273,7 +273,8 @@ pub const CAUSES: &[CauseDef] = &[
         produces: REGISTRATION,
         ruled_in_by: &[code("cluster-online", "not-registered"), code("cluster-online", "reported-offline")],
         supported_by: &[],
-        ruled_out_by: &[any("cluster-online")],
+        // Registered without a local node is registered.
+        ruled_out_by: &[any("cluster-online"), code("cluster-online", "no-local-node")],
         collect: &[CONFIGFS_DIR, CLUSTER_STATUS],
         confirm: &["`ls /sys/kernel/config/cluster/` is empty", "`o2cb cluster-status` prints `offline`"],
         fix: fixes::online,

@@ -47,7 +47,12 @@ struct OnNode {
 }
 
 fn finding_key(r: &CheckResult, node: &str) -> String {
-    format!("{}/{}@{node}", r.check, r.finding.as_deref().unwrap_or("*"))
+    let code = match (&r.finding, r.status) {
+        (Some(c), _) => c.as_str(),
+        (None, Status::Pass) => "pass",
+        (None, _) => "*",
+    };
+    format!("{}/{code}@{node}", r.check)
 }
 
 fn judge(def: &CauseDef, n: &NodeEvidence) -> OnNode {
@@ -73,7 +78,13 @@ fn judge(def: &CauseDef, n: &NodeEvidence) -> OnNode {
                 ));
                 on.evidence.extend(r.evidence.iter().take(4).cloned());
             }
-            Status::Pass if def.ruled_out_by.iter().any(|f| f.matches(&r.check, code)) => {
+            // A pass rules out what its check's cause lists; a named finding of
+            // any status can too (`cluster-online/no-local-node`: the cluster is registered).
+            status
+                if def.ruled_out_by.iter().any(|f| {
+                    f.matches(&r.check, code) && (f.code.is_some() || status == Status::Pass)
+                }) =>
+            {
                 on.out.push(finding_key(r, &n.node));
             }
             _ => {}

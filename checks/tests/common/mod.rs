@@ -70,6 +70,14 @@ impl Case {
         std::fs::write(&mpath, serde_json::to_vec(&manifest).unwrap()).unwrap();
         self
     }
+    /// Replace the tree `rel` with the one of another bundle.
+    pub fn copy_tree_from(self, other: &Path, rel: &str) -> Case {
+        let target = self.dir.path().join(rel);
+        let _ = std::fs::remove_dir_all(&target);
+        std::fs::create_dir_all(&target).unwrap();
+        copy_tree(&other.join(rel), &target);
+        self
+    }
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
