@@ -519,22 +519,25 @@ pub fn svg(lanes: &[Lane], points: &[Point]) -> String {
         } else {
             cap.clone()
         };
-        let text_w = cap.chars().count() as f64 * 6.2;
+        // Bold 10 px sans runs wider than regular: reserve room for it.
+        let per_char = if c.is_failure() { 7.0 } else { 6.0 };
+        let text_w = cap.chars().count() as f64 * per_char;
         let Some(rows) = row_end.get_mut(*lane) else {
             continue;
         };
+        // Near the right edge the caption ends at its mark instead of running off.
+        let at_end = px + text_w > w - 30.0;
+        let (tx, anchor, from, to) = if at_end {
+            (px - 3.0, "end", px - text_w - 3.0, px + 6.0)
+        } else {
+            (px + 3.0, "start", *px, px + text_w + 6.0)
+        };
         // No free row: the mark stays (and its hover text); the caption is dropped.
-        let Some(row) = (0..4).find(|&r| rows[r] < *px) else {
+        let Some(row) = (0..4).find(|&r| rows[r] < from) else {
             continue;
         };
-        rows[row] = px + text_w + 6.0;
+        rows[row] = to;
         let ty = top + lane_h * *lane as f64 + 14.0 + row as f64 * 14.0;
-        // Near the right edge the caption ends at its mark instead of running off.
-        let (tx, anchor) = if px + text_w > w - 30.0 {
-            (px - 3.0, "end")
-        } else {
-            (px + 3.0, "start")
-        };
         let (weight, fill) = match c {
             Class::Fence => ("bold", Class::Fence.colour()),
             c if c.is_failure() => ("bold", Class::Error.colour()),
