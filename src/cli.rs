@@ -248,6 +248,11 @@ pub struct BenchArgs {
     #[arg(long)]
     pub scenario_overhead: bool,
 
+    /// Instead: time `cluster-conf-syntax` on generated cluster.conf files of this
+    /// many nodes each, e.g. `8000,200000` (the README's figure).
+    #[arg(long, value_name = "N", value_delimiter = ',')]
+    pub cluster_conf_nodes: Vec<usize>,
+
     /// Instead: time `o2check fleet` over simulated clusters, CLUSTERSxNODES
     /// (`10x16`), against the clusters run one after another.
     #[arg(long, value_name = "CxN")]

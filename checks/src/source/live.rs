@@ -72,6 +72,16 @@ impl Source for Live {
             .map_err(|e| io_error(path, e))
     }
 
+    fn read_tail(&self, path: &str, max: usize) -> Result<(Vec<u8>, u64), EvidenceError> {
+        let owned = path.to_string();
+        with_timeout(path, self.read_timeout, move || {
+            let mut f = std::fs::File::open(&owned)?;
+            let size = f.metadata()?.len();
+            super::confined::tail_of(&mut f, size, max as u64).map(|t| (t, size))
+        })?
+        .map_err(|e| io_error(path, e))
+    }
+
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
         let owned = path.to_string();
         let entries = with_timeout(
