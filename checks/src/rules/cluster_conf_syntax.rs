@@ -79,3 +79,47 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         model.clusters.len()
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::judge;
+    use o2check_reports::Status;
+
+    /// The real cluster.conf of the healthy two-node lab (written by o2cb).
+    const REAL: &str =
+        include_str!("../../../fixtures/bundles/lab-collect-healthy-node1/etc/ocfs2/cluster.conf");
+
+    fn conf(text: &str) -> Verdict {
+        judge(run, &[("etc/ocfs2/cluster.conf", text)])
+    }
+
+    #[test]
+    fn the_real_lab_file_passes_with_its_two_nodes() {
+        let v = conf(REAL);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert!(v.summary.contains("2 node(s)"), "{}", v.summary);
+    }
+
+    #[test]
+    fn an_unindented_attribute_cannot_be_loaded() {
+        let broken = REAL.replacen("\tnode_count = 2", "node_count = 2", 1);
+        assert_ne!(broken, REAL);
+        let v = conf(&broken);
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("unloadable"), "{}", v.summary);
+    }
+
+    #[test]
+    fn node_stanzas_without_their_cluster_stanza_fail() {
+        let nodes_only = &REAL[REAL.find("node:").unwrap()..];
+        let v = conf(nodes_only);
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("no-cluster-stanza"), "{}", v.summary);
+    }
+
+    #[test]
+    fn a_file_the_bundle_lacks_is_a_skip_not_a_failure() {
+        assert_eq!(judge(run, &[]).status, Status::Skip);
+    }
+}
