@@ -60,7 +60,18 @@ fn result<'a>(report: &'a serde_json::Value, check: &str, node: &str) -> &'a ser
         .expect("results")
         .iter()
         .find(|r| r["check"] == check && r["node"] == node)
-        .unwrap_or_else(|| panic!("no {check}@{node}"))
+        .unwrap_or_else(|| {
+            // Say what was there instead: a node named by its ssh destination
+            // carries the error that kept its bundle from being read.
+            let seen: Vec<String> = report["results"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|r| r["check"] == check)
+                .map(|r| format!("{}: {} {}", r["node"], r["status"], r["summary"]))
+                .collect();
+            panic!("no {check}@{node}; {check} results: {seen:#?}")
+        })
 }
 
 #[test]
