@@ -248,6 +248,11 @@ pub struct BenchArgs {
     #[arg(long)]
     pub scenario_overhead: bool,
 
+    /// Instead: time `cluster-conf-syntax` on generated cluster.conf files of this
+    /// many nodes each, e.g. `8000,200000` (the README's figure).
+    #[arg(long, value_name = "N", value_delimiter = ',')]
+    pub cluster_conf_nodes: Vec<usize>,
+
     /// Instead: time `o2check fleet` over simulated clusters, CLUSTERSxNODES
     /// (`10x16`), against the clusters run one after another.
     #[arg(long, value_name = "CxN")]
@@ -296,6 +301,11 @@ pub struct WhyArgs {
     /// Seconds each external command may run before it is killed.
     #[arg(long, value_name = "SECS", default_value_t = 20)]
     pub command_timeout: u64,
+
+    /// Which kernel-log events the checks count as current: `boot`, or a UTC time
+    /// (see `run --since`). Default: events a later change replaced are history.
+    #[arg(long, value_name = "TIME|boot")]
+    pub since: Option<o2check_checks::kernlog::history::Since>,
 }
 
 #[derive(Args, Debug)]

@@ -78,6 +78,16 @@ pub struct ClusterArgs {
     #[arg(long, value_name = "PATH", default_value = "o2check")]
     pub remote_o2check: String,
 
+    /// Largest file read from a bundle or received from a node, in MiB: logs and
+    /// command outputs keep their last MiB up to it, other files over it are refused.
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub max_file_mib: u64,
+
+    /// Largest bundle a node may send, in MiB (its stream is cut there and the
+    /// node is an error).
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    pub max_bundle_mib: u64,
+
     /// Where the private directory for copies of o2check (`o2check.<uid>`, mode
     /// 0700, checked before use) goes on the nodes.
     #[arg(long, value_name = "DIR", default_value = "/var/tmp")]
@@ -149,6 +159,15 @@ impl ClusterArgs {
 
     pub fn node_timeout(&self) -> Duration {
         Duration::from_secs(self.node_timeout)
+    }
+
+    /// The caps on a node's stream (`--max-file-mib`, `--max-bundle-mib`).
+    pub fn stream_limits(&self) -> o2check_cluster::untrusted_tar::Limits {
+        o2check_cluster::untrusted_tar::Limits {
+            max_file: self.max_file_mib.max(1) << 20,
+            max_total: self.max_bundle_mib.max(1) << 20,
+            ..Default::default()
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 #![allow(rustdoc::invalid_html_tags)]
 
 mod bench_cluster;
+mod bench_cluster_conf;
 mod bench_fleet;
 mod bench_kernlog;
 mod bench_kernlog_gen;
@@ -24,6 +25,7 @@ mod cmd_scenario_agent;
 mod cmd_scenario_run;
 mod cmd_timeline;
 mod cmd_why;
+mod interrupt;
 mod node_info;
 mod output;
 mod sources;

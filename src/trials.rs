@@ -7,7 +7,6 @@ use o2check_checks::check::{Check, ClusterCheck};
 use o2check_checks::source::Source;
 use o2check_checks::{CheckError, NodeCtx, Options, Verdict};
 use o2check_reports::{CheckResult, Layer, Severity, Status};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -179,12 +178,7 @@ fn record(
     let started = Instant::now();
     // A check must never panic on bad input; if one does anyway, the run goes on and
     // the check is reported as an error rather than taking the process down.
-    let verdict = match catch_unwind(AssertUnwindSafe(run)) {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => e.into_verdict(),
-        Err(_) => Verdict::error("the check panicked (a bug in o2check; please report it)")
-            .code("panicked"),
-    };
+    let verdict = o2check_checks::runner::execute(run);
     CheckResult {
         check: meta.id.to_string(),
         node: node.to_string(),

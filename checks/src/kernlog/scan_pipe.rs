@@ -69,7 +69,11 @@ pub fn scan_path(path: &Path, limit: u64, each: impl FnMut(Found)) -> std::io::R
     out.stats = match packing {
         Packing::Plain => scan_file(&file, each)?,
         Packing::Gzip => pipelined(flate2::read::MultiGzDecoder::new(file), limit, each)?,
-        Packing::Xz => pipelined(liblzma::read::XzDecoder::new_multi_decoder(file), limit, each)?,
+        Packing::Xz => pipelined(
+            liblzma::read::XzDecoder::new_multi_decoder(file),
+            limit,
+            each,
+        )?,
     };
     out.cut_at_limit = packing != Packing::Plain && out.stats.bytes >= limit;
     Ok(out)
