@@ -88,6 +88,11 @@ pub struct ClusterArgs {
     #[arg(long, value_name = "MIB", default_value_t = 1024)]
     pub max_bundle_mib: u64,
 
+    /// The o2check binary to copy to the nodes (default: this binary when it is
+    /// portable, else the portable build next to it, see scripts/build-portable).
+    #[arg(long, value_name = "FILE")]
+    pub payload: Option<PathBuf>,
+
     /// Where the private directory for copies of o2check (`o2check.<uid>`, mode
     /// 0700, checked before use) goes on the nodes.
     #[arg(long, value_name = "DIR", default_value = "/var/tmp")]
@@ -176,9 +181,16 @@ pub fn version_line() -> String {
     format!("o2check {}", env!("CARGO_PKG_VERSION"))
 }
 
-/// This binary, to copy to nodes.
-pub fn payload() -> Result<Payload, String> {
-    Payload::current(&version_line()).map_err(|e| format!("cannot read this o2check binary: {e}"))
+impl ClusterArgs {
+    /// The binary to copy to the nodes (see [`crate::payload`]); a warning goes to
+    /// stderr when it may not start on nodes older than this host.
+    pub fn payload(&self) -> Result<Payload, String> {
+        let chosen = crate::payload::choose(self.payload.as_deref(), &version_line())?;
+        if let Some(w) = &chosen.warning {
+            eprintln!("{w}");
+        }
+        Ok(chosen.payload)
+    }
 }
 
 /// Inventories and cluster.conf files are small; a huge one is a mistake.

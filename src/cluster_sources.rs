@@ -43,7 +43,7 @@ pub fn open(
     let nodes = args.nodes()?;
     let payload = match args.deploy.into() {
         DeployMode::Never => Payload::from_bytes(&cluster_args::version_line(), Vec::new()),
-        _ => cluster_args::payload()?,
+        _ => args.payload()?,
     };
     let (base, scratch) = match save {
         Some(dir) => {

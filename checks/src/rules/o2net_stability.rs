@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 pub const CHECK: Check = Check {
     id: "o2net-stability",
     layer: Layer::Network,
-    severity: Severity::Critical,
+    severity: Severity::Warning,
     title: "o2net connections are stable: no rejected handshakes, flaps or idle timeouts",
     rationale: "an o2net connection that drops makes the nodes evaluate quorum and, if it stays \
                 down past the idle timeout, one side fences itself; rejected handshakes mean the \
