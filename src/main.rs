@@ -52,5 +52,6 @@ fn main() -> ExitCode {
         cli::Command::Bench(args) => cmd_bench::run(args),
         cli::Command::Clock => print_clock(),
     };
+    bench_cluster::record_own_cpu();
     ExitCode::from(code)
 }

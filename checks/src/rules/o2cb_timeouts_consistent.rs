@@ -26,7 +26,9 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mut evidence = Vec::new();
     let mut over = 0;
     let events = node_events(ctx);
-    let peers = peers_now(ctx);
+    // Every peer's evidence, read only once a logged mismatch needs it: read for
+    // every node's check it made a cluster run quadratic in nodes.
+    let peers = std::cell::OnceCell::new();
     for (i, e) in events.iter().enumerate() {
         if let O2Event::NetMismatch {
             setting,
@@ -35,7 +37,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             ..
         } = &e.event
         {
-            if let Standing::Over(why) = standing(&events, i, &peers) {
+            if let Standing::Over(why) = standing(&events, i, peers.get_or_init(|| peers_now(ctx)))
+            {
                 over += 1;
                 evidence.push(e.evidence());
                 evidence.push(Evidence::note("no longer current", why));
