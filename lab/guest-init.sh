@@ -63,18 +63,82 @@ O2CB_IDLE_TIMEOUT_MS=${O2_idle:-30000}
 O2CB_KEEPALIVE_DELAY_MS=${O2_keepalive:-2000}
 O2CB_RECONNECT_DELAY_MS=2000
 EOD
-echo "/dev/vda /mnt/ocfs2 ocfs2 _netdev,defaults 0 0" >/etc/fstab
+SHARED_DEV=/dev/vda
+# o2.storage=iscsi: OCFS2 on the dm-multipath map over two iSCSI sessions
+# (lab/storage.sh logs in from the host's side); o2.nopath is multipath's
+# no_path_retry (fail, queue or a count of polling intervals).
+if [ "${O2_storage:-}" = iscsi ]; then
+  modprobe -a iscsi_tcp sd_mod sg dm_multipath dm_round_robin dm_service_time
+  # udevd: ID_SERIAL for multipath, dm's udev sync, path add/remove events.
+  mkdir -p /run/udev
+  /lib/systemd/systemd-udevd --daemon
+  udevadm trigger --action=add --subsystem-match=block --subsystem-match=scsi
+  udevadm settle --timeout=30
+  # multipathd in the foreground (no syslog daemon here), its messages (-s:
+  # without its own timestamps) into /var/log/multipathd.log with the header
+  # syslog would give them; lab/storage.sh starts it after the login.
+  cat >/usr/sbin/o2lab-multipathd <<'EOD'
+#!/bin/sh
+h=$(uname -n | cut -d. -f1)
+multipathd -d -s 2>&1 | awk -v h="$h" '{ if (!p) getline p <"/run/multipathd.pid"; print strftime("%b %e %H:%M:%S") " " h " multipathd[" p "]: " $0; fflush() }' >>/var/log/multipathd.log
+EOD
+  chmod 755 /usr/sbin/o2lab-multipathd
+  SHARED_DEV=/dev/mapper/o2lab_shared
+  mkdir -p /etc/iscsi /var/lib/iscsi /run/lock/iscsi /etc/multipath /run/multipathd
+  echo "InitiatorName=iqn.2026-12.test.ocfs2:$O2_host" >/etc/iscsi/initiatorname.iscsi
+  # Debian's iscsid.conf with short recovery: a lost path fails over to the
+  # other after noop-out 2+2 s and a 5 s replacement timeout (Debian: 5, 5, 120).
+  sed -e 's/^node.session.timeo.replacement_timeout = .*/node.session.timeo.replacement_timeout = 5/' \
+    -e 's/^node.conn\[0\].timeo.noop_out_interval = .*/node.conn[0].timeo.noop_out_interval = 2/' \
+    -e 's/^node.conn\[0\].timeo.noop_out_timeout = .*/node.conn[0].timeo.noop_out_timeout = 2/' \
+    /etc/iscsi/iscsid.conf.debian >/etc/iscsi/iscsid.conf
+  # The seed's multipath.conf (multibus, readsector0, failback immediate,
+  # user_friendly_names) with the lab's maps by WWID and alias; the virtio disk
+  # is not a path. The WWIDs are the SCSI ids lab/storage.sh gives the LUNs.
+  cat >/etc/multipath.conf <<EOD
+defaults {
+    path_grouping_policy    multibus
+    path_checker            readsector0
+    rr_min_io_rq            10
+    max_fds                 8192
+    rr_weight               priorities
+    failback                immediate
+    no_path_retry           ${O2_nopath:-4}
+    polling_interval        1
+    user_friendly_names     yes
+    find_multipaths         no
+}
+
+blacklist {
+    devnode "^vd[a-z]"
+}
+
+multipaths {
+    multipath {
+        wwid                    ${O2_wwid1}
+        alias                   o2lab_shared
+    }
+    multipath {
+        wwid                    ${O2_wwid2}
+        alias                   o2lab_scratch
+    }
+}
+EOD
+fi
+echo "$SHARED_DEV /mnt/ocfs2 ocfs2 _netdev,defaults 0 0" >/etc/fstab
 ln -sf /proc/mounts /etc/mtab
 # The boot-time settings, and o2lab-restore to put them back: faults change the
 # hostname, /etc/default/o2cb or /etc/fstab of a running node, and the next fault
 # starts from these without a reboot (with an empty kernel log, like a boot).
 mkdir -p /run/o2lab
 cp /etc/hostname /etc/default/o2cb /etc/fstab /run/o2lab/
+[ -f /etc/multipath.conf ] && cp /etc/multipath.conf /run/o2lab/
 cat >/usr/sbin/o2lab-restore <<'EOD'
 #!/bin/sh
 cp /run/o2lab/o2cb /etc/default/o2cb
 cp /run/o2lab/fstab /etc/fstab
 cp /run/o2lab/hostname /etc/hostname
+[ -f /run/o2lab/multipath.conf ] && cp /run/o2lab/multipath.conf /etc/multipath.conf
 hostname "$(cat /etc/hostname)"
 dmesg -c >/dev/null
 EOD

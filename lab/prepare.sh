@@ -5,8 +5,9 @@ host_packages() {
   local need=() p
   # openssh-client: the host's ssh, and most of sshd's libraries (libwrap0 is the
   # rest; sshd itself, see sshd_binary); iptables: the guests' iptables-legacy
-  # (port-blocked); libxml2-utils: xmllint for the JUnit files.
-  for p in qemu-system-x86 busybox-static cpio kmod ocfs2-tools python3 openssh-client libwrap0 iptables libxml2-utils; do
+  # (port-blocked); libxml2-utils: xmllint for the JUnit files; tgt, open-iscsi,
+  # multipath-tools, socat: the iSCSI storage stack (storage.sh).
+  for p in qemu-system-x86 busybox-static cpio kmod ocfs2-tools python3 openssh-client libwrap0 iptables libxml2-utils tgt open-iscsi multipath-tools socat; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
   done
   [ ${#need[@]} -eq 0 ] && return
@@ -28,12 +29,14 @@ kernel_package() {
 }
 
 # Only vmlinuz and the module directories the lab needs are extracted from the
-# kernel deb (a few MB instead of 430). Netfilter is there for port-blocked.
+# kernel deb (a few MB instead of 430). Netfilter is there for port-blocked;
+# SCSI (iscsi_tcp, sd_mod) and md (dm-multipath) for the iSCSI storage stack.
 KERNEL_PATHS=('./boot/vmlinuz-*' './lib/modules/*/modules.*'
   './lib/modules/*/kernel/fs/ocfs2' './lib/modules/*/kernel/fs/configfs' './lib/modules/*/kernel/fs/jbd2'
   './lib/modules/*/kernel/fs/quota' './lib/modules/*/kernel/drivers/virtio' './lib/modules/*/kernel/drivers/block/virtio_blk.ko'
   './lib/modules/*/kernel/drivers/net' './lib/modules/*/kernel/net/core' './lib/modules/*/kernel/lib' './lib/modules/*/kernel/crypto'
-  './lib/modules/*/kernel/net/netfilter' './lib/modules/*/kernel/net/ipv4/netfilter')
+  './lib/modules/*/kernel/net/netfilter' './lib/modules/*/kernel/net/ipv4/netfilter'
+  './lib/modules/*/kernel/drivers/scsi' './lib/modules/*/kernel/drivers/md' './lib/modules/*/kernel/block')
 
 fetch_kernel() {
   KPKG=$(kernel_package)
@@ -83,7 +86,7 @@ add_iptables() { # ROOT
 build_initramfs() {
   [ -x "$O2CHECK_BIN" ] || { log "build o2check first: cargo build --release ($O2CHECK_BIN)"; exit 1; }
   local key root
-  key=$(cat "$LAB_SRC/guest-init.sh" "$LAB_SRC/prepare.sh" "$LAB_SRC/ssh.sh" "$O2CHECK_BIN" "$WORK/kernel-used.txt" \
+  key=$(cat "$LAB_SRC/guest-init.sh" "$LAB_SRC/prepare.sh" "$LAB_SRC/ssh.sh" "$LAB_SRC/storage.sh" "$O2CHECK_BIN" "$WORK/kernel-used.txt" \
     "$SSH_DIR/id_ed25519.pub" "$SSH_DIR/ssh_host_ed25519_key.pub" | sha256sum | cut -c1-16)
   INITRD=$WORK/initramfs-$key.cpio
   [ -f "$INITRD" ] && return
@@ -105,7 +108,8 @@ build_initramfs() {
   copy_with_libs "$root" "${tools[@]}" "${o2[@]}" "$O2CHECK_BIN"
   add_iptables "$root"
   add_sshd "$root"
-  local mods="virtio_pci virtio_blk virtio_net configfs ocfs2_nodemanager ocfs2_dlm ocfs2_dlmfs ocfs2_stackglue ocfs2_stack_o2cb ocfs2 iptable_filter xt_tcpudp xt_multiport xt_comment"
+  add_storage "$root"
+  local mods="virtio_pci virtio_blk virtio_net configfs ocfs2_nodemanager ocfs2_dlm ocfs2_dlmfs ocfs2_stackglue ocfs2_stack_o2cb ocfs2 iptable_filter xt_tcpudp xt_multiport xt_comment iscsi_tcp sd_mod sg dm_multipath dm_round_robin dm_service_time dm_queue_length"
   for m in $mods; do modprobe -d "$KROOT" -S "$KV" --show-depends "$m"; done |
     awk '$1=="insmod"{print $2}' | sort -u | while read -r f; do install -D -m644 "$f" "$root${f#"$KROOT"}"; done
   cp "$KROOT/lib/modules/$KV"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$KV/" 2>/dev/null || true

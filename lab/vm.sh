@@ -38,17 +38,25 @@ stop_vm() { stop_pidfile "$RUN/node$1.pid"; }
 # eth1 (mac 52:54:00:22:00:0N): qemu user-mode with restrict=on, used only for
 # the ssh forward from 127.0.0.1:(SSH_BASE + N); the guest reaches nothing.
 start_vm() { # N HOSTNAME [extra kernel args]
-  local n=$1 host=$2 extra=${3:-} sshp
+  local n=$1 host=$2 extra=${3:-} sshp disk fwd=
   sshp=$(ssh_port "$n")
+  # Raw: the shared image is the guests' vda. iSCSI: no shared virtio disk, the
+  # portals are forwarded on the user-mode NIC (storage.sh).
+  disk=(-drive "file=$RUN/shared.img,format=raw,if=none,id=d0,cache=writeback,aio=threads,file.locking=off" -device virtio-blk-pci,drive=d0,share-rw=on)
+  if [ "$STORAGE" = iscsi ]; then
+    disk=()
+    fwd=",$(portal_forwards)"
+    # loglevel=7: every kernel line on the console file, the fenced node's last.
+    extra="loglevel=7 o2.storage=iscsi o2.wwid1=$(lun_wwid "$LUN1_SCSI_ID") o2.wwid2=$(lun_wwid "$LUN2_SCSI_ID") o2.nopath=$NOPATH $extra"
+  fi
   need_free_port "$sshp" "ssh forward of node $n" O2LAB_SSH_PORT_BASE
   rm -f "$RUN/node$n-ctl.sock" "$RUN/node$n-mon.sock"
   setsid qemu-system-x86_64 -accel tcg,thread=multi -machine q35 -cpu max -smp 1 -m 512 \
     -kernel "$VMLINUZ" -initrd "$INITRD" \
     -append "console=ttyS0 rdinit=/init panic=-1 quiet o2.host=$host o2.ip=$(node_ip "$n") o2.nodes=$(node_list) o2.cluster=$CLUSTER o2.port=$PORT $TIMEOUTS $extra" \
-    -drive "file=$RUN/shared.img,format=raw,if=none,id=d0,cache=writeback,aio=threads,file.locking=off" \
-    -device virtio-blk-pci,drive=d0,share-rw=on -device pcie-root-port,id=hp0,chassis=1 \
+    "${disk[@]}" -device pcie-root-port,id=hp0,chassis=1 \
     -netdev "socket,id=n0,connect=127.0.0.1:$NETPORT" -device virtio-net-pci,netdev=n0,mac=52:54:00:77:00:0"$n" \
-    -netdev "user,id=m0,restrict=on,ipv6=off,hostfwd=tcp:127.0.0.1:$sshp-$SSH_GUEST_IP:22" \
+    -netdev "user,id=m0,restrict=on,ipv6=off,hostfwd=tcp:127.0.0.1:$sshp-$SSH_GUEST_IP:22$fwd" \
     -device virtio-net-pci,netdev=m0,mac=52:54:00:22:00:0"$n" \
     -display none -no-reboot -serial "file:$RUN/node$n-console.log" \
     -chardev "socket,id=ctl,path=$RUN/node$n-ctl.sock,server=on,wait=off" -serial chardev:ctl \
@@ -89,8 +97,11 @@ print("\n".join(l for l in out.split("\n")[1:] if not l.startswith("(qemu)")).st
 PY
 }
 
+# The device OCFS2 is on in the guests.
+shared_dev() { if [ "$STORAGE" = iscsi ]; then echo "/dev/mapper/$MPATH_ALIAS"; else echo /dev/vda; fi; }
+
 online_and_mount() { # N
-  vm "$1" --timeout 240 '/etc/init.d/o2cb online >/tmp/online.log 2>&1; mount -t ocfs2 -o _netdev /dev/vda /mnt/ocfs2'
+  vm "$1" --timeout 240 "/etc/init.d/o2cb online >/tmp/online.log 2>&1; mount -t ocfs2 -o _netdev $(shared_dev) /mnt/ocfs2"
 }
 
 # A mount that may fail or hang runs in the background in the guest, so a hung
@@ -106,6 +117,7 @@ cat /tmp/mount.out"
 boot_node() { # N [extra kernel args] [hostname]
   start_vm "$1" "${3:-$(node_name "$1")}" "${2:-}"
   vm "$1" --timeout 300 --wait 'true'
+  if [ "$STORAGE" = iscsi ]; then storage_login "$1" >/dev/null; fi
 }
 
 up() {
@@ -115,14 +127,27 @@ up() {
   # Every port before anything starts, so a taken one leaves nothing running.
   need_free_port "$NETPORT" "interconnect hub" O2LAB_NETPORT
   for n in $(seq "$NODES"); do need_free_port "$(ssh_port "$n")" "ssh forward of node $n" O2LAB_SSH_PORT_BASE; done
-  printf 'NODES=%s\nSSH_BASE=%s\nNETPORT=%s\n' "$NODES" "$SSH_BASE" "$NETPORT" >"$RUN/lab.env"
+  printf 'NODES=%s\nSSH_BASE=%s\nNETPORT=%s\nSTORAGE=%s\nNOPATH=%s\n' "$NODES" "$SSH_BASE" "$NETPORT" "$STORAGE" "$NOPATH" >"$RUN/lab.env"
   write_ssh_config
-  make_disk "$RUN/shared.img" "$CLUSTER"
+  if [ "$STORAGE" = iscsi ]; then
+    make_disk "$RUN/lun1.img" "$CLUSTER"
+    rm -f "$RUN/lun2.img"; truncate -s 16M "$RUN/lun2.img"
+    start_target "$RUN/lun1.img" "$RUN/lun2.img"
+  else
+    make_disk "$RUN/shared.img" "$CLUSTER"
+  fi
   start_hub
   for n in $(seq "$NODES"); do start_vm "$n" "$(node_name "$n")"; done
   for n in $(seq "$NODES"); do vm "$n" --timeout 300 --wait true; done
   elapsed "$t" >"$RUN/boot-seconds"
   log "$NODES nodes booted in $(cat "$RUN/boot-seconds") s"
+  if [ "$STORAGE" = iscsi ]; then
+    for n in $(seq "$NODES"); do storage_login "$n" >"$RUN/login-node$n" & pids+=($!); done
+    for p in "${pids[@]}"; do wait "$p" || ok=0; done
+    pids=()
+    [ "$ok" = 1 ] || { log "iSCSI login or multipath failed: $(cat "$RUN"/login-node*)"; exit 1; }
+    log "$NODES nodes on /dev/mapper/$MPATH_ALIAS $(elapsed "$t") s after start ($(tr '\n' ' ' <"$RUN/login-node1"))"
+  fi
   for n in $(seq "$NODES"); do online_and_mount "$n" & pids+=($!); done
   for p in "${pids[@]}"; do wait "$p" || ok=0; done
   [ "$ok" = 1 ] || { log "mount failed"; vm 1 'dmesg | tail -20' || true; exit 1; }
@@ -135,7 +160,7 @@ use_running_lab() {
   local k v
   [ -f "$RUN/lab.env" ] || return 0
   while IFS='=' read -r k v; do
-    case "$k" in NODES|SSH_BASE|NETPORT) [ -n "$v" ] && printf -v "$k" '%s' "$v" ;; esac
+    case "$k" in NODES|SSH_BASE|NETPORT|STORAGE|NOPATH) [ -n "$v" ] && printf -v "$k" '%s' "$v" ;; esac
   done <"$RUN/lab.env"
 }
 
@@ -171,4 +196,5 @@ down() {
     [ -e "$f" ] && stop_pidfile "$f"
   done
   stop_hub
+  stop_target
 }

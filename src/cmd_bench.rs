@@ -23,6 +23,10 @@ pub fn run(args: BenchArgs) -> u8 {
     if args.scenario_overhead {
         return crate::bench_scenario::run(args.iterations.min(5));
     }
+    if let Some(shape) = &args.fleet {
+        let iterations = args.iterations.min(5);
+        return crate::bench_fleet::run(&args.bundle, shape, args.fleet_parallel, iterations);
+    }
     if !args.cluster_nodes.is_empty() {
         let iterations = args.iterations.min(5);
         return crate::bench_cluster::run(&args.bundle, &args.cluster_nodes, iterations);
@@ -96,10 +100,16 @@ impl Source for Renamed {
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
         self.inner.list_dir(path)
     }
+    fn open_log(&self, path: &str) -> Option<Result<std::fs::File, EvidenceError>> {
+        self.inner.open_log(path)
+    }
     fn command(&self, argv: &[&str]) -> Result<CommandOutput, EvidenceError> {
         self.inner.command(argv)
     }
     fn tcp_probe(&self, addr: SocketAddrV4, timeout: Duration) -> Result<TcpProbe, EvidenceError> {
         self.inner.tcp_probe(addr, timeout)
+    }
+    fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.inner.taken_at()
     }
 }

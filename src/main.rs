@@ -7,6 +7,7 @@
 #![allow(rustdoc::invalid_html_tags)]
 
 mod bench_cluster;
+mod bench_fleet;
 mod bench_kernlog;
 mod bench_kernlog_gen;
 mod bench_scenario;
@@ -16,6 +17,7 @@ mod cluster_args;
 mod cluster_sources;
 mod cmd_bench;
 mod cmd_collect;
+mod cmd_fleet;
 mod cmd_run;
 mod cmd_scenario;
 mod cmd_scenario_agent;
@@ -27,7 +29,6 @@ mod output;
 mod sources;
 mod trials;
 
-use clap::Parser;
 use std::process::ExitCode;
 
 /// `o2check clock`: nanoseconds since the epoch, for the coordinator's skew samples.
@@ -42,13 +43,14 @@ fn print_clock() -> u8 {
 }
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::parse_args();
     let code = match cli.command {
         cli::Command::Run(args) => cmd_run::run(args),
         cli::Command::Collect(args) => cmd_collect::run(args),
         cli::Command::Why(args) => cmd_why::run(args),
         cli::Command::Timeline(args) => cmd_timeline::run(args),
         cli::Command::Scenario(cmd) => cmd_scenario::run(cmd),
+        cli::Command::Fleet(args) => cmd_fleet::run(args),
         cli::Command::Bench(args) => cmd_bench::run(args),
         cli::Command::Clock => print_clock(),
     };

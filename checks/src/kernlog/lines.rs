@@ -3,8 +3,11 @@
 //! decoded lossily (garbage bytes never stop the read) and capped in length.
 
 use crate::context::NodeCtx;
+use crate::error::EvidenceError;
 use crate::text::Text;
+use rayon::prelude::*;
 use regex::Regex;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 /// Longer lines are cut: no o2 message is near this long, and a megabyte line of
@@ -133,26 +136,116 @@ fn log_files(ctx: &NodeCtx) -> Vec<String> {
     files.into_iter().map(|f| f.2).collect()
 }
 
+/// A node's kernel log as far as it could be read: the messages of every source
+/// that answered, and why the others did not.
+#[derive(Debug, Default)]
+pub struct NodeLog {
+    /// Per source, in order: `dmesg` (this boot), the journal, syslog files.
+    pub sources: Vec<Vec<LogLine>>,
+    /// Sources that could not be read (not collected, absent, unreadable).
+    pub gaps: Vec<EvidenceError>,
+    /// How many sources answered, including those without a kernel line.
+    pub answered: usize,
+}
+
+impl NodeLog {
+    /// `Ok` when at least one source answered: an empty answer is evidence that
+    /// nothing was logged. Otherwise the weakest gap (unreadable before not
+    /// collected before absent), so a check errs or skips rather than passes.
+    pub fn evidence(&self) -> Result<(), EvidenceError> {
+        if self.answered > 0 {
+            return Ok(());
+        }
+        let what =
+            "the kernel log (`dmesg`, `journalctl -k` or /var/log/{kern.log,messages,syslog})";
+        Err(self
+            .gaps
+            .iter()
+            .cloned()
+            .reduce(EvidenceError::weaker)
+            .unwrap_or(EvidenceError::Absent { what: what.into() })
+            .about(what))
+    }
+}
+
 /// Every kernel message the node's evidence holds: `dmesg` first (this boot), then
 /// the journal, then syslog files and their rotations (older boots). Duplicates
 /// across sources are kept: each is evidence.
-pub fn node_log(ctx: &NodeCtx) -> Vec<Vec<LogLine>> {
-    let mut sources = Vec::new();
+pub fn read_node_log(ctx: &NodeCtx) -> Arc<NodeLog> {
+    ctx.fact(|f| &f.kernel_log, || Arc::new(read_uncached(ctx)))
+}
+
+fn read_uncached(ctx: &NodeCtx) -> NodeLog {
+    let mut log = NodeLog::default();
     for argv in [
         &["dmesg"][..],
         &["journalctl", "-k", "-o", "short-iso", "--no-pager"][..],
     ] {
-        if let Ok(out) = ctx.command(argv) {
-            sources.push(from_text(&out.stdout));
+        match ctx.command(argv) {
+            Ok(out) => {
+                log.answered += 1;
+                log.sources.push(from_text(&out.stdout));
+            }
+            Err(e) => log.gaps.push(e),
         }
     }
-    for file in log_files(ctx) {
-        if let Ok(bytes) = ctx.source.read_file(&file) {
-            sources.push(from_text(&decode(&file, &bytes)));
+    match ctx.source.list_dir("/var/log") {
+        Ok(_) => {
+            // Every file at once: a rotated .gz decompresses on one core, so
+            // files one after another would leave the other core idle.
+            let files = log_files(ctx);
+            let read: Vec<Result<Vec<LogLine>, EvidenceError>> = files
+                .par_iter()
+                .map(|file| match ctx.source.open_log(file) {
+                    Some(opened) => opened.and_then(|f| scanned(file, f)),
+                    None => ctx
+                        .source
+                        .read_file(file)
+                        .map(|bytes| from_text(&decode(file, &bytes))),
+                })
+                .collect();
+            for r in read {
+                match r {
+                    Ok(lines) => {
+                        log.answered += 1;
+                        log.sources.push(lines);
+                    }
+                    Err(e) => log.gaps.push(e),
+                }
+            }
         }
+        Err(e) => log.gaps.push(e),
     }
-    sources.retain(|s| !s.is_empty());
-    sources
+    log.sources.retain(|s| !s.is_empty());
+    log
+}
+
+/// A log file streamed through the parallel scanner ([`crate::kernlog::scan_pipe`]):
+/// only its o2 lines and node-list records, which is all the log's readers use
+/// (the scanner's tests compare memberships and events with the whole reading).
+/// Compressed rotations decompress up to the same cut as [`decode`].
+fn scanned(origin: &str, file: std::fs::File) -> Result<Vec<LogLine>, EvidenceError> {
+    let mut lines = Vec::new();
+    crate::kernlog::scan_pipe::scan_open(file, MAX_DECOMPRESSED, |f| {
+        lines.extend(f.log_line(origin));
+    })
+    .map_err(|e| EvidenceError::Io {
+        what: origin.to_string(),
+        error: e.to_string(),
+    })?;
+    Ok(lines)
+}
+
+/// The messages of [`read_node_log`], for readers that take what there is.
+pub fn node_log(ctx: &NodeCtx) -> Vec<Vec<LogLine>> {
+    read_node_log(ctx).sources.clone()
+}
+
+/// The messages of [`read_node_log`], or why there is no kernel log to judge.
+pub fn node_log_checked(ctx: &NodeCtx) -> Result<Vec<Vec<LogLine>>, EvidenceError> {
+    let log = read_node_log(ctx);
+    log.evidence()?;
+    Ok(log.sources.clone())
 }
 
 #[cfg(test)]

@@ -56,7 +56,18 @@ pub fn scan_path(path: &Path, limit: u64, each: impl FnMut(Found)) -> std::io::R
             format!("{}: not a regular file", path.display()),
         ));
     }
-    let mut file = File::open(path)?;
+    scan_open(File::open(path)?, limit, each)
+}
+
+/// [`scan_path`] on a file already open (a bundle's confined handle).
+pub fn scan_open(mut file: File, limit: u64, each: impl FnMut(Found)) -> std::io::Result<FileScan> {
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
     let mut head = [0u8; 6];
     let got = read_head(&mut file, &mut head)?;
     let packing = packing(&head[..got]);
@@ -69,7 +80,11 @@ pub fn scan_path(path: &Path, limit: u64, each: impl FnMut(Found)) -> std::io::R
     out.stats = match packing {
         Packing::Plain => scan_file(&file, each)?,
         Packing::Gzip => pipelined(flate2::read::MultiGzDecoder::new(file), limit, each)?,
-        Packing::Xz => pipelined(xz2::read::XzDecoder::new_multi_decoder(file), limit, each)?,
+        Packing::Xz => pipelined(
+            liblzma::read::XzDecoder::new_multi_decoder(file),
+            limit,
+            each,
+        )?,
     };
     out.cut_at_limit = packing != Packing::Plain && out.stats.bytes >= limit;
     Ok(out)
@@ -222,7 +237,7 @@ mod tests {
             (scan.packing, scan.stats.bytes, scan.stored_bytes),
             (Some(Packing::Gzip), log.len() as u64, gz.len() as u64)
         );
-        let mut xz = xz2::write::XzEncoder::new(Vec::new(), 6);
+        let mut xz = liblzma::write::XzEncoder::new(Vec::new(), 6);
         xz.write_all(&log).unwrap();
         let xz_path = dir.path().join("syslog.2");
         std::fs::write(&xz_path, xz.finish().unwrap()).unwrap();

@@ -44,7 +44,7 @@ fn queue_seconds(conf: &str) -> Option<Option<u64>> {
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let conf = ctx.file("/etc/multipath.conf")?;
     let Some(queue) = queue_seconds(&conf.content) else {
-        return Ok(Verdict::skip("multipath.conf sets neither no_path_retry nor queue_if_no_path (hardware defaults apply and are not known offline)"));
+        return Ok(Verdict::skip("multipath.conf sets neither no_path_retry nor queue_if_no_path (hardware defaults apply and are not known offline)").code("no-queue-setting"));
     };
     let dead_ms = o2cb_config(ctx)
         .ok()
@@ -64,7 +64,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                 Some(secs) => format!("multipath queues I/O for ~{secs} s with no path, not less than the heartbeat dead time of {dead_s} s"),
             },
             format!("either make multipath fail sooner (`no_path_retry` × `polling_interval` < {dead_s} s, or `no_path_retry fail`) or raise O2CB_HEARTBEAT_THRESHOLD on every node (e.g. 61 = 120 s) with the cluster offline"),
-        )
+        ).code("queues-past-dead-time")
         .with(ev)),
     }
 }
