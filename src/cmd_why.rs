@@ -28,7 +28,11 @@ pub fn run(args: WhyArgs) -> u8 {
             eprintln!("o2check: {e}; the diagnosis lacks that node's evidence");
         }
     }
-    let (evidence, results) = gather(sources, &Options::default());
+    let options = Options {
+        since: args.since.clone(),
+        ..Options::default()
+    };
+    let (evidence, results) = gather(sources, &options);
     let error_text = args.error_text.join(" ");
     let diagnosis = diagnose(
         &evidence,

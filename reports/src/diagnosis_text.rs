@@ -28,18 +28,26 @@ pub fn md_escape(s: &str) -> String {
     o
 }
 
-/// A fenced block's body: nothing inside can close the fence.
+/// A fenced block's body: nothing inside can close the fence; lines and tabs are
+/// kept (a fix is several commands, cluster.conf is indented with tabs) and any
+/// other control character is shown as an escape.
 fn fenced(s: &str) -> String {
     s.replace("```", "'''")
-        .chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
+        .split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(escape_controls)
+                .collect::<Vec<_>>()
+                .join("\t")
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One line of text from a bundle or the user inside a fence: a newline in it is
+/// shown as an escape, so it cannot forge a line of the report.
+fn fenced_line(s: &str) -> String {
+    escape_controls(&s.replace("```", "'''")).into_owned()
 }
 
 /// Markdown: one section per cause, most likely first.
@@ -61,7 +69,7 @@ pub fn markdown(d: &Diagnosis) -> String {
     };
     let _ = writeln!(m, "{asked} {answer}\n");
     if let Some(t) = &d.error_text {
-        let _ = writeln!(m, "Error:\n\n```\n{}\n```\n", fenced(t));
+        let _ = writeln!(m, "Error:\n\n```\n{}\n```\n", fenced_line(t));
     }
     if let Some(meaning) = &d.error_meaning {
         let id = d
@@ -149,7 +157,7 @@ fn list(m: &mut String, title: &str, items: &[String]) {
 /// Console text from a bundle: control characters shown as escapes (the one
 /// escaping rule every renderer shares), so a host name cannot forge lines.
 fn clean(s: &str) -> String {
-    escape_controls(s).into_owned()
+    escape_controls(&s.replace('\t', " ")).into_owned()
 }
 
 /// Console text: the same content, compact. The first line says what was asked

@@ -5,6 +5,7 @@
 pub mod cluster_conf;
 pub mod cluster_conf_rules;
 pub mod configfs;
+pub mod debugfs_hb;
 pub mod debugfs_slotmap;
 pub mod debugfs_stats;
 pub mod firewall;

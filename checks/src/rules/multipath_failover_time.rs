@@ -10,7 +10,7 @@ use o2check_reports::{Evidence, Layer, Severity};
 pub const CHECK: Check = Check {
     id: "multipath-failover-time",
     layer: Layer::Storage,
-    severity: Severity::Critical,
+    severity: Severity::Warning,
     title: "multipath gives up on dead paths before the heartbeat dead time",
     rationale: "with queue_if_no_path or a long no_path_retry, heartbeat writes queue instead of \
                 failing; o2hb then reaches the dead threshold and ocfs2 fences (reboots) the node \

@@ -11,7 +11,7 @@ use o2check_reports::{Layer, Severity};
 pub const CHECK: Check = Check {
     id: "multipath-paths",
     layer: Layer::Storage,
-    severity: Severity::Critical,
+    severity: Severity::Warning,
     title: "multipath maps backing OCFS2 have enough `active ready running` paths",
     rationale: "when the last path fails, heartbeat writes stall; after the dead threshold the \
                 node fences itself (`Heartbeat write timeout to device dm-N`) and mounts elsewhere \

@@ -13,7 +13,7 @@ use o2check_reports::{Evidence, Layer, Severity};
 pub const CHECK: Check = Check {
     id: "stale-heartbeat-region",
     layer: Layer::Heartbeat,
-    severity: Severity::Critical,
+    severity: Severity::Warning,
     title: "no heartbeat region without its mounted volume (local mode)",
     rationale: "a stale region keeps the heartbeat of an unmounted volume going and makes the \
                 next mount of that volume fail with `Internal logic failure while trying to join \
