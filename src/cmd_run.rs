@@ -26,6 +26,17 @@ pub fn run(args: RunArgs) -> u8 {
         return 2;
     };
     let mode = opened.mode;
+    for s in opened
+        .sources
+        .iter()
+        .filter(|s| s.describe().starts_with("sosreport:"))
+    {
+        eprintln!(
+            "o2check: {} is a sosreport: sos collects no OCFS2 state ({}), so the checks that need it skip; run `o2check collect` on the node and add the bundle",
+            o2check_reports::untrusted_text::escape_controls(s.node()),
+            o2check_checks::source::sosreport::NOT_COLLECTED.join(", ")
+        );
+    }
     let options = Options {
         min_paths: args.min_paths,
         multipath_maps: args.multipath_maps.clone(),

@@ -433,3 +433,31 @@ fn since_takes_boot_or_a_time_and_refuses_anything_else() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+#[test]
+fn a_sosreport_says_what_sos_does_not_collect_and_fails_nothing() {
+    let (_d, out) = out_dir();
+    let o = o2check(&[
+        "run",
+        "--bundle",
+        &bundle("sos-hostname-mismatch-node2"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("is a sosreport") && stderr.contains("/etc/ocfs2/cluster.conf"),
+        "{stderr}"
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let report = results(&out.join("results.json"));
+    assert_eq!(
+        status_of(&report, "hostname-in-cluster-conf", "n151.test.com"),
+        "skip"
+    );
+}

@@ -61,6 +61,15 @@ pub fn static_commands() -> Vec<Vec<String>> {
         &["lsmod"],
         &["dmesg"],
         &["journalctl", "-k", "-o", "short-iso", "--no-pager"],
+        // multipathd's path history (multipath-paths quotes it) where syslog has none.
+        &[
+            "journalctl",
+            "-u",
+            "multipathd",
+            "-o",
+            "short-iso",
+            "--no-pager",
+        ],
         &["date", "+%s.%N"],
     ];
     list.iter()

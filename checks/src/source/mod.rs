@@ -8,7 +8,7 @@ pub mod exec;
 mod live;
 pub mod manifest;
 mod names;
-mod sosreport;
+pub mod sosreport;
 
 pub use bundle::{Bundle, BundleMeta, ClockRecord, CommandRecord, TcpProbeRecord};
 pub use cached::Cached;
