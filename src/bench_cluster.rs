@@ -4,6 +4,7 @@
 //! `ssh` (a shell script) that answers o2check's remote commands after a delay
 //! (a slow node among them) and serves a real lab bundle renamed to that node.
 
+use nix::sys::resource::{getrusage, UsageWho};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -13,6 +14,29 @@ use std::time::{Duration, Instant};
 /// Per-command delay of an ordinary simulated node, and of the one slow node.
 pub(crate) const NODE_DELAY_MS: u64 = 40;
 pub(crate) const SLOW_DELAY_MS: u64 = 400;
+/// Where a run under the benchmark writes its own CPU time (the coordinator's,
+/// without the ssh stand-ins it waited for).
+const CPU_FILE_ENV: &str = "O2CHECK_BENCH_CPU_FILE";
+
+/// Called at the end of every o2check process: when run by this benchmark, write
+/// this process's user+system CPU microseconds where the benchmark reads them.
+pub fn record_own_cpu() {
+    if let Some(path) = std::env::var_os(CPU_FILE_ENV) {
+        if let Ok(u) = getrusage(UsageWho::RUSAGE_SELF) {
+            let us = |t: nix::sys::time::TimeVal| t.tv_sec() * 1_000_000 + t.tv_usec();
+            let _ = std::fs::write(path, (us(u.user_time()) + us(u.system_time())).to_string());
+        }
+    }
+}
+
+fn children_cpu_ms() -> f64 {
+    getrusage(UsageWho::RUSAGE_CHILDREN).map_or(0.0, |u| {
+        let ms =
+            |t: nix::sys::time::TimeVal| t.tv_sec() as f64 * 1000.0 + t.tv_usec() as f64 / 1000.0;
+        ms(u.user_time()) + ms(u.system_time())
+    })
+}
+
 /// Commands a node answers in a run: collect and three clock samples (the
 /// simulated nodes run with `--deploy never`, so no `--version` round trip).
 pub(crate) const COMMANDS_PER_NODE: u64 = 4;
@@ -36,8 +60,8 @@ fn bench(bundle: &Path, node_counts: &[usize], iterations: usize) -> Result<(), 
         bundle.display()
     );
     println!(
-        "{:>6} {:>14} {:>14} {:>12} {:>12}",
-        "nodes", "slowest ms", "sum ms", "median ms", "max ms"
+        "{:>6} {:>11} {:>9} {:>10} {:>8} {:>17} {:>17}",
+        "nodes", "slowest ms", "sum ms", "median ms", "max ms", "coordinator CPU", "stand-ins CPU"
     );
     for &n in node_counts {
         let dir = tmp.path().join(format!("n{n}"));
@@ -47,9 +71,13 @@ fn bench(bundle: &Path, node_counts: &[usize], iterations: usize) -> Result<(), 
         }
         let ssh = write_fake_ssh(&dir, "sim0")?;
         let mut samples = Vec::new();
+        let (mut own_ms, mut all_ms) = (Vec::new(), Vec::new());
+        let cpu_file = dir.join("cpu");
         for _ in 0..iterations.max(1) {
+            let before = children_cpu_ms();
             let started = Instant::now();
             let status = Command::new(&exe)
+                .env(CPU_FILE_ENV, &cpu_file)
                 .args([
                     "run",
                     "--no-reports",
@@ -73,18 +101,29 @@ fn bench(bundle: &Path, node_counts: &[usize], iterations: usize) -> Result<(), 
                 ));
             }
             samples.push(started.elapsed());
+            let own = std::fs::read_to_string(&cpu_file)
+                .ok()
+                .and_then(|s| s.trim().parse::<f64>().ok())
+                .map_or(0.0, |us| us / 1000.0);
+            own_ms.push(own);
+            all_ms.push(children_cpu_ms() - before - own);
         }
+        own_ms.sort_by(f64::total_cmp);
+        all_ms.sort_by(f64::total_cmp);
         samples.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let slowest = SLOW_DELAY_MS * COMMANDS_PER_NODE;
         let sum = slowest + (n as u64 - 1) * NODE_DELAY_MS * COMMANDS_PER_NODE;
+        let (own, stand_ins) = (own_ms[own_ms.len() / 2], all_ms[all_ms.len() / 2]);
         println!(
-            "{:>6} {:>14} {:>14} {:>12.0} {:>12.0}",
+            "{:>6} {:>11} {:>9} {:>10.0} {:>8.0} {:>17} {:>17}",
             n,
             slowest,
             sum,
             ms(samples[samples.len() / 2]),
-            ms(samples[samples.len() - 1])
+            ms(samples[samples.len() - 1]),
+            format!("{own:.0} ms, {:.1}/node", own / n as f64),
+            format!("{stand_ins:.0} ms, {:.1}/node", stand_ins / n as f64),
         );
     }
     Ok(())

@@ -103,6 +103,9 @@ impl Source for Renamed {
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
         self.inner.list_dir(path)
     }
+    fn open_log(&self, path: &str) -> Option<Result<std::fs::File, EvidenceError>> {
+        self.inner.open_log(path)
+    }
     fn command(&self, argv: &[&str]) -> Result<CommandOutput, EvidenceError> {
         self.inner.command(argv)
     }

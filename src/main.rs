@@ -64,5 +64,6 @@ fn main() -> ExitCode {
         cli::Command::Completions { shell } => cmd_generate::completions(shell),
         cli::Command::GenerateMan { dir } => cmd_generate::man_pages(&dir),
     };
+    bench_cluster::record_own_cpu();
     ExitCode::from(code)
 }

@@ -56,7 +56,18 @@ pub fn scan_path(path: &Path, limit: u64, each: impl FnMut(Found)) -> std::io::R
             format!("{}: not a regular file", path.display()),
         ));
     }
-    let mut file = File::open(path)?;
+    scan_open(File::open(path)?, limit, each)
+}
+
+/// [`scan_path`] on a file already open (a bundle's confined handle).
+pub fn scan_open(mut file: File, limit: u64, each: impl FnMut(Found)) -> std::io::Result<FileScan> {
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
     let mut head = [0u8; 6];
     let got = read_head(&mut file, &mut head)?;
     let packing = packing(&head[..got]);

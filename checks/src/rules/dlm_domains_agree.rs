@@ -9,7 +9,7 @@ use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::{dlm, lines};
 use o2check_reports::{Evidence, Layer, Severity};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub const CHECK: ClusterCheck = ClusterCheck {
     id: "dlm-domains-agree",
@@ -64,7 +64,10 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     let mut problems = Vec::new();
     let mut judged = 0;
     for (uuid, who) in mounters.iter().filter(|(_, w)| w.len() > 1) {
-        for v in views.iter().filter(|v| who.iter().any(|w| w.0 == v.node)) {
+        // Sets, not scans of lists: with every node mounting, the scans made
+        // this cubic in nodes (255 nodes: 16 million comparisons).
+        let mounting: BTreeSet<&str> = who.iter().map(|w| w.0).collect();
+        for v in views.iter().filter(|v| mounting.contains(v.node.as_str())) {
             let Some(Some(members)) = v.domains.get(*uuid) else {
                 problems.push(format!(
                     "{} mounts {uuid} but its kernel log shows no current membership of that domain",
@@ -73,9 +76,10 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
                 continue;
             };
             judged += 1;
+            let members_set: BTreeSet<u32> = members.iter().copied().collect();
             let missing: Vec<String> = who
                 .iter()
-                .filter(|(_, num)| !members.contains(num))
+                .filter(|(_, num)| !members_set.contains(num))
                 .map(|(n, num)| format!("{n} (node {num})"))
                 .collect();
             if !missing.is_empty() {

@@ -35,7 +35,9 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     };
     let events: &NodeEvents = log.as_deref().unwrap_or(&empty);
     let window = Window::of(ctx.source, ctx.options.since.clone());
-    let peers = peers_now(ctx);
+    // Every peer's evidence, read only once a logged mismatch needs it: read for
+    // every node's check it made a cluster run quadratic in nodes.
+    let peers = std::cell::OnceCell::new();
     for (i, e) in events.events.iter().enumerate() {
         if let O2Event::NetMismatch {
             setting,
@@ -44,7 +46,9 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             ..
         } = &e.event
         {
-            if let Standing::Over(why) = standing(events, i, &peers, &window) {
+            if let Standing::Over(why) =
+                standing(events, i, peers.get_or_init(|| peers_now(ctx)), &window)
+            {
                 over += 1;
                 evidence.push(earlier(e, &why));
                 continue;

@@ -276,6 +276,18 @@ impl Source for Bundle {
         read(&self.fs, &full, path)?.ok_or_else(|| self.file_gap(path))
     }
 
+    fn open_log(&self, path: &str) -> Option<Result<std::fs::File, EvidenceError>> {
+        let full = match self.host_path(path) {
+            Ok(full) => full,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(match self.fs.open_regular(&full.to_string_lossy()) {
+            Ok((file, _)) => Ok(file),
+            Err(ConfinedError::Missing { .. }) => Err(self.file_gap(path)),
+            Err(e) => Err(e.into_evidence(path)),
+        })
+    }
+
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
         let full = self.host_path(path)?;
         self.fs

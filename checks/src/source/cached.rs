@@ -70,6 +70,10 @@ impl<S: Source> Source for Cached<S> {
     fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError> {
         memo(&self.files, path.to_string(), || self.inner.read_file(path))
     }
+    fn open_log(&self, path: &str) -> Option<Result<std::fs::File, EvidenceError>> {
+        // Not memoised: the facts memo reads each log once per run.
+        self.inner.open_log(path)
+    }
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
         memo(&self.dirs, path.to_string(), || self.inner.list_dir(path))
     }

@@ -176,7 +176,7 @@ impl Confined {
 
     /// Open `rel` for reading only once an O_PATH handle showed it is a regular
     /// file, and only if what was opened is that same file.
-    fn open_regular(&self, rel: &str) -> Result<(std::fs::File, u64), ConfinedError> {
+    pub fn open_regular(&self, rel: &str) -> Result<(std::fs::File, u64), ConfinedError> {
         let probe = self.resolve(rel, OFlags::PATH)?;
         let before = rustix::fs::fstat(&probe).map_err(|e| self.io(rel, e.into()))?;
         let kind = match kind_of(&before) {

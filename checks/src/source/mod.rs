@@ -91,6 +91,12 @@ pub trait Source: Send + Sync {
     fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         None
     }
+    /// A log file opened for streaming (the kernel-log scanner reads it in chunks
+    /// on all cores, decompressing a rotated one on the way, in flat memory), or
+    /// `None` when this source can only hand whole files ([`Source::read_file`]).
+    fn open_log(&self, _path: &str) -> Option<Result<std::fs::File, EvidenceError>> {
+        None
+    }
     /// The node's facts memo (see [`crate::facts`]): one parse per run. Only a
     /// [`Cached`] source keeps one; others parse on every call.
     fn facts(&self) -> Option<&crate::facts::Facts> {
