@@ -95,3 +95,50 @@ fn configfs_evidence(ctx: &NodeCtx) -> Vec<Evidence> {
         _ => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::judge;
+    use o2check_reports::Status;
+
+    /// The real cluster.conf of the healthy two-node lab (n150.ocfs2.test, n151.ocfs2.test).
+    const REAL: &str =
+        include_str!("../../../fixtures/bundles/lab-collect-healthy-node1/etc/ocfs2/cluster.conf");
+
+    fn on_host(hostname: &str) -> Verdict {
+        judge(
+            run,
+            &[
+                ("etc/ocfs2/cluster.conf", REAL),
+                ("proc/sys/kernel/hostname", hostname),
+            ],
+        )
+    }
+
+    #[test]
+    fn a_hostname_that_is_a_node_passes() {
+        let v = on_host("n150.ocfs2.test\n");
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert!(v.summary.contains("number 1"), "{}", v.summary);
+    }
+
+    #[test]
+    fn the_lab_mismatch_fails_as_no_local_node_and_names_the_likely_node() {
+        // The hostname-mismatch fault boots node 2 as n151.test.com.
+        let v = on_host("n151.test.com\n");
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("no-local-node"), "{}", v.summary);
+        assert!(v
+            .fix
+            .as_deref()
+            .unwrap_or("")
+            .contains("hostnamectl set-hostname n151.ocfs2.test"));
+    }
+
+    #[test]
+    fn no_hostname_evidence_is_a_skip() {
+        let v = judge(run, &[("etc/ocfs2/cluster.conf", REAL)]);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+    }
+}
