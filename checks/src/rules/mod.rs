@@ -16,6 +16,7 @@ mod disk_cluster_stack;
 mod disk_slots;
 mod dlm_domains_agree;
 mod dlm_membership;
+mod fence_attribution;
 mod fencing_events;
 mod fstab;
 mod heartbeat_active_after_mount;
@@ -71,6 +72,7 @@ pub static CLUSTER: &[&ClusterCheck] = &[
     &clock_skew::CHECK,
     &same_volume_uuid::CHECK,
     &dlm_domains_agree::CHECK,
+    &fence_attribution::CHECK,
 ];
 
 #[cfg(test)]
