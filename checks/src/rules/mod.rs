@@ -22,6 +22,7 @@ mod fstab;
 mod heartbeat_active_after_mount;
 mod hostname_in_cluster_conf;
 mod iscsi_sessions;
+mod kernel_panic_settings;
 mod mismatch_history;
 mod multipath_failover_time;
 mod multipath_paths;
@@ -60,6 +61,7 @@ pub static ALL: &[&Check] = &[
     &heartbeat_active_after_mount::CHECK,
     &stale_heartbeat_region::CHECK,
     &fencing_events::CHECK,
+    &kernel_panic_settings::CHECK,
     &dlm_membership::CHECK,
     &ocfs2_errors::CHECK,
 ];
