@@ -150,11 +150,15 @@ acceptance() {
   t=$(now)
   if has_scenario_run; then scenario_run; else concurrent_append; fi
   timing scenarios "$t"
-  for f in $FAULTS; do
-    t=$(now)
-    log "fault $f"
-    fault_case "$f"
-    timing "fault-$f" "$t"
-  done
+  if [ "${O2LAB_STORAGE_ONLY:-0}" != 1 ]; then
+    for f in $FAULTS; do
+      t=$(now)
+      log "fault $f"
+      fault_case "$f"
+      timing "fault-$f" "$t"
+    done
+  fi
+  # The iSCSI + multipath phase (acceptance-storage.sh); O2LAB_STORAGE_PHASE=0 skips it.
+  if [ "${O2LAB_STORAGE_PHASE:-1}" = 1 ]; then storage_phase; fi
   finish "$t0"
 }
