@@ -182,6 +182,11 @@ pub struct WhyArgs {
     /// Seconds each external command may run before it is killed.
     #[arg(long, value_name = "SECS", default_value_t = 20)]
     pub command_timeout: u64,
+
+    /// Explain why NODE (a cluster.conf name or node number) rebooted: fenced on
+    /// its disk heartbeat or on the network quorum, from every node's kernel log.
+    #[arg(long, value_name = "NODE")]
+    pub reboot: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -60,10 +60,18 @@ fn line_evidence(node: &str, line: &LogLine) -> Evidence {
 }
 
 /// What the logs say about one fenced or evicted node.
-struct Finding {
-    summary: String,
-    code: &'static str,
-    evidence: Vec<Evidence>,
+pub struct Finding {
+    /// Its o2cb node number.
+    pub number: u32,
+    /// Its name when its own evidence is there.
+    pub name: Option<String>,
+    pub summary: String,
+    /// `fenced-disk-heartbeat`, `fenced-network-quorum`,
+    /// `evicted-interconnect-first` or `evicted-cause-unknown`.
+    pub code: &'static str,
+    /// Whether the fenced node's own log says why (else the survivors' lines).
+    pub own_words: bool,
+    pub evidence: Vec<Evidence>,
 }
 
 fn attribute(number: u32, stories: &[Story]) -> Finding {
@@ -129,6 +137,7 @@ fn attribute(number: u32, stories: &[Story]) -> Finding {
     }
     evidence.truncate(12);
     let when = when.map_or(String::new(), |w| format!(" ({w})"));
+    let own_words = write_timeout.is_some() || quorum.is_some();
     let (code, why) = if let Some((device, ms)) = write_timeout {
         (
             "fenced-disk-heartbeat",
@@ -161,17 +170,18 @@ fn attribute(number: u32, stories: &[Story]) -> Finding {
         format!(", evicted by {}", evicted_by.join(", "))
     };
     Finding {
+        number,
+        name: own.map(|s| s.node.clone()),
         summary: format!("{name} fenced{when}{by}: {why}"),
         code,
+        own_words,
         evidence,
     }
 }
 
-fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
+/// Every fenced or evicted node the logs of these nodes show, lowest number first.
+pub fn findings(nodes: &[NodeCtx]) -> Vec<Finding> {
     let stories: Vec<Story> = nodes.iter().map(story).collect();
-    if nodes.iter().all(|n| node_log(n).is_empty()) {
-        return Ok(Verdict::skip("no node's kernel log is in the evidence").code("no-kernel-logs"));
-    }
     let mut fenced = BTreeSet::new();
     for s in &stories {
         for (e, _) in &s.events {
@@ -186,13 +196,20 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
             }
         }
     }
-    if fenced.is_empty() {
+    fenced.iter().map(|n| attribute(*n, &stories)).collect()
+}
+
+fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
+    if nodes.iter().all(|n| node_log(n).is_empty()) {
+        return Ok(Verdict::skip("no node's kernel log is in the evidence").code("no-kernel-logs"));
+    }
+    let findings = findings(nodes);
+    if findings.is_empty() {
         return Ok(Verdict::pass(format!(
             "no fence and no eviction in the kernel logs of {} node(s)",
-            stories.len()
+            nodes.len()
         )));
     }
-    let findings: Vec<Finding> = fenced.iter().map(|n| attribute(*n, &stories)).collect();
     let code = findings[0].code;
     let summary = findings
         .iter()

@@ -16,7 +16,7 @@ mod disk_cluster_stack;
 mod disk_slots;
 mod dlm_domains_agree;
 mod dlm_membership;
-mod fence_attribution;
+pub(crate) mod fence_attribution;
 mod fencing_events;
 mod fstab;
 mod heartbeat_active_after_mount;

@@ -4,6 +4,7 @@
 
 pub mod catalogue;
 pub mod error_text;
+pub mod fence;
 pub mod gather;
 pub mod rank;
 pub mod signatures;
