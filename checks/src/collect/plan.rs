@@ -29,9 +29,14 @@ pub fn static_files() -> &'static [&'static str] {
     ]
 }
 
-/// Trees walked recursively: the o2cb configfs tree, and the iSCSI node records
-/// (`iscsi-sessions` tells from them whether a session is expected).
-pub const SYS_TREES: &[&str] = &["/sys/kernel/config/cluster", "/etc/iscsi/nodes"];
+/// Trees walked recursively: the o2cb configfs tree, the iSCSI node records
+/// (`iscsi-sessions` tells from them whether a session is expected), and o2hb's
+/// debugfs files (`heartbeat-age` reads each region's elapsed_time_in_ms).
+pub const SYS_TREES: &[&str] = &[
+    "/sys/kernel/config/cluster",
+    "/etc/iscsi/nodes",
+    "/sys/kernel/debug/o2hb",
+];
 
 /// Kernel log files (and their rotations: `.1`, `.2.gz`, `-20261124`).
 pub const LOG_FILES: &[&str] = &["messages", "kern.log", "syslog"];

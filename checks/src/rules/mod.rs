@@ -20,6 +20,7 @@ pub(crate) mod fence_attribution;
 mod fencing_events;
 mod fstab;
 mod heartbeat_active_after_mount;
+mod heartbeat_age;
 mod hostname_in_cluster_conf;
 mod iscsi_sessions;
 mod kernel_panic_settings;
@@ -59,6 +60,7 @@ pub static ALL: &[&Check] = &[
     &cluster_online::CHECK,
     &o2cb_timeouts_consistent::CHECK,
     &heartbeat_active_after_mount::CHECK,
+    &heartbeat_age::CHECK,
     &stale_heartbeat_region::CHECK,
     &fencing_events::CHECK,
     &kernel_panic_settings::CHECK,
