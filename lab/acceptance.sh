@@ -3,6 +3,9 @@
 # ssh, healthy and under each fault, with the outcomes each must give. Ends with
 # "lab acceptance: N passed, M failed" and the timings.
 
+# shellcheck source=lab/fixes.sh
+. "$LAB_SRC/fixes.sh"
+
 PASSED=0
 FAILED=0
 RESULTS=$WORK/acceptance
@@ -53,6 +56,8 @@ expect_cause() {
   vm "$1" 'cat /tmp/why/why.json' >"$RESULTS/$2-node$1.why.json" || true
   got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["diagnosis"]; print(d["causes"][0]["cause"] if d["causes"] and not d["undetermined"] else "undetermined")' "$RESULTS/$2-node$1.why.json" 2>/dev/null || echo unreadable)
   if [ "$got" = "$3" ]; then ok "$2 node$1: why ($err) -> $3"; else bad "$2 node$1: why ($err) -> $got, expected $3"; fi
+  printf '%s\t%s\t%s\n' "$2" "$3" "$err" >>"$RESULTS/fault-messages.tsv"
+  verify_fix "$2"
 }
 
 # ssh from the host reaches every node by its cluster.conf name; the guests have
@@ -103,6 +108,14 @@ fault_case() { # NAME
     o2cb-offline)
       run_in 2 "$f"; expect 2 "$f" cluster-online fail
       expect_cause 2 "$f" cluster-offline ;;
+    cluster-unregistered)
+      run_in 2 "$f"; expect 2 "$f" cluster-online fail
+      expect_cause 2 "$f" cluster-offline ;;
+    modules-unloaded)
+      run_in 2 "$f"; expect 2 "$f" o2cb-modules fail
+      expect_cause 2 "$f" o2cb-stack-not-loaded ;;
+    too-few-slots)
+      expect_cause 2 "$f" too-few-slots ;;
     dlmfs-unmounted)
       run_in 2 "$f"; expect 2 "$f" o2cb-filesystems fail; expect 2 "$f" heartbeat-active-after-mount pass ;;
     disk-cluster-name)
@@ -125,6 +138,7 @@ finish() { # START
   down
   trap - EXIT INT TERM
   cat "$RESULTS/timings"
+  cat "$RESULTS/fix-verification" 2>/dev/null || true
   echo "lab acceptance: $PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]
 }

@@ -3,10 +3,12 @@
 # leaves node 2 in the faulty state and prints the mount error it caused (if any)
 # to $RUN/fault-NAME.mount so acceptance can hand it to `o2check why`.
 
-FAULTS="hostname-mismatch idle-timeout-mismatch hb-threshold-mismatch link-down port-blocked o2cb-offline dlmfs-unmounted disk-cluster-name node-killed"
+FAULTS="hostname-mismatch idle-timeout-mismatch hb-threshold-mismatch link-down port-blocked o2cb-offline cluster-unregistered modules-unloaded too-few-slots dlmfs-unmounted disk-cluster-name node-killed"
 
 # The port-blocked rule on node 1 (iptables -A/-D argument list).
 BLOCK_RULE="INPUT -p tcp --dport $PORT -j DROP"
+# The ACCEPT rule `why`'s fix for port-blocked adds (lab/fixes.sh), removed again.
+UNDO_FIX_RULE="while iptables -D INPUT -p tcp --dport $PORT -j ACCEPT 2>/dev/null; do :; done"
 
 # Node 2 back to a healthy node that is unmounted and offline, with its boot-time
 # settings, without a reboot (a TCG boot costs 10-15 s a fault, and the suite has
@@ -16,14 +18,41 @@ BLOCK_RULE="INPUT -p tcp --dport $PORT -j DROP"
 # stopped node 2 (node-killed) is booted.
 reset_node2() {
   local _
-  vm 1 "while iptables -D $BLOCK_RULE 2>/dev/null; do :; done" >/dev/null 2>&1 || true
+  vm 1 "while iptables -D $BLOCK_RULE 2>/dev/null; do :; done; $UNDO_FIX_RULE" >/dev/null 2>&1 || true
   if ! vm_running 2; then boot_node 2; return; fi
   mon 2 "set_link n0 on" >/dev/null
-  vm 2 --timeout 60 'umount /mnt/ocfs2 2>/dev/null; /etc/init.d/o2cb offline >/dev/null 2>&1; o2lab-restore' >/dev/null 2>&1 || true
+  # `load` after a fault that unloaded the stack; a no-op otherwise.
+  vm 2 --timeout 60 "umount /mnt/ocfs2 2>/dev/null; /etc/init.d/o2cb offline >/dev/null 2>&1; /etc/init.d/o2cb load >/dev/null 2>&1; $UNDO_FIX_RULE; o2lab-restore" >/dev/null 2>&1 || true
   if mon 2 "info block" | grep -q '^other '; then # disk-cluster-name's disk
     mon 2 "device_del vdb" >/dev/null
     for _ in $(seq 50); do mon 2 "info block" | grep -q '^other ' || break; sleep 0.2; done
   fi
+  unplug_slots_disk
+}
+
+# too-few-slots' one-slot volume, on both nodes (node 1 holds its only slot).
+SLOTS_MNT=/mnt/slots
+plug_slots_disk() {
+  local n
+  rm -f "$RUN/slots.img"; truncate -s 256M "$RUN/slots.img"
+  mkfs.ocfs2 -F -q -N 1 -b 4K -C 4K -J size=8M -L slots --cluster-stack=o2cb --cluster-name="$CLUSTER" "$RUN/slots.img" >"$RUN/mkfs-slots.log" 2>&1
+  for n in 1 2; do
+    mon "$n" "drive_add 0 if=none,id=slots,file=$RUN/slots.img,format=raw,cache=writeback,file.locking=off" >/dev/null
+    mon "$n" "device_add virtio-blk-pci,drive=slots,id=vdslots,bus=hp0,share-rw=on" >/dev/null
+    vm "$n" "for _ in \$(seq 50); do [ -b /dev/vdb ] && break; sleep 0.2; done; [ -b /dev/vdb ]"
+  done
+}
+
+unplug_slots_disk() {
+  local n _
+  for n in 1 2; do
+    vm_running "$n" || continue
+    mon "$n" "info block" | grep -q '^slots ' || continue
+    [ "$n" = 1 ] && vm 1 "umount $SLOTS_MNT 2>/dev/null; true" >/dev/null 2>&1
+    mon "$n" "device_del vdslots" >/dev/null
+    for _ in $(seq 50); do mon "$n" "info block" | grep -q '^slots ' || break; sleep 0.2; done
+  done
+  rm -f "$RUN/slots.img"
 }
 
 fault() { # NAME
@@ -63,6 +92,25 @@ fault() { # NAME
       reset_node2
       vm 2 '/etc/init.d/o2cb load' >/dev/null
       try_mount 2 /dev/vda 60 >"$out" ;;
+    cluster-unregistered)
+      # Brought online, then unregistered by hand (`o2cb unregister-cluster`,
+      # what an administrator does to change cluster.conf).
+      reset_node2
+      vm 2 '/etc/init.d/o2cb online >/dev/null; o2cb unregister-cluster o2lab' >/dev/null
+      try_mount 2 /dev/vda 60 >"$out" ;;
+    modules-unloaded)
+      # The o2cb stack unloaded (`/etc/init.d/o2cb unload`: configfs, dlmfs and
+      # the modules gone), as after a stopped service.
+      reset_node2
+      vm 2 '/etc/init.d/o2cb unload' >/dev/null 2>&1 || true
+      try_mount 2 /dev/vda 60 >"$out" ;;
+    too-few-slots)
+      # A volume with one slot, mounted on node 1: node 2 finds no free slot.
+      reset_node2
+      plug_slots_disk
+      vm 1 "mkdir -p $SLOTS_MNT; mount -t ocfs2 /dev/vdb $SLOTS_MNT" >/dev/null
+      vm 2 "/etc/init.d/o2cb online >/dev/null; echo '/dev/vdb /mnt/ocfs2 ocfs2 _netdev 0 0' >/etc/fstab"
+      try_mount 2 /dev/vdb 120 >"$out" ;;
     dlmfs-unmounted)
       reset_node2
       vm 2 '/etc/init.d/o2cb online >/dev/null; mount -t ocfs2 /dev/vda /mnt/ocfs2; umount /dlm' >/dev/null ;;

@@ -11,11 +11,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Per-command delay of an ordinary simulated node, and of the one slow node.
-const NODE_DELAY_MS: u64 = 40;
-const SLOW_DELAY_MS: u64 = 400;
+pub(crate) const NODE_DELAY_MS: u64 = 40;
+pub(crate) const SLOW_DELAY_MS: u64 = 400;
 /// Commands a node answers in a run: collect and three clock samples (the
 /// simulated nodes run with `--deploy never`, so no `--version` round trip).
-const COMMANDS_PER_NODE: u64 = 4;
+pub(crate) const COMMANDS_PER_NODE: u64 = 4;
 
 pub fn run(bundle: &Path, node_counts: &[usize], iterations: usize) -> u8 {
     match bench(bundle, node_counts, iterations) {
@@ -43,9 +43,9 @@ fn bench(bundle: &Path, node_counts: &[usize], iterations: usize) -> Result<(), 
         let dir = tmp.path().join(format!("n{n}"));
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         for i in 0..n {
-            write_node_tar(bundle, &dir, &node_name(i))?;
+            write_node_tar(bundle, &dir, &node_name(i), &[])?;
         }
-        let ssh = write_fake_ssh(&dir)?;
+        let ssh = write_fake_ssh(&dir, "sim0")?;
         let mut samples = Vec::new();
         for _ in 0..iterations.max(1) {
             let started = Instant::now();
@@ -94,37 +94,63 @@ fn node_name(i: usize) -> String {
     format!("sim{i}")
 }
 
-/// The bundle as `o2check collect --out -` would stream it, meta.json naming the node.
-fn write_node_tar(bundle: &Path, dir: &Path, node: &str) -> Result<(), String> {
+/// The bundle as `o2check collect --out -` would stream it, meta.json naming the
+/// node, with `replaced` files (path in the bundle, content) instead of the bundle's.
+pub(crate) fn write_node_tar(
+    bundle: &Path,
+    dir: &Path,
+    node: &str,
+    replaced: &[(&str, String)],
+) -> Result<(), String> {
     let file = std::fs::File::create(dir.join(format!("{node}.tar"))).map_err(|e| e.to_string())?;
     let mut tar = tar::Builder::new(file);
-    for entry in std::fs::read_dir(bundle).map_err(|e| format!("{}: {e}", bundle.display()))? {
+    append_tree(&mut tar, bundle, Path::new(""), replaced)?;
+    let meta = format!("{{\"host\":\"{node}\",\"provenance\":\"o2check bench simulated node\"}}");
+    let files = replaced
+        .iter()
+        .map(|(p, c)| (*p, c.as_str()))
+        .chain([("meta.json", meta.as_str())]);
+    for (path, content) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, path, content.as_bytes())
+            .map_err(|e| e.to_string())?;
+    }
+    tar.finish().map_err(|e| e.to_string())
+}
+
+/// Every file under `root/rel` into the archive, except meta.json and `replaced`.
+fn append_tree(
+    tar: &mut tar::Builder<std::fs::File>,
+    root: &Path,
+    rel: &Path,
+    replaced: &[(&str, String)],
+) -> Result<(), String> {
+    let dir = root.join(rel);
+    for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
         let entry = entry.map_err(|e| e.to_string())?;
-        let name = entry.file_name();
-        if name == "meta.json" {
+        let name = rel.join(entry.file_name());
+        let skip =
+            name == Path::new("meta.json") || replaced.iter().any(|(p, _)| Path::new(p) == name);
+        if skip {
             continue;
         }
-        let path = entry.path();
-        let result = if path.is_dir() {
-            tar.append_dir_all(&name, &path)
+        if entry.path().is_dir() {
+            append_tree(tar, root, &name, replaced)?;
         } else {
-            tar.append_path_with_name(&path, &name)
-        };
-        result.map_err(|e| e.to_string())?;
+            tar.append_path_with_name(entry.path(), &name)
+                .map_err(|e| e.to_string())?;
+        }
     }
-    let meta = format!("{{\"host\":\"{node}\",\"provenance\":\"o2check bench simulated node\"}}");
-    let mut header = tar::Header::new_gnu();
-    header.set_size(meta.len() as u64);
-    header.set_mode(0o644);
-    header.set_cksum();
-    tar.append_data(&mut header, "meta.json", meta.as_bytes())
-        .and_then(|_| tar.finish())
-        .map_err(|e| e.to_string())
+    Ok(())
 }
 
 /// A stand-in for ssh: finds the destination after `--`, waits like a remote
-/// node would, then answers `--version`, `clock` and `collect --out -`.
-fn write_fake_ssh(dir: &Path) -> Result<std::path::PathBuf, String> {
+/// node would (nodes matching the shell pattern `slow` wait longer), then
+/// answers `--version`, `clock` and `collect --out -`.
+pub(crate) fn write_fake_ssh(dir: &Path, slow: &str) -> Result<std::path::PathBuf, String> {
     let path = dir.join("ssh");
     let script = format!(
         r#"#!/bin/sh
@@ -134,7 +160,7 @@ while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
   shift
 done
 node=$2; cmd=$3
-case "$node" in sim0) delay={slow} ;; *) delay={normal} ;; esac
+case "$node" in {pattern}) delay={slow} ;; *) delay={normal} ;; esac
 sleep "$delay"
 case "$cmd" in
   *--version*) echo "o2check {version}" ;;
@@ -143,6 +169,7 @@ case "$cmd" in
   *) exit 127 ;;
 esac
 "#,
+        pattern = slow,
         slow = SLOW_DELAY_MS as f64 / 1000.0,
         normal = NODE_DELAY_MS as f64 / 1000.0,
         version = env!("CARGO_PKG_VERSION"),

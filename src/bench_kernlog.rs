@@ -1,70 +1,79 @@
-//! The kernel-log benchmark: a generated syslog of realistic mixed traffic with o2
-//! lines sprinkled in (taken from the lab's real dmesg), scanned by o2check's
-//! streaming extractor and counted by `rg -c`, with the time ratio and o2check's
-//! peak RSS.
+//! `o2check bench --kernlog-mb N`: o2check's kernel-log extraction against
+//! `rg -c` with the same keywords and `wc -l` (the cost of reading the bytes), on
+//! the same file in the page cache, back to back in each round so a busy machine
+//! weighs on all three alike; best and median of the rounds, both ratios, CPU
+//! time and o2check's peak RSS. With `--kernlog-compress gz|xz` the log is
+//! compressed and o2check's decompress-in-pipeline scan is timed against
+//! `zcat | rg -c`.
 
-use o2check_checks::kernlog::scan::scan;
-use std::io::{BufWriter, Write};
+use crate::bench_kernlog_gen::{compressed, generate};
+use nix::sys::resource::{getrusage, UsageWho};
+use o2check_checks::kernlog::scan_pipe::{scan_path, FileScan};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-/// Everyday lines of a hypervisor host's syslog, none of them o2 messages.
-const NOISE: &[&str] = &[
-    "sshd[2211]: Accepted publickey for root from 10.20.0.9 port 51514 ssh2: RSA SHA256:Zq3",
-    "systemd[1]: Started Session 4711 of user root.",
-    "CRON[9931]: (root) CMD (/usr/lib/zstack/kvmagent/check.sh >/dev/null 2>&1)",
-    "kernel: [ 9921.331201] br0: port 3(vnet12) entered forwarding state",
-    "libvirtd[1456]: internal error: End of file from qemu monitor",
-    "kernel: [ 9922.001100] device-mapper: multipath: 253:3: Reinstating path 8:48.",
-    "multipathd[803]: mpatha: sdd - tur checker reports path is up",
-    "iscsid[702]: Connection1:0 to [target: iqn.1984-05.com.dell:powervault, portal: 10.50.200.41,3260] through [iface: default] is operational now",
-    "chronyd[655]: Selected source 10.20.0.1",
-    "kernel: [ 9930.120019] kvm: vcpu 0: requested 13435 ns lapic timer period limited to 200000 ns",
-];
+const PATTERN: &str = "o2net|o2hb|o2dlm|ocfs2";
 
-fn o2_lines() -> Vec<String> {
-    let dmesg = include_str!("../fixtures/captures/dmesg-node1-end.txt");
-    dmesg
-        .lines()
-        .filter(|l| {
-            ["o2net", "o2hb", "o2dlm", "ocfs2"]
-                .iter()
-                .any(|k| l.contains(k))
-        })
-        .filter_map(|l| l.split_once("] ").map(|(_, m)| m.to_string()))
-        .collect()
+pub fn run(megabytes: u64, file: Option<PathBuf>, rounds: usize, compress: Option<&str>) -> u8 {
+    match bench(megabytes, file, rounds.max(1), compress) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("o2check bench: {e}");
+            2
+        }
+    }
 }
 
-fn generate(path: &Path, bytes: u64) -> std::io::Result<u64> {
-    let o2 = o2_lines();
-    let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
-    let (mut written, mut i, mut o2_count) = (0u64, 0usize, 0u64);
-    while written < bytes {
-        let second = i / 50;
-        let stamp = format!(
-            "Nov 24 {:02}:{:02}:{:02} n150",
-            (second / 3600) % 24,
-            (second / 60) % 60,
-            second % 60
-        );
-        let line = if i % 400 == 7 {
-            o2_count += 1;
-            format!(
-                "{stamp} kernel: [{:>5}.{:06}] {}\n",
-                second,
-                i % 1_000_000,
-                o2[i % o2.len()]
-            )
-        } else {
-            format!("{stamp} {}\n", NOISE[i % NOISE.len()])
+/// Wall and CPU time of one measured thing.
+#[derive(Clone, Copy)]
+struct Sample {
+    wall: Duration,
+    cpu: Duration,
+}
+
+fn cpu(who: UsageWho) -> Duration {
+    getrusage(who).map_or(Duration::ZERO, |u| {
+        let t = |tv: nix::sys::time::TimeVal| {
+            Duration::new(tv.tv_sec() as u64, tv.tv_usec() as u32 * 1000)
         };
-        w.write_all(line.as_bytes())?;
-        written += line.len() as u64;
-        i += 1;
-    }
-    w.flush()?;
-    Ok(o2_count)
+        t(u.user_time()) + t(u.system_time())
+    })
+}
+
+fn timed<T>(who: UsageWho, f: impl FnOnce() -> T) -> (T, Sample) {
+    let (c, w) = (cpu(who), Instant::now());
+    let out = f();
+    let wall = w.elapsed();
+    (
+        out,
+        Sample {
+            wall,
+            cpu: cpu(who).saturating_sub(c),
+        },
+    )
+}
+
+/// A shell pipeline, its output and its time (CPU of all its processes).
+fn shell(script: &str, path: &Path) -> Result<(String, Sample), String> {
+    let (out, s) = timed(UsageWho::RUSAGE_CHILDREN, || {
+        Command::new("sh")
+            .args(["-c", script, "sh"])
+            .arg(path)
+            .stderr(Stdio::null())
+            .output()
+    });
+    let out = out.map_err(|e| format!("sh -c {script}: {e}"))?;
+    Ok((String::from_utf8_lossy(&out.stdout).trim().to_string(), s))
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn peak_rss_kib() -> Option<u64> {
@@ -78,58 +87,132 @@ fn peak_rss_kib() -> Option<u64> {
     })
 }
 
-pub fn run(megabytes: u64, file: Option<PathBuf>) -> u8 {
-    let path = file
+fn bench(
+    megabytes: u64,
+    file: Option<PathBuf>,
+    rounds: usize,
+    compress: Option<&str>,
+) -> Result<(), String> {
+    let plain = file
         .unwrap_or_else(|| std::env::temp_dir().join(format!("o2check-bench-{megabytes}M.log")));
     let size = megabytes << 20;
-    if std::fs::metadata(&path)
+    if std::fs::metadata(&plain)
         .map(|m| m.len() < size)
         .unwrap_or(true)
     {
-        eprintln!("generating {} ({} MiB) ...", path.display(), megabytes);
-        match generate(&path, size) {
-            Ok(n) => eprintln!("  {n} o2 lines sprinkled in"),
-            Err(e) => {
-                eprintln!("o2check bench: cannot write {}: {e}", path.display());
-                return 2;
-            }
-        }
+        eprintln!("generating {} ({megabytes} MiB) ...", plain.display());
+        let n =
+            generate(&plain, size).map_err(|e| format!("cannot write {}: {e}", plain.display()))?;
+        eprintln!("  {n} o2 lines sprinkled in");
     }
-    let rss_before = peak_rss_kib().unwrap_or(0);
-    let start = Instant::now();
-    let stats = match std::fs::File::open(&path).and_then(|f| scan(f, |_| {})) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("o2check bench: {e}");
-            return 2;
+    let (path, rivals): (PathBuf, Vec<(String, String)>) = match compress {
+        None => (
+            plain.clone(),
+            vec![
+                (
+                    format!("rg -c '{PATTERN}'"),
+                    format!("rg -c '{PATTERN}' \"$1\""),
+                ),
+                ("wc -l".into(), "wc -l < \"$1\"".into()),
+            ],
+        ),
+        Some(tool @ ("gz" | "xz")) => {
+            let (zip, cat) = if tool == "xz" {
+                ("xz", "xzcat")
+            } else {
+                ("gzip", "zcat")
+            };
+            let packed = compressed(&plain, zip).map_err(|e| format!("{zip}: {e}"))?;
+            (
+                packed,
+                vec![
+                    (
+                        format!("{cat} | rg -c '{PATTERN}'"),
+                        format!("{cat} \"$1\" | rg -c '{PATTERN}'"),
+                    ),
+                    (
+                        format!("{cat} > /dev/null"),
+                        format!("{cat} \"$1\" > /dev/null"),
+                    ),
+                ],
+            )
         }
+        Some(other) => return Err(format!("--kernlog-compress {other}: gz or xz")),
     };
-    let ours = start.elapsed().as_secs_f64();
-    let rss = peak_rss_kib().unwrap_or(0);
-    println!(
-        "log: {} ({:.0} MiB)",
-        path.display(),
-        stats.bytes as f64 / 1048576.0
-    );
-    println!("o2check: {} events ({} unknown) from {} keyword lines in {ours:.2} s ({:.0} MiB/s), peak RSS {} MiB (was {} MiB before the scan)", stats.events, stats.unknown, stats.lines_with_keywords, stats.bytes as f64 / 1048576.0 / ours, rss / 1024, rss_before / 1024);
-    let rg = Instant::now();
-    match Command::new("rg")
-        .args(["-c", "o2net|o2hb|o2dlm|ocfs2"])
-        .arg(&path)
-        .output()
-    {
-        Ok(out) if out.status.success() || out.status.code() == Some(1) => {
-            let theirs = rg.elapsed().as_secs_f64();
-            println!(
-                "rg -c 'o2net|o2hb|o2dlm|ocfs2': {} lines in {theirs:.2} s",
-                String::from_utf8_lossy(&out.stdout).trim()
-            );
-            println!(
-                "ratio o2check/rg: {:.2} (below 1 means o2check is faster)",
-                ours / theirs
-            );
-        }
-        _ => println!("rg not installed (apt-get install ripgrep) — no comparison"),
+    let has_rg = have("rg");
+    if !has_rg {
+        println!("rg not installed (apt-get install ripgrep): no comparison with it");
     }
-    0
+    let rivals: Vec<_> = rivals
+        .into_iter()
+        .filter(|(name, _)| has_rg || !name.contains("rg -c"))
+        .collect();
+    let rss_before = peak_rss_kib().unwrap_or(0);
+    let mut ours: Vec<Sample> = Vec::new();
+    let mut theirs: Vec<Vec<Sample>> = vec![Vec::new(); rivals.len()];
+    let mut last = FileScan::default();
+    let mut counts = vec![String::new(); rivals.len()];
+    for _ in 0..rounds {
+        let (scan, s) = timed(UsageWho::RUSAGE_SELF, || scan_path(&path, u64::MAX, |_| {}));
+        last = scan.map_err(|e| format!("{}: {e}", path.display()))?;
+        ours.push(s);
+        for (i, (_, script)) in rivals.iter().enumerate() {
+            let (out, s) = shell(script, &path)?;
+            counts[i] = out;
+            theirs[i].push(s);
+        }
+    }
+    let rss = peak_rss_kib().unwrap_or(0);
+    let stats = &last.stats;
+    let mib = |b: u64| b as f64 / 1048576.0;
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "log: {} ({:.0} MiB as stored, {:.0} MiB of text, {} lines); {} cores; load average {}",
+        path.display(),
+        mib(last.stored_bytes),
+        mib(stats.bytes),
+        stats.newlines,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!("{rounds} rounds, each o2check then the others back to back; best and median wall time, MiB/s of the file as stored at the best, CPU of the best round");
+    println!(
+        "{:<34} {:>8} {:>9} {:>9} {:>8}  result",
+        "", "best s", "median s", "MiB/s", "CPU s"
+    );
+    let row = |name: &str, samples: &mut Vec<Sample>, result: &str| -> f64 {
+        samples.sort_by_key(|s| s.wall);
+        let best = samples[0];
+        let secs = best.wall.as_secs_f64();
+        println!(
+            "{name:<34} {secs:>8.3} {:>9.3} {:>9.0} {:>8.2}  {result}",
+            samples[samples.len() / 2].wall.as_secs_f64(),
+            mib(last.stored_bytes) / secs,
+            best.cpu.as_secs_f64()
+        );
+        secs
+    };
+    let ours_best = row(
+        "o2check scan",
+        &mut ours,
+        &format!(
+            "{} o2 lines, {} events ({} unknown), {} kept",
+            stats.lines_with_keywords, stats.events, stats.unknown, stats.kept
+        ),
+    );
+    let mut ratios = Vec::new();
+    for (i, (name, _)) in rivals.iter().enumerate() {
+        let best = row(name, &mut theirs[i], &counts[i]);
+        ratios.push(format!("o2check / {name}: {:.2}", ours_best / best));
+    }
+    println!("{}", ratios.join("; "));
+    println!(
+        "o2check peak RSS {} MiB ({} MiB before the scans)",
+        rss / 1024,
+        rss_before / 1024
+    );
+    Ok(())
 }

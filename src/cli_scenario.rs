@@ -51,6 +51,10 @@ pub struct AppendWriteArgs {
     /// Allow a mount that is not OCFS2 (testing the harness itself).
     #[arg(long)]
     pub allow_non_ocfs2: bool,
+    /// Then create the run directory (mkdir, mode 0700; fails if it exists):
+    /// `scenario run` asks one node to, before any agent starts.
+    #[arg(long)]
+    pub create: bool,
 }
 
 #[derive(Args, Debug)]
@@ -77,6 +81,10 @@ pub struct AppendVerifyArgs {
     pub keep: bool,
     #[arg(long)]
     pub allow_non_ocfs2: bool,
+    /// Then create the run directory (mkdir, mode 0700; fails if it exists):
+    /// `scenario run` asks one node to, before any agent starts.
+    #[arg(long)]
+    pub create: bool,
 }
 
 #[derive(Args, Debug)]
@@ -157,4 +165,8 @@ pub struct PrepareArgs {
     pub run_id: String,
     #[arg(long)]
     pub allow_non_ocfs2: bool,
+    /// Then create the run directory (mkdir, mode 0700; fails if it exists):
+    /// `scenario run` asks one node to, before any agent starts.
+    #[arg(long)]
+    pub create: bool,
 }

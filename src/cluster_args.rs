@@ -78,7 +78,8 @@ pub struct ClusterArgs {
     #[arg(long, value_name = "PATH", default_value = "o2check")]
     pub remote_o2check: String,
 
-    /// Where copies of o2check go on the nodes.
+    /// Where the private directory for copies of o2check (`o2check.<uid>`, mode
+    /// 0700, checked before use) goes on the nodes.
     #[arg(long, value_name = "DIR", default_value = "/var/tmp")]
     pub remote_dir: String,
 }

@@ -8,6 +8,7 @@ use o2check_cluster::deploy::{self, Deploy, DeployMode, Payload, Remote};
 use o2check_cluster::fanout::map_nodes;
 use o2check_cluster::remote_bundle::{self, FetchSettings, Fetched};
 use o2check_cluster::{Node, Transport, TransportError};
+use o2check_reports::untrusted_text::escape_controls;
 use o2check_reports::Evidence;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -76,6 +77,7 @@ pub fn open(
             collect.tcp_timeout_ms.to_string(),
         ],
         timeout: args.node_timeout(),
+        limits: o2check_cluster::untrusted_tar::Limits::default(),
         reference,
     };
     let results = map_nodes(&nodes, args.parallel, |node| {
@@ -88,7 +90,8 @@ pub fn open(
                 node.name,
                 f.millis as f64 / 1000.0
             ),
-            Err(e) => eprintln!("  {}: {e}", node.name),
+            // The error quotes the node's own stderr: no control characters from it.
+            Err(e) => eprintln!("  {}: {}", node.name, escape_controls(&e.to_string())),
         }
         (r, millis)
     });
@@ -137,6 +140,8 @@ fn reach_one(
     settings: &FetchSettings,
     base: &Path,
 ) -> Result<(Fetched, Remote), TransportError> {
+    // --node-timeout is the node's whole budget: deploy, collect and clock share it.
+    let started = Instant::now();
     let remote = deploy::ensure(
         t,
         node,
@@ -158,7 +163,8 @@ fn reach_one(
     let s = FetchSettings {
         program: remote.program.clone(),
         collect_args: settings.collect_args.clone(),
-        timeout: settings.timeout,
+        timeout: settings.timeout.saturating_sub(started.elapsed()),
+        limits: settings.limits.clone(),
         reference: settings.reference.clone(),
     };
     let fetched = remote_bundle::fetch(t, node, &s, &dest)?;
@@ -168,7 +174,7 @@ fn reach_one(
 /// A node's directory under the bundle base: its name with anything that could
 /// leave the directory (`/`, a leading `.`) replaced, so an odd cluster.conf or
 /// inventory name cannot write elsewhere.
-fn dir_name(node: &str) -> String {
+pub(crate) fn dir_name(node: &str) -> String {
     let safe: String = node
         .chars()
         .map(|c| {

@@ -12,10 +12,20 @@ use std::time::{Duration, Instant};
 
 pub fn run(args: BenchArgs) -> u8 {
     if let Some(mb) = args.kernlog_mb {
-        return crate::bench_kernlog::run(mb, args.kernlog_file);
+        let rounds = args.iterations.min(5);
+        return crate::bench_kernlog::run(
+            mb,
+            args.kernlog_file,
+            rounds,
+            args.kernlog_compress.as_deref(),
+        );
     }
     if args.scenario_overhead {
         return crate::bench_scenario::run(args.iterations.min(5));
+    }
+    if let Some(shape) = &args.fleet {
+        let iterations = args.iterations.min(5);
+        return crate::bench_fleet::run(&args.bundle, shape, args.fleet_parallel, iterations);
     }
     if !args.cluster_nodes.is_empty() {
         let iterations = args.iterations.min(5);
@@ -95,5 +105,8 @@ impl Source for Renamed {
     }
     fn tcp_probe(&self, addr: SocketAddrV4, timeout: Duration) -> Result<TcpProbe, EvidenceError> {
         self.inner.tcp_probe(addr, timeout)
+    }
+    fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.inner.taken_at()
     }
 }

@@ -34,12 +34,17 @@ pub fn run(args: CollectArgs) -> u8 {
 
 fn describe(s: &CollectSummary, out: &Path) -> String {
     format!(
-        "collected {} files, {} command outputs, {} TCP probes into {} ({} not present{})",
+        "collected {} files, {} command outputs, {} TCP probes into {} ({} absent on the node{}{}; manifest.json records each)",
         s.files,
         s.commands,
         s.probes,
         out.display(),
-        s.missing,
+        s.absent,
+        if s.failed.is_empty() {
+            String::new()
+        } else {
+            format!("; failed: {}", s.failed.join(", "))
+        },
         if s.timed_out.is_empty() {
             String::new()
         } else {

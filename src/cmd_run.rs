@@ -26,35 +26,31 @@ pub fn run(args: RunArgs) -> u8 {
         multipath_maps: args.multipath_maps.clone(),
         tcp_timeout: Duration::from_millis(args.tcp_timeout_ms),
         max_clock_skew: Duration::from_millis(args.max_clock_skew_ms),
+        since: args.since.clone(),
     };
     let inputs = Arc::new(trials::Inputs {
         sources: opened.sources,
         options,
         reach: opened.reach,
     });
-    let sink: trials::Sink = Arc::new(Mutex::new(Vec::new()));
-    let trials = trials::build(&inputs, rules::ALL, rules::CLUSTER, &sink);
-    let _conclusion = libtest_mimic::run(&args.test, trials);
-    if args.test.list {
-        return 0;
-    }
-    let mut results = std::mem::take(&mut *sink.lock().unwrap_or_else(|p| p.into_inner()));
-    results.sort_by(|a, b| (a.layer, &a.check, &a.node).cmp(&(b.layer, &b.check, &b.node)));
-    let report = RunReport {
-        meta: RunMeta {
-            tool: "o2check".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            run_id: started.format("%Y%m%dT%H%M%SZ").to_string(),
-            started,
-            finished: Utc::now(),
-            host: hostname(),
-            mode: mode.into(),
-        },
-        nodes: node_infos(&inputs),
-        results,
-        diagnosis: None,
+    let report = if args.line_format && !args.test.list {
+        let jobs = trials::jobs(&inputs, rules::ALL, rules::CLUSTER);
+        let results = trials::evaluate(trials::selected(jobs, &args.test));
+        let report = assemble(&inputs, results, mode, started);
+        println!("{}", o2check_reports::line::render(&report));
+        report
+    } else {
+        let sink: trials::Sink = Arc::new(Mutex::new(Vec::new()));
+        let trials = trials::build(&inputs, rules::ALL, rules::CLUSTER, &sink);
+        let _conclusion = libtest_mimic::run(&args.test, trials);
+        if args.test.list {
+            return 0;
+        }
+        let results = std::mem::take(&mut *sink.lock().unwrap_or_else(|p| p.into_inner()));
+        let report = assemble(&inputs, results, mode, started);
+        output::console(&report, output::use_color(args.test.color));
+        report
     };
-    output::console(&report, output::use_color(args.test.color));
     // Paths given explicitly are always written; --no-reports only drops the defaults.
     let default = |name: &str| (!args.no_reports).then(|| args.out.join(name));
     let json = args.json.clone().or_else(|| default("results.json"));
@@ -64,6 +60,30 @@ pub fn run(args: RunArgs) -> u8 {
         return 2;
     }
     report.exit_code() as u8
+}
+
+/// The finished run of `inputs`: results sorted lowest layer first, every node's facts.
+pub fn assemble(
+    inputs: &trials::Inputs,
+    mut results: Vec<o2check_reports::CheckResult>,
+    mode: &str,
+    started: chrono::DateTime<Utc>,
+) -> RunReport {
+    results.sort_by(|a, b| (a.layer, &a.check, &a.node).cmp(&(b.layer, &b.check, &b.node)));
+    RunReport {
+        meta: RunMeta {
+            tool: "o2check".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            run_id: started.format("%Y%m%dT%H%M%SZ").to_string(),
+            started,
+            finished: Utc::now(),
+            host: hostname(),
+            mode: mode.into(),
+        },
+        nodes: node_infos(inputs),
+        results,
+        diagnosis: None,
+    }
 }
 
 fn hostname() -> String {

@@ -120,7 +120,8 @@ pub fn agent_cmd(a: AgentArgs) -> u8 {
         };
         return finish(status, probe.error, None);
     }
-    let root = match Workspace::open(&a.mount, &a.run_id, a.allow_non_ocfs2) {
+    // The coordinator created it: join only once it is verified ours.
+    let root = match Workspace::join(&a.mount, &a.run_id, a.allow_non_ocfs2) {
         Ok(ws) => ws.keep(),
         Err(e) => return finish(AgentStatus::Error, Some(e), None),
     };
@@ -173,7 +174,15 @@ pub fn agent_cmd(a: AgentArgs) -> u8 {
 }
 
 pub fn prepare_cmd(a: PrepareArgs) -> u8 {
-    let probe = workspace::probe(&a.mount, &a.run_id, a.allow_non_ocfs2);
+    let mut probe = workspace::probe(&a.mount, &a.run_id, a.allow_non_ocfs2);
+    if a.create && probe.ok {
+        if let Err(e) =
+            Workspace::create(&a.mount, &a.run_id, a.allow_non_ocfs2).map(Workspace::keep)
+        {
+            probe.ok = false;
+            probe.error = Some(e);
+        }
+    }
     println!("{}", serde_json::to_string(&probe).unwrap_or_default());
     u8::from(!probe.ok)
 }

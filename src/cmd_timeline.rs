@@ -3,8 +3,9 @@
 
 use crate::cli::TimelineArgs;
 use crate::sources;
-use chrono::{DateTime, Utc};
-use o2check_checks::kernlog::node_events::node_events;
+use chrono::Utc;
+use o2check_checks::kernlog::history::{boot_time, standing, Since, Standing, Window};
+use o2check_checks::kernlog::node_events::{node_events_now, Located};
 use o2check_checks::kernlog::timeline::{merge, svg, text, Lane};
 use o2check_checks::source::Source;
 use o2check_checks::{NodeCtx, Options};
@@ -27,7 +28,7 @@ pub fn run(args: TimelineArgs) -> u8 {
         .iter()
         .map(|s| Lane {
             node: s.node().to_string(),
-            events: node_events(&NodeCtx::new(s.as_ref(), &options)),
+            events: in_window(s.as_ref(), &options, args.since.clone()),
             boot: boot_time(s.as_ref()),
         })
         .collect();
@@ -54,21 +55,17 @@ pub fn run(args: TimelineArgs) -> u8 {
     }
 }
 
-/// Boot time = when the evidence was taken minus the uptime then.
-fn boot_time(source: &dyn Source) -> Option<DateTime<Utc>> {
-    let uptime: f64 = String::from_utf8_lossy(&source.read_file("/proc/uptime").ok()?)
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
-    let taken = if source.is_live() {
-        Utc::now()
-    } else {
-        let meta = source.read_file("/meta.json").ok()?;
-        let v: serde_json::Value = serde_json::from_slice(&meta).ok()?;
-        DateTime::parse_from_rfc3339(v["collected_at"].as_str()?)
-            .ok()?
-            .with_timezone(&Utc)
+/// The node's events, only those inside `--since` when it is given.
+fn in_window(source: &dyn Source, options: &Options, since: Option<Since>) -> Vec<Located> {
+    let Ok(log) = node_events_now(&NodeCtx::new(source, options)) else {
+        return Vec::new();
     };
-    Some(taken - chrono::Duration::milliseconds((uptime * 1000.0) as i64))
+    if since.is_none() {
+        return log.events.clone();
+    }
+    let window = Window::of(source, since);
+    (0..log.events.len())
+        .filter(|&i| standing(&log.events, i, log.boot.as_ref(), &window) == Standing::Current)
+        .map(|i| log.events[i].clone())
+        .collect()
 }

@@ -2,8 +2,14 @@
 //! This file only parses the command line and dispatches; each subcommand lives in
 //! its own `cmd_*` module.
 
+// clap turns the argument structs' doc comments into `--help` text, where `<mount>`
+// and `<out>` are placeholders a user reads, not HTML.
+#![allow(rustdoc::invalid_html_tags)]
+
 mod bench_cluster;
+mod bench_fleet;
 mod bench_kernlog;
+mod bench_kernlog_gen;
 mod bench_scenario;
 mod cli;
 mod cli_scenario;
@@ -11,6 +17,7 @@ mod cluster_args;
 mod cluster_sources;
 mod cmd_bench;
 mod cmd_collect;
+mod cmd_fleet;
 mod cmd_run;
 mod cmd_scenario;
 mod cmd_scenario_agent;
@@ -22,7 +29,6 @@ mod output;
 mod sources;
 mod trials;
 
-use clap::Parser;
 use std::process::ExitCode;
 
 /// `o2check clock`: nanoseconds since the epoch, for the coordinator's skew samples.
@@ -37,13 +43,14 @@ fn print_clock() -> u8 {
 }
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::parse_args();
     let code = match cli.command {
         cli::Command::Run(args) => cmd_run::run(args),
         cli::Command::Collect(args) => cmd_collect::run(args),
         cli::Command::Why(args) => cmd_why::run(args),
         cli::Command::Timeline(args) => cmd_timeline::run(args),
         cli::Command::Scenario(cmd) => cmd_scenario::run(cmd),
+        cli::Command::Fleet(args) => cmd_fleet::run(args),
         cli::Command::Bench(args) => cmd_bench::run(args),
         cli::Command::Clock => print_clock(),
     };

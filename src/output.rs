@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 /// Whether to colour the terminal summary: libtest's `--color`, else only on a
-/// terminal and never when NO_COLOR is set (https://no-color.org).
+/// terminal and never when NO_COLOR is set (<https://no-color.org>).
 pub fn use_color(setting: Option<libtest_mimic::ColorSetting>) -> bool {
     use libtest_mimic::ColorSetting;
     match setting.unwrap_or_default() {

@@ -3,21 +3,44 @@
 use crate::cluster_args::ClusterArgs;
 use crate::cluster_sources::{self, CollectSettings, Reach};
 use o2check_checks::source::{Bundle, Cached, Live, Source};
+use o2check_cluster::archive::{self, Unpacked};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// One source per node: each bundle, or the live host when none is given.
+/// One evidence source per node.
+pub type Sources = Vec<Box<dyn Source>>;
+
+/// A bundle directory, or an archive of one (or of a sosreport) unpacked into a
+/// private directory that lives as long as the returned [`Unpacked`].
+pub fn open_bundle(path: &Path) -> Result<(Bundle, Option<Unpacked>), String> {
+    let unpacked = if path.is_dir() {
+        None
+    } else {
+        Some(archive::unpack(path, &archive::limits())?)
+    };
+    let root = unpacked.as_ref().map_or(path, |u| u.root.as_path());
+    let bundle = Bundle::open(root).map_err(|e| format!("cannot open bundle: {e}"))?;
+    Ok((bundle, unpacked))
+}
+
+/// One source per node: each bundle (directory or archive), or the live host
+/// when none is given; the unpacked archives must outlive the sources.
 pub fn open(
     bundles: &[PathBuf],
     command_timeout: Duration,
-) -> Result<Vec<Box<dyn Source>>, String> {
+) -> Result<(Sources, Vec<Unpacked>), String> {
     if bundles.is_empty() {
-        return Ok(vec![Box::new(Cached::new(Live::new(command_timeout)))]);
+        return Ok((
+            vec![Box::new(Cached::new(Live::new(command_timeout)))],
+            Vec::new(),
+        ));
     }
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
-    for dir in bundles {
-        let bundle = Bundle::open(dir).map_err(|e| format!("cannot open bundle: {e}"))?;
+    let mut archives = Vec::new();
+    for path in bundles {
+        let (bundle, unpacked) = open_bundle(path)?;
         sources.push(Box::new(Cached::new(bundle)));
+        archives.extend(unpacked);
     }
     let mut names: Vec<&str> = sources.iter().map(|s| s.node()).collect();
     names.sort_unstable();
@@ -27,7 +50,7 @@ pub fn open(
             w[0]
         ));
     }
-    Ok(sources)
+    Ok((sources, archives))
 }
 
 /// The evidence of a run: live, bundles, or a whole cluster over ssh.
@@ -39,6 +62,8 @@ pub struct Opened {
     pub mode: &'static str,
     /// Keeps fetched bundles until the run ends.
     _scratch: Option<tempfile::TempDir>,
+    /// Keeps unpacked archives until the run ends.
+    _archives: Vec<Unpacked>,
 }
 
 /// Where a command takes its evidence from.
@@ -94,9 +119,10 @@ pub fn open_wanted(w: &Wanted) -> Result<Opened, String> {
             reach: c.reach,
             mode: "cluster",
             _scratch: c.scratch,
+            _archives: Vec::new(),
         });
     }
-    let sources = open(w.bundles, Duration::from_secs(w.command_timeout))?;
+    let (sources, archives) = open(w.bundles, Duration::from_secs(w.command_timeout))?;
     Ok(Opened {
         sources,
         reach: Vec::new(),
@@ -106,5 +132,6 @@ pub fn open_wanted(w: &Wanted) -> Result<Opened, String> {
             "bundle"
         },
         _scratch: None,
+        _archives: archives,
     })
 }

@@ -38,69 +38,129 @@ const REACHABLE: Meta = Meta {
                 reach is not checked at all",
 };
 
-/// One trial per (check, node), plus one per cluster check when several nodes are known.
-pub fn build(
+/// One check on one node (or the cluster), ready to run: its trial name, its
+/// layer (the trial's kind) and the work, which returns the full result.
+pub struct Job {
+    pub name: String,
+    pub layer: Layer,
+    pub run: Box<dyn FnOnce() -> CheckResult + Send>,
+}
+
+/// One job per (check, node), plus one per cluster check when several nodes are known.
+pub fn jobs(
     inputs: &Arc<Inputs>,
     checks: &[&'static Check],
     cluster_checks: &[&'static ClusterCheck],
-    sink: &Sink,
-) -> Vec<Trial> {
-    let mut trials = Vec::new();
+) -> Vec<Job> {
+    let mut jobs = Vec::new();
     for index in 0..inputs.reach.len() {
-        let (inputs, sink) = (Arc::clone(inputs), Arc::clone(sink));
+        let inputs = Arc::clone(inputs);
         let name = format!("{}@{}", REACHABLE.id, inputs.reach[index].node);
-        let trial = Trial::ignorable_test(name, move || {
-            let r = &inputs.reach[index];
-            record(&sink, REACHABLE, &r.node, || {
-                Ok(match &r.outcome {
-                    Ok(summary) => Verdict::pass(summary).with(r.evidence.clone()),
-                    Err(e) => Verdict::error(e),
+        jobs.push(Job {
+            name,
+            layer: REACHABLE.layer,
+            run: Box::new(move || {
+                let r = &inputs.reach[index];
+                record(REACHABLE, &r.node, || {
+                    Ok(match &r.outcome {
+                        Ok(summary) => Verdict::pass(summary).with(r.evidence.clone()),
+                        Err(e) => Verdict::error(e).code("unreachable"),
+                    })
                 })
-            })
+            }),
         });
-        trials.push(trial.with_kind(REACHABLE.layer.name()));
     }
     for index in 0..inputs.sources.len() {
         for &check in checks {
-            let (inputs, sink) = (Arc::clone(inputs), Arc::clone(sink));
+            let inputs = Arc::clone(inputs);
             let node = inputs.sources[index].node().to_string();
-            let name = format!("{}@{}", check.id, node);
-            let trial = Trial::ignorable_test(name, move || {
-                let ctx = inputs.ctx(index);
-                let meta = Meta {
-                    id: check.id,
-                    layer: check.layer,
-                    severity: check.severity,
-                    rationale: check.rationale,
-                };
-                record(&sink, meta, &node, || (check.run)(&ctx))
+            jobs.push(Job {
+                name: format!("{}@{}", check.id, node),
+                layer: check.layer,
+                run: Box::new(move || {
+                    let ctx = inputs.ctx(index);
+                    let meta = Meta {
+                        id: check.id,
+                        layer: check.layer,
+                        severity: check.severity,
+                        rationale: check.rationale,
+                    };
+                    record(meta, &node, || (check.run)(&ctx))
+                }),
             });
-            trials.push(trial.with_kind(check.layer.name()));
         }
     }
     // A cluster run with one node reached still compares what it can (nothing),
     // so cross-node checks appear whenever several nodes were meant to be checked.
     if inputs.sources.len() > 1 || inputs.reach.len() > 1 {
         for &check in cluster_checks {
-            let (inputs, sink) = (Arc::clone(inputs), Arc::clone(sink));
-            let trial = Trial::ignorable_test(format!("{}@cluster", check.id), move || {
-                let ctxs: Vec<NodeCtx> = inputs
-                    .sources
-                    .iter()
-                    .map(|s| NodeCtx::new(s.as_ref(), &inputs.options))
-                    .collect();
-                let meta = Meta {
-                    id: check.id,
-                    layer: check.layer,
-                    severity: check.severity,
-                    rationale: check.rationale,
-                };
-                record(&sink, meta, "cluster", || (check.run)(&ctxs))
+            let inputs = Arc::clone(inputs);
+            jobs.push(Job {
+                name: format!("{}@cluster", check.id),
+                layer: check.layer,
+                run: Box::new(move || {
+                    let ctxs: Vec<NodeCtx> = inputs
+                        .sources
+                        .iter()
+                        .map(|s| NodeCtx::new(s.as_ref(), &inputs.options))
+                        .collect();
+                    let meta = Meta {
+                        id: check.id,
+                        layer: check.layer,
+                        severity: check.severity,
+                        rationale: check.rationale,
+                    };
+                    record(meta, "cluster", || (check.run)(&ctxs))
+                }),
             });
-            trials.push(trial.with_kind(check.layer.name()));
         }
     }
-    trials
+    jobs
+}
+
+/// The jobs as libtest-mimic trials, each storing its result in `sink`.
+pub fn build(
+    inputs: &Arc<Inputs>,
+    checks: &[&'static Check],
+    cluster_checks: &[&'static ClusterCheck],
+    sink: &Sink,
+) -> Vec<Trial> {
+    jobs(inputs, checks, cluster_checks)
+        .into_iter()
+        .map(|job| {
+            let sink = Arc::clone(sink);
+            let run = job.run;
+            Trial::ignorable_test(job.name, move || {
+                let result = run();
+                let outcome = completion(&result);
+                sink.lock().unwrap_or_else(|p| p.into_inner()).push(result);
+                outcome
+            })
+            .with_kind(job.layer.name())
+        })
+        .collect()
+}
+
+/// The jobs libtest-mimic would run for `args`: its filter and `--skip` (substrings
+/// of the trial name, or whole names with `--exact`).
+pub fn selected(jobs: Vec<Job>, args: &libtest_mimic::Arguments) -> Vec<Job> {
+    let matches = |name: &str, pattern: &str| {
+        if args.exact {
+            name == pattern
+        } else {
+            name.contains(pattern)
+        }
+    };
+    jobs.into_iter()
+        .filter(|j| args.filter.as_deref().is_none_or(|f| matches(&j.name, f)))
+        .filter(|j| !args.skip.iter().any(|s| matches(&j.name, s)))
+        .collect()
+}
+
+/// Every job run here, without libtest (fleet runs, where many clusters are
+/// checked at once and nothing is printed per check).
+pub fn evaluate(jobs: Vec<Job>) -> Vec<CheckResult> {
+    jobs.into_iter().map(|job| (job.run)()).collect()
 }
 
 struct Meta {
@@ -110,22 +170,22 @@ struct Meta {
     rationale: &'static str,
 }
 
-/// Run a check, store its result, and tell libtest-mimic how it went.
+/// Run a check and turn its verdict into a result.
 fn record(
-    sink: &Sink,
     meta: Meta,
     node: &str,
     run: impl FnOnce() -> Result<Verdict, CheckError>,
-) -> Result<Completion, Failed> {
+) -> CheckResult {
     let started = Instant::now();
     // A check must never panic on bad input; if one does anyway, the run goes on and
     // the check is reported as an error rather than taking the process down.
     let verdict = match catch_unwind(AssertUnwindSafe(run)) {
         Ok(Ok(v)) => v,
         Ok(Err(e)) => e.into_verdict(),
-        Err(_) => Verdict::error("the check panicked (a bug in o2check; please report it)"),
+        Err(_) => Verdict::error("the check panicked (a bug in o2check; please report it)")
+            .code("panicked"),
     };
-    let result = CheckResult {
+    CheckResult {
         check: meta.id.to_string(),
         node: node.to_string(),
         layer: meta.layer,
@@ -137,8 +197,12 @@ fn record(
         fix: verdict.fix,
         rationale: meta.rationale.to_string(),
         duration_ms: started.elapsed().as_millis() as u64,
-    };
-    let outcome = match result.status {
+    }
+}
+
+/// How a result looks to libtest-mimic (its console lines and counts).
+fn completion(result: &CheckResult) -> Result<Completion, Failed> {
+    match result.status {
         Status::Pass => Ok(Completion::Completed),
         Status::Skip => Ok(Completion::ignored_with(&result.summary)),
         Status::Fail => Err(Failed::from(match &result.fix {
@@ -146,7 +210,5 @@ fn record(
             None => result.summary.clone(),
         })),
         Status::Error => Err(Failed::from(format!("could not check: {}", result.summary))),
-    };
-    sink.lock().unwrap_or_else(|p| p.into_inner()).push(result);
-    outcome
+    }
 }

@@ -225,3 +225,36 @@ fn explicit_report_paths_are_written_even_with_no_reports() {
     assert!(junit.is_file());
     assert!(!out.join("results.json").exists());
 }
+
+#[test]
+fn since_takes_boot_or_a_time_and_refuses_anything_else() {
+    let (_d, out) = out_dir();
+    let o = o2check(&[
+        "run",
+        "--bundle",
+        &bundle("lab-capture-idle-timeout-node2"),
+        "--since",
+        "yesterday",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("neither `boot` nor a time"));
+    let node = "n151.ocfs2.test";
+    let o = o2check(&[
+        "run",
+        "--bundle",
+        &bundle("lab-capture-idle-timeout-node2"),
+        "--since",
+        "boot",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let report = results(&out.join("results.json"));
+    assert_eq!(
+        status_of(&report, "ocfs2-errors", node),
+        "fail",
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

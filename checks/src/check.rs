@@ -134,11 +134,26 @@ impl std::error::Error for CheckError {}
 impl CheckError {
     /// The verdict a runner records for this error.
     pub fn into_verdict(self) -> Verdict {
+        let code = self.code();
         match &self {
             CheckError::Evidence(e) if e.is_missing() => {
-                Verdict::skip(format!("evidence not available: {e}"))
+                Verdict::skip(format!("evidence not available: {e}")).code(code)
             }
-            _ => Verdict::error(self.to_string()),
+            _ => Verdict::error(self.to_string()).code(code),
+        }
+    }
+
+    /// The generic finding code of a verdict the runner makes from this error
+    /// (listed under `*/` in rules/FINDINGS): the same for every check.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CheckError::Evidence(EvidenceError::Absent { .. }) => "absent",
+            CheckError::Evidence(
+                EvidenceError::NotCollected { .. } | EvidenceError::Unsupported { .. },
+            ) => "not-collected",
+            CheckError::Evidence(EvidenceError::Io { .. }) => "unreadable",
+            CheckError::Evidence(EvidenceError::Timeout { .. }) => "timed-out",
+            CheckError::Parse(_) => "unparsable",
         }
     }
 }

@@ -1,11 +1,14 @@
 //! `o2check collect`: capture a bundle from a source (normally the live host) so a
 //! support engineer can run every check offline, exactly as on the node. The
 //! bundle is written to a staging directory next to the target and renamed into
-//! place at the end, so a half-collected bundle never looks complete.
+//! place at the end, so a half-collected bundle never looks complete. Every file,
+//! tree and command tried is recorded with how it ended in `manifest.json`, so an
+//! offline run can tell what the node lacks from what the bundle lacks.
 
-mod plan;
+pub mod plan;
 
 use crate::error::EvidenceError;
+use crate::source::manifest::{Manifest, Outcome, MANIFEST_FILE};
 use crate::source::{command_file_name, BundleMeta, CommandRecord, Source, TcpProbeRecord};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -21,7 +24,11 @@ const MAX_LOG_BYTES: usize = 64 * 1024 * 1024;
 pub struct CollectSummary {
     pub files: usize,
     pub commands: usize,
-    pub missing: usize,
+    /// Files and commands the node does not have (recorded absent).
+    pub absent: usize,
+    /// Reads and commands that failed otherwise (permission, I/O), with why:
+    /// offline they are errors, never "not present".
+    pub failed: Vec<String>,
     pub timed_out: Vec<String>,
     pub probes: usize,
 }
@@ -49,6 +56,7 @@ pub fn collect(
     let mut writer = Writer {
         root: staging.path().to_path_buf(),
         summary: CollectSummary::default(),
+        manifest: Manifest::new(),
     };
     let mut meta = BundleMeta {
         host: source.node().to_string(),
@@ -61,9 +69,9 @@ pub fn collect(
         writer.copy_file(source, path, None)?;
     }
     for tree in SYS_TREES {
-        writer.copy_tree(source, tree, 6)?;
+        writer.copy_tree_root(source, tree, 6)?;
     }
-    for log in log_files(source) {
+    for log in writer.log_files(source)? {
         writer.copy_file(source, &log, Some(MAX_LOG_BYTES))?;
     }
     let conf = source
@@ -73,6 +81,7 @@ pub fn collect(
     let mounts = source.read_file("/proc/mounts").unwrap_or_default();
     let mut commands = static_commands();
     commands.extend(plan::per_node_commands(&nodes));
+    commands.extend(plan::per_cluster_commands(&String::from_utf8_lossy(&conf)));
     let mut devices = plan::ocfs2_devices(&String::from_utf8_lossy(&mounts));
     if let Ok(out) = source.command(&["mounted.ocfs2", "-d"]) {
         devices.extend(plan::mounted_devices(&String::from_utf8_lossy(&out.stdout)));
@@ -105,6 +114,8 @@ pub fn collect(
     }
     let json = serde_json::to_vec_pretty(&meta).map_err(std::io::Error::other)?;
     std::fs::write(writer.root.join("meta.json"), json)?;
+    let json = serde_json::to_vec_pretty(&writer.manifest).map_err(std::io::Error::other)?;
+    std::fs::write(writer.root.join(MANIFEST_FILE), json)?;
     let summary = writer.summary;
     let staged = staging.keep();
     if out.exists() {
@@ -114,26 +125,51 @@ pub fn collect(
     Ok(summary)
 }
 
-/// Kernel logs present on the node, rotated copies included.
-fn log_files(source: &dyn Source) -> Vec<String> {
-    let names = source.list_dir("/var/log").unwrap_or_default();
-    names
-        .iter()
-        .filter(|n| {
-            LOG_FILES
-                .iter()
-                .any(|base| plan::is_log_or_rotation(n, base))
-        })
-        .map(|n| format!("/var/log/{n}"))
-        .collect()
-}
-
 struct Writer {
     root: PathBuf,
     summary: CollectSummary,
+    manifest: Manifest,
 }
 
 impl Writer {
+    /// Kernel logs present on the node, rotated copies included. The base names
+    /// not there are recorded absent, and `/var/log` is kept (empty) in the
+    /// bundle, so an offline run knows the node had no such log.
+    fn log_files(&mut self, source: &dyn Source) -> std::io::Result<Vec<String>> {
+        let names = match source.list_dir("/var/log") {
+            Ok(names) => names,
+            Err(e) => {
+                self.manifest
+                    .files
+                    .insert("/var/log".into(), Outcome::from_error(&e));
+                return Ok(Vec::new());
+            }
+        };
+        std::fs::create_dir_all(self.target("/var/log"))?;
+        self.manifest
+            .files
+            .insert("/var/log".into(), Outcome::found());
+        for base in LOG_FILES {
+            if !names.iter().any(|n| n == base) {
+                self.manifest.files.insert(
+                    format!("/var/log/{base}"),
+                    Outcome::from_error(&EvidenceError::Absent {
+                        what: format!("/var/log/{base}"),
+                    }),
+                );
+            }
+        }
+        Ok(names
+            .iter()
+            .filter(|n| {
+                LOG_FILES
+                    .iter()
+                    .any(|base| plan::is_log_or_rotation(n, base))
+            })
+            .map(|n| format!("/var/log/{n}"))
+            .collect())
+    }
+
     fn target(&self, host_path: &str) -> PathBuf {
         self.root.join(host_path.trim_start_matches('/'))
     }
@@ -156,10 +192,47 @@ impl Writer {
                 let start = cap.map_or(0, |c| bytes.len().saturating_sub(c));
                 self.write(&self.target(path), &bytes[start..])?;
                 self.summary.files += 1;
+                let mut outcome = Outcome::found();
+                if start > 0 {
+                    outcome.detail = Some(format!(
+                        "kept the last {} of {} bytes",
+                        bytes.len() - start,
+                        bytes.len()
+                    ));
+                }
+                self.manifest.files.insert(path.to_string(), outcome);
             }
-            Err(e) => self.note_missing(&e),
+            Err(e) => {
+                self.manifest
+                    .files
+                    .insert(path.to_string(), Outcome::from_error(&e));
+                self.note_missing(&e);
+            }
         }
         Ok(())
+    }
+
+    /// Walk a tree and record how the walk of its root went.
+    fn copy_tree_root(
+        &mut self,
+        source: &dyn Source,
+        dir: &str,
+        depth: u32,
+    ) -> std::io::Result<()> {
+        match source.list_dir(dir) {
+            Ok(_) => {
+                self.manifest
+                    .trees
+                    .insert(dir.to_string(), Outcome::found());
+                self.copy_tree(source, dir, depth)
+            }
+            Err(e) => {
+                self.manifest
+                    .trees
+                    .insert(dir.to_string(), Outcome::from_error(&e));
+                Ok(())
+            }
+        }
     }
 
     /// Copy a /sys or configfs tree; `depth` bounds the walk (configfs is shallow).
@@ -176,8 +249,16 @@ impl Writer {
                     self.summary.files += 1;
                 }
                 // A directory cannot be read as a file; walk into it instead.
-                Err(_) if depth > 0 => self.copy_tree(source, &path, depth - 1)?,
-                Err(_) => {}
+                Err(e) => match source.list_dir(&path) {
+                    Ok(_) if depth > 0 => self.copy_tree(source, &path, depth - 1)?,
+                    // Deeper than the walk goes: not collected, not absent.
+                    Ok(_) => {}
+                    Err(_) => {
+                        self.manifest
+                            .files
+                            .insert(path.clone(), Outcome::from_error(&e));
+                    }
+                },
             }
         }
         Ok(())
@@ -204,19 +285,29 @@ impl Writer {
                 if !out.stderr.is_empty() {
                     self.write(&dir.join(format!("{name}.stderr")), &out.stderr)?;
                 }
-                meta.commands.insert(name, record(out.exit_code, false));
+                meta.commands
+                    .insert(name.clone(), record(out.exit_code, false));
+                self.manifest.commands.insert(name, Outcome::found());
                 self.summary.commands += 1;
             }
-            Err(EvidenceError::Timeout { .. }) => {
-                self.summary.timed_out.push(argv.join(" "));
-                meta.commands.insert(name, record(None, true));
+            Err(e) => {
+                if matches!(e, EvidenceError::Timeout { .. }) {
+                    self.summary.timed_out.push(argv.join(" "));
+                    meta.commands.insert(name.clone(), record(None, true));
+                } else {
+                    self.note_missing(&e);
+                }
+                self.manifest.commands.insert(name, Outcome::from_error(&e));
             }
-            Err(e) => self.note_missing(&e),
         }
         Ok(())
     }
 
-    fn note_missing(&mut self, _e: &EvidenceError) {
-        self.summary.missing += 1;
+    fn note_missing(&mut self, e: &EvidenceError) {
+        if e.is_unreadable() || !e.is_missing() {
+            self.summary.failed.push(e.to_string());
+        } else {
+            self.summary.absent += 1;
+        }
     }
 }

@@ -18,6 +18,9 @@ pub struct Options {
     pub tcp_timeout: Duration,
     /// Largest clock difference between nodes that `clock-skew` accepts.
     pub max_clock_skew: Duration,
+    /// Which kernel-log events count as current (`--since`); `None`: everything
+    /// since the last relevant change (see [`crate::kernlog::history`]).
+    pub since: Option<crate::kernlog::history::Since>,
 }
 
 impl Default for Options {
@@ -27,6 +30,7 @@ impl Default for Options {
             multipath_maps: Vec::new(),
             tcp_timeout: Duration::from_secs(2),
             max_clock_skew: Duration::from_secs(1),
+            since: None,
         }
     }
 }
@@ -82,22 +86,20 @@ impl<'a> NodeCtx<'a> {
     }
 
     /// The first of `paths` that exists (`/etc/default/o2cb` or `/etc/sysconfig/o2cb`).
+    /// Observed absent only when every path is; otherwise the weakest answer
+    /// (not collected, unreadable) of the paths not found.
     pub fn first_file(&self, paths: &[&str]) -> Result<Text, EvidenceError> {
-        let mut last = EvidenceError::Missing {
-            what: paths.join(" or "),
-        };
+        let mut worst: Option<EvidenceError> = None;
         for path in paths {
             match self.file(path) {
                 Ok(t) => return Ok(t),
-                Err(e) if e.is_missing() => {
-                    last = EvidenceError::Missing {
-                        what: paths.join(" or "),
-                    }
-                }
-                Err(e) => last = e,
+                Err(e) => worst = Some(worst.map_or(e.clone(), |w| w.weaker(e))),
             }
         }
-        Err(last)
+        let what = paths.join(" or ");
+        Err(worst
+            .unwrap_or(EvidenceError::Absent { what: what.clone() })
+            .about(what))
     }
 
     /// A command's output; its exit code is kept because several ocfs2 tools report
@@ -117,15 +119,26 @@ impl<'a> NodeCtx<'a> {
 
     /// The node's hostname as o2cb sees it (`uname -n`, i.e. gethostname()).
     pub fn hostname(&self) -> Result<Text, EvidenceError> {
-        match self.command(&["uname", "-n"]) {
-            Ok(out) if !out.stdout.content.trim().is_empty() => Ok(trimmed(out.stdout)),
-            _ => {
-                let from_proc = self.file("/proc/sys/kernel/hostname");
-                from_proc
-                    .or_else(|_| self.file("/etc/hostname"))
-                    .map(trimmed)
+        self.fact(|f| &f.hostname, || self.read_hostname())
+    }
+
+    fn read_hostname(&self) -> Result<Text, EvidenceError> {
+        let command = match self.command(&["uname", "-n"]) {
+            Ok(out) if !out.stdout.content.trim().is_empty() => return Ok(trimmed(out.stdout)),
+            Ok(out) => EvidenceError::Absent {
+                what: out.stdout.origin,
+            },
+            Err(e) => e,
+        };
+        let mut worst = command;
+        for path in ["/proc/sys/kernel/hostname", "/etc/hostname"] {
+            match self.file(path) {
+                Ok(t) if !t.content.trim().is_empty() => return Ok(trimmed(t)),
+                Ok(_) => {}
+                Err(e) => worst = worst.weaker(e),
             }
         }
+        Err(worst.about("the hostname (`uname -n`, /proc/sys/kernel/hostname or /etc/hostname)"))
     }
 }
 

@@ -4,10 +4,16 @@
 use std::fmt;
 
 /// Why a piece of evidence (a file, a command's output, a probe) is not available.
+/// Only [`EvidenceError::Absent`] says anything about the host; the others say
+/// what the source could not tell, and a check must not fail on them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EvidenceError {
-    /// The file or command output does not exist (not installed, not in the bundle).
-    Missing { what: String },
+    /// Looked for and not there: a live read returned ENOENT, the command is not
+    /// installed, or the bundle's manifest says `collect` looked and found nothing.
+    Absent { what: String },
+    /// The bundle (or sosreport) does not hold it and nothing says it was looked
+    /// for; `collect` says exactly what would settle it (a file, a command).
+    NotCollected { what: String, collect: String },
     /// This source cannot provide it (e.g. a TCP probe from an offline bundle).
     Unsupported { what: String, why: String },
     /// Reading it failed for another reason (permission, I/O).
@@ -17,20 +23,73 @@ pub enum EvidenceError {
 }
 
 impl EvidenceError {
-    /// True when the evidence simply is not there, which usually means a check does
-    /// not apply (skip) rather than that it broke (error).
+    /// True when the evidence simply is not there to read (absent, not collected,
+    /// unsupported): a check does not apply (skip) rather than broke (error).
     pub fn is_missing(&self) -> bool {
         matches!(
             self,
-            EvidenceError::Missing { .. } | EvidenceError::Unsupported { .. }
+            EvidenceError::Absent { .. }
+                | EvidenceError::NotCollected { .. }
+                | EvidenceError::Unsupported { .. }
         )
+    }
+
+    /// True only when absence was observed on the host: the one kind of missing
+    /// evidence a check may fail on ("cluster.conf does not exist").
+    pub fn is_absent(&self) -> bool {
+        matches!(self, EvidenceError::Absent { .. })
+    }
+
+    /// True when reading was tried and failed (timeout, permission, I/O): the
+    /// check could not decide and says so (`error`).
+    pub fn is_unreadable(&self) -> bool {
+        matches!(
+            self,
+            EvidenceError::Io { .. } | EvidenceError::Timeout { .. }
+        )
+    }
+
+    /// Of two alternatives for the same evidence (`/etc/sysconfig/o2cb` or
+    /// `/etc/default/o2cb`), the one that says least about the host: the thing is
+    /// observed absent only when every alternative is, and a failed read of one
+    /// alternative is not an absence.
+    pub fn weaker(self, other: EvidenceError) -> EvidenceError {
+        fn rank(e: &EvidenceError) -> u8 {
+            match e {
+                EvidenceError::Absent { .. } => 0,
+                EvidenceError::NotCollected { .. } | EvidenceError::Unsupported { .. } => 1,
+                EvidenceError::Io { .. } | EvidenceError::Timeout { .. } => 2,
+            }
+        }
+        if rank(&other) > rank(&self) {
+            other
+        } else {
+            self
+        }
+    }
+
+    /// The same error about `what` (the alternatives' joint name).
+    pub fn about(self, what: impl Into<String>) -> EvidenceError {
+        let what = what.into();
+        match self {
+            EvidenceError::Absent { .. } => EvidenceError::Absent { what },
+            EvidenceError::NotCollected { collect, .. } => {
+                EvidenceError::NotCollected { what, collect }
+            }
+            EvidenceError::Unsupported { why, .. } => EvidenceError::Unsupported { what, why },
+            EvidenceError::Io { error, .. } => EvidenceError::Io { what, error },
+            EvidenceError::Timeout { seconds, .. } => EvidenceError::Timeout { what, seconds },
+        }
     }
 }
 
 impl fmt::Display for EvidenceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            EvidenceError::Missing { what } => write!(f, "no {what}"),
+            EvidenceError::Absent { what } => write!(f, "no {what} on the node"),
+            EvidenceError::NotCollected { what, collect } => {
+                write!(f, "{what} was not collected; to decide, collect {collect}")
+            }
             EvidenceError::Unsupported { what, why } => write!(f, "{what}: {why}"),
             EvidenceError::Io { what, error } => write!(f, "cannot read {what}: {error}"),
             EvidenceError::Timeout { what, seconds } => {

@@ -11,6 +11,7 @@ pub mod check;
 pub mod collect;
 pub mod context;
 pub mod error;
+pub mod facts;
 pub mod kernlog;
 pub mod parse;
 pub mod rules;

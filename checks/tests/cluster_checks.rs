@@ -139,6 +139,19 @@ fn a_node_with_its_own_volume_fails_same_volume_uuid() {
 }
 
 #[test]
+fn same_volume_uuid_does_not_pass_on_unknown_uuids() {
+    let (a, b) = healthy_pair();
+    assert_status(&run(&[&a, &b]), "same-volume-uuid", "cluster", Status::Pass);
+    // Neither superblock nor `mounted.ocfs2 -d` on node 2: its UUID is unknown,
+    // so nothing says both nodes mount the same volume.
+    let b = b
+        .remove("commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda")
+        .remove("commands/mounted.ocfs2_-d");
+    let s = assert_status(&run(&[&a, &b]), "same-volume-uuid", "cluster", Status::Skip);
+    assert!(s.contains("debugfs.ocfs2 -R stats"), "{s}");
+}
+
+#[test]
 fn a_node_missing_from_anothers_domain_fails_dlm_domains_agree() {
     let (a, b) = healthy_pair();
     // Node 1's log ends with node 2 leaving, while node 2 still has it mounted.

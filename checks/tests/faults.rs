@@ -175,10 +175,24 @@ fn cluster_conf_faults() {
         .run("cluster-conf-syntax");
     assert_status(&v, Status::Fail);
     assert!(v.summary.contains("same number `1`"), "{}", v.summary);
+    // Seen absent on the node (the manifest says collect looked): a failure.
+    let v = Case::from("lab-capture-healthy-node1")
+        .absent("/etc/ocfs2/cluster.conf")
+        .run("cluster-conf-syntax");
+    assert_status(&v, Status::Fail);
+    assert_eq!(v.code, Some("file-absent"));
+    // Merely not in the bundle: nothing is known about the node, so skip and say
+    // exactly what to collect.
     let v = Case::from("lab-capture-healthy-node1")
         .remove("etc/ocfs2/cluster.conf")
         .run("cluster-conf-syntax");
-    assert_status(&v, Status::Fail);
+    assert_status(&v, Status::Skip);
+    assert_eq!(v.code, Some("not-collected"));
+    assert!(
+        v.summary.contains("/etc/ocfs2/cluster.conf") && v.summary.contains("collect"),
+        "{}",
+        v.summary
+    );
     // The other checks cannot decide without it: they skip, they do not fail.
     let v = Case::from("lab-capture-healthy-node1")
         .write("etc/ocfs2/cluster.conf", "\u{0}garbage:\n\tx\n")
@@ -224,6 +238,21 @@ fn o2cb_stack_faults() {
         "{}",
         v.summary
     );
+    // No settings file: fails only when collect saw that neither path exists.
+    let v = Case::from("lab-capture-healthy-node1")
+        .remove("etc/default/o2cb")
+        .run("o2cb-config");
+    assert_status(&v, Status::Skip);
+    let v = Case::from("lab-capture-healthy-node1")
+        .absent("/etc/default/o2cb")
+        .run("o2cb-config");
+    assert_status(&v, Status::Skip);
+    let v = Case::from("lab-capture-healthy-node1")
+        .absent("/etc/default/o2cb")
+        .absent("/etc/sysconfig/o2cb")
+        .run("o2cb-config");
+    assert_status(&v, Status::Fail);
+    assert_eq!(v.code, Some("file-absent"));
 }
 
 #[test]
@@ -411,12 +440,35 @@ fn o2net_port_tries_only_what_o2net_itself_connects_to() {
             &probe_meta("n150.ocfs2.test", "10.77.0.151:7777", false),
         )
         .run("o2net-port");
+    // Nothing probed and no firewall ruleset in the bundle: nothing supports a pass.
+    assert_status(&v, Status::Skip);
+    assert_eq!(v.code, Some("no-evidence"));
+    assert!(v.summary.contains("iptables-save"), "{}", v.summary);
+    // With the ruleset read, "no rule blocks the port" is evidence.
+    let v = Case::from("lab-capture-healthy-node1")
+        .write(
+            "meta.json",
+            &probe_meta("n150.ocfs2.test", "10.77.0.151:7777", false),
+        )
+        .write(
+            "commands/iptables-save",
+            "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n",
+        )
+        .run("o2net-port");
     assert_status(&v, Status::Pass);
     assert!(
-        v.summary.contains("higher- to lower-numbered"),
+        v.summary.contains("higher- to lower-numbered") && v.summary.contains("(iptables-save)"),
         "{}",
         v.summary
     );
+    // A hung iptables-save is no evidence either: with nothing else, an error.
+    let v = Case::from("lab-capture-healthy-node1")
+        .write(
+            "meta.json",
+            r#"{"host":"n150.ocfs2.test","commands":{"iptables-save":{"argv":["iptables-save"],"timed_out":true}}}"#,
+        )
+        .run("o2net-port");
+    assert_status(&v, Status::Error);
     // An o2net connection established in /proc/net/tcp (the real cluster-mode
     // bundle of node 2) proves the port without a probe, whatever a probe said.
     let v = Case::from("lab-cluster-healthy-n151")

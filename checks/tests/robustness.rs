@@ -9,7 +9,7 @@ use o2check_checks::parse::{
     modules, mount_table, mounted_ocfs2, multipath_ll, net, o2cb_cluster_status, o2cb_status,
     o2cb_sysconfig,
 };
-use o2check_checks::why::error_text;
+use o2check_checks::why::messages;
 use o2check_checks::Text;
 
 struct Rng(u64);
@@ -91,9 +91,9 @@ fn every_parser(bytes: &[u8]) {
     let _ = dlm::memberships(&log);
     for l in t.content.lines() {
         let _ = event::recognize(l);
-        let _ = error_text::classify(l);
+        let _ = messages::classify(l);
     }
-    let _ = scan::scan(bytes, |_| {});
+    let _ = scan::scan_reader_with(bytes, 64, |_| {});
     let _ = lines::decode("fuzz.gz", bytes);
 }
 

@@ -1,7 +1,7 @@
 //! `o2check why` on the real lab and seed bundles, and on copies of them with the
 //! kernel lines and outputs of the causes the lab cannot show, written from the
-//! format strings in FORMATS.md §4–5 (each case cites its section). Each must name
-//! the right cause first.
+//! kernel's and ocfs2-tools' format strings (each case cites its source). Each
+//! must name the right cause first, or say undetermined.
 
 use o2check_checks::source::{Bundle, Source};
 use o2check_checks::why::{diagnose, gather};
@@ -146,7 +146,8 @@ fn a_wrong_error_text_rules_causes_out_and_says_undetermined() {
     assert!(d
         .ruled_out
         .iter()
-        .any(|r| r.cause == "hostname-not-in-cluster-conf"));
+        .any(|r| r.cause == "hostname-not-in-cluster-conf"
+            && r.findings.iter().any(|f| f == "message:mount-enotconn")));
     assert!(d.collect.iter().any(|c| c.contains("o2check collect")));
 }
 
@@ -161,10 +162,89 @@ fn no_evidence_is_undetermined_not_a_guess() {
             .map(|c| (&c.cause, c.confidence))
             .collect::<Vec<_>>()
     );
-    assert!(d
-        .causes
+    assert!(d.causes.is_empty());
+    // This healthy node joined its domain and its o2net connection is up: the
+    // causes below those layers are out on the facts, and its passing checks
+    // rule out their own causes.
+    let out = |id: &str| d.ruled_out.iter().find(|r| r.cause == id);
+    assert!(out("hostname-not-in-cluster-conf").is_some_and(|r| r
+        .findings
         .iter()
-        .all(|c| c.confidence == Confidence::Compatible));
+        .any(|f| f.starts_with("hostname-in-cluster-conf/"))));
+    assert!(out("cluster-offline").is_some_and(|r| r
+        .findings
+        .iter()
+        .any(|f| f.starts_with("fact:domain-joined@"))));
+    // It holds a dmesg: undetermined does not ask for it again.
+    assert!(!d.collect.iter().any(|c| c == "dmesg"), "{:?}", d.collect);
+    assert!(!d.collect.is_empty());
+}
+
+#[test]
+fn an_empty_bundle_is_undetermined_and_asks_for_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("meta.json"), r#"{"host":"n1"}"#).unwrap();
+    for error in [None, Some(JOIN)] {
+        let d = why(&[dir.path().to_path_buf()], error);
+        assert!(
+            d.undetermined,
+            "{error:?}: {:?}",
+            d.causes.iter().map(|c| &c.cause).collect::<Vec<_>>()
+        );
+        assert!(d.causes.is_empty());
+        for wanted in [
+            "dmesg",
+            "/etc/ocfs2/cluster.conf (file or tree)",
+            "o2cb cluster-status",
+        ] {
+            assert!(
+                d.collect.iter().any(|c| c == wanted),
+                "{wanted} in {:?}",
+                d.collect
+            );
+        }
+        assert_eq!(
+            d.collect.iter().any(|c| c.contains("the exact error")),
+            error.is_none()
+        );
+    }
+}
+
+#[test]
+fn summaries_do_not_decide() {
+    // Reword every summary of every check result: the same causes, in the same
+    // order, with the same strength.
+    let dirs = [
+        fixtures().join("lab-capture-healthy-node1"),
+        fixtures().join("lab-capture-hostname-mismatch-node2"),
+    ];
+    let sources: Vec<Box<dyn Source>> = dirs
+        .iter()
+        .map(|d| Box::new(Bundle::open(d).unwrap()) as Box<dyn Source>)
+        .collect();
+    let (mut evidence, _) = gather(&sources, &Options::default());
+    let rank = |e: &[o2check_checks::why::NodeEvidence]| {
+        let d = diagnose(e, Some(JOIN));
+        (
+            d.causes
+                .iter()
+                .map(|c| (c.cause.clone(), c.confidence))
+                .collect::<Vec<_>>(),
+            d.ruled_out
+                .iter()
+                .map(|r| r.cause.clone())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let before = rank(&evidence);
+    assert!(!before.0.is_empty());
+    for n in &mut evidence {
+        for (i, r) in n.results.iter_mut().enumerate() {
+            r.summary =
+                format!("reworded summary {i}: no local node, offline, configfs, cannot be loaded");
+        }
+    }
+    assert_eq!(rank(&evidence), before);
 }
 
 #[test]
@@ -323,4 +403,75 @@ fn global_heartbeat_flag_on_disk_against_local_mode() {
         "{:#?}",
         top.evidence
     );
+}
+
+/// Compare a rendering with its golden file; `O2CHECK_BLESS=1` rewrites it.
+fn golden(name: &str, got: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/why")
+        .join(name);
+    if std::env::var_os("O2CHECK_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} missing: run with O2CHECK_BLESS=1", path.display()));
+    assert!(
+        want == got,
+        "{name} differs from {} (O2CHECK_BLESS=1 rewrites it)\n--- got ---\n{got}",
+        path.display()
+    );
+}
+
+fn renderings(name: &str, d: &Diagnosis) {
+    use o2check_reports::{diagnosis_html, diagnosis_text};
+    golden(&format!("{name}.md"), &diagnosis_text::markdown(d));
+    golden(&format!("{name}.html"), &diagnosis_html::html(d));
+    golden(&format!("{name}.txt"), &diagnosis_text::console(d));
+    golden(
+        &format!("{name}.json"),
+        &(serde_json::to_string_pretty(d).unwrap() + "\n"),
+    );
+}
+
+#[test]
+fn golden_reports_on_real_lab_bundles() {
+    let d = why(
+        &[
+            fixtures().join("lab-capture-healthy-node1"),
+            fixtures().join("lab-capture-hostname-mismatch-node2"),
+        ],
+        Some(JOIN),
+    );
+    renderings("hostname-mismatch", &d);
+    let d = why(
+        &[fixtures().join("lab-capture-idle-timeout-node2")],
+        Some(E107),
+    );
+    renderings("idle-timeout", &d);
+    let d = why(&[fixtures().join("lab-capture-healthy-node1")], Some(JOIN));
+    renderings("healthy-undetermined", &d);
+}
+
+#[test]
+fn reports_escape_markup_from_bundles() {
+    // A host name with markup (meta.json `host`, the node's name in every report).
+    let (_d, b) = modified(
+        "lab-capture-hostname-mismatch-node2",
+        &[(
+            "meta.json",
+            r#"{"host":"n151<img src=x onerror=alert(1)>*[x](y)*"}"#,
+        )],
+    );
+    let d = why(&[b], Some(JOIN));
+    assert_eq!(first(&d), "hostname-not-in-cluster-conf");
+    let md = o2check_reports::diagnosis_text::markdown(&d);
+    let html = o2check_reports::diagnosis_html::html(&d);
+    // Outside fenced blocks (literal there) no markup from the bundle survives.
+    let prose: String = md.split("```").step_by(2).collect::<Vec<_>>().join("");
+    assert!(!prose.contains("<img"), "{prose}");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(md.contains("n151&lt;img src=x onerror=alert\\(1\\)&gt;\\*\\[x\\]\\(y\\)\\*"));
+    assert!(!html.contains('`'), "inline code is <code>, not backticks");
 }

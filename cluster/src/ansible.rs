@@ -109,17 +109,26 @@ fn node(name: String, vars: &Vars) -> Result<Node, String> {
         None => None,
     };
     let address = get(&["ansible_host", "ansible_ssh_host"]);
+    // As hostlists are: `$()`, backticks, `;`, spaces or a leading `-` never reach ssh.
     for value in address.iter().chain(std::iter::once(&name)) {
-        if value.starts_with('-') || value.chars().any(|c| c.is_whitespace()) {
+        crate::hostlist::check_name(value)
+            .map_err(|_| format!("host {name:?}: `{value}` is not a host name or address"))?;
+    }
+    let user = get(&["ansible_user", "ansible_ssh_user"]);
+    if let Some(u) = &user {
+        // A separate argv word for `ssh -l`: only an option look-alike or a
+        // control character could mislead it or the reports.
+        let plain = !u.is_empty() && !u.starts_with('-') && !u.chars().any(char::is_control);
+        if !plain {
             return Err(format!(
-                "host {name}: `{value}` is not a host name or address"
+                "host {name:?}: ansible_user `{u}` is not a user name"
             ));
         }
     }
     Ok(Node {
         name,
         address,
-        user: get(&["ansible_user", "ansible_ssh_user"]),
+        user,
         port,
     })
 }
@@ -285,7 +294,7 @@ fn expand_pattern(pattern: &str) -> Result<Vec<String>, String> {
 }
 
 fn parse_yaml(text: &str) -> Result<Inventory, String> {
-    let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
     let mut inv = Inventory::default();
     let top = doc
         .as_mapping()
@@ -299,7 +308,7 @@ fn parse_yaml(text: &str) -> Result<Inventory, String> {
 fn yaml_group(
     inv: &mut Inventory,
     name: String,
-    body: &serde_yaml::Value,
+    body: &serde_yaml_ng::Value,
     depth: usize,
 ) -> Result<(), String> {
     if depth > MAX_DEPTH {
@@ -335,7 +344,7 @@ fn yaml_group(
     Ok(())
 }
 
-fn yaml_vars(v: &serde_yaml::Value) -> Result<Vars, String> {
+fn yaml_vars(v: &serde_yaml_ng::Value) -> Result<Vars, String> {
     let mut vars = Vars::new();
     if let Some(map) = v.as_mapping() {
         for (k, val) in map {
@@ -348,11 +357,11 @@ fn yaml_vars(v: &serde_yaml::Value) -> Result<Vars, String> {
     Ok(vars)
 }
 
-fn scalar(v: &serde_yaml::Value) -> Result<String, String> {
+fn scalar(v: &serde_yaml_ng::Value) -> Result<String, String> {
     match v {
-        serde_yaml::Value::String(s) => Ok(s.clone()),
-        serde_yaml::Value::Number(n) => Ok(n.to_string()),
-        serde_yaml::Value::Bool(b) => Ok(b.to_string()),
+        serde_yaml_ng::Value::String(s) => Ok(s.clone()),
+        serde_yaml_ng::Value::Number(n) => Ok(n.to_string()),
+        serde_yaml_ng::Value::Bool(b) => Ok(b.to_string()),
         other => Err(format!("expected a name or value, found {other:?}")),
     }
 }
@@ -446,6 +455,12 @@ all:
             ("i.yml", "all: [1, 2]\n"),
             ("i.yml", "all:\n  hosts:\n    a: {\n"),
             ("h", "[a:children]\nb\n[b:children]\na\n"),
+            // Shell syntax in names, addresses and users never reaches ssh.
+            ("h", "[ocfs2]\nn1;reboot\n"),
+            ("h", "[ocfs2]\nn1 ansible_host=$(id)\n"),
+            ("h", "[ocfs2]\nn1 ansible_host=`id`\n"),
+            ("h", "[ocfs2]\nn1 ansible_user=-oProxyCommand=x\n"),
+            ("i.yml", "all:\n  hosts:\n    \"n1\\e[2J\": {}\n"),
         ] {
             let r = Inventory::parse(name, text).and_then(|i| i.nodes("all").map(|_| ()));
             assert!(r.is_err(), "{text:?} should be refused");

@@ -1,20 +1,37 @@
-//! Getting o2check onto a node: use the copy installed there when it is this very
-//! version, else copy this binary over the transport into a content-addressed path
-//! (`/var/tmp/o2check-<version>-<hash>`), so repeated runs copy nothing and two
-//! versions never overwrite each other. Only the o2check binary is written.
+//! Getting o2check onto a node without handing root to another local user. The
+//! copy lives in a private directory (`<remote-dir>/o2check.<uid>`, ours, mode
+//! 0700, every directory above it safe: see deploy/guard.sh), is written under an
+//! unpredictable name (mktemp, O_EXCL) and renamed once its SHA-256 matches this
+//! binary's, and an existing copy or an installed o2check is used only when it
+//! hashes to this very binary. Nothing found on the node is ever run to find out
+//! what it is: the old `--version` probe ran whatever a user had planted there.
+//!
+//! After [`ensure`] the program's path stays safe to exec: it sits in a directory
+//! only its owner (root) can change, in a chain of directories no other user can
+//! rename, so the hash checked here is the hash of what later runs.
 
 use crate::inventory::Node;
 use crate::transport::{Transport, TransportError};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
+/// The guard functions every step starts with, then the steps themselves.
+const SCRIPT: &str = concat!(
+    include_str!("deploy/guard.sh"),
+    include_str!("deploy/steps.sh")
+);
+
+/// The guard's exit status for "this place is not safe".
+const UNSAFE: i32 = 3;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeployMode {
-    /// The installed `o2check` when its `--version` is ours, else a copy of this binary.
+    /// The installed `o2check` when it is this very binary, else a copy.
     Auto,
     /// Always a copy of this binary.
     Always,
-    /// Only what is installed (`--remote-o2check PATH`, default `o2check`).
+    /// Only what is installed (`--remote-o2check PATH`, default `o2check`), run as
+    /// named: the administrator vouches for it.
     Never,
 }
 
@@ -30,7 +47,10 @@ pub struct Remote {
 pub struct Payload {
     pub version_line: String,
     pub bytes: Vec<u8>,
+    /// The first 12 hex digits of the SHA-256, for the copy's name.
     pub hash: String,
+    /// The whole SHA-256 in hex, checked on the node.
+    pub sha256: String,
 }
 
 impl Payload {
@@ -42,27 +62,31 @@ impl Payload {
     }
 
     pub fn from_bytes(version_line: &str, bytes: Vec<u8>) -> Payload {
-        let digest = Sha256::digest(&bytes);
-        let hash = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+        let sha256: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         Payload {
             version_line: version_line.trim().to_string(),
             bytes,
-            hash,
+            hash: sha256[..12].to_string(),
+            sha256,
         }
     }
 
-    fn remote_path(&self, dir: &str) -> String {
+    /// The copy's file name in the private directory.
+    fn file_name(&self) -> String {
         let version = self
             .version_line
             .rsplit(' ')
             .next()
-            .filter(|v| !v.is_empty())
+            .filter(|v| {
+                !v.is_empty()
+                    && v.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-+_".contains(c))
+            })
             .unwrap_or("unknown");
-        format!(
-            "{}/o2check-{version}-{}",
-            dir.trim_end_matches('/'),
-            self.hash
-        )
+        format!("o2check-{version}-{}", self.hash)
     }
 }
 
@@ -71,9 +95,34 @@ pub struct Deploy<'a> {
     pub mode: DeployMode,
     /// The program for `Never` and the one `Auto` tries first.
     pub installed: &'a str,
-    /// Where copies go on the node.
+    /// Where the private directory goes on the node (absolute).
     pub remote_dir: &'a str,
+    /// For the whole of [`ensure`], all steps together.
     pub timeout: Duration,
+}
+
+/// The private directory under `remote_dir` for the node's user `uid`.
+pub fn private_dir(remote_dir: &str, uid: &str) -> String {
+    format!("{}/o2check.{uid}", remote_dir.trim_end_matches('/'))
+}
+
+/// `remote_dir` must be absolute and plain: no `.`/`..`, nothing a shell or a
+/// reader of the report could misread.
+fn check_remote_dir(node: &Node, dir: &str) -> Result<(), TransportError> {
+    let plain = dir.starts_with('/')
+        && dir.split('/').all(|c| c != "." && c != "..")
+        && dir
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c));
+    if plain {
+        Ok(())
+    } else {
+        Err(TransportError::Failed {
+            node: node.name.clone(),
+            what: "deploying o2check".into(),
+            detail: format!("--remote-dir {dir:?} must be an absolute path of plain names"),
+        })
+    }
 }
 
 /// Make sure `node` can run this o2check; return how to call it.
@@ -83,40 +132,60 @@ pub fn ensure(
     payload: &Payload,
     d: &Deploy,
 ) -> Result<Remote, TransportError> {
-    let installed = || Remote {
-        program: d.installed.to_string(),
-        copied: false,
-    };
-    match d.mode {
-        DeployMode::Never => return Ok(installed()),
-        DeployMode::Auto
-            if version_of(t, node, d.installed, d.timeout)? == payload.version_line =>
-        {
-            return Ok(installed())
-        }
-        _ => {}
-    }
-    let path = payload.remote_path(d.remote_dir);
-    if version_of(t, node, &path, d.timeout)? == payload.version_line {
+    if d.mode == DeployMode::Never {
         return Ok(Remote {
-            program: path,
+            program: d.installed.to_string(),
             copied: false,
         });
     }
-    // Written under a temporary name and renamed, so a concurrent run or an
-    // interrupted copy never leaves a half-written binary under the final name.
-    let script = "umask 022; mkdir -p \"${1%/*}\" && cat >\"$1.tmp.$$\" && chmod 755 \"$1.tmp.$$\" && mv -f \"$1.tmp.$$\" \"$1\"";
-    let argv = ["sh", "-c", script, "sh", &path].map(String::from);
-    let out = t.run(node, &argv, Some(payload.bytes.clone()), d.timeout)?;
-    if out.exit_code != Some(0) {
+    check_remote_dir(node, d.remote_dir)?;
+    let deadline = std::time::Instant::now() + d.timeout;
+    let step = |words: &[&str], input: Option<Vec<u8>>| -> Result<String, TransportError> {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(TransportError::Timeout {
+                node: node.name.clone(),
+                what: "deploying o2check".into(),
+                seconds: d.timeout.as_secs(),
+            });
+        }
+        run_step(t, node, words, input, left)
+    };
+    if d.mode == DeployMode::Auto {
+        let answer = step(&["installed", d.installed, &payload.sha256], None)?;
+        if let Some(path) = answer.strip_prefix("match ") {
+            return Ok(Remote {
+                program: path.to_string(),
+                copied: false,
+            });
+        }
+    }
+    let uid = step(&["uid"], None)?;
+    if uid.is_empty() || !uid.bytes().all(|b| b.is_ascii_digit()) {
         return Err(TransportError::Failed {
             node: node.name.clone(),
-            what: format!("copying o2check to {path}"),
-            detail: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            what: "deploying o2check".into(),
+            detail: format!("`id -u` answered {uid:?}"),
         });
     }
-    let got = version_of(t, node, &path, d.timeout)?;
-    if got != payload.version_line {
+    let dir = private_dir(d.remote_dir, &uid);
+    let name = payload.file_name();
+    let path = format!("{dir}/{name}");
+    let copied = match step(&["probe", &dir, &name, &payload.sha256], None)?.as_str() {
+        "present" => false,
+        _ => {
+            step(
+                &["install", &dir, &name, &payload.sha256],
+                Some(payload.bytes.clone()),
+            )?;
+            true
+        }
+    };
+    // Now verified, run once: a binary for another CPU or libc fails here, clearly.
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    let out = t.run(node, &[path.clone(), "--version".into()], None, left)?;
+    let got = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if out.exit_code != Some(0) || got != payload.version_line {
         return Err(TransportError::Failed {
             node: node.name.clone(),
             what: format!("running the copied {path}"),
@@ -128,84 +197,54 @@ pub fn ensure(
     }
     Ok(Remote {
         program: path,
-        copied: true,
+        copied,
     })
 }
 
-/// What `program --version` prints on the node, empty when it does not run.
-fn version_of(
+/// One step of deploy/steps.sh on the node; its last line of output.
+fn run_step(
     t: &dyn Transport,
     node: &Node,
-    program: &str,
+    words: &[&str],
+    input: Option<Vec<u8>>,
     timeout: Duration,
 ) -> Result<String, TransportError> {
-    let out = t.run(
-        node,
-        &[program.to_string(), "--version".into()],
-        None,
-        timeout,
-    )?;
-    Ok(if out.exit_code == Some(0) {
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    let argv: Vec<String> = if words == ["uid"] {
+        vec!["id".into(), "-u".into()]
     } else {
-        String::new()
+        let mut a = vec![
+            "sh".into(),
+            "-c".into(),
+            SCRIPT.into(),
+            "o2check-deploy".into(),
+        ];
+        a.extend(words.iter().map(|w| w.to_string()));
+        a
+    };
+    let out = t.run(node, &argv, input, timeout)?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let answer = stdout.lines().last().unwrap_or("").trim().to_string();
+    if out.exit_code == Some(0) && !answer.is_empty() {
+        return Ok(answer);
+    }
+    let detail = stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("no message")
+        .trim()
+        .to_string();
+    Err(TransportError::Failed {
+        node: node.name.clone(),
+        what: match out.exit_code {
+            Some(UNSAFE) => "refusing to deploy o2check".into(),
+            _ => format!("deploying o2check ({})", words[0]),
+        },
+        detail,
     })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::transport::Local;
-
-    /// A stand-in "o2check" script, deployed with the Local transport into a temp dir.
-    fn fake(version: &str) -> Payload {
-        Payload::from_bytes(
-            &format!("o2check {version}"),
-            format!("#!/bin/sh\necho 'o2check {version}'\n").into_bytes(),
-        )
-    }
-
-    #[test]
-    fn copies_once_then_reuses_and_checks_it_runs() {
-        let dir = tempfile::tempdir().unwrap();
-        let d = Deploy {
-            mode: DeployMode::Auto,
-            installed: "o2check-not-installed-anywhere",
-            remote_dir: dir.path().to_str().unwrap(),
-            timeout: Duration::from_secs(10),
-        };
-        let node = Node::named("n1");
-        let p = fake("9.9.9");
-        let first = ensure(&Local, &node, &p, &d).unwrap();
-        assert!(first.copied);
-        assert!(first
-            .program
-            .ends_with(&format!("o2check-9.9.9-{}", p.hash)));
-        let second = ensure(&Local, &node, &p, &d).unwrap();
-        assert_eq!(second.program, first.program);
-        assert!(!second.copied, "a second run copies nothing");
-        // An installed copy of the same version is used as is.
-        let d2 = Deploy {
-            installed: &first.program,
-            ..d
-        };
-        assert_eq!(
-            ensure(&Local, &node, &p, &d2).unwrap().program,
-            first.program
-        );
-    }
-
-    #[test]
-    fn a_binary_that_does_not_run_there_is_a_clear_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let d = Deploy {
-            mode: DeployMode::Always,
-            installed: "o2check",
-            remote_dir: dir.path().to_str().unwrap(),
-            timeout: Duration::from_secs(10),
-        };
-        let broken = Payload::from_bytes("o2check 1.0.0", b"\x7fELF garbage".to_vec());
-        let err = ensure(&Local, &Node::named("n1"), &broken, &d).unwrap_err();
-        assert!(err.to_string().contains("architecture"), "{err}");
-    }
-}
+#[path = "deploy/tests.rs"]
+mod tests;

@@ -138,8 +138,9 @@ fn expand_range_list(list: &str) -> Result<Vec<String>, String> {
 }
 
 /// A host name must be usable as an ssh destination and a file name: no spaces,
-/// no slashes, no shell or ssh option syntax.
-fn check_name(name: &str) -> Result<(), String> {
+/// no slashes, no shell or ssh option syntax. Every inventory's names pass here
+/// before they reach ssh.
+pub fn check_name(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
         && !name.starts_with('-')
         && name

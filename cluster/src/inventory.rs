@@ -78,6 +78,15 @@ pub fn from_cluster_conf(
     if nodes.is_empty() {
         return Err(format!("{origin} lists no valid node of cluster {name}"));
     }
+    // The names reach ssh (with --connect-by name): checked as hostlists are.
+    for n in &nodes {
+        hostlist::check_name(&n.name).map_err(|e| {
+            format!(
+                "{origin}: node {:?}: {e}; refusing to pass it to ssh",
+                n.name
+            )
+        })?;
+    }
     Ok(nodes)
 }
 
@@ -108,6 +117,28 @@ mod tests {
         assert_eq!(by_ip[1].destination(), "10.77.0.151");
         let err = from_cluster_conf("cluster.conf", &text, Some("other"), ConnectBy::Name);
         assert!(err.unwrap_err().contains("no valid node of cluster other"));
+    }
+
+    #[test]
+    fn node_names_with_shell_syntax_are_refused_before_ssh() {
+        for bad in [
+            "n1;reboot",
+            "$(id)",
+            "`id`",
+            "-oProxyCommand=x",
+            "n1\u{1b}[2J",
+        ] {
+            let text = format!(
+                "cluster:\n\tnode_count = 1\n\tname = c\n\nnode:\n\tip_port = 7777\n\tip_address = 10.0.0.1\n\tnumber = 0\n\tname = {bad}\n\tcluster = c\n"
+            );
+            match from_cluster_conf("cluster.conf", &text, None, ConnectBy::Name) {
+                Err(e) => assert!(
+                    e.contains("refusing") || e.contains("no valid node"),
+                    "{bad}: {e}"
+                ),
+                Ok(nodes) => panic!("{bad}: accepted {nodes:?}"),
+            }
+        }
     }
 
     #[test]

@@ -7,13 +7,16 @@
 //! here exactly as they would offline.
 
 pub mod ansible;
+pub mod archive;
 pub mod deploy;
 pub mod fanout;
+pub mod fleet;
 pub mod hostlist;
 pub mod inventory;
 pub mod remote_bundle;
 pub mod ssh;
 pub mod transport;
+pub mod untrusted_tar;
 
 pub use inventory::{ConnectBy, Node};
 pub use transport::{Local, Transport, TransportError};

@@ -1,15 +1,20 @@
 //! Collecting a node's bundle over the transport: the node runs `o2check collect
 //! --out -`, which streams the bundle as a tar archive, unpacked here as it
-//! arrives (no size limit, no temporary copy on the node). Then the node's clock
+//! arrives by [`crate::untrusted_tar`] (regular files and directories only, capped
+//! in size: the node is not trusted with this host), with no temporary copy on
+//! the node. Then the node's clock
 //! is sampled against ours and recorded in the bundle's meta.json, so clock skew
 //! can be judged later, offline too.
 
 use crate::inventory::Node;
 use crate::transport::{Transport, TransportError};
+use crate::untrusted_tar::{self, Limits};
 use o2check_checks::source::exec::wait_or_kill;
 use o2check_checks::source::{BundleMeta, ClockRecord};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Clock samples per node; the one with the shortest round trip is kept.
@@ -20,8 +25,10 @@ pub struct FetchSettings {
     pub program: String,
     /// Passed to `collect` (`--command-timeout 20`...).
     pub collect_args: Vec<String>,
-    /// For the whole collection.
+    /// For the whole collection and the clock samples after it.
     pub timeout: Duration,
+    /// Caps on the node's stream.
+    pub limits: Limits,
     /// This host's name, recorded as the clock reference.
     pub reference: String,
 }
@@ -46,7 +53,14 @@ pub fn fetch(
         what: format!("{what} {}", dest.display()),
         detail: e.to_string(),
     };
-    std::fs::create_dir_all(dest).map_err(|e| local("cannot create", &e))?;
+    let deadline = started + s.timeout;
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .mode(0o755)
+            .create(dest)
+            .map_err(|e| local("cannot create", &e))?;
+    }
     let mut argv = vec![
         s.program.clone(),
         "collect".into(),
@@ -59,36 +73,62 @@ pub fn fetch(
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let target = dest.to_path_buf();
-    // tar::Archive::unpack refuses entries that would land outside `target`.
-    let unpacker = std::thread::spawn(move || -> std::io::Result<()> {
-        match stdout {
-            Some(out) => tar::Archive::new(out).unpack(&target),
+    let limits = s.limits.clone();
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let reader_cancelled = cancelled.clone();
+    let (done, unpacked) = std::sync::mpsc::channel();
+    // The stream is dropped as soon as unpacking stops (at a cap, say), so the
+    // node's side gets EPIPE instead of filling a pipe nobody reads.
+    std::thread::spawn(move || {
+        let r = match stdout {
+            Some(out) => untrusted_tar::unpack(
+                Cancellable {
+                    inner: out,
+                    cancelled: reader_cancelled,
+                },
+                &target,
+                &limits,
+            )
+            .map(|_| ()),
             None => Ok(()),
-        }
+        };
+        let _ = done.send(r);
     });
-    let err_reader = std::thread::spawn(move || {
+    let (err_done, err_reader) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
         let mut buf = Vec::new();
         if let Some(mut e) = stderr {
             let _ = e.by_ref().take(1 << 20).read_to_end(&mut buf);
         }
-        buf
+        let _ = err_done.send(buf);
     });
-    let status = wait_or_kill(&mut child, s.timeout).map_err(|e| local("waiting for", &e))?;
-    let unpacked = unpacker
-        .join()
-        .unwrap_or_else(|_| Err(std::io::Error::other("unpacker panicked")));
-    let stderr = err_reader.join().unwrap_or_default();
-    let Some(status) = status else {
-        return Err(TransportError::Timeout {
-            node: node.name.clone(),
-            what: "o2check collect".into(),
-            seconds: s.timeout.as_secs(),
-        });
+    let timeout = || TransportError::Timeout {
+        node: node.name.clone(),
+        what: "o2check collect".into(),
+        seconds: s.timeout.as_secs(),
+    };
+    let status = wait_or_kill(&mut child, left(deadline)).map_err(|e| local("waiting for", &e))?;
+    // Past the deadline nothing more is read, even when something on the node's
+    // side still holds the stream open.
+    let unpacked = unpacked.recv_timeout(left(deadline).max(Duration::from_millis(200)));
+    cancelled.store(true, Ordering::Relaxed);
+    let stderr = err_reader
+        .recv_timeout(left(deadline).max(Duration::from_millis(200)))
+        .unwrap_or_default();
+    let (Some(status), Ok(unpacked)) = (status, unpacked) else {
+        return Err(timeout());
     };
     if let Some(e) = t.transport_failure(node, status.code(), &stderr) {
         return Err(e);
     }
     let complaint = || String::from_utf8_lossy(&stderr).trim().to_string();
+    if let Err(e) = unpacked {
+        return Err(TransportError::Failed {
+            node: node.name.clone(),
+            what: "receiving the bundle".into(),
+            detail: e.to_string(),
+        });
+    }
     if !status.success() {
         return Err(TransportError::Failed {
             node: node.name.clone(),
@@ -96,26 +136,20 @@ pub fn fetch(
             detail: format!("exit {:?}: {}", status.code(), complaint()),
         });
     }
-    if let Err(e) = unpacked {
-        return Err(TransportError::Failed {
-            node: node.name.clone(),
-            what: "receiving the bundle".into(),
-            detail: format!("{e} ({})", complaint()),
-        });
-    }
-    let meta_path = dest.join("meta.json");
-    let mut meta: BundleMeta = std::fs::read(&meta_path)
+    let mut meta: BundleMeta = o2check_checks::source::confined::Confined::open(dest)
         .ok()
+        .and_then(|c| c.read("meta.json").ok())
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or_else(|| TransportError::Failed {
             node: node.name.clone(),
             what: "receiving the bundle".into(),
             detail: "it has no readable meta.json".into(),
         })?;
-    let clock = sample_clock(t, node, &s.program, &s.reference);
+    let clock = sample_clock(t, node, &s.program, &s.reference, deadline);
     meta.clock = clock.clone();
     let json = serde_json::to_vec_pretty(&meta).map_err(|e| local("cannot encode", &e))?;
-    std::fs::write(&meta_path, json).map_err(|e| local("cannot write", &e))?;
+    untrusted_tar::replace_file(dest, "meta.json", &json)
+        .map_err(|e| local("cannot write meta.json in", &e))?;
     Ok(Fetched {
         dir: dest.to_path_buf(),
         millis: started.elapsed().as_millis() as u64,
@@ -125,18 +159,25 @@ pub fn fetch(
 
 /// NTP's estimate: offset = remote time - midpoint of our send and receive times,
 /// from the sample with the shortest round trip. `None` when the node's
-/// `o2check clock` does not answer.
+/// `o2check clock` does not answer before `deadline`.
 pub fn sample_clock(
     t: &dyn Transport,
     node: &Node,
     program: &str,
     reference: &str,
+    deadline: Instant,
 ) -> Option<ClockRecord> {
     let argv = [program.to_string(), "clock".into()];
     let mut best: Option<ClockRecord> = None;
     for _ in 0..CLOCK_SAMPLES {
+        let budget = left(deadline).min(Duration::from_secs(10));
+        if budget.is_zero() {
+            break;
+        }
         let sent = now_ns();
-        let out = t.run(node, &argv, None, Duration::from_secs(10)).ok()?;
+        let Ok(out) = t.run(node, &argv, None, budget) else {
+            break;
+        };
         let received = now_ns();
         let remote: i128 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
         let sample = offset_from(sent, received, remote, reference);
@@ -154,6 +195,26 @@ pub fn offset_from(sent: i128, received: i128, remote: i128, reference: &str) ->
         reference: reference.to_string(),
         offset_ms: (remote - mid) as f64 / 1e6,
         rtt_ms: (received - sent) as f64 / 1e6,
+    }
+}
+
+/// What is left until `deadline` (zero once past it).
+fn left(deadline: Instant) -> Duration {
+    deadline.saturating_duration_since(Instant::now())
+}
+
+/// The node's stream, which stops yielding once the fetch gave up on it.
+struct Cancellable<R> {
+    inner: R,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl<R: Read> Read for Cancellable<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancelled.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("the node's time is up"));
+        }
+        self.inner.read(buf)
     }
 }
 

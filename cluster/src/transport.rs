@@ -99,7 +99,7 @@ impl Transport for Local {
         let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
         match run_with_input(&argv, input, timeout) {
             // As a remote shell would answer: 127 not found, 126 cannot execute.
-            Err(EvidenceError::Missing { what }) => Ok(shell_status(127, what)),
+            Err(EvidenceError::Absent { what }) => Ok(shell_status(127, what)),
             Err(EvidenceError::Io { what, error }) => {
                 Ok(shell_status(126, format!("{what}: {error}")))
             }

@@ -3,6 +3,7 @@
 //! under each failure the evidence, the fix and why it matters.
 
 use crate::model::{CheckResult, Layer, RunReport, Status};
+use crate::untrusted_text::escape_controls;
 use std::io::{self, Write};
 
 const RED: &str = "\x1b[31m";
@@ -22,7 +23,7 @@ pub fn render(report: &RunReport, out: &mut impl Write, color: bool) -> io::Resu
         }
     };
     writeln!(out)?;
-    let nodes: Vec<&str> = report.nodes.iter().map(|n| n.name.as_str()).collect();
+    let nodes: Vec<String> = report.nodes.iter().map(|n| printable(&n.name)).collect();
     writeln!(
         out,
         "{}",
@@ -45,12 +46,18 @@ pub fn render(report: &RunReport, out: &mut impl Write, color: bool) -> io::Resu
                 Status::Error => ("ERROR", RED),
                 Status::Skip => ("skip ", DIM),
             };
+            let finding = r
+                .finding
+                .as_deref()
+                .filter(|_| r.status != Status::Pass)
+                .map(|f| format!(" [{f}]"))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "  {} {} @ {}: {}",
+                "  {} {} @ {}{finding}: {}",
                 paint(code, mark),
-                r.check,
-                r.node,
+                printable(&r.check),
+                printable(&r.node),
                 printable(&r.summary)
             )?;
             if matches!(r.status, Status::Fail | Status::Error) {
@@ -86,7 +93,7 @@ fn details(
         writeln!(
             out,
             "        {} {}",
-            paint(DIM, &format!("{place}:")),
+            paint(DIM, &format!("{}:", printable(&place))),
             printable(&e.text)
         )?;
     }
@@ -96,29 +103,26 @@ fn details(
             out,
             "        {} {}",
             paint(BOLD, "fix:"),
-            lines.next().unwrap_or("")
+            printable(lines.next().unwrap_or(""))
         )?;
         for line in lines {
-            writeln!(out, "             {line}")?;
+            writeln!(out, "             {}", printable(line))?;
         }
     }
     if !r.rationale.is_empty() {
-        writeln!(out, "        {} {}", paint(DIM, "why:"), r.rationale)?;
+        writeln!(
+            out,
+            "        {} {}",
+            paint(DIM, "why:"),
+            printable(&r.rationale)
+        )?;
     }
     Ok(())
 }
 
-/// Control characters from logs must not drive the terminal.
+/// Control characters from evidence must not drive the terminal.
 fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\t' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
+    escape_controls(text).into_owned()
 }
 
 /// `N passed, N failed, N skipped, N errors` (the plain closing line CI parsers read).

@@ -27,13 +27,26 @@ impl Confidence {
     }
 }
 
-/// Fix commands for each distribution family.
+/// Fix commands for each distribution family, as lines a person reads (`# ...`
+/// for a step only a person can do, `on NODE: ...` for another node). A family
+/// the node is known not to be is left empty.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct Fix {
-    /// RHEL, Oracle Linux, CentOS, SUSE: /etc/sysconfig/o2cb, `service o2cb`.
+    /// RHEL, Oracle Linux, CentOS, SUSE: /etc/sysconfig/o2cb, /sbin/o2cb.init.
     pub rhel: Vec<String>,
-    /// Debian, Ubuntu: /etc/default/o2cb, `o2cb register-cluster`.
+    /// Debian, Ubuntu: /etc/default/o2cb, /etc/init.d/o2cb.
     pub debian: Vec<String>,
+    /// The exact commands for the node's family, in order, when its family and
+    /// every name are known (empty otherwise): what automation may run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<FixCommand>,
+}
+
+/// One command of a fix and the node (cluster.conf name, or the bundle's node) to run it on.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct FixCommand {
+    pub node: String,
+    pub run: String,
 }
 
 /// One candidate cause.
@@ -49,6 +62,10 @@ pub struct Cause {
     /// The mechanism, from the configuration to the message the user saw.
     pub explanation: String,
     pub evidence: Vec<Evidence>,
+    /// What decided it: finding codes (`check/code@node`), kernel-log signatures
+    /// (`log:<name>@node`) and the error text (`message:<id>`).
+    #[serde(default)]
+    pub findings: Vec<String>,
     pub confirm: Vec<String>,
     pub rule_out: Vec<String>,
     pub fix: Fix,
@@ -59,6 +76,9 @@ pub struct Cause {
 pub struct RuledOut {
     pub cause: String,
     pub reason: String,
+    /// What ruled it out (`check/code@node`, `fact:<id>@node`, `message:<id>`).
+    #[serde(default)]
+    pub findings: Vec<String>,
 }
 
 /// The answer to "the mount failed, why?".
@@ -67,6 +87,9 @@ pub struct Diagnosis {
     /// The error text the user gave, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_text: Option<String>,
+    /// The catalogue id of that text (`join-internal-failure`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// What the error text says about where the mount failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_meaning: Option<String>,
@@ -110,7 +133,7 @@ impl Diagnosis {
                     c.confidence.name(),
                     c.title
                 ),
-                finding: None,
+                finding: Some(c.confidence.name().to_string()),
                 severity: None,
                 evidence: c.evidence.clone(),
                 fix: Some(fix_text(&c.fix)),
@@ -125,7 +148,7 @@ impl Diagnosis {
                 layer: Layer::Mount,
                 status: Status::Error,
                 summary: "the evidence is not enough to name a cause".into(),
-                finding: None,
+                finding: Some("undetermined".into()),
                 severity: None,
                 evidence: Vec::new(),
                 fix: Some(self.collect.join("\n")),
@@ -137,20 +160,55 @@ impl Diagnosis {
     }
 }
 
-/// Both families' commands as one text block.
-pub fn fix_text(fix: &Fix) -> String {
-    if fix.rhel == fix.debian {
-        return fix.rhel.join("\n");
-    }
-    let mut t = String::new();
+/// The fix blocks to show: one per family that has lines, titled when there are two.
+pub fn fix_blocks(fix: &Fix) -> Vec<(&'static str, &[String])> {
+    let mut v: Vec<(&'static str, &[String])> = Vec::new();
     if !fix.rhel.is_empty() {
-        t.push_str(&format!(
-            "RHEL/Oracle Linux:\n  {}\n",
-            fix.rhel.join("\n  ")
-        ));
+        v.push(("RHEL/Oracle Linux", &fix.rhel));
     }
     if !fix.debian.is_empty() {
-        t.push_str(&format!("Debian/Ubuntu:\n  {}", fix.debian.join("\n  ")));
+        v.push(("Debian/Ubuntu", &fix.debian));
     }
-    t.trim_end().to_string()
+    if v.len() == 2 && fix.rhel == fix.debian {
+        v.truncate(1);
+        v[0].0 = "";
+    }
+    v
+}
+
+/// Both families' commands as one text block.
+pub fn fix_text(fix: &Fix) -> String {
+    let blocks = fix_blocks(fix);
+    if let [(_, lines)] = blocks.as_slice() {
+        return lines.join("\n");
+    }
+    blocks
+        .iter()
+        .map(|(title, lines)| format!("{title}:\n  {}", lines.join("\n  ")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The first line of every rendering: what was asked and the answer.
+pub fn headline(d: &Diagnosis) -> String {
+    let asked = match &d.error_text {
+        Some(t) => format!(
+            "why did the mount fail with `{}`?",
+            t.lines().next().unwrap_or_default().trim()
+        ),
+        None => "why did the mount fail? (no error text given)".to_string(),
+    };
+    let answer = match d.causes.first() {
+        _ if d.undetermined => {
+            "undetermined: the evidence is not enough to name a cause".to_string()
+        }
+        Some(c) => format!(
+            "most likely `{}` ({} evidence, {})",
+            c.cause,
+            c.confidence.name(),
+            c.nodes.join(", ")
+        ),
+        None => "no cause found".to_string(),
+    };
+    format!("{asked} {answer}")
 }

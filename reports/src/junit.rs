@@ -1,7 +1,8 @@
 //! JUnit XML for Jenkins and GitLab: one `<testsuite>` per node (with `hostname`
 //! and node facts as `<properties>`), one for cluster-wide checks and one for
 //! scenarios. `classname` is `ocfs2.<layer>`; a failed check is `<failure>` with
-//! `type` = check id, a check that could not run is `<error>`, a skip `<skipped>`.
+//! `type` = `<check>/<finding code>` (the check id when it has none), a check that
+//! could not run is `<error>`, a skip `<skipped>`.
 //!
 //! Written with quick-xml rather than the junit-report crate: junit-report 0.9
 //! cannot write `<properties>`, and it puts failure bodies in CDATA without
@@ -187,7 +188,12 @@ fn write_case(w: &mut Writer<Vec<u8>>, r: &CheckResult) -> io::Result<()> {
     let mut outcome = BytesStart::new(tag);
     outcome.push_attribute(("message", one_line(&r.summary).as_str()));
     if tag != "skipped" {
-        outcome.push_attribute(("type", r.check.as_str()));
+        // `<check>/<finding>` so CI groups failures by what was found, not by wording.
+        let kind = match &r.finding {
+            Some(code) => format!("{}/{code}", r.check),
+            None => r.check.clone(),
+        };
+        outcome.push_attribute(("type", kind.as_str()));
     }
     match body {
         Some(text) => {

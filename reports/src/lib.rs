@@ -7,9 +7,12 @@ pub mod console;
 pub mod diagnosis;
 pub mod diagnosis_html;
 pub mod diagnosis_text;
+pub mod fleet;
 pub mod json;
 pub mod junit;
+pub mod line;
 pub mod model;
+pub mod untrusted_text;
 pub mod write;
 pub mod xml_text;
 

@@ -221,3 +221,24 @@ fn console_groups_by_layer_lowest_first_and_shows_fixes() {
         .trim_end()
         .ends_with("1 passed, 3 failed, 1 skipped, 1 errors"));
 }
+
+#[test]
+fn failure_type_and_console_name_the_finding() {
+    let mut report = nasty_report();
+    report.results[1].finding = Some("no-local-node".into());
+    let text = String::from_utf8(junit::to_xml(&report)).unwrap();
+    assert!(
+        text.contains(r#"type="hostname-in-cluster-conf/no-local-node""#),
+        "{}",
+        &text[..2000]
+    );
+    // A result without a code keeps the check id alone.
+    assert!(text.contains(r#"type="o2net-port""#));
+    let mut console = Vec::new();
+    o2check_reports::console::render(&report, &mut console, false).unwrap();
+    let console = String::from_utf8(console).unwrap();
+    assert!(
+        console.contains("hostname-in-cluster-conf @ n151<&> [no-local-node]:"),
+        "{console}"
+    );
+}

@@ -41,7 +41,7 @@ pub fn write(
     })
 }
 
-/// [`write`], asking `keep_going(records written so far)` before each record.
+/// [`write()`], asking `keep_going(records written so far)` before each record.
 pub fn write_with(
     dir: &Path,
     writer: &str,

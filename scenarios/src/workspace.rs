@@ -3,6 +3,14 @@
 //! which also happens after Ctrl-C (the writers watch [`stopping`] and stop).
 //! An agent started by `scenario run` also stops when its stdin closes
 //! ([`request_stop`]): that is how a Ctrl-C on the coordinator reaches the nodes.
+//!
+//! Root writes there, on a mount other users may write to, so the directory is
+//! trusted only as made here: created with mkdir (failing if it exists) with mode
+//! 0700 by the coordinator's `scenario prepare --create`, then verified by every
+//! agent before use ([`Workspace::join`]: a real directory, not a symlink, ours,
+//! 0700, in a parent nobody else can rename it from), so nothing another user
+//! planted (a directory, a symlink) is written into or removed. Run ids are
+//! random (128 bits), so none can be planted in advance.
 
 use o2check_checks::source::exec::with_timeout;
 use std::path::{Path, PathBuf};
@@ -70,6 +78,52 @@ pub fn dir_of(mount: &Path, run_id: &str) -> PathBuf {
     mount.join(format!(".o2check-{run_id}"))
 }
 
+/// A fresh run id: the time, for people, and 128 random bits, so no other user
+/// can know it before the run creates its directory.
+pub fn new_run_id(now: &str) -> Result<String, String> {
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
+        .map_err(|e| format!("cannot read /dev/urandom for a run id: {e}"))?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{now}-{hex}"))
+}
+
+/// `dir` is ours to use: a directory (not a symlink) owned by us with mode 0700,
+/// and its parent not writable by others unless sticky (else they could rename
+/// ours away and put their own in its place).
+pub fn verify(dir: &Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let shown = dir.display();
+    let d = dir.to_path_buf();
+    let md = with_timeout("lstat", FS_TIMEOUT, move || std::fs::symlink_metadata(&d))
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot use {shown}: {e}"))?;
+    let me = nix::unistd::geteuid().as_raw();
+    if md.file_type().is_symlink() || !md.is_dir() {
+        return Err(format!("{shown} is not a plain directory (a symlink?): not created by this run; refusing to use it"));
+    }
+    if md.uid() != me || md.mode() & 0o7777 != 0o700 {
+        return Err(format!(
+            "{shown} is owned by uid {} with mode {:o}, not by uid {me} with 0700: not created by this run; refusing to use it",
+            md.uid(),
+            md.mode() & 0o7777
+        ));
+    }
+    let parent = dir.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let pm = with_timeout("stat", FS_TIMEOUT, move || std::fs::metadata(&parent))
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot stat the mount: {e}"))?;
+    if pm.mode() & 0o022 != 0 && pm.mode() & 0o1000 == 0 {
+        return Err(format!(
+            "{} is writable by others and not sticky (mode {:o}): another user could swap the run directory; refusing",
+            dir.parent().unwrap_or(Path::new("/")).display(),
+            pm.mode() & 0o7777
+        ));
+    }
+    Ok(())
+}
+
 /// What `scenario prepare` found on one node.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Probe {
@@ -124,15 +178,23 @@ fn refusal(mount: &Path) -> String {
 }
 
 /// Remove `<mount>/.o2check-<run id>` and everything in it, with a timeout.
-/// Ok(false) when it was not there.
+/// Ok(false) when it was not there. A directory this run did not make (another
+/// owner, a symlink: see [`verify`]) is left alone and is an error.
 pub fn remove(mount: &Path, run_id: &str, timeout: Duration) -> Result<bool, String> {
     check_run_id(run_id)?;
     let dir = dir_of(mount, run_id);
     let shown = dir.display().to_string();
+    let d = dir.clone();
+    let there = with_timeout("lstat", FS_TIMEOUT, move || {
+        std::fs::symlink_metadata(&d).is_ok()
+    })
+    .map_err(|e| e.to_string())?;
+    if !there {
+        return Ok(false);
+    }
+    verify(&dir)?;
     with_timeout(&format!("removing {shown}"), timeout, move || {
-        if !dir.exists() {
-            return Ok(false);
-        }
+        // remove_dir_all never follows a symlink inside (it works with openat).
         std::fs::remove_dir_all(&dir).map(|_| true)
     })
     .map_err(|e| e.to_string())?
@@ -159,19 +221,62 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Create (or join, for a second node) `<mount>/.o2check-<run_id>/`.
+    /// Create `<mount>/.o2check-<run_id>/`, or join it when this user made it
+    /// (a second local writer): [`Workspace::create`], else [`Workspace::join`].
     pub fn open(mount: &Path, run_id: &str, allow_non_ocfs2: bool) -> Result<Workspace, String> {
+        match Self::create(mount, run_id, allow_non_ocfs2) {
+            Err(e) if e.contains("exists") => Self::join(mount, run_id, allow_non_ocfs2),
+            other => other,
+        }
+    }
+
+    /// Create `<mount>/.o2check-<run_id>/` with mkdir, mode 0700: failing if
+    /// anything is there already.
+    pub fn create(mount: &Path, run_id: &str, allow_non_ocfs2: bool) -> Result<Workspace, String> {
         let _ = flag(); // install the Ctrl-C handler before anything is written
+        Self::check_mount(mount, run_id, allow_non_ocfs2)?;
+        let dir = dir_of(mount, run_id);
+        let d = dir.clone();
+        with_timeout("mkdir", FS_TIMEOUT, move || {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new().mode(0o700).create(&d)
+        })
+        .map_err(|e| e.to_string())?
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => format!(
+                "{} exists already (not made by this run); refusing to use it",
+                dir.display()
+            ),
+            _ => format!("cannot create {}: {e}", dir.display()),
+        })?;
+        // mkdir's mode is cut by the umask; 0700 exactly is what verify expects.
+        let d = dir.clone();
+        with_timeout("chmod", FS_TIMEOUT, move || {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700))
+        })
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot chmod {}: {e}", dir.display()))?;
+        verify(&dir)?;
+        Ok(Workspace { dir, keep: false })
+    }
+
+    /// Use the run directory the coordinator created, once [`verify`] says it is.
+    pub fn join(mount: &Path, run_id: &str, allow_non_ocfs2: bool) -> Result<Workspace, String> {
+        let _ = flag();
+        Self::check_mount(mount, run_id, allow_non_ocfs2)?;
+        let dir = dir_of(mount, run_id);
+        verify(&dir)?;
+        // Not ours to remove on drop unless kept: the coordinator cleans up.
+        Ok(Workspace { dir, keep: false })
+    }
+
+    fn check_mount(mount: &Path, run_id: &str, allow_non_ocfs2: bool) -> Result<(), String> {
         check_run_id(run_id)?;
         if !is_ocfs2(mount)? && !allow_non_ocfs2 {
             return Err(refusal(mount));
         }
-        let dir = dir_of(mount, run_id);
-        let d = dir.clone();
-        with_timeout("mkdir", FS_TIMEOUT, move || std::fs::create_dir_all(&d))
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        Ok(Workspace { dir, keep: false })
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -213,12 +318,69 @@ mod tests {
     }
 
     #[test]
+    fn create_fails_on_anything_already_there_and_join_verifies() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = Workspace::create(tmp.path(), "r3", true).unwrap();
+        let md = std::fs::symlink_metadata(ws.path()).unwrap();
+        assert_eq!(md.permissions().mode() & 0o7777, 0o700);
+        let err = Workspace::create(tmp.path(), "r3", true).err().unwrap();
+        assert!(err.contains("exists already"), "{err}");
+        assert!(Workspace::join(tmp.path(), "r3", true).is_ok());
+        drop(ws);
+        // A symlink where the run directory should be: never joined, never removed through.
+        let elsewhere = tmp.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("precious"), "x").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, dir_of(tmp.path(), "r4")).unwrap();
+        for err in [
+            Workspace::create(tmp.path(), "r4", true).err().unwrap(),
+            Workspace::join(tmp.path(), "r4", true).err().unwrap(),
+            Workspace::open(tmp.path(), "r4", true).err().unwrap(),
+            remove(tmp.path(), "r4", FS_TIMEOUT).unwrap_err(),
+        ] {
+            assert!(
+                err.contains("refusing") || err.contains("exists already"),
+                "{err}"
+            );
+        }
+        assert!(elsewhere.join("precious").exists());
+        // A directory with another mode: not this run's.
+        std::fs::create_dir(dir_of(tmp.path(), "r5")).unwrap();
+        std::fs::set_permissions(
+            dir_of(tmp.path(), "r5"),
+            std::fs::Permissions::from_mode(0o777),
+        )
+        .unwrap();
+        assert!(Workspace::join(tmp.path(), "r5", true)
+            .err()
+            .unwrap()
+            .contains("refusing"));
+        // A mount others can write to without the sticky bit: the directory could be swapped.
+        let open = tmp.path().join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let err = Workspace::create(&open, "r6", true).err().unwrap();
+        assert!(err.contains("not sticky"), "{err}");
+    }
+
+    #[test]
+    fn run_ids_are_random() {
+        let a = new_run_id("t").unwrap();
+        let b = new_run_id("t").unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), "t-".len() + 32);
+        assert!(check_run_id(&a).is_ok());
+    }
+
+    #[test]
     fn probe_and_remove() {
         let tmp = tempfile::tempdir().unwrap();
         let p = probe(tmp.path(), "r2", false);
         assert!(!p.ok && p.refused, "{p:?}");
         let p = probe(tmp.path(), "r2", true);
         assert!(p.ok && !p.ocfs2 && !p.exists, "{p:?}");
+        Workspace::create(tmp.path(), "r2", true).unwrap().keep();
         std::fs::create_dir_all(dir_of(tmp.path(), "r2").join("x/y")).unwrap();
         assert!(probe(tmp.path(), "r2", true).exists);
         assert_eq!(remove(tmp.path(), "r2", FS_TIMEOUT), Ok(true));

@@ -58,13 +58,13 @@ pub fn run(a: RunArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
-    let run_id = a.run_id.clone().unwrap_or_else(|| {
-        format!(
-            "{}-{}",
-            Utc::now().format("%Y%m%dT%H%M%S"),
-            std::process::id()
-        )
-    });
+    let run_id = match a.run_id.clone() {
+        Some(id) => id,
+        None => match workspace::new_run_id(&Utc::now().format("%Y%m%dT%H%M%S").to_string()) {
+            Ok(id) => id,
+            Err(e) => return fail(e),
+        },
+    };
     if let Err(e) = workspace::check_run_id(&run_id) {
         return fail(e);
     }
@@ -204,6 +204,7 @@ fn tail(stderr: &[u8]) -> String {
     if t.is_empty() {
         "no message".into()
     } else {
-        t
+        // An agent's stderr is the node's text: nothing in it may drive the terminal.
+        o2check_reports::untrusted_text::escape_controls(&t).into_owned()
     }
 }

@@ -56,7 +56,7 @@ impl Run<'_> {
             remote_dir: &c.remote_dir,
             timeout: c.node_timeout(),
         };
-        Ok(fanout::map_nodes(self.nodes, c.parallel, |node| {
+        let ready = fanout::map_nodes(self.nodes, c.parallel, |node| {
             let program = match (&this, &payload) {
                 (Some(p), _) => p.clone(),
                 (None, Some(payload)) => {
@@ -66,14 +66,31 @@ impl Run<'_> {
                 }
                 (None, None) => c.remote_o2check.clone(),
             };
-            self.probe(node, &program)?;
+            self.probe(node, &program, false)?;
             Ok(program)
-        }))
+        });
+        // One node makes the run directory (the mount is shared) before any agent
+        // starts; the agents only join it once they verified it is this run's.
+        if let Some((node, Ok(program))) = self.nodes.iter().zip(&ready).find(|(_, r)| r.is_ok()) {
+            match self.probe(node, program, true) {
+                Ok(()) => {}
+                Err(NodeProblem::Refused(e)) | Err(NodeProblem::Unusable(e)) => {
+                    return Err(format!(
+                        "{}: cannot create the run directory: {e}",
+                        node.name
+                    ))
+                }
+            }
+        }
+        Ok(ready)
     }
 
-    fn probe(&self, node: &Node, program: &str) -> Result<(), NodeProblem> {
+    fn probe(&self, node: &Node, program: &str, create: bool) -> Result<(), NodeProblem> {
         let mut argv = vec![program.to_string(), "scenario".into(), "prepare".into()];
         argv.extend(self.common());
+        if create {
+            argv.push("--create".into());
+        }
         let out = self
             .t
             .run(node, &argv, None, self.a.cluster.node_timeout())

@@ -17,6 +17,8 @@ pub fn static_files() -> &'static [&'static str] {
         "/etc/os-release",
         "/proc/mounts",
         "/proc/modules",
+        // o2cb-modules: configfs may be built in rather than a module.
+        "/proc/filesystems",
         "/proc/net/tcp",
         "/proc/sys/kernel/hostname",
         "/proc/sys/kernel/panic",
@@ -32,8 +34,10 @@ pub fn static_files() -> &'static [&'static str] {
 /// Trees walked recursively: the o2cb configfs tree, the iSCSI node records
 /// (`iscsi-sessions` tells from them whether a session is expected), and o2hb's
 /// debugfs files (`heartbeat-age` reads each region's elapsed_time_in_ms).
+/// Old systems mount configfs at /config (ocfs2-tools libo2cb tries both).
 pub const SYS_TREES: &[&str] = &[
     "/sys/kernel/config/cluster",
+    "/config/cluster",
     "/etc/iscsi/nodes",
     "/sys/kernel/debug/o2hb",
 ];
@@ -158,6 +162,67 @@ pub fn per_device_commands(devices: &[String]) -> Vec<Vec<String>> {
         }
     }
     cmds
+}
+
+/// `o2cb list-cluster NAME` for every cluster stanza: `disk-slots` counts the
+/// nodes from it where cluster.conf does not load (ocfs2-tools o2cb/o2cb.c).
+pub fn per_cluster_commands(conf: &str) -> Vec<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    let mut in_cluster = false;
+    for line in conf.lines() {
+        let line = line.trim_end_matches('\r');
+        if !line.starts_with([' ', '\t']) && line.ends_with(':') {
+            in_cluster = line.trim_end() == "cluster:";
+            continue;
+        }
+        if let (true, Some(("name", value))) = (
+            in_cluster,
+            line.split_once('=').map(|(k, v)| (k.trim(), v.trim())),
+        ) {
+            if !value.is_empty() && !names.iter().any(|n| n == value) {
+                names.push(value.to_string());
+            }
+        }
+    }
+    names
+        .into_iter()
+        .map(|n| vec!["o2cb".into(), "list-cluster".into(), n])
+        .collect()
+}
+
+/// One thing a check reads, as a source is asked for it.
+#[derive(Debug, Clone, Copy)]
+pub enum Read<'a> {
+    File(&'a str),
+    Dir(&'a str),
+    Command(&'a [&'a str]),
+}
+
+/// Whether `collect` captures what `read` asks for, so an offline run of the
+/// bundle can answer as the live node did.
+pub fn covers(read: Read) -> bool {
+    let in_tree = |p: &str| {
+        SYS_TREES
+            .iter()
+            .any(|t| p == *t || p.strip_prefix(t).is_some_and(|rest| rest.starts_with('/')))
+    };
+    let log = |p: &str| {
+        p.strip_prefix("/var/log/")
+            .is_some_and(|n| LOG_FILES.iter().any(|b| is_log_or_rotation(n, b)))
+    };
+    match read {
+        Read::File(p) => static_files().contains(&p) || in_tree(p) || log(p),
+        Read::Dir(p) => in_tree(p) || p == "/var/log",
+        Read::Command(argv) => {
+            let owned: Vec<String> = argv.iter().map(|a| a.to_string()).collect();
+            static_commands().contains(&owned)
+                || matches!(
+                    argv,
+                    ["getent", "ahostsv4", _] | ["o2cb", "list-cluster", _]
+                )
+                || matches!(argv, ["debugfs.ocfs2", "-R", "stats" | "slotmap" | "hb", _])
+        }
+    }
 }
 
 /// True for `base` itself and its rotations (`base.1`, `base.2.gz`, `base-20261124`).

@@ -39,6 +39,22 @@ fn numbers(s: &str) -> Vec<u32> {
         .collect()
 }
 
+/// A join or leave line whose node list is not on it: busybox dmesg prints the
+/// list as the following records (or 2.6.39 prints `Nodes in domain` next).
+pub fn opens_node_list(message: &str) -> bool {
+    // Most o2 lines are not about domains: no regex for them.
+    memchr::memmem::find(message.as_bytes(), b" domain ").is_some()
+        && head()
+            .captures(message.trim_end())
+            .is_some_and(|c| c.get(2).is_none())
+}
+
+/// One record of a node list split over several records: `(` or a node number.
+pub fn continues_node_list(message: &str) -> bool {
+    let next = message.trim();
+    next == "(" || next.parse::<u32>().is_ok()
+}
+
 /// Every membership change in one log source, in order.
 pub fn memberships(log: &[LogLine]) -> Vec<Membership> {
     let mut out = Vec::new();
@@ -62,7 +78,7 @@ pub fn memberships(log: &[LogLine]) -> Vec<Membership> {
                     let mut list = Vec::new();
                     let mut j = i + 1;
                     while let Some(next) = log.get(j).map(|n| n.message.trim()) {
-                        if next == "(" || next.parse::<u32>().is_ok() {
+                        if continues_node_list(next) {
                             list.extend(numbers(next));
                             j += 1;
                         } else {

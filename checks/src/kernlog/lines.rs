@@ -3,13 +3,15 @@
 //! decoded lossily (garbage bytes never stop the read) and capped in length.
 
 use crate::context::NodeCtx;
+use crate::error::EvidenceError;
 use crate::text::Text;
 use regex::Regex;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 /// Longer lines are cut: no o2 message is near this long, and a megabyte line of
 /// garbage must not be carried around.
-const MAX_LINE: usize = 4096;
+pub const MAX_LINE: usize = 4096;
 
 /// One kernel message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,40 +39,57 @@ fn prefix() -> &'static Regex {
     })
 }
 
+/// A raw line cut to [`MAX_LINE`] bytes (at a character boundary) without its `\r`.
+pub fn cut(raw: &str) -> &str {
+    let raw = if raw.len() > MAX_LINE {
+        &raw[..raw
+            .char_indices()
+            .take_while(|(i, _)| *i < MAX_LINE)
+            .last()
+            .map_or(0, |(i, _)| i)]
+    } else {
+        raw
+    };
+    raw.trim_end_matches('\r')
+}
+
+/// The stamp as printed and the message of one (already [`cut`]) line, or `None`
+/// when the line has no kernel-log prefix this reader knows.
+pub fn split_prefix(raw: &str) -> Option<(&str, &str)> {
+    let (stamp, message) = prefix_spans(raw)?;
+    Some((&raw[stamp], &raw[message..]))
+}
+
+/// Where [`split_prefix`]'s stamp is in the line, and where the message starts.
+pub fn prefix_spans(raw: &str) -> Option<(std::ops::Range<usize>, usize)> {
+    // Every prefix form starts with `[` or holds ` kernel:`: most lines of a
+    // syslog (daemons) are told apart without running the regex.
+    if !raw.starts_with('[') && memchr::memmem::find(raw.as_bytes(), b" kernel:").is_none() {
+        return None;
+    }
+    let c = prefix().captures(raw)?;
+    let whole = c.get(0).map_or(0, |m| m.end());
+    let stamp = c
+        .iter()
+        .skip(1)
+        .flatten()
+        .next()
+        .map_or(0..0, |m| m.range());
+    Some((stamp, whole))
+}
+
 /// Split one text into kernel messages; lines without a known prefix are kept
 /// whole (a console capture) only when they look like o2 messages.
 pub fn from_text(text: &Text) -> Vec<LogLine> {
     text.numbered_lines()
         .filter_map(|(line, raw)| {
-            let raw = if raw.len() > MAX_LINE {
-                &raw[..raw
-                    .char_indices()
-                    .take_while(|(i, _)| *i < MAX_LINE)
-                    .last()
-                    .map_or(0, |(i, _)| i)]
-            } else {
-                raw
-            };
-            let raw = raw.trim_end_matches('\r');
-            match prefix().captures(raw) {
-                Some(c) => {
-                    let whole = c.get(0).map_or(0, |m| m.end());
-                    let stamp = c
-                        .iter()
-                        .skip(1)
-                        .flatten()
-                        .next()
-                        .map_or("", |m| m.as_str())
-                        .to_string();
-                    Some(LogLine {
-                        origin: text.origin.clone(),
-                        line,
-                        stamp,
-                        message: raw[whole..].to_string(),
-                    })
-                }
-                None => None,
-            }
+            let (stamp, message) = split_prefix(cut(raw))?;
+            Some(LogLine {
+                origin: text.origin.clone(),
+                line,
+                stamp: stamp.to_string(),
+                message: message.to_string(),
+            })
         })
         .collect()
 }
@@ -116,26 +135,87 @@ fn log_files(ctx: &NodeCtx) -> Vec<String> {
     files.into_iter().map(|f| f.2).collect()
 }
 
+/// A node's kernel log as far as it could be read: the messages of every source
+/// that answered, and why the others did not.
+#[derive(Debug, Default)]
+pub struct NodeLog {
+    /// Per source, in order: `dmesg` (this boot), the journal, syslog files.
+    pub sources: Vec<Vec<LogLine>>,
+    /// Sources that could not be read (not collected, absent, unreadable).
+    pub gaps: Vec<EvidenceError>,
+    /// How many sources answered, including those without a kernel line.
+    pub answered: usize,
+}
+
+impl NodeLog {
+    /// `Ok` when at least one source answered: an empty answer is evidence that
+    /// nothing was logged. Otherwise the weakest gap (unreadable before not
+    /// collected before absent), so a check errs or skips rather than passes.
+    pub fn evidence(&self) -> Result<(), EvidenceError> {
+        if self.answered > 0 {
+            return Ok(());
+        }
+        let what =
+            "the kernel log (`dmesg`, `journalctl -k` or /var/log/{kern.log,messages,syslog})";
+        Err(self
+            .gaps
+            .iter()
+            .cloned()
+            .reduce(EvidenceError::weaker)
+            .unwrap_or(EvidenceError::Absent { what: what.into() })
+            .about(what))
+    }
+}
+
 /// Every kernel message the node's evidence holds: `dmesg` first (this boot), then
 /// the journal, then syslog files and their rotations (older boots). Duplicates
 /// across sources are kept: each is evidence.
-pub fn node_log(ctx: &NodeCtx) -> Vec<Vec<LogLine>> {
-    let mut sources = Vec::new();
+pub fn read_node_log(ctx: &NodeCtx) -> Arc<NodeLog> {
+    ctx.fact(|f| &f.kernel_log, || Arc::new(read_uncached(ctx)))
+}
+
+fn read_uncached(ctx: &NodeCtx) -> NodeLog {
+    let mut log = NodeLog::default();
     for argv in [
         &["dmesg"][..],
         &["journalctl", "-k", "-o", "short-iso", "--no-pager"][..],
     ] {
-        if let Ok(out) = ctx.command(argv) {
-            sources.push(from_text(&out.stdout));
+        match ctx.command(argv) {
+            Ok(out) => {
+                log.answered += 1;
+                log.sources.push(from_text(&out.stdout));
+            }
+            Err(e) => log.gaps.push(e),
         }
     }
-    for file in log_files(ctx) {
-        if let Ok(bytes) = ctx.source.read_file(&file) {
-            sources.push(from_text(&decode(&file, &bytes)));
+    match ctx.source.list_dir("/var/log") {
+        Ok(_) => {
+            for file in log_files(ctx) {
+                match ctx.source.read_file(&file) {
+                    Ok(bytes) => {
+                        log.answered += 1;
+                        log.sources.push(from_text(&decode(&file, &bytes)));
+                    }
+                    Err(e) => log.gaps.push(e),
+                }
+            }
         }
+        Err(e) => log.gaps.push(e),
     }
-    sources.retain(|s| !s.is_empty());
-    sources
+    log.sources.retain(|s| !s.is_empty());
+    log
+}
+
+/// The messages of [`read_node_log`], for readers that take what there is.
+pub fn node_log(ctx: &NodeCtx) -> Vec<Vec<LogLine>> {
+    read_node_log(ctx).sources.clone()
+}
+
+/// The messages of [`read_node_log`], or why there is no kernel log to judge.
+pub fn node_log_checked(ctx: &NodeCtx) -> Result<Vec<Vec<LogLine>>, EvidenceError> {
+    let log = read_node_log(ctx);
+    log.evidence()?;
+    Ok(log.sources.clone())
 }
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
 //! All o2 events of one node, each with the line it came from.
 
 use super::event::{recognize, O2Event};
-use super::lines::{node_log, LogLine};
+use super::lines::{node_log, node_log_checked, read_node_log, LogLine};
 use crate::context::NodeCtx;
+use crate::error::EvidenceError;
 use o2check_reports::Evidence;
+use std::sync::Arc;
 
 /// An event and where it was read.
 #[derive(Debug, Clone)]
@@ -39,8 +41,41 @@ pub fn events(log: &[LogLine]) -> Vec<Located> {
 /// Events of the node's first log source that has any (dmesg: this boot), so the
 /// same message is not counted again from syslog.
 pub fn node_events(ctx: &NodeCtx) -> Vec<Located> {
-    node_log(ctx)
-        .iter()
+    first_with_events(&node_log(ctx))
+}
+
+/// [`node_events`], or why the node has no kernel log to judge (a check must
+/// not pass on a log it could not read).
+pub fn node_events_checked(ctx: &NodeCtx) -> Result<Vec<Located>, EvidenceError> {
+    Ok(first_with_events(&node_log_checked(ctx)?))
+}
+
+/// A node's events with what judging them against the present needs.
+pub struct NodeEvents {
+    pub events: Vec<Located>,
+    /// The last boot line of the source the events came from.
+    pub boot: Option<LogLine>,
+}
+
+/// [`node_events_checked`] with the last boot of their source (see
+/// [`super::history::standing`]).
+pub fn node_events_now(ctx: &NodeCtx) -> Result<Arc<NodeEvents>, EvidenceError> {
+    ctx.fact(
+        |f| &f.node_events,
+        || {
+            let log = read_node_log(ctx);
+            log.evidence()?;
+            let chosen = log.sources.iter().find(|l| !events(l).is_empty());
+            Ok(Arc::new(NodeEvents {
+                events: chosen.map(|l| events(l)).unwrap_or_default(),
+                boot: chosen.and_then(|l| super::history::last_boot(l).cloned()),
+            }))
+        },
+    )
+}
+
+fn first_with_events(logs: &[Vec<LogLine>]) -> Vec<Located> {
+    logs.iter()
         .map(|log| events(log))
         .find(|e| !e.is_empty())
         .unwrap_or_default()

@@ -49,9 +49,9 @@ impl ConfigfsCluster {
 const ROOTS: [&str; 2] = ["/sys/kernel/config/cluster", "/config/cluster"];
 
 /// Registered clusters (the kernel allows one); empty when configfs has none.
-/// Missing configfs is `Missing` evidence.
+/// No configfs is missing evidence: absent only when every root was observed absent.
 pub fn read(source: &dyn Source) -> Result<Vec<ConfigfsCluster>, EvidenceError> {
-    let mut last = None;
+    let mut worst: Option<EvidenceError> = None;
     for root in ROOTS {
         match source.list_dir(root) {
             Ok(names) => {
@@ -60,12 +60,14 @@ pub fn read(source: &dyn Source) -> Result<Vec<ConfigfsCluster>, EvidenceError> 
                     .map(|n| cluster(source, &format!("{root}/{n}"), n))
                     .collect())
             }
-            Err(e) => last = Some(e),
+            Err(e) => worst = Some(worst.map_or(e.clone(), |w| w.weaker(e))),
         }
     }
-    Err(last.unwrap_or(EvidenceError::Missing {
-        what: ROOTS[0].into(),
-    }))
+    Err(worst
+        .unwrap_or(EvidenceError::Absent {
+            what: ROOTS[0].into(),
+        })
+        .about(ROOTS.join(" or ")))
 }
 
 fn value(source: &dyn Source, path: &str) -> Option<String> {

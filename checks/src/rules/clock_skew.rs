@@ -31,7 +31,7 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     if measured.len() < 2 {
         return Ok(Verdict::skip(
             "fewer than two nodes have a clock measurement (measured by `o2check run --cluster`, not by bundles collected one by one)",
-        ));
+        ).code("no-clock-measurement"));
     }
     let (lo, hi) = measured.iter().fold((f64::MAX, f64::MIN), |(lo, hi), m| {
         (lo.min(m.1), hi.max(m.1))
@@ -71,6 +71,6 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         summary,
         "run a time service on every node against the same servers (chrony: `systemctl enable --now chronyd`, `chronyc sources`; or ntpd) and check with `chronyc tracking` that each is synchronised",
-    )
+    ).code("clocks-differ")
     .with(evidence))
 }

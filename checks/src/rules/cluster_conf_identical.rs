@@ -46,11 +46,13 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     for ctx in nodes {
         match canonical(ctx) {
             Ok(c) => seen.push((ctx.node().to_string(), c)),
-            Err(e) => return Ok(Verdict::error(format!("{}: {e}", ctx.node()))),
+            Err(e) => {
+                return Ok(Verdict::error(format!("{}: {e}", ctx.node())).code("node-conf-unusable"))
+            }
         }
     }
     let Some((first_node, first)) = seen.first() else {
-        return Ok(Verdict::skip("no nodes"));
+        return Ok(Verdict::skip("no nodes").code("no-nodes"));
     };
     let mut evidence = Vec::new();
     let mut differ = Vec::new();
@@ -76,7 +78,7 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     }
     Ok(Verdict::fail(
         format!("cluster.conf of {} differs from {first_node}'s", differ.join(", ")),
-        "copy one cluster.conf to every node (`scp /etc/ocfs2/cluster.conf node:/etc/ocfs2/`), then re-register with the volumes unmounted: RHEL/OL `service o2cb offline; service o2cb online`, Debian/Ubuntu `o2cb unregister-cluster <name>; o2cb register-cluster <name>`",
-    )
+        "copy one cluster.conf to every node (`scp /etc/ocfs2/cluster.conf node:/etc/ocfs2/`), then re-register with the volumes unmounted: RHEL/OL `service o2cb offline; service o2cb online`, Debian/Ubuntu `/etc/init.d/o2cb offline <name>; /etc/init.d/o2cb online <name>` (the init script also sets the configured timeouts; `o2cb register-cluster` does not)",
+    ).code("differs")
     .with(evidence))
 }

@@ -19,11 +19,12 @@ pub const CHECK: Check = Check {
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let text = match ctx.file(CLUSTER_CONF) {
         Ok(t) => t,
-        Err(crate::EvidenceError::Missing { .. }) => {
+        // Only an absence seen on the node (not a file a bundle lacks) fails.
+        Err(e) if e.is_absent() => {
             return Ok(Verdict::fail(
                 format!("{CLUSTER_CONF} does not exist: o2cb treats that as an empty cluster"),
                 "create it on every node with the same content, e.g.\n  o2cb add-cluster <name>\n  o2cb add-node <name> <node> --ip <ip> --port 7777 --number <n>\n(ocfs2-tools ≤1.6: o2cb_ctl -C -n <node> -t node -a number=<n> -a ip_address=<ip> -a ip_port=7777 -a cluster=<name>)",
-            ))
+            ).code("file-absent"))
         }
         Err(e) => return Err(e.into()),
     };
@@ -34,7 +35,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             return Ok(Verdict::fail(
                 format!("o2cb cannot load {CLUSTER_CONF}: line {line}: {}", e.message),
                 "stanza headers start in column 0 and end with `:`; attributes are indented `key = value` lines; a blank line ends a stanza; comments only in column 0; save with Unix line endings (dos2unix); then copy the identical file to every node",
-            )
+            ).code("unloadable")
             .with([text.evidence_at(line)]));
         }
     };
@@ -43,7 +44,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         return Ok(Verdict::fail(
             format!("{CLUSTER_CONF} has no cluster stanza"),
             "add a `cluster:` stanza with name, heartbeat_mode and node_count",
-        ));
+        )
+        .code("no-cluster-stanza"));
     }
     if !model.problems.is_empty() {
         let evidence: Vec<Evidence> = model
@@ -60,8 +62,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         let first = &model.problems[0].message;
         return Ok(Verdict::fail(
             format!("{} problem(s) in {CLUSTER_CONF}: {first}", model.problems.len()),
-            "correct the lines quoted below, keep the file identical on all nodes, then `o2cb register-cluster <name>` (or `service o2cb online`) with the cluster offline",
-        )
+            "correct the lines quoted below, keep the file identical on all nodes, then `service o2cb online <name>` (Debian: `/etc/init.d/o2cb online <name>`; not bare `o2cb register-cluster`, which leaves the default timeouts) with the cluster offline",
+        ).code("rule-violations")
         .with(evidence));
     }
     let (_, model) = cluster_conf(ctx)?;

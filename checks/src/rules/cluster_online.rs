@@ -44,7 +44,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let online_fix = distro_fix(
         ctx,
         "service o2cb online   (and `chkconfig o2cb on`; check O2CB_BOOTCLUSTER in /etc/sysconfig/o2cb)",
-        "set O2CB_ENABLED=true and O2CB_BOOTCLUSTER in /etc/default/o2cb, then `systemctl restart o2cb` or `o2cb register-cluster <name>`",
+        "set O2CB_ENABLED=true and O2CB_BOOTCLUSTER in /etc/default/o2cb, then `/etc/init.d/o2cb online <name>` (or `systemctl restart o2cb`); not `o2cb register-cluster`, which leaves the kernel's default timeouts and the next mount fails with error 107",
     );
     match configfs {
         Ok(Some(c)) => match c.local_node() {
@@ -52,12 +52,12 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                 .with([Evidence::new(format!("{}/node/{}/local", c.path, n.name), None, "1")])),
             None => Ok(Verdict::fail(
                 format!("cluster `{}` is registered but no node has local = 1, so o2cb reports it offline and mounts fail with `Internal logic failure while trying to join the group`; the hostname most likely matches no node name (see hostname-in-cluster-conf)", c.name),
-                "make the hostname match a node name in cluster.conf, then re-register: `service o2cb offline; service o2cb online` (Debian: `o2cb unregister-cluster <name>; o2cb register-cluster <name>`)",
-            )
+                format!("make the hostname match a node name in cluster.conf, then re-register with the init script, which also sets the configured timeouts: `service o2cb offline {0}; service o2cb online {0}` (Debian: `/etc/init.d/o2cb offline {0}; /etc/init.d/o2cb online {0}`)", c.name),
+            ).code("no-local-node")
             .with(evidence)
             .with(c.nodes.iter().map(|n| Evidence::new(format!("{}/node/{}/local", c.path, n.name), None, if n.local { "1" } else { "0" })))),
         },
-        Ok(None) => Ok(Verdict::fail("no cluster is registered in configfs: o2cb is offline; mounts fail with `Cluster name is invalid while trying to join the group`", online_fix).with(evidence)),
+        Ok(None) => Ok(Verdict::fail("no cluster is registered in configfs: o2cb is offline; mounts fail with `Cluster name is invalid while trying to join the group`", online_fix).code("not-registered").with(evidence)),
         Err(e) if e.is_missing() => {
             // Offline bundles without a configfs copy (a sosreport) still have the tools' words.
             // `o2cb cluster-status`: text and exit code must agree (FORMATS §2.2).
@@ -71,8 +71,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             };
             match (said.as_ref().map(|r| r.is_online()), text_online) {
                 (Some(true), _) | (None, Some(true)) => Ok(Verdict::pass("o2cb reports the cluster online (configfs not available to confirm)").with(evidence)),
-                (Some(false), _) | (None, Some(false)) => Ok(Verdict::fail(offline_summary, online_fix).with(evidence)),
-                (None, None) => Ok(Verdict::skip(format!("no configfs, `o2cb cluster-status` or status output available ({e})"))),
+                (Some(false), _) | (None, Some(false)) => Ok(Verdict::fail(offline_summary, online_fix).code("reported-offline").with(evidence)),
+                (None, None) => Ok(Verdict::skip(format!("no configfs, `o2cb cluster-status` or status output available ({e})")).code("no-state-evidence")),
             }
         }
         Err(e) => Err(e.into()),

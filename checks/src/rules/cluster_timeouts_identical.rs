@@ -37,7 +37,9 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
         .filter_map(|n| timeouts(n).map(|(t, o)| (n.node().to_string(), t, o)))
         .collect();
     if found.len() < 2 {
-        return Ok(Verdict::skip("fewer than two nodes have timeout evidence"));
+        return Ok(
+            Verdict::skip("fewer than two nodes have timeout evidence").code("too-few-nodes")
+        );
     }
     let evidence: Vec<Evidence> = found
         .iter()
@@ -54,6 +56,6 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         "o2cb timeouts differ between nodes",
         "set the same O2CB_HEARTBEAT_THRESHOLD, O2CB_IDLE_TIMEOUT_MS, O2CB_KEEPALIVE_DELAY_MS on every node (/etc/sysconfig/o2cb or /etc/default/o2cb) and restart o2cb on the nodes that differ, volumes unmounted",
-    )
+    ).code("timeouts-differ")
     .with(evidence))
 }

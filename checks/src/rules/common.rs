@@ -16,16 +16,26 @@ pub const O2CB_SYSCONFIG: [&str; 2] = ["/etc/sysconfig/o2cb", "/etc/default/o2cb
 /// cluster.conf as text and model. A file that does not parse is a parse error,
 /// which `cluster-conf-syntax` reports; other checks then say they cannot decide.
 pub fn cluster_conf(ctx: &NodeCtx) -> Result<(Text, Model), CheckError> {
-    let text = ctx.file(CLUSTER_CONF)?;
-    let conf = cluster_conf::parse(&text.origin, &text.content)?;
-    Ok((text, crate::parse::cluster_conf_rules::model(&conf)))
+    ctx.fact(
+        |f| &f.cluster_conf,
+        || {
+            let text = ctx.file(CLUSTER_CONF)?;
+            let conf = cluster_conf::parse(&text.origin, &text.content)?;
+            Ok((text, crate::parse::cluster_conf_rules::model(&conf)))
+        },
+    )
 }
 
 /// The o2cb settings file, if there is one.
 pub fn o2cb_config(ctx: &NodeCtx) -> Result<(Text, O2cbConfig), EvidenceError> {
-    let text = ctx.first_file(&O2CB_SYSCONFIG)?;
-    let config = o2cb_sysconfig::parse(&text);
-    Ok((text, config))
+    ctx.fact(
+        |f| &f.o2cb_config,
+        || {
+            let text = ctx.first_file(&O2CB_SYSCONFIG)?;
+            let config = o2cb_sysconfig::parse(&text);
+            Ok((text, config))
+        },
+    )
 }
 
 /// The cluster this node brings online: O2CB_BOOTCLUSTER, else the only cluster.
@@ -62,14 +72,20 @@ pub fn local_nodes<'m>(model: &'m Model, cluster: &str, hostname: &str) -> Vec<&
 
 /// /proc/mounts entries.
 pub fn mounts(ctx: &NodeCtx) -> Result<(Text, Vec<MountEntry>), EvidenceError> {
-    let text = ctx.file("/proc/mounts")?;
-    let entries = mount_table::parse(&text);
-    Ok((text, entries))
+    ctx.fact(
+        |f| &f.mounts,
+        || {
+            let text = ctx.file("/proc/mounts")?;
+            let entries = mount_table::parse(&text);
+            Ok((text, entries))
+        },
+    )
 }
 
 /// The registered cluster in configfs, if any (`Ok(None)`: configfs present, none registered).
 pub fn configfs_cluster(ctx: &NodeCtx) -> Result<Option<configfs::ConfigfsCluster>, EvidenceError> {
-    Ok(configfs::read(ctx.source)?.into_iter().next())
+    let clusters = ctx.fact(|f| &f.configfs, || configfs::read(ctx.source))?;
+    Ok(clusters.into_iter().next())
 }
 
 /// Fix text for both distribution families, chosen from /etc/os-release when known.

@@ -21,17 +21,27 @@ pub const CHECK: Check = Check {
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let running_stack = ctx
         .file("/sys/fs/ocfs2/cluster_stack")
-        .map(|t| t.content.trim().to_string())
-        .ok();
-    let cluster = configfs_cluster(ctx).ok().flatten();
+        .map(|t| t.content.trim().to_string());
+    let cluster = configfs_cluster(ctx);
+    if let (Err(a), Err(b)) = (&running_stack, &cluster) {
+        let unknown = a.clone().weaker(b.clone());
+        // Seen absent on the node: nothing runs to compare with. Otherwise the
+        // running cluster is unknown: say what to collect, or that reading failed.
+        if !unknown.is_absent() {
+            return Err(unknown.into());
+        }
+    }
+    let running_stack = running_stack.ok();
+    let cluster = cluster.ok().flatten();
     if cluster.is_none() && running_stack.is_none() {
         return Ok(Verdict::skip(
             "no running cluster to compare with (configfs and /sys/fs/ocfs2 not available)",
-        ));
+        )
+        .code("no-running-cluster"));
     }
     let vols = volumes(ctx);
     if vols.is_empty() {
-        return Ok(Verdict::skip("no OCFS2 volume found on this node"));
+        return Ok(Verdict::skip("no OCFS2 volume found on this node").code("no-volume"));
     }
     let mut problems = Vec::new();
     let mut evidence: Vec<Evidence> = Vec::new();
@@ -99,6 +109,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "with the volume unmounted on every node, rewrite the on-disk cluster information to the running cluster's: `tunefs.ocfs2 --update-cluster-stack <device>` (or fix cluster.conf/heartbeat_mode to match the disk)",
-    )
+    ).code("mismatch")
     .with(evidence))
 }

@@ -32,16 +32,24 @@ fn listed_node_count(ctx: &NodeCtx) -> Option<usize> {
 }
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
-    let nodes = match cluster_conf(ctx) {
-        Ok((_, model)) => boot_cluster(ctx, &model).map(|c| model.nodes_of(&c.name).count()),
+    let conf = cluster_conf(ctx);
+    let nodes = match &conf {
+        Ok((_, model)) => boot_cluster(ctx, model).map(|c| model.nodes_of(&c.name).count()),
         Err(_) => None,
     }
     .or_else(|| configfs_cluster(ctx).ok().flatten().map(|c| c.nodes.len()))
     .or_else(|| listed_node_count(ctx));
     let Some(nodes) = nodes.filter(|n| *n > 0) else {
+        // cluster.conf could not be read: that, not "unknown", is the answer.
+        if let Err(CheckError::Evidence(e)) = conf {
+            if e.is_unreadable() {
+                return Err(e.into());
+            }
+        }
         return Ok(Verdict::skip(
             "the number of cluster nodes is unknown (no usable cluster.conf or configfs)",
-        ));
+        )
+        .code("node-count-unknown"));
     };
     let vols: Vec<_> = volumes(ctx)
         .into_iter()
@@ -50,7 +58,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     if vols.is_empty() {
         return Ok(Verdict::skip(
             "no OCFS2 superblock available (`debugfs.ocfs2 -R stats <device>` output)",
-        ));
+        )
+        .code("no-superblock"));
     }
     let mut short = Vec::new();
     let mut evidence = Vec::new();
@@ -78,6 +87,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             "add slots (online is fine on ocfs2-tools ≥1.6): `tunefs.ocfs2 -N {nodes} <device>`"
         ),
     )
+    .code("too-few-slots")
     .with(evidence))
 }
 

@@ -92,7 +92,8 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     if problems.is_empty() && judged == 0 {
         return Ok(Verdict::skip(
             "no volume is mounted on two or more nodes with known node numbers",
-        ));
+        )
+        .code("no-shared-volume"));
     }
     if problems.is_empty() {
         return Ok(Verdict::pass(format!(
@@ -103,6 +104,6 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "the nodes do not form one cluster for this volume: check o2net between them (o2net-port, o2net-stability) and the heartbeat region; unmount the volume on the node that is missing from the others' domain before it does damage, then fix the interconnect and mount again",
-    )
+    ).code("domains-disagree")
     .with(evidence))
 }

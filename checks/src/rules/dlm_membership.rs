@@ -22,12 +22,14 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    // Without the mount table, "nothing mounted" would be a guess.
+    super::common::mounts(ctx)?;
     let mounted: Vec<_> = volumes(ctx)
         .into_iter()
         .filter(|v| v.mount_point.is_some())
         .collect();
     if mounted.is_empty() {
-        return Ok(Verdict::skip("no OCFS2 volume is mounted"));
+        return Ok(Verdict::skip("no OCFS2 volume is mounted").code("nothing-mounted"));
     }
     let numbers_by_name: Vec<(String, u32)> = match cluster_conf(ctx) {
         Ok((_, m)) => m.nodes.iter().map(|n| (n.name.clone(), n.number)).collect(),
@@ -37,7 +39,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         .ok()
         .flatten()
         .and_then(|c| c.local_node().and_then(|n| n.num));
-    let logs = lines::node_log(ctx);
+    let logs = lines::node_log_checked(ctx)?;
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
     let mut judged = 0;
@@ -92,7 +94,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     if judged == 0 {
         return Ok(Verdict::skip(
             "no o2dlm membership lines for the mounted volumes in the kernel logs (rotated away?)",
-        ));
+        )
+        .code("no-membership-lines"));
     }
     if problems.is_empty() {
         return Ok(Verdict::pass(format!(
@@ -103,6 +106,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "look at the o2net and o2hb lines before the membership change (`dmesg | grep -E 'o2net|o2hb|o2dlm'`); a node that left must unmount and remount, a dead node must be fenced and recovered before it mounts again",
-    )
+    ).code("membership-problem")
     .with(evidence))
 }

@@ -3,7 +3,7 @@
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::event::{recognize, O2Event};
-use crate::kernlog::lines::node_log;
+use crate::kernlog::lines::node_log_checked;
 use crate::kernlog::node_events::Located;
 use o2check_reports::{Layer, Severity};
 
@@ -19,9 +19,9 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
-    let logs = node_log(ctx);
+    let logs = node_log_checked(ctx)?;
     if logs.is_empty() {
-        return Ok(Verdict::skip("no kernel log available"));
+        return Ok(Verdict::skip("no kernel log available").code("no-kernel-log"));
     }
     // Every source: a fence's last words are in the syslog of the boot that died.
     let fences: Vec<Located> = logs
@@ -50,6 +50,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         format!("{count} fencing message(s) in the kernel logs"),
         "find what preceded each fence (`Heartbeat write timeout` = storage stalled longer than the dead threshold; `fencing this node because it is only connected to` = network quorum lost) and fix that; with multipath raise O2CB_HEARTBEAT_THRESHOLD (61 = 120 s) on all nodes",
-    )
+    ).code("fenced")
     .with(fences.iter().take(10).map(Located::evidence)))
 }

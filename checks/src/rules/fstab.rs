@@ -30,7 +30,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let entries = mount_table::parse(&text);
     let ocfs2: Vec<_> = mount_table::ocfs2(&entries).collect();
     if ocfs2.is_empty() {
-        return Ok(Verdict::skip("no ocfs2 entry in /etc/fstab"));
+        return Ok(Verdict::skip("no ocfs2 entry in /etc/fstab").code("no-ocfs2-entry"));
     }
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
@@ -58,6 +58,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "e.g. `/dev/mapper/<alias>  /mnt/point  ocfs2  _netdev,defaults  0 0` (and enable the o2cb and ocfs2 services so _netdev mounts run after them)",
-    )
+    ).code("bad-entry")
     .with(evidence))
 }

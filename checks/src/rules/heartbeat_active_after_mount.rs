@@ -21,6 +21,8 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    // Without the mount table, "nothing mounted" would be a guess.
+    super::common::mounts(ctx)?;
     let mounted: Vec<_> = volumes(ctx)
         .into_iter()
         .filter(|v| v.mount_point.is_some())
@@ -79,9 +81,10 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         }
     }
     if cluster.is_none() && status_line.is_none() {
-        return Ok(Verdict::skip(
-            "neither configfs nor `service o2cb status` output is available",
-        ));
+        return Ok(
+            Verdict::skip("neither configfs nor `service o2cb status` output is available")
+                .code("no-heartbeat-evidence"),
+        );
     }
     if bad.is_empty() {
         return Ok(Verdict::pass(format!(
@@ -96,5 +99,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     } else {
         "local heartbeat is started by mount.ocfs2: unmount and mount the volume again with mount.ocfs2 (not a raw mount(2) or busybox mount); check dmesg for o2hb errors"
     };
-    Ok(Verdict::fail(bad.join("; "), fix).with(evidence))
+    Ok(Verdict::fail(bad.join("; "), fix)
+        .code("heartbeat-inactive")
+        .with(evidence))
 }

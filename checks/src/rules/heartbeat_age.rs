@@ -64,7 +64,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         }
     }
     let Some((ms, what, ev)) = worst else {
-        return Ok(Verdict::skip("no region's elapsed_time_in_ms in the evidence: collect /sys/kernel/debug/o2hb (debugfs mounted)").code("not-collected"));
+        return Ok(Verdict::skip("no region's elapsed_time_in_ms in the evidence: collect /sys/kernel/debug/o2hb (debugfs mounted)").code("elapsed-not-collected"));
     };
     let pct = ms * 100 / dead_ms.max(1);
     if ms * 2 >= dead_ms {
@@ -126,7 +126,7 @@ mod tests {
 
     #[test]
     fn not_collected_is_a_skip() {
-        assert_eq!(verdict(None).code, Some("not-collected"));
-        assert_eq!(verdict(Some("garbage")).code, Some("not-collected"));
+        assert_eq!(verdict(None).code, Some("elapsed-not-collected"));
+        assert_eq!(verdict(Some("garbage")).code, Some("elapsed-not-collected"));
     }
 }

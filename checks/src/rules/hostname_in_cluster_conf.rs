@@ -26,7 +26,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let Some(cluster) = boot_cluster(ctx, &model) else {
         return Ok(Verdict::skip(
             "no boot cluster: set O2CB_BOOTCLUSTER or define exactly one cluster (see o2cb-config)",
-        ));
+        )
+        .code("no-boot-cluster"));
     };
     let host_evidence = Evidence::new(hostname.origin.clone(), None, host);
     let matches = local_nodes(&model, &cluster.name, host);
@@ -46,19 +47,19 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                 None => String::new(),
             };
             let fix = match likely {
-                Some(n) => format!("make the hostname match: `hostnamectl set-hostname {n}` (and /etc/hostname), or rename the node stanza to `{short}` on every node while the cluster is offline; then `service o2cb online` (Debian: `o2cb register-cluster {}`)", cluster.name),
+                Some(n) => format!("make the hostname match: `hostnamectl set-hostname {n}` (and /etc/hostname), or rename the node stanza to `{short}` on every node while the cluster is offline; then `service o2cb offline {0}; service o2cb online {0}` (Debian: `/etc/init.d/o2cb offline {0}; /etc/init.d/o2cb online {0}`)", cluster.name),
                 None => format!("add this node to cluster.conf on every node (`o2cb add-node {} {host} --ip <ip> --number <n>`) or set the hostname to one of: {}", cluster.name, names.join(", ")),
             };
             Ok(Verdict::fail(
                 format!("hostname `{host}` matches no node of cluster `{}` ({}).{hint} Registration then succeeds with no local node, `o2cb cluster-status` says offline and mount fails with `Internal logic failure while trying to join the group`.", cluster.name, names.join(", ")),
                 fix,
-            )
+            ).code("no-local-node")
             .with(std::iter::once(host_evidence).chain(node_name_lines(&text, &model, &cluster.name)).chain(configfs)))
         }
         many => Ok(Verdict::fail(
             format!("hostname `{host}` matches {} nodes ({}): o2cb marks the first local and the kernel refuses the second (`o2cb: Internal logic failure while registering node`)", many.len(), many.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")),
             "give each node stanza a name that matches exactly one host (node names must not be prefixes of each other up to a `.`)",
-        )
+        ).code("several-local-nodes")
         .with(std::iter::once(host_evidence).chain(many.iter().map(|n| text.evidence_at(n.line))))),
     }
 }

@@ -95,7 +95,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         return Ok(Verdict::error(format!(
             "`iscsiadm -m session` exited {:?} with output that is neither a session nor `No active sessions`",
             out.exit_code
-        ))
+        )).code("unrecognised-output")
         .with(evidence));
     }
     let expected = san_expectations(ctx);
@@ -104,6 +104,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             "open-iscsi has no session and nothing on this node (fstab, multipath maps, \
              /etc/iscsi/nodes) expects SAN storage",
         )
+        .code("no-san-expected")
         .with(evidence));
     }
     let reasons: Vec<String> = expected.iter().map(|(r, _)| r.clone()).collect();
@@ -121,6 +122,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         format!("no iSCSI session is logged in, but {}", reasons.join("; ")),
         fix,
     )
+    .code("no-session")
     .with(evidence))
 }
 

@@ -39,7 +39,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         return Ok(Verdict::skip(
             "/proc/sys/kernel/panic_on_oops or /proc/sys/kernel/panic is not in the evidence (or not a number): collect both",
         )
-        .code("not-collected"));
+        .code("sysctl-not-collected"));
     };
     let evidence = [oops_text.evidence_at(1), panic_text.evidence_at(1)];
     let fix = "`sysctl -w kernel.panic_on_oops=1 kernel.panic=30`, and the same two lines (`kernel.panic_on_oops = 1`, `kernel.panic = 30`) in /etc/sysctl.conf or /etc/sysctl.d/ so they hold after a reboot";
@@ -111,7 +111,10 @@ mod tests {
     #[test]
     fn not_collected_or_garbage_is_a_skip_not_a_failure() {
         let v = verdict(&[(PANIC, "30\n")]);
-        assert_eq!((v.status, v.code), (Status::Skip, Some("not-collected")));
+        assert_eq!(
+            (v.status, v.code),
+            (Status::Skip, Some("sysctl-not-collected"))
+        );
         let v = verdict(&[(OOPS, "\u{fffd}x"), (PANIC, "30\n")]);
         assert_eq!(v.status, Status::Skip);
     }

@@ -1,13 +1,15 @@
 //! Whether a timeout mismatch the kernel logged still holds. A node's log keeps
 //! complaints from before a peer was reconfigured; repeating them as a current
 //! fault sends people to fix what is already fixed. A complaint is over when the
-//! same peer connected later in the log (the handshake passed), or when that
-//! peer's own evidence (cluster mode) shows it now runs this node's value.
+//! log itself says so (a later connection to that peer, a registration, a boot:
+//! [`crate::kernlog::history`]), or when that peer's own evidence (cluster mode)
+//! shows it now runs this node's value.
 
 use super::common::{configfs_cluster, node_number};
 use crate::context::NodeCtx;
 use crate::kernlog::event::{O2Event, Setting};
-use crate::kernlog::node_events::Located;
+use crate::kernlog::history::{self, Window};
+use crate::kernlog::node_events::NodeEvents;
 use crate::parse::configfs::ConfigfsCluster;
 
 /// How a logged mismatch stands now.
@@ -51,19 +53,16 @@ pub fn peers_now(ctx: &NodeCtx) -> Vec<PeerNow> {
 }
 
 /// The standing of `events[index]`, a `NetMismatch`.
-pub fn standing(events: &[Located], index: usize, peers: &[PeerNow]) -> Standing {
+pub fn standing(log: &NodeEvents, index: usize, peers: &[PeerNow], window: &Window) -> Standing {
+    let events = &log.events;
+    if let history::Standing::History(why) =
+        history::standing(events, index, log.boot.as_ref(), window)
+    {
+        return Standing::Over(why);
+    }
     let Some(num) = peer_number(&events[index].event) else {
         return Standing::Current;
     };
-    let reconnected = events[index + 1..].iter().find(
-        |later| matches!(&later.event, O2Event::NetConnected { peer, .. } if peer.num == num),
-    );
-    if let Some(c) = reconnected {
-        return Standing::Over(format!(
-            "node {num} connected later ({}), so the handshake passed",
-            c.line.stamp
-        ));
-    }
     let O2Event::NetMismatch { setting, ours, .. } = &events[index].event else {
         return Standing::Current;
     };

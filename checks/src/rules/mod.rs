@@ -4,6 +4,9 @@
 use crate::check::{Check, ClusterCheck};
 
 pub(crate) mod common;
+/// o2cb's "this node is me" rule, for tools that place nodes in clusters (fleet runs).
+pub use common::o2cb_node_is_local;
+pub mod findings;
 
 mod volumes;
 

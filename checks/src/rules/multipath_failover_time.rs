@@ -134,7 +134,7 @@ fn queue_seconds(conf: &str) -> Option<Option<u64>> {
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let conf = ctx.file("/etc/multipath.conf")?;
     let Some(queue) = queue_seconds(&conf.content) else {
-        return Ok(Verdict::skip("multipath.conf sets neither no_path_retry nor queue_if_no_path (hardware defaults apply and are not known offline)").code("queueing-not-set"));
+        return Ok(Verdict::skip("multipath.conf sets neither no_path_retry nor queue_if_no_path (hardware defaults apply and are not known offline)").code("no-queue-setting"));
     };
     let Some((dead_ms, dead_from, dead_ev)) = dead_time(ctx) else {
         return Ok(Verdict::skip("no heartbeat dead threshold in the evidence (configfs, `service o2cb status` or the o2cb config file): collect them").code("dead-time-unknown"));

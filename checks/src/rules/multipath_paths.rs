@@ -54,7 +54,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         } else {
             "no multipath map backs an OCFS2 volume here (name one with --multipath-map)"
         };
-        return Ok(Verdict::skip(why));
+        return Ok(Verdict::skip(why).code("no-map"));
     }
     let min = ctx.options.min_paths.max(1);
     let mut problems = Vec::new();
@@ -92,6 +92,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "restore the paths: check cabling/switch ports and the iSCSI sessions (`iscsiadm -m session -P 3`), rescan (`iscsiadm -m session --rescan` or `rescan-scsi-bus.sh`), remove orphans (`multipath -f` stale maps / `echo 1 > /sys/block/sdX/device/delete`), then `multipath -r`; use --min-paths to set the expected count",
-    )
+    ).code("paths-down")
     .with(evidence))
 }

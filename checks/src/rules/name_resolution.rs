@@ -22,7 +22,7 @@ pub const CHECK: Check = Check {
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let (text, model) = cluster_conf(ctx)?;
     let Some(cluster) = boot_cluster(ctx, &model) else {
-        return Ok(Verdict::skip("no boot cluster (see o2cb-config)"));
+        return Ok(Verdict::skip("no boot cluster (see o2cb-config)").code("no-boot-cluster"));
     };
     let hosts = ctx.file("/etc/hosts").ok();
     let mut problems = Vec::new();
@@ -97,7 +97,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     if !resolved_any && !checked_interfaces {
         return Ok(Verdict::skip(
             "neither getent output, /etc/hosts nor `ip -o addr` is available",
-        ));
+        )
+        .code("no-resolver-evidence"));
     }
     if problems.is_empty() {
         return Ok(Verdict::pass(format!(
@@ -114,6 +115,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "make /etc/hosts (or DNS) map every node name to its cluster.conf ip_address on all nodes, and configure the interconnect address on this node's interface",
-    )
+    ).code("misresolved")
     .with(evidence))
 }

@@ -23,11 +23,11 @@ pub const CHECK: Check = Check {
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let (text, c) = match o2cb_config(ctx) {
         Ok(x) => x,
-        Err(e) if e.is_missing() => {
+        Err(e) if e.is_absent() => {
             return Ok(Verdict::fail(
                 "no /etc/sysconfig/o2cb or /etc/default/o2cb: o2cb will not start at boot",
                 "RHEL/OL: `service o2cb configure`; Debian/Ubuntu: `dpkg-reconfigure ocfs2-tools` (writes O2CB_ENABLED=true and O2CB_BOOTCLUSTER)",
-            ))
+            ).code("file-absent"))
         }
         Err(e) => return Err(e.into()),
     };
@@ -119,6 +119,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         summary,
         format!("edit {} (RHEL/OL: `service o2cb configure`; Debian/Ubuntu: `dpkg-reconfigure ocfs2-tools`); timeouts must be identical on all nodes", text.origin),
-    )
+    ).code("settings-invalid")
     .with(problems.into_iter().filter_map(|(_, e)| e)))
 }

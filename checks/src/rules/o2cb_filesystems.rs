@@ -42,5 +42,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         format!("not mounted: {}", missing.join("; ")),
         "`service o2cb load` mounts both; or mount them by hand as shown",
     )
+    .code("not-mounted")
     .with(evidence))
 }

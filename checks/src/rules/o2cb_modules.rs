@@ -56,6 +56,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         format!("not loaded: {}", missing.join(", ")),
         format!("`service o2cb load` (or `modprobe -a {}`); if modprobe fails, install the kernel's ocfs2 modules (UEK or the distribution kernel with CONFIG_OCFS2_FS)", missing.join(" ")),
-    )
+    ).code("not-loaded")
     .with(loaded.iter().filter(|(n, _)| n.starts_with("ocfs2") || n == "configfs").map(|(_, l)| text.evidence_at(*l))))
 }

@@ -7,7 +7,8 @@ use super::mismatch_history::{peers_now, standing, Standing};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::event::O2Event;
-use crate::kernlog::node_events::node_events;
+use crate::kernlog::history::{earlier, Window};
+use crate::kernlog::node_events::{node_events_now, NodeEvents};
 use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
@@ -25,9 +26,17 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
     let mut over = 0;
-    let events = node_events(ctx);
+    // The log's handshake complaints are half of the judgement: without a
+    // readable log there is no pass, though a file/kernel mismatch still fails.
+    let log = node_events_now(ctx);
+    let empty = NodeEvents {
+        events: Vec::new(),
+        boot: None,
+    };
+    let events: &NodeEvents = log.as_deref().unwrap_or(&empty);
+    let window = Window::of(ctx.source, ctx.options.since.clone());
     let peers = peers_now(ctx);
-    for (i, e) in events.iter().enumerate() {
+    for (i, e) in events.events.iter().enumerate() {
         if let O2Event::NetMismatch {
             setting,
             theirs,
@@ -35,10 +44,9 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             ..
         } = &e.event
         {
-            if let Standing::Over(why) = standing(&events, i, &peers) {
+            if let Standing::Over(why) = standing(events, i, &peers, &window) {
                 over += 1;
-                evidence.push(e.evidence());
-                evidence.push(Evidence::note("no longer current", why));
+                evidence.push(earlier(e, &why));
                 continue;
             }
             let p = format!("a peer uses {setting:?} {theirs} ms, this node {ours} ms");
@@ -88,10 +96,12 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         }
     }
     if problems.is_empty() {
+        log.map_err(CheckError::from)?;
         if running.is_none() && file.is_none() {
             return Ok(Verdict::skip(
                 "neither configfs nor an o2cb configuration file is available",
-            ));
+            )
+            .code("no-timeout-evidence"));
         }
         let summary = if over == 0 {
             "no timeout disagreement in the kernel log or between file and kernel".to_string()
@@ -103,6 +113,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "set identical O2CB_HEARTBEAT_THRESHOLD, O2CB_IDLE_TIMEOUT_MS and O2CB_KEEPALIVE_DELAY_MS on every node (RHEL/OL: /etc/sysconfig/o2cb via `service o2cb configure`; Debian/Ubuntu: /etc/default/o2cb), then unmount and restart o2cb on the nodes that differ",
-    )
+    ).code("timeouts-disagree")
     .with(evidence))
 }

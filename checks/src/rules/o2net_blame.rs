@@ -6,6 +6,7 @@
 use super::common::o2cb_node_is_local;
 use super::o2net_targets::local_ips;
 use crate::context::NodeCtx;
+use crate::error::EvidenceError;
 use crate::parse::cluster_conf_rules::{Model, Node};
 use crate::parse::firewall;
 use crate::source::Source;
@@ -25,10 +26,32 @@ pub struct Blame {
     pub why: String,
 }
 
+/// What this node's firewall rulesets say about the o2net ports.
+pub struct Firewall {
+    pub blocks: Vec<Block>,
+    /// Rulesets that were read (`iptables-save`, `nft list ruleset`): only these
+    /// can support "no rule blocks the port".
+    pub answered: Vec<&'static str>,
+    /// Why the others could not be read.
+    pub gaps: Vec<EvidenceError>,
+}
+
 /// Rules in this node's iptables or nftables ruleset that drop one of `ports`.
 pub fn firewall_blocks(ctx: &NodeCtx, ports: &[u16]) -> Vec<Block> {
+    firewall(ctx, ports).blocks
+}
+
+/// [`firewall_blocks`], with which rulesets answered.
+pub fn firewall(ctx: &NodeCtx, ports: &[u16]) -> Firewall {
     let mut out = Vec::new();
-    if let Ok(save) = ctx.command(&["iptables-save"]) {
+    let mut answered = Vec::new();
+    let mut gaps = Vec::new();
+    let save = ctx.command(&["iptables-save"]);
+    if let Err(e) = &save {
+        gaps.push(e.clone());
+    }
+    if let Ok(save) = save {
+        answered.push("iptables-save");
         for &port in ports {
             for b in firewall::iptables_blocking(&save.stdout, port) {
                 out.push(Block {
@@ -46,7 +69,12 @@ pub fn firewall_blocks(ctx: &NodeCtx, ports: &[u16]) -> Vec<Block> {
             }
         }
     }
-    if let Ok(nft) = ctx.command(&["nft", "list", "ruleset"]) {
+    let nft = ctx.command(&["nft", "list", "ruleset"]);
+    if let Err(e) = &nft {
+        gaps.push(e.clone());
+    }
+    if let Ok(nft) = nft {
+        answered.push("nft list ruleset");
         for &port in ports {
             for b in firewall::nft_blocking(&nft.stdout, port) {
                 out.push(Block {
@@ -56,7 +84,11 @@ pub fn firewall_blocks(ctx: &NodeCtx, ports: &[u16]) -> Vec<Block> {
             }
         }
     }
-    out
+    Firewall {
+        blocks: out,
+        answered,
+        gaps,
+    }
 }
 
 /// The peer evidence that stands for cluster.conf `node`: the peer whose hostname

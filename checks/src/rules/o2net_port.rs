@@ -5,7 +5,7 @@
 //! so one blocked port fails one node, not every node that talks to it.
 
 use super::common::{boot_cluster, cluster_conf, configfs_cluster};
-use super::o2net_blame::{firewall_blocks, inbound_failures, peer_explains};
+use super::o2net_blame::{firewall, inbound_failures, peer_explains};
 use super::o2net_targets::plan;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
@@ -28,7 +28,7 @@ pub const CHECK: Check = Check {
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let (_, model) = cluster_conf(ctx)?;
     let Some(cluster) = boot_cluster(ctx, &model) else {
-        return Ok(Verdict::skip("no boot cluster (see o2cb-config)"));
+        return Ok(Verdict::skip("no boot cluster (see o2cb-config)").code("no-boot-cluster"));
     };
     let plan = plan(ctx, &model, &cluster.name);
     let mut problems = Vec::new();
@@ -71,50 +71,84 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                         ));
                         blamed_elsewhere.push(reason.node);
                     }
-                    None => problems.push(format!(
-                        "{}:{} ({}) is not reachable: {}",
-                        node.ip,
-                        node.port,
-                        node.name,
-                        p.error.unwrap_or_default()
+                    None => problems.push((
+                        "peer-unreachable",
+                        format!(
+                            "{}:{} ({}) is not reachable: {}",
+                            node.ip,
+                            node.port,
+                            node.name,
+                            p.error.unwrap_or_default()
+                        ),
                     )),
                 }
             }
             Err(e) if e.is_missing() => {}
-            Err(e) => problems.push(format!("probe of {addr} failed: {e}")),
+            Err(e) => problems.push(("probe-failed", format!("probe of {addr} failed: {e}"))),
         }
     }
     let ports = ports(&model, &cluster.name);
-    for b in firewall_blocks(ctx, &ports) {
-        problems.push(b.problem);
+    let wall = firewall(ctx, &ports);
+    for b in wall.blocks {
+        problems.push(("firewall-drops", b.problem));
         evidence.push(b.evidence);
     }
     if let Some(mine) = plan.mine {
         listener_problem(ctx, mine, &mut problems, &mut evidence);
         let addr = SocketAddrV4::new(mine.ip, mine.port);
         for (peer, error) in inbound_failures(ctx, addr) {
-            problems.push(format!("{peer} cannot reach this node's {addr}: {error}"));
+            problems.push((
+                "unreachable-from-peers",
+                format!("{peer} cannot reach this node's {addr}: {error}"),
+            ));
         }
     }
     if problems.is_empty() {
+        let firewall_seen = !wall.answered.is_empty();
+        if checked == 0 && !firewall_seen {
+            // Nothing tried and no ruleset read: a pass would rest on nothing.
+            if let Some(e) = wall.gaps.iter().find(|e| e.is_unreadable()) {
+                return Err(e.clone().into());
+            }
+            return Ok(Verdict::skip(format!(
+                "no probe of a peer's o2net port and no firewall ruleset to judge by: collect `iptables-save` and `nft list ruleset` on the node, or run `o2check collect` there (it records the probes){}",
+                if plan.targets.is_empty() { "" } else { "; the recorded probes hold none of this node's targets" }
+            ))
+            .code("no-evidence")
+            .with(evidence));
+        }
+        let rules = if firewall_seen {
+            format!(
+                "no firewall rule blocks the o2net port ({})",
+                wall.answered.join(", ")
+            )
+        } else {
+            "no firewall ruleset was available to check".to_string()
+        };
         let summary = if checked == 0 {
-            "no firewall rule blocks the o2net port (no peer port to try from here: o2net connects from higher- to lower-numbered nodes)"
-                .to_string()
+            format!("{rules}; no peer port to try from here (o2net connects from higher- to lower-numbered nodes, or no probe was recorded)")
         } else if blamed_elsewhere.is_empty() {
-            format!("{checked} peer port(s) reachable; no firewall rule blocks the o2net port")
+            format!("{checked} peer port(s) reachable; {rules}")
         } else {
             format!(
-                "{checked} peer port(s) tried; unreachable because of their own side: {} (see their o2net-port); nothing blocks the port here",
+                "{checked} peer port(s) tried; unreachable because of their own side: {} (see their o2net-port); {rules}",
                 blamed_elsewhere.join(", ")
             )
         };
         return Ok(Verdict::pass(summary).with(evidence));
     }
     let port = ports.first().copied().unwrap_or(7777);
+    // A firewall rule explains the rest, so it names the finding when present.
+    let code = problems
+        .iter()
+        .map(|(c, _)| *c)
+        .find(|c| *c == "firewall-drops")
+        .unwrap_or(problems[0].0);
+    let problems: Vec<String> = problems.into_iter().map(|(_, p)| p).collect();
     Ok(Verdict::fail(
         problems.join("; "),
         format!("allow TCP {port} between the nodes' interconnect addresses on every node: `iptables -I INPUT -p tcp --dport {port} -j ACCEPT` (persist it), or `firewall-cmd --permanent --add-port={port}/tcp && firewall-cmd --reload`; check the link and routes between the cluster.conf addresses"),
-    )
+    ).code(code)
     .with(evidence))
 }
 
@@ -129,7 +163,7 @@ fn ports(model: &Model, cluster: &str) -> Vec<u16> {
 fn listener_problem(
     ctx: &NodeCtx,
     mine: &Node,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<(&'static str, String)>,
     evidence: &mut Vec<Evidence>,
 ) {
     let online = configfs_cluster(ctx)
@@ -147,9 +181,12 @@ fn listener_problem(
         .find(|l| l.1 == mine.port && (l.0 == mine.ip || l.0.is_unspecified()))
     {
         Some(l) => evidence.push(tcp.evidence_at(l.2)),
-        None => problems.push(format!(
-            "the cluster is online but nothing listens on {}:{} (o2net listener)",
-            mine.ip, mine.port
+        None => problems.push((
+            "no-listener",
+            format!(
+                "the cluster is online but nothing listens on {}:{} (o2net listener)",
+                mine.ip, mine.port
+            ),
         )),
     }
 }

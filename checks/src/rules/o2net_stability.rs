@@ -4,7 +4,8 @@
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::event::O2Event;
-use crate::kernlog::node_events::node_events;
+use crate::kernlog::history::{split_now, Window};
+use crate::kernlog::node_events::node_events_now;
 use o2check_reports::{Layer, Severity};
 use std::collections::BTreeMap;
 
@@ -23,18 +24,34 @@ pub const CHECK: Check = Check {
 const FLAPS: usize = 3;
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
-    let events = node_events(ctx);
+    let log = node_events_now(ctx)?;
+    let events = &log.events;
     if events.is_empty() {
         return Ok(Verdict::skip(
             "no o2 messages in the kernel log (nothing mounted yet, or the log rotated)",
-        ));
+        )
+        .code("no-o2-messages"));
     }
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
     let mut drops: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut connects = 0;
     let mut transient: Vec<String> = Vec::new();
-    for (i, e) in events.iter().enumerate() {
+    // What a later reconnection, registration or boot replaced is history.
+    let window = Window::of(ctx.source, ctx.options.since.clone());
+    let (now, earlier, n_earlier) = split_now(&log, &window, 6, |e| {
+        matches!(
+            e,
+            O2Event::NetMismatch { .. }
+                | O2Event::NetRejected { .. }
+                | O2Event::NetIdle { .. }
+                | O2Event::NetNoConnection { .. }
+                | O2Event::NetDisconnected { .. }
+                | O2Event::NetShutdown { .. }
+                | O2Event::NetConnected { .. }
+        )
+    });
+    for &(i, e) in &now {
         let notable = matches!(
             e.event,
             O2Event::NetMismatch { .. }
@@ -58,8 +75,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                     |p| format!("{} (num {})", p.name, p.num),
                 );
                 let p = format!("{who} uses {setting:?} {theirs} ms, this node {ours} ms");
-                if !problems.contains(&p) {
-                    problems.push(p);
+                if !problems.iter().any(|(_, q)| *q == p) {
+                    problems.push(("handshake-mismatch", p));
                 }
             }
             // An unknown peer or protocol is a configuration error at once; a
@@ -69,12 +86,16 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                 if text.to_lowercase().contains("unknown node")
                     || text.to_lowercase().contains("protocol") =>
             {
-                problems.push(format!("rejected connection: {text}"))
+                problems.push((
+                    "rejected-connection",
+                    format!("rejected connection: {text}"),
+                ))
             }
             O2Event::NetRejected { text } => transient.push(text.clone()),
-            O2Event::NetIdle { peer, secs } => {
-                problems.push(format!("connection to {} idle for {secs} s", peer.name))
-            }
+            O2Event::NetIdle { peer, secs } => problems.push((
+                "idle-timeout",
+                format!("connection to {} idle for {secs} s", peer.name),
+            )),
             O2Event::NetDisconnected { peer } | O2Event::NetShutdown { peer, .. } => {
                 drops.entry(peer.name.clone()).or_default().push(i)
             }
@@ -84,38 +105,56 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     }
     for (peer, idx) in &drops {
         if idx.len() >= FLAPS {
-            problems.push(format!("connection to {peer} dropped {} times", idx.len()));
+            problems.push((
+                "flapping",
+                format!("connection to {peer} dropped {} times", idx.len()),
+            ));
             evidence.extend(idx.iter().take(3).map(|&i| events[i].evidence()));
         }
     }
     if transient.len() >= FLAPS {
-        problems.push(format!(
-            "{} rejected connect attempts ({})",
-            transient.len(),
-            transient[0]
+        problems.push((
+            "repeated-rejections",
+            format!(
+                "{} rejected connect attempts ({})",
+                transient.len(),
+                transient[0]
+            ),
         ));
     }
-    if let Some(p) = events.iter().find_map(|e| {
+    if let Some(p) = now.iter().find_map(|(_, e)| {
         if let O2Event::NetNoConnection { node, secs } = &e.event {
             Some((*node, secs.clone()))
         } else {
             None
         }
     }) {
-        problems.push(format!(
-            "no connection established with node {} after {} s",
-            p.0, p.1
+        problems.push((
+            "no-connection",
+            format!(
+                "no connection established with node {} after {} s",
+                p.0, p.1
+            ),
         ));
     }
     problems.dedup();
+    let history = if n_earlier == 0 {
+        String::new()
+    } else {
+        format!("; {n_earlier} earlier o2net event(s) are history (shown below)")
+    };
     if problems.is_empty() {
         return Ok(Verdict::pass(format!(
-            "{connects} connection(s) made, no rejections, flaps or idle timeouts"
-        )));
+            "{connects} current connection(s), no current rejections, flaps or idle timeouts{history}"
+        ))
+        .with(earlier));
     }
+    let code = problems[0].0;
+    let problems: Vec<String> = problems.into_iter().map(|(_, p)| p).collect();
     Ok(Verdict::fail(
         problems.join("; "),
         "mismatched values: make O2CB_IDLE_TIMEOUT_MS, O2CB_KEEPALIVE_DELAY_MS and O2CB_HEARTBEAT_THRESHOLD identical on every node and restart o2cb on the odd one; drops and idle timeouts: check the interconnect (NIC errors `ip -s link`, switch, bonding) and the o2net port between the nodes",
-    )
-    .with(evidence))
+    ).code(code)
+    .with(evidence)
+    .with(earlier))
 }

@@ -5,7 +5,8 @@ use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::errno;
 use crate::kernlog::event::O2Event;
-use crate::kernlog::node_events::node_events;
+use crate::kernlog::history::{split_now, Window};
+use crate::kernlog::node_events::node_events_now;
 use o2check_reports::{Layer, Severity};
 use std::collections::BTreeMap;
 
@@ -21,10 +22,14 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
-    let events = node_events(ctx);
+    let log = node_events_now(ctx)?;
+    let window = Window::of(ctx.source, ctx.options.since.clone());
+    // Errors of an attempt that a later mount replaced are history.
+    let (now, earlier, n_earlier) =
+        split_now(&log, &window, 5, |e| matches!(e, O2Event::FsError { .. }));
     let mut groups: BTreeMap<(i32, String), usize> = BTreeMap::new();
     let mut evidence = Vec::new();
-    for e in &events {
+    for (_, e) in &now {
         if let O2Event::FsError { function, status } = &e.event {
             let n = groups.entry((*status, function.clone())).or_default();
             if *n == 0 && evidence.len() < 10 {
@@ -33,16 +38,23 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             *n += 1;
         }
     }
+    let history = if n_earlier == 0 {
+        String::new()
+    } else {
+        format!("; {n_earlier} earlier ERROR line(s) are history (shown below)")
+    };
     if groups.is_empty() {
-        return Ok(Verdict::pass("no ERROR status lines"));
+        return Ok(Verdict::pass(format!("no current ERROR status lines{history}")).with(earlier));
     }
     let summary: Vec<String> = groups
         .iter()
         .map(|((status, f), n)| format!("{f} = {status} ({}) x{n}", errno::name(*status)))
         .collect();
     Ok(Verdict::fail(
-        format!("ERROR status lines: {}", summary.join(", ")),
+        format!("ERROR status lines: {}{history}", summary.join(", ")),
         "run `o2check why` with the mount error for the cause; -107 (ENOTCONN) means o2net could not connect, -22 (EINVAL) usually a configuration mismatch, -5 (EIO) storage",
     )
-    .with(evidence))
+    .code("error-status-lines")
+    .with(evidence)
+    .with(earlier))
 }

@@ -70,6 +70,8 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     let (t, evidence) = table(nodes);
     let mut problems = Vec::new();
     let mut shared = 0;
+    // Mount points where two or more nodes' UUIDs are known: only those prove a pass.
+    let mut compared = 0;
     for (mp, per_node) in &t {
         let mounted: BTreeMap<&str, &str> = per_node
             .iter()
@@ -89,6 +91,9 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
             k.dedup();
             k
         };
+        if mounted.values().filter(|u| !u.is_empty()).count() >= 2 {
+            compared += 1;
+        }
         if known.len() > 1 {
             let listed: Vec<String> = mounted
                 .iter()
@@ -113,17 +118,24 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
         }
     }
     if shared == 0 {
-        return Ok(Verdict::skip("no OCFS2 volume is mounted on any node"));
+        return Ok(Verdict::skip("no OCFS2 volume is mounted on any node").code("nothing-mounted"));
+    }
+    if problems.is_empty() && compared == 0 {
+        return Ok(Verdict::skip(format!(
+            "{shared} mount point(s), but no two nodes' volume UUIDs are known to compare: collect `debugfs.ocfs2 -R stats <device>` or `mounted.ocfs2 -d` on every node (`o2check collect` does)"
+        ))
+        .code("uuids-unknown")
+        .with(evidence));
     }
     if problems.is_empty() {
         return Ok(Verdict::pass(format!(
-            "{shared} mount point(s) hold the same volume on every node that mounts them"
+            "{compared} mount point(s) hold the same volume on every node that mounts them"
         ))
         .with(evidence));
     }
     Ok(Verdict::fail(
         problems.join("; "),
         "on the odd node, compare `mounted.ocfs2 -d` and `multipath -ll` with the others: mount the shared LUN (by its /dev/mapper alias or UUID=) at the mount point; never mkfs a LUN that another node already uses",
-    )
+    ).code("uuid-differs")
     .with(evidence))
 }

@@ -23,15 +23,16 @@ pub const CHECK: Check = Check {
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let Some(c) = configfs_cluster(ctx)? else {
-        return Ok(Verdict::skip("no cluster registered in configfs"));
+        return Ok(Verdict::skip("no cluster registered in configfs").code("not-registered"));
     };
     if c.heartbeat_mode.as_deref() == Some("global") {
         return Ok(Verdict::skip(
             "global heartbeat: regions are started by `o2cb start-heartbeat`, not by mounts",
-        ));
+        )
+        .code("global-heartbeat"));
     }
     if ctx.file("/proc/mounts").is_err() {
-        return Ok(Verdict::skip("no /proc/mounts to compare the regions with"));
+        return Ok(Verdict::skip("no /proc/mounts to compare the regions with").code("no-mounts"));
     }
     let mounted: Vec<String> = volumes(ctx)
         .into_iter()
@@ -53,6 +54,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         format!("heartbeat region(s) without a mounted volume: {}", uuids.join(", ")),
         format!("stop the stale heartbeat: `ocfs2_hb_ctl -K -u {}` (or `ocfs2_hb_ctl -I -u <uuid>` to see its references first), then mount again", uuids[0]),
-    )
+    ).code("stale-region")
     .with(stale.iter().map(|r| Evidence::new(format!("{}/heartbeat/{}", c.path, r.uuid), None, format!("dev = {}", r.dev.as_deref().unwrap_or(""))))))
 }

@@ -77,9 +77,10 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
         }
     }
     if compared.is_empty() {
-        return Ok(Verdict::skip(
-            "fewer than two nodes say their kernel or ocfs2-tools version",
-        ));
+        return Ok(
+            Verdict::skip("fewer than two nodes say their kernel or ocfs2-tools version")
+                .code("too-few-versions"),
+        );
     }
     if problems.is_empty() {
         return Ok(Verdict::pass(format!(
@@ -92,7 +93,7 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "finish the rolling upgrade: install the same kernel and ocfs2-tools packages on every node (one node at a time: unmount, upgrade, reboot, mount), then re-run o2check",
-    )
+    ).code("versions-differ")
     .with(evidence))
 }
 

@@ -3,9 +3,15 @@
 //! host files at their host paths (`etc/ocfs2/cluster.conf`, `proc/mounts`,
 //! `sys/kernel/config/cluster/...`), command outputs in `commands/<name>` (see
 //! [`super::command_file_name`]) with stderr in `commands/<name>.stderr`, and
-//! `meta.json` with the host, the time, exit codes and TCP probes.
+//! `meta.json` with the host, the time, exit codes and TCP probes, and
+//! `manifest.json` (see [`super::manifest`]) with what collect tried.
 //! A sosreport directory is read through its `sos_commands/` layout.
+//!
+//! What the bundle lacks is observed absent only when the manifest says collect
+//! looked and found nothing; otherwise it is not collected, with what to collect.
 
+use super::confined::{Confined, ConfinedError, Kind};
+use super::manifest::{Manifest, MANIFEST_FILE};
 use super::names::command_file_name;
 use super::sosreport;
 use super::{CommandOutput, Source, TcpProbe};
@@ -75,8 +81,12 @@ pub struct BundleMeta {
 /// Evidence read from a bundle directory.
 pub struct Bundle {
     root: PathBuf,
+    /// Every read goes through it: nothing outside `root` is reached.
+    fs: Confined,
     node: String,
     meta: BundleMeta,
+    /// `None` for bundles without one: then no absence is observed.
+    manifest: Option<Manifest>,
     sos: bool,
 }
 
@@ -95,19 +105,37 @@ impl Bundle {
                 error: "not a directory".into(),
             });
         }
+        let fs = Confined::open(root).map_err(|e| EvidenceError::Io {
+            what: what.clone(),
+            error: e.to_string(),
+        })?;
         let meta_path = root.join("meta.json");
-        let meta: BundleMeta = match std::fs::read(&meta_path) {
+        let meta: BundleMeta = match fs.read("meta.json") {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| EvidenceError::Io {
                 what: meta_path.display().to_string(),
                 error: format!("invalid meta.json: {e}"),
             })?,
-            Err(_) => BundleMeta::default(),
+            Err(ConfinedError::Missing { .. }) => BundleMeta::default(),
+            Err(e) => return Err(e.into_evidence("meta.json")),
         };
-        let sos = root.join("sos_commands").is_dir();
+        let manifest_path = root.join(MANIFEST_FILE);
+        let manifest: Option<Manifest> = match fs.read(MANIFEST_FILE) {
+            Ok(bytes) => Some(
+                serde_json::from_slice(&bytes).map_err(|e| EvidenceError::Io {
+                    what: manifest_path.display().to_string(),
+                    error: format!("invalid {MANIFEST_FILE}: {e}"),
+                })?,
+            ),
+            Err(ConfinedError::Missing { .. }) => None,
+            Err(e) => return Err(e.into_evidence(MANIFEST_FILE)),
+        };
+        let sos = fs.kind("sos_commands") == Some(Kind::Dir);
         let mut bundle = Bundle {
             root: root.to_path_buf(),
+            fs,
             node: String::new(),
             meta,
+            manifest,
             sos,
         };
         bundle.node = bundle.guess_node_name();
@@ -120,6 +148,56 @@ impl Bundle {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// What collect tried, when the bundle says.
+    pub fn manifest(&self) -> Option<&Manifest> {
+        self.manifest.as_ref()
+    }
+
+    /// Why host path `path` is not in the bundle: what the manifest says, else
+    /// not collected, with where the file would go.
+    fn file_gap(&self, path: &str) -> EvidenceError {
+        if let Some(gap) = self.manifest.as_ref().and_then(|m| m.file_gap(path, path)) {
+            return gap;
+        }
+        let rel = path.trim_start_matches('/');
+        let collect = if self.sos {
+            sosreport::file_hint(path)
+        } else if self.manifest.is_some() {
+            format!("{path} (this bundle's collect did not read it; copy it from the node to {rel} in the bundle)")
+        } else {
+            format!("{path} from the node (copy it to {rel} in the bundle, or run `o2check collect` there)")
+        };
+        EvidenceError::NotCollected {
+            what: path.to_string(),
+            collect,
+        }
+    }
+
+    /// Why the output of `argv` (file `name` under commands/) is not in the bundle.
+    fn command_gap(&self, argv: &[&str], name: &str) -> EvidenceError {
+        let what = format!("`{}` output", argv.join(" "));
+        if let Some(gap) = self
+            .manifest
+            .as_ref()
+            .and_then(|m| m.command_gap(name, &what))
+        {
+            return gap;
+        }
+        // Bundles from before the manifest recorded timeouts in meta.json only.
+        if self.meta.commands.get(name).is_some_and(|r| r.timed_out) {
+            return EvidenceError::Timeout { what, seconds: 0 };
+        }
+        let collect = if self.sos {
+            sosreport::command_hint(argv)
+        } else {
+            format!(
+                "the output of `{}` on the node (save it as commands/{name} in the bundle, or run `o2check collect` there)",
+                argv.join(" ")
+            )
+        };
+        EvidenceError::NotCollected { what, collect }
     }
 
     /// meta.json's host, else the captured hostname, else the directory name.
@@ -146,25 +224,41 @@ impl Bundle {
     }
 
     /// Map a host path into the bundle, refusing `..` so a crafted path cannot leave it.
-    fn host_path(&self, path: &str) -> Option<PathBuf> {
+    fn host_path(&self, path: &str) -> Result<PathBuf, EvidenceError> {
+        self.bundle_path(path)
+            .ok_or_else(|| EvidenceError::Unsupported {
+                what: path.to_string(),
+                why: "the path leaves the bundle".into(),
+            })
+    }
+
+    fn bundle_path(&self, path: &str) -> Option<PathBuf> {
         let rel = Path::new(path.trim_start_matches('/'));
         if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
             return None;
         }
-        Some(self.root.join(rel))
+        Some(rel.to_path_buf())
     }
 }
 
-fn read(path: &Path, what: &str) -> Result<Vec<u8>, EvidenceError> {
-    std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => EvidenceError::Missing {
-            what: format!("{what} in this bundle"),
-        },
-        _ => EvidenceError::Io {
-            what: what.to_string(),
-            error: e.to_string(),
-        },
-    })
+/// Read bundle file `rel` (relative to the root); `Ok(None)` when the bundle does
+/// not hold it. Logs and command outputs keep their tail under the size cap,
+/// anything else must fit.
+fn read(fs: &Confined, rel: &Path, what: &str) -> Result<Option<Vec<u8>>, EvidenceError> {
+    let rel = rel.to_string_lossy();
+    let tail = rel.starts_with("var/log/")
+        || rel.starts_with("commands/")
+        || rel.starts_with("sos_commands/");
+    let read = if tail {
+        fs.read_tail(&rel)
+    } else {
+        fs.read(&rel)
+    };
+    match read {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(ConfinedError::Missing { .. }) => Ok(None),
+        Err(e) => Err(e.into_evidence(what)),
+    }
 }
 
 impl Source for Bundle {
@@ -178,51 +272,47 @@ impl Source for Bundle {
     }
 
     fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError> {
-        let full = self.host_path(path).ok_or_else(|| EvidenceError::Missing {
-            what: path.to_string(),
-        })?;
-        read(&full, path)
+        let full = self.host_path(path)?;
+        read(&self.fs, &full, path)?.ok_or_else(|| self.file_gap(path))
     }
 
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
-        let full = self.host_path(path).ok_or_else(|| EvidenceError::Missing {
-            what: path.to_string(),
-        })?;
-        let entries = std::fs::read_dir(&full).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => EvidenceError::Missing {
-                what: format!("{path} in this bundle"),
-            },
-            _ => EvidenceError::Io {
-                what: path.to_string(),
-                error: e.to_string(),
-            },
-        })?;
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        Ok(names)
+        let full = self.host_path(path)?;
+        self.fs
+            .list_dir(&full.to_string_lossy())
+            .map_err(|e| match e {
+                ConfinedError::Missing { .. } => self.file_gap(path),
+                e => e.into_evidence(path),
+            })
     }
 
     fn command(&self, argv: &[&str]) -> Result<CommandOutput, EvidenceError> {
         let name = command_file_name(argv);
         let what = format!("`{}` output", argv.join(" "));
-        let path = self.root.join("commands").join(&name);
-        let stdout = match read(&path, &what) {
-            Ok(bytes) => bytes,
-            Err(e) if e.is_missing() && self.sos => {
-                let found = sosreport::find_command(&self.root, argv).ok_or(e)?;
-                read(&found, &what)?
+        let path = Path::new("commands").join(&name);
+        let stdout = match read(&self.fs, &path, &what)? {
+            Some(bytes) => bytes,
+            None => {
+                let found = self
+                    .sos
+                    .then(|| sosreport::find_command(&self.fs, argv))
+                    .flatten()
+                    .ok_or_else(|| self.command_gap(argv, &name))?;
+                read(&self.fs, &found, &what)?.ok_or_else(|| self.command_gap(argv, &name))?
             }
-            Err(e) => return Err(e),
         };
         let record = self.meta.commands.get(&name);
         if record.is_some_and(|r| r.timed_out) {
             return Err(EvidenceError::Timeout { what, seconds: 0 });
         }
-        let stderr = std::fs::read(self.root.join("commands").join(format!("{name}.stderr")))
-            .unwrap_or_default();
+        let stderr = read(
+            &self.fs,
+            &Path::new("commands").join(format!("{name}.stderr")),
+            &what,
+        )
+        .ok()
+        .flatten()
+        .unwrap_or_default();
         Ok(CommandOutput {
             stdout,
             stderr,
@@ -232,6 +322,13 @@ impl Source for Bundle {
 
     fn clock(&self) -> Option<ClockRecord> {
         self.meta.clock.clone()
+    }
+
+    fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let at = self.meta.collected_at.as_deref()?;
+        chrono::DateTime::parse_from_rfc3339(at)
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc))
     }
 
     fn tcp_probe(&self, addr: SocketAddrV4, _timeout: Duration) -> Result<TcpProbe, EvidenceError> {

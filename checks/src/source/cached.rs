@@ -1,8 +1,11 @@
 //! Memoizes a source: several checks read the same cluster.conf and run the same
 //! `o2cb cluster-status`; on a live node each command should run once per run.
+//! It also holds the node's [`Facts`], so what is parsed from the evidence is
+//! parsed once per run too.
 
 use super::{CommandOutput, Source, TcpProbe};
 use crate::error::EvidenceError;
+use crate::facts::Facts;
 use std::collections::HashMap;
 use std::net::SocketAddrV4;
 use std::sync::Mutex;
@@ -17,6 +20,7 @@ pub struct Cached<S> {
     dirs: Memo<Vec<String>>,
     commands: Memo<CommandOutput>,
     probes: Memo<TcpProbe>,
+    facts: Facts,
 }
 
 impl<S: Source> Cached<S> {
@@ -27,6 +31,7 @@ impl<S: Source> Cached<S> {
             dirs: Mutex::default(),
             commands: Mutex::default(),
             probes: Mutex::default(),
+            facts: Facts::default(),
         }
     }
 
@@ -75,6 +80,12 @@ impl<S: Source> Source for Cached<S> {
     }
     fn clock(&self) -> Option<super::ClockRecord> {
         self.inner.clock()
+    }
+    fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.inner.taken_at()
+    }
+    fn facts(&self) -> Option<&Facts> {
+        Some(&self.facts)
     }
 
     fn tcp_probe(&self, addr: SocketAddrV4, timeout: Duration) -> Result<TcpProbe, EvidenceError> {

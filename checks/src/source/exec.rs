@@ -1,6 +1,8 @@
 //! Running an external command with a hard deadline. A hung `multipath -ll` or
 //! `debugfs.ocfs2` on a dead path must not hang the run: the whole process group is
-//! killed when the deadline passes.
+//! killed when the deadline passes, and reading stops then too, even when the
+//! command itself exited but left a child holding its stdout (`sleep 100 & echo
+//! hi`), which would otherwise keep the pipe open for as long as it lives.
 
 use super::CommandOutput;
 use crate::error::EvidenceError;
@@ -27,7 +29,7 @@ pub fn run_with_input(
 ) -> Result<CommandOutput, EvidenceError> {
     let what = format!("command `{}`", argv.join(" "));
     let Some((program, args)) = argv.split_first() else {
-        return Err(EvidenceError::Missing { what });
+        return Err(EvidenceError::Absent { what });
     };
     let mut child = match Command::new(program)
         .args(args)
@@ -45,7 +47,7 @@ pub fn run_with_input(
     {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(EvidenceError::Missing {
+            return Err(EvidenceError::Absent {
                 what: format!("{what} (not installed)"),
             })
         }
@@ -65,16 +67,16 @@ pub fn run_with_input(
         })),
         _ => None,
     };
+    let deadline = Instant::now() + timeout;
     let stdout = child.stdout.take().map(drain);
     let stderr = child.stderr.take().map(drain);
+    let timed_out = || EvidenceError::Timeout {
+        what: what.clone(),
+        seconds: timeout.as_secs().max(1),
+    };
     let status = match wait_or_kill(&mut child, timeout) {
         Ok(Some(status)) => status,
-        Ok(None) => {
-            return Err(EvidenceError::Timeout {
-                what,
-                seconds: timeout.as_secs().max(1),
-            })
-        }
+        Ok(None) => return Err(timed_out()),
         Err(e) => {
             return Err(EvidenceError::Io {
                 what,
@@ -82,14 +84,29 @@ pub fn run_with_input(
             })
         }
     };
+    // The command exited; its output ends when the last holder of the pipes lets
+    // go, which must also happen before the deadline.
+    let (Some(out), Some(err)) = (
+        stdout.map_or(Some(Vec::new()), |rx| collect_by(&rx, deadline)),
+        stderr.map_or(Some(Vec::new()), |rx| collect_by(&rx, deadline)),
+    ) else {
+        kill_group(child.id());
+        return Err(timed_out());
+    };
     if let Some(f) = feeder {
         let _ = f.join();
     }
     Ok(CommandOutput {
-        stdout: stdout.map(join).unwrap_or_default(),
-        stderr: stderr.map(join).unwrap_or_default(),
+        stdout: out,
+        stderr: err,
         exit_code: status.code(),
     })
+}
+
+/// What a drained pipe held, or `None` when it was still open at `deadline`.
+fn collect_by(rx: &std::sync::mpsc::Receiver<Vec<u8>>, deadline: Instant) -> Option<Vec<u8>> {
+    rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        .ok()
 }
 
 /// Wait for `child` (spawned with `process_group(0)`) until `timeout`; past it, kill
@@ -112,16 +129,16 @@ pub fn wait_or_kill(
     }
 }
 
-fn drain<R: Read + Send + 'static>(pipe: R) -> thread::JoinHandle<Vec<u8>> {
+/// Read `pipe` to its end on a thread; the bytes arrive on the channel. A thread
+/// blocked on a pipe some escaped process holds is left behind, not waited for.
+fn drain<R: Read + Send + 'static>(pipe: R) -> std::sync::mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = std::sync::mpsc::channel();
     thread::spawn(move || {
         let mut buf = Vec::new();
         let _ = pipe.take(MAX_OUTPUT).read_to_end(&mut buf);
-        buf
-    })
-}
-
-fn join(handle: thread::JoinHandle<Vec<u8>>) -> Vec<u8> {
-    handle.join().unwrap_or_default()
+        let _ = tx.send(buf);
+    });
+    rx
 }
 
 fn kill_group(pid: u32) {
@@ -173,6 +190,54 @@ mod tests {
         .unwrap_err();
         assert!(matches!(err, EvidenceError::Timeout { .. }), "{err}");
         assert!(start.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_child_left_holding_stdout_does_not_outlive_the_deadline() {
+        // The command exits at once; its background child keeps stdout open.
+        let start = Instant::now();
+        let err = run_with_timeout(
+            &["sh", "-c", "sleep 100 & echo hi"],
+            Duration::from_millis(500),
+        )
+        .unwrap_err();
+        assert!(matches!(err, EvidenceError::Timeout { .. }), "{err}");
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            start.elapsed()
+        );
+        // Even one that left the process group (so cannot be killed) is not waited for.
+        let start = Instant::now();
+        let err = run_with_timeout(
+            &["sh", "-c", "setsid sleep 8 & echo hi"],
+            Duration::from_millis(500),
+        )
+        .unwrap_err();
+        assert!(matches!(err, EvidenceError::Timeout { .. }), "{err}");
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn the_process_group_is_killed_when_the_pipe_is_held_past_the_deadline() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("pid");
+        let script = format!("sleep 100 & echo $! > {}; echo hi", pidfile.display());
+        let _ = run_with_timeout(&["sh", "-c", &script], Duration::from_millis(300));
+        let pid: i32 = std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        thread::sleep(Duration::from_millis(200));
+        let alive = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| !s.contains(") Z "))
+            .unwrap_or(false);
+        assert!(!alive, "the background child {pid} survived");
     }
 
     #[test]

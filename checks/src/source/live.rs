@@ -30,7 +30,7 @@ impl Live {
 
 fn io_error(what: &str, e: std::io::Error) -> EvidenceError {
     if e.kind() == std::io::ErrorKind::NotFound {
-        EvidenceError::Missing {
+        EvidenceError::Absent {
             what: what.to_string(),
         }
     } else {
@@ -60,6 +60,10 @@ impl Source for Live {
 
     fn is_live(&self) -> bool {
         true
+    }
+
+    fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        Some(chrono::Utc::now())
     }
 
     fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError> {

@@ -3,8 +3,10 @@
 
 mod bundle;
 mod cached;
+pub mod confined;
 pub mod exec;
 mod live;
+pub mod manifest;
 mod names;
 mod sosreport;
 
@@ -68,6 +70,16 @@ pub trait Source: Send + Sync {
     /// The node's clock against the collecting host, when it was measured
     /// (bundles fetched by `o2check run --cluster`).
     fn clock(&self) -> Option<ClockRecord> {
+        None
+    }
+    /// When this evidence was taken: now for the live host, the collection time
+    /// of a bundle (its meta.json), `None` when unknown.
+    fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        None
+    }
+    /// The node's facts memo (see [`crate::facts`]): one parse per run. Only a
+    /// [`Cached`] source keeps one; others parse on every call.
+    fn facts(&self) -> Option<&crate::facts::Facts> {
         None
     }
 }

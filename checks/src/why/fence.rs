@@ -79,9 +79,15 @@ pub fn reboot(nodes: &[NodeCtx], asked: &str) -> Diagnosis {
                 title: title.into(),
                 explanation: format!("{explanation}. Here: {}", f.summary),
                 evidence: f.evidence.clone(),
+                findings: vec![format!("fence-attribution/{}@cluster", f.code)],
                 confirm: vec!["the fenced node's previous-boot kernel log (`journalctl -k -b -1`, /var/log/messages) ends with the fence message".into()],
                 rule_out: Vec::new(),
-                fix: Fix { rhel: fix.clone(), debian: fix },
+                // Advice, not commands: nothing here is safe to run unattended.
+                fix: Fix {
+                    rhel: fix.clone(),
+                    debian: fix,
+                    commands: Vec::new(),
+                },
             });
         }
         None => {

@@ -1,12 +1,14 @@
 //! Gathering what the reasoning needs from each node: the check results (run
-//! here), the kernel log lines and the distribution family.
+//! here), the kernel log lines, the names fixes need, and which of the evidence
+//! `undetermined` would ask for is already there.
 
-use super::rank::NodeEvidence;
+use super::names;
+use super::rank::{all_collect_items, holds, NodeEvidence};
 use crate::kernlog::lines;
 use crate::runner::run_all;
 use crate::source::Source;
 use crate::{NodeCtx, Options};
-use o2check_reports::CheckResult;
+use o2check_reports::{CheckResult, Status};
 
 /// Run every check and read every node's logs; returns the evidence per node and
 /// all check results (for the reports).
@@ -15,23 +17,37 @@ pub fn gather(
     options: &Options,
 ) -> (Vec<NodeEvidence>, Vec<CheckResult>) {
     let results = run_all(sources, options);
+    let items = all_collect_items();
     let evidence = sources
         .iter()
         .map(|s| {
             let ctx = NodeCtx::new(s.as_ref(), options);
-            let os = ctx
-                .file("/etc/os-release")
-                .map(|t| t.content.to_lowercase())
-                .ok();
+            let log: Vec<_> = lines::node_log(&ctx).into_iter().flatten().collect();
+            let mut names = names::read(&ctx, &log);
+            let node_results: Vec<CheckResult> = results
+                .iter()
+                .filter(|r| r.node == s.node() || r.node == "cluster")
+                .cloned()
+                .collect();
+            // The regions the stale-heartbeat-region check names (its evidence
+            // sources are `<cluster>/heartbeat/<UUID>`).
+            names.stale_regions = node_results
+                .iter()
+                .filter(|r| r.check == "stale-heartbeat-region" && r.status == Status::Fail)
+                .flat_map(|r| r.evidence.iter())
+                .filter(|e| e.source.contains("/heartbeat/"))
+                .filter_map(|e| e.source.rsplit('/').next().map(str::to_string))
+                .collect();
             NodeEvidence {
                 node: s.node().to_string(),
-                results: results
+                results: node_results,
+                log,
+                names,
+                present: items
                     .iter()
-                    .filter(|r| r.node == s.node() || r.node == "cluster")
-                    .cloned()
+                    .filter(|c| holds(s.as_ref(), c))
+                    .copied()
                     .collect(),
-                log: lines::node_log(&ctx).into_iter().flatten().collect(),
-                debian: os.map(|o| o.contains("debian") || o.contains("ubuntu")),
             }
         })
         .collect();

@@ -3,10 +3,14 @@
 //! the binary gathers the evidence, this module only reasons about it.
 
 pub mod catalogue;
-pub mod error_text;
+pub mod facts;
 pub mod fence;
+pub mod fixes;
 pub mod gather;
+pub mod messages;
+pub mod names;
 pub mod rank;
+pub mod readme;
 pub mod signatures;
 
 pub use gather::gather;

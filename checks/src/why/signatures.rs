@@ -1,5 +1,6 @@
-//! Kernel log lines that point at a cause (FORMATS.md §4.3, §5), in both the 2.6.39
-//! and the current wording (matched case-insensitively).
+//! Kernel log lines that point at a cause, in both the 2.6.39 and the current
+//! wording (matched case-insensitively): kernel fs/ocfs2/cluster/tcp.c, heartbeat.c,
+//! stack_o2cb.c, slot_map.c and dlm/dlmdomain.c.
 
 use regex::Regex;
 use std::sync::OnceLock;
@@ -111,6 +112,16 @@ pub const SIGNATURES: &[Signature] = &[
         name: "heartbeat modes differ",
         cause: "disk-cluster-mismatch",
         pattern: r"mismatching o2cb heartbeat modes",
+    },
+    Signature {
+        name: "no free slot",
+        cause: "too-few-slots",
+        pattern: r"no free slots available",
+    },
+    Signature {
+        name: "locking protocol refused",
+        cause: "version-mismatch",
+        pattern: r"(locking protocol \d+\.\d+, but we have \d+\.\d+, disallowing|protocol versions on node \d+ is not compatible)",
     },
     Signature {
         name: "fencing",

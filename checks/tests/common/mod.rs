@@ -8,6 +8,17 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bundles")
 }
 
+/// Every fixture bundle directory, sorted.
+pub fn bundle_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<_> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
 /// A writable copy of a fixture bundle.
 pub struct Case {
     dir: tempfile::TempDir,
@@ -39,6 +50,32 @@ impl Case {
         } else {
             std::fs::remove_file(p).unwrap();
         }
+        self
+    }
+    /// Remove `host_path` from the bundle and record in its manifest that collect
+    /// looked and the node did not have it (observed absence).
+    pub fn absent(self, host_path: &str) -> Case {
+        let rel = host_path.trim_start_matches('/');
+        let p = self.dir.path().join(rel);
+        if p.is_dir() {
+            std::fs::remove_dir_all(&p).unwrap();
+        } else if p.exists() {
+            std::fs::remove_file(&p).unwrap();
+        }
+        let mpath = self.dir.path().join("manifest.json");
+        let mut manifest: serde_json::Value = std::fs::read(&mpath)
+            .map(|b| serde_json::from_slice(&b).unwrap())
+            .unwrap_or_else(|_| serde_json::json!({"version": 1}));
+        manifest["files"][host_path] = serde_json::json!({"state": "absent"});
+        std::fs::write(&mpath, serde_json::to_vec(&manifest).unwrap()).unwrap();
+        self
+    }
+    /// Replace the tree `rel` with the one of another bundle.
+    pub fn copy_tree_from(self, other: &Path, rel: &str) -> Case {
+        let target = self.dir.path().join(rel);
+        let _ = std::fs::remove_dir_all(&target);
+        std::fs::create_dir_all(&target).unwrap();
+        copy_tree(&other.join(rel), &target);
         self
     }
     pub fn path(&self) -> &Path {

@@ -1,0 +1,347 @@
+//! The names a fix needs, read from one node's evidence: distribution family,
+//! ocfs2-tools version, cluster, the node stanza this host should be, device and
+//! mount point, the peers' timeouts and the peers it cannot reach. Best effort:
+//! what the evidence does not give stays `None` and the fix shows a placeholder.
+
+use crate::context::NodeCtx;
+use crate::kernlog::lines::LogLine;
+use crate::parse::{configfs, mount_table, net};
+use crate::rules::common::{boot_cluster, cluster_conf, local_nodes, O2CB_SYSCONFIG};
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// Which init-script and sysconfig conventions the node follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Debian, Ubuntu: /etc/default/o2cb, /etc/init.d/o2cb.
+    Debian,
+    /// RHEL, Oracle Linux, CentOS, SUSE: /etc/sysconfig/o2cb.
+    Rhel,
+}
+
+/// The other side's timeouts, from this node's `uses a ... of A ms, but we use
+/// B ms locally` lines (kernel cluster/tcp.c o2net_check_handshake()).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeerTimeouts {
+    pub idle_ms: Option<u32>,
+    pub keepalive_ms: Option<u32>,
+    pub heartbeat_ms: Option<u32>,
+}
+
+/// A peer this node could not connect to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    pub name: String,
+    pub port: u16,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names {
+    pub family: Option<Family>,
+    pub tools: Option<(u32, u32, u32)>,
+    pub cluster: Option<String>,
+    /// The node stanza this host should be (its hostname matched none).
+    pub intended_node: Option<String>,
+    /// Every node name of the cluster in cluster.conf.
+    pub node_names: Vec<String>,
+    pub local_ip: Option<String>,
+    pub port: Option<u16>,
+    /// (device, mount point) of the failed mount.
+    pub mount: Option<(String, String)>,
+    /// A cluster directory exists in configfs.
+    pub registered: bool,
+    /// The evidence shows ocfs2_nodemanager loaded.
+    pub modules_loaded: bool,
+    /// cluster.conf defines the cluster (true when it cannot be told).
+    pub cluster_in_conf: bool,
+    pub peer_timeouts: PeerTimeouts,
+    pub unreachable_peers: Vec<Peer>,
+    /// Heartbeat regions the stale-heartbeat-region check found.
+    pub stale_regions: Vec<String>,
+}
+
+fn family(ctx: &NodeCtx) -> Option<Family> {
+    if let Ok(t) = ctx.file("/etc/os-release") {
+        let ids: String = t
+            .content
+            .lines()
+            .filter(|l| l.starts_with("ID=") || l.starts_with("ID_LIKE="))
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        if ids.contains("debian") || ids.contains("ubuntu") {
+            return Some(Family::Debian);
+        }
+        if ["rhel", "centos", "fedora", "ol", "suse", "sles"]
+            .iter()
+            .any(|d| ids.split(['=', '"', ' ']).any(|w| w == *d))
+        {
+            return Some(Family::Rhel);
+        }
+    }
+    // The init script itself picks its file by distribution (o2cb.init.sh).
+    match (
+        ctx.file(O2CB_SYSCONFIG[1]).is_ok(),
+        ctx.file(O2CB_SYSCONFIG[0]).is_ok(),
+    ) {
+        (true, false) => Some(Family::Debian),
+        (false, true) => Some(Family::Rhel),
+        _ => None,
+    }
+}
+
+fn tools(ctx: &NodeCtx) -> Option<(u32, u32, u32)> {
+    let out = ctx.command(&["o2cb_ctl", "-V"]).ok()?;
+    let v = out.stdout.content.split_whitespace().last()?.to_string();
+    let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
+    Some((
+        parts.next()??,
+        parts.next()??,
+        parts.next().flatten().unwrap_or(0),
+    ))
+}
+
+fn re(p: &str) -> Regex {
+    Regex::new(p).expect("valid regex")
+}
+
+fn timeout_res() -> &'static [(Regex, usize); 3] {
+    static RE: OnceLock<[(Regex, usize); 3]> = OnceLock::new();
+    RE.get_or_init(|| {
+        [
+            (re(r"(?i)uses a network idle timeout of (\d+) ms"), 0),
+            (re(r"(?i)uses a keepalive delay of (\d+) ms"), 1),
+            (re(r"(?i)uses a heartbeat timeout of (\d+) ms"), 2),
+        ]
+    })
+}
+
+fn peer_timeouts(log: &[LogLine]) -> PeerTimeouts {
+    let mut t = PeerTimeouts::default();
+    for l in log {
+        for (re, which) in timeout_res() {
+            if let Some(v) = re.captures(&l.message).and_then(|c| c[1].parse().ok()) {
+                let slot = match which {
+                    0 => &mut t.idle_ms,
+                    1 => &mut t.keepalive_ms,
+                    _ => &mut t.heartbeat_ms,
+                };
+                *slot = Some(v); // the latest line wins
+            }
+        }
+    }
+    t
+}
+
+/// Peers named in connect failures and not connected since (kernel cluster/tcp.c:
+/// `Connection to node %s (num %u) at %pI4:%d shutdown, state %d`,
+/// `No connection established with node %u after ...`).
+fn unreachable(log: &[LogLine], nodes: &[(String, u32, u16)]) -> Vec<Peer> {
+    static RE: OnceLock<[Regex; 3]> = OnceLock::new();
+    let [shutdown, none, connected] = RE.get_or_init(|| {
+        [
+            re(r"(?i)connection to node (\S+) \(num \d+\) at [\d.]+:(\d+) shutdown, state 7"),
+            re(r"(?i)no connection established with node (\d+) after"),
+            re(r"(?i)(?:connected to|accepted connection from) node (\S+) "),
+        ]
+    });
+    let mut peers: Vec<Peer> = Vec::new();
+    for l in log {
+        let m = &l.message;
+        if let Some(c) = shutdown.captures(m) {
+            let port = c[2].parse().unwrap_or(7777);
+            if !peers.iter().any(|p| p.name == c[1]) {
+                peers.push(Peer {
+                    name: c[1].to_string(),
+                    port,
+                });
+            }
+        } else if let Some(c) = none.captures(m) {
+            let num: u32 = c[1].parse().unwrap_or(u32::MAX);
+            if let Some((name, _, port)) = nodes.iter().find(|(_, n, _)| *n == num) {
+                if !peers.iter().any(|p| &p.name == name) {
+                    peers.push(Peer {
+                        name: name.clone(),
+                        port: *port,
+                    });
+                }
+            }
+        } else if let Some(c) = connected.captures(m) {
+            peers.retain(|p| p.name != c[1]);
+        }
+    }
+    peers
+}
+
+/// Names from one node's evidence and kernel log.
+pub fn read(ctx: &NodeCtx, log: &[LogLine]) -> Names {
+    let mut n = Names {
+        family: family(ctx),
+        tools: tools(ctx),
+        cluster_in_conf: true,
+        ..Names::default()
+    };
+    let configfs = configfs::read(ctx.source)
+        .ok()
+        .and_then(|c| c.into_iter().next());
+    n.registered = configfs.is_some();
+    n.modules_loaded = n.registered
+        || ctx
+            .file("/proc/modules")
+            .or_else(|_| ctx.command(&["lsmod"]).map(|o| o.stdout))
+            .is_ok_and(|t| t.content.contains("ocfs2_nodemanager"));
+    let hostname = ctx.hostname().ok().map(|t| t.content);
+    let mut nodes: Vec<(String, u32, u16)> = Vec::new();
+    if let Ok((_, model)) = cluster_conf(ctx) {
+        let cluster = boot_cluster(ctx, &model)
+            .map(|c| c.name.clone())
+            .or_else(|| configfs.as_ref().map(|c| c.name.clone()));
+        if let Some(name) = &cluster {
+            n.cluster_in_conf = model.clusters.iter().any(|c| &c.name == name);
+            let stanzas: Vec<_> = model.nodes_of(name).collect();
+            nodes = stanzas
+                .iter()
+                .map(|s| (s.name.clone(), s.number, s.port))
+                .collect();
+            n.node_names = stanzas.iter().map(|s| s.name.clone()).collect();
+            let local = hostname
+                .as_deref()
+                .map(|h| local_nodes(&model, name, h))
+                .unwrap_or_default();
+            let addresses: Vec<String> = ctx
+                .command(&["ip", "-o", "addr"])
+                .map(|o| {
+                    net::local_addresses(&o.stdout)
+                        .into_iter()
+                        .map(|(a, _)| a.to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            // The stanza this host is: o2cb's own match; else the one whose
+            // address is up here; else the one with the same short name.
+            let short = hostname
+                .as_deref()
+                .map(|h| h.split('.').next().unwrap_or(h).to_lowercase());
+            let me = match local.as_slice() {
+                [one] => Some(*one),
+                _ => stanzas
+                    .iter()
+                    .copied()
+                    .find(|s| addresses.contains(&s.ip.to_string()))
+                    .or_else(|| {
+                        let mut same = stanzas.iter().copied().filter(|s| {
+                            short.as_deref()
+                                == Some(
+                                    s.name
+                                        .split('.')
+                                        .next()
+                                        .unwrap_or("")
+                                        .to_lowercase()
+                                        .as_str(),
+                                )
+                        });
+                        match (same.next(), same.next()) {
+                            (Some(one), None) => Some(one),
+                            _ => None,
+                        }
+                    }),
+            };
+            if let Some(me) = me {
+                n.local_ip = Some(me.ip.to_string());
+                n.port = Some(me.port);
+                if local.is_empty() {
+                    n.intended_node = Some(me.name.clone());
+                }
+            }
+        } else {
+            n.cluster_in_conf = false;
+        }
+        n.cluster = cluster;
+    } else {
+        n.cluster = configfs.as_ref().map(|c| c.name.clone());
+    }
+    if n.cluster.is_none() {
+        n.cluster = crate::rules::common::o2cb_config(ctx)
+            .ok()
+            .and_then(|(_, c)| c.boot_cluster.map(|s| s.value))
+            .filter(|s| !s.is_empty());
+    }
+    n.mount = ctx.file("/etc/fstab").ok().and_then(|t| {
+        mount_table::ocfs2(&mount_table::parse(&t))
+            .next()
+            .map(|e| (e.device.clone(), e.mount_point.clone()))
+    });
+    n.peer_timeouts = peer_timeouts(log);
+    n.unreachable_peers = unreachable(log, &nodes);
+    n
+}
+
+/// `(device, mount point)` from `... while mounting DEV on DIR. ...` (mount.ocfs2.c main()).
+pub fn mount_from_error(text: &str) -> Option<(String, String)> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| re(r"while mounting (/\S+) on (/\S+?)\.?(?:\s|$)"));
+    let c = re.captures(text)?;
+    Some((c[1].to_string(), c[2].to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(m: &str) -> LogLine {
+        LogLine {
+            origin: "commands/dmesg".into(),
+            line: 1,
+            stamp: String::new(),
+            message: m.into(),
+        }
+    }
+
+    #[test]
+    fn peers_and_timeouts_from_kernel_lines() {
+        let log = [
+            line("o2net: node n150.ocfs2.test (num 1) at 10.77.0.150:7777 uses a network idle timeout of 30000 ms, but we use 10000 ms locally. Disconnecting."),
+            line("o2net: node n150.ocfs2.test (num 1) at 10.77.0.150:7777 uses a network idle timeout of 5000 ms, but we use 6000 ms locally. Disconnecting."),
+            line("o2net: Connection to node n150.ocfs2.test (num 1) at 10.77.0.150:7777 shutdown, state 7"),
+            line("o2net: No connection established with node 3 after 10.0 seconds, check network and cluster configuration."),
+        ];
+        assert_eq!(peer_timeouts(&log).idle_ms, Some(5000));
+        let nodes = vec![
+            ("n150.ocfs2.test".to_string(), 1, 7777),
+            ("n153".to_string(), 3, 7000),
+        ];
+        let p = unreachable(&log, &nodes);
+        assert_eq!(
+            p,
+            [
+                Peer {
+                    name: "n150.ocfs2.test".into(),
+                    port: 7777
+                },
+                Peer {
+                    name: "n153".into(),
+                    port: 7000
+                }
+            ]
+        );
+        let later = [
+            log[2].clone(),
+            line("o2net: Connected to node n150.ocfs2.test (num 1) at 10.77.0.150:7777"),
+        ];
+        assert!(unreachable(&later, &nodes).is_empty());
+    }
+
+    #[test]
+    fn device_and_mount_point_from_both_wordings() {
+        for t in [
+            "mount.ocfs2: Internal logic failure while mounting /dev/vda on /mnt/ocfs2. Check 'dmesg' for more information on this error 107.",
+            "mount.ocfs2: Transport endpoint is not connected while mounting /dev/vda on /mnt/ocfs2. Check 'dmesg' for more information on this error.",
+        ] {
+            assert_eq!(mount_from_error(t), Some(("/dev/vda".into(), "/mnt/ocfs2".into())));
+        }
+        assert_eq!(
+            mount_from_error("mount.ocfs2: Internal logic failure while trying to join the group"),
+            None
+        );
+    }
+}

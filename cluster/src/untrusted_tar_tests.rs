@@ -1,0 +1,236 @@
+//! Crafted archives against [`unpack`]: each attack of issue 9 on the
+//! coordinator, and the bounds that keep a hostile stream small.
+
+use super::*;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+/// A raw ustar header for `path` (any bytes, unvalidated: the attacks need paths
+/// tar::Builder refuses to write), of `kind` and `size`, checksummed.
+fn header(path: &str, kind: tar::EntryType, size: u64, link: &str) -> tar::Header {
+    let mut h = tar::Header::new_ustar();
+    {
+        let old = h.as_old_mut();
+        old.name[..path.len()].copy_from_slice(path.as_bytes());
+        old.linkname[..link.len()].copy_from_slice(link.as_bytes());
+    }
+    h.set_entry_type(kind);
+    h.set_size(size);
+    h.set_mode(0o777);
+    h.set_cksum();
+    h
+}
+
+fn archive(entries: &[(&str, tar::EntryType, &[u8], &str)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (path, kind, data, link) in entries {
+        let h = header(path, *kind, data.len() as u64, link);
+        out.extend_from_slice(h.as_bytes());
+        out.extend_from_slice(data);
+        out.resize(out.len().div_ceil(512) * 512, 0);
+    }
+    out.extend_from_slice(&[0; 1024]);
+    out
+}
+
+use tar::EntryType as T;
+
+fn dest() -> (tempfile::TempDir, PathBuf) {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().join("node");
+    std::fs::create_dir(&d).unwrap();
+    (t, d)
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn files_and_directories_are_unpacked_with_normal_modes() {
+    let (_t, d) = dest();
+    let tar = archive(&[
+        ("./", T::Directory, b"", ""),
+        ("./etc/", T::Directory, b"", ""),
+        ("./etc/ocfs2/cluster.conf", T::Regular, b"cluster:\n", ""),
+        ("./meta.json", T::Regular, b"{}", ""),
+    ]);
+    let s = unpack(&tar[..], &d, &Limits::default()).unwrap();
+    assert_eq!((s.files, s.bytes), (2, 11));
+    assert_eq!(
+        std::fs::read(d.join("etc/ocfs2/cluster.conf")).unwrap(),
+        b"cluster:\n"
+    );
+    // The archive said 0777 (and setuid would be kept by tar's own unpack).
+    assert_eq!(mode(&d.join("meta.json")), 0o644);
+    assert_eq!(mode(&d.join("etc")), 0o755);
+    assert_eq!(mode(&d.join("etc/ocfs2")), 0o755);
+}
+
+#[test]
+fn links_devices_and_fifos_are_refused_or_skipped() {
+    for (kind, link) in [
+        (T::Symlink, "/etc/shadow"),
+        (T::Link, "/etc/shadow"),
+        (T::Fifo, ""),
+        (T::Char, ""),
+        (T::Block, ""),
+    ] {
+        let tar = archive(&[("etc/ocfs2/cluster.conf", kind, b"", link)]);
+        let (_t, d) = dest();
+        let err = unpack(&tar[..], &d, &Limits::default()).unwrap_err();
+        assert!(
+            matches!(err, UnpackError::Refused { .. }),
+            "{kind:?}: {err}"
+        );
+        let (_t, d) = dest();
+        let skip = Limits {
+            specials: Specials::Skip,
+            ..Limits::default()
+        };
+        let s = unpack(&tar[..], &d, &skip).unwrap();
+        assert_eq!(s.skipped.len(), 1, "{kind:?}");
+        assert!(std::fs::symlink_metadata(d.join("etc/ocfs2/cluster.conf")).is_err());
+    }
+}
+
+#[test]
+fn paths_out_of_the_destination_are_refused() {
+    for path in ["../escaped", "a/../../escaped", "/tmp/escaped"] {
+        let (t, d) = dest();
+        let tar = archive(&[(path, T::Regular, b"x", "")]);
+        let err = unpack(&tar[..], &d, &Limits::default()).unwrap_err();
+        assert!(matches!(err, UnpackError::Escapes { .. }), "{path}: {err}");
+        assert!(!t.path().join("escaped").exists());
+    }
+}
+
+#[test]
+fn nothing_is_written_through_a_symlink_already_in_the_destination() {
+    let (t, d) = dest();
+    let outside = t.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, d.join("etc")).unwrap();
+    std::os::unix::fs::symlink(outside.join("f"), d.join("meta.json")).unwrap();
+    for path in ["etc/cluster.conf", "meta.json"] {
+        let tar = archive(&[(path, T::Regular, b"x", "")]);
+        let err = unpack(&tar[..], &d, &Limits::default()).unwrap_err();
+        assert!(
+            matches!(err, UnpackError::Duplicate { .. }),
+            "{path}: {err}"
+        );
+    }
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+}
+
+#[test]
+fn a_file_twice_is_refused() {
+    let (_t, d) = dest();
+    let tar = archive(&[("a", T::Regular, b"1", ""), ("a", T::Regular, b"2", "")]);
+    let err = unpack(&tar[..], &d, &Limits::default()).unwrap_err();
+    assert!(matches!(err, UnpackError::Duplicate { .. }), "{err}");
+}
+
+#[test]
+fn a_sparse_4_gib_entry_stops_at_the_file_cap() {
+    // A real GNU tar --sparse archive: about 10 KB holding a 4 GiB file of holes.
+    let (t, d) = dest();
+    let big = t.path().join("kern.log");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(4 << 30)
+        .unwrap();
+    let tar_path = t.path().join("sparse.tar");
+    let st = std::process::Command::new("tar")
+        .arg("--sparse")
+        .arg("-cf")
+        .arg(&tar_path)
+        .arg("-C")
+        .arg(t.path())
+        .arg("kern.log")
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let small = std::fs::metadata(&tar_path).unwrap().len();
+    assert!(small < 1 << 20, "the archive is {small} bytes");
+    let limits = Limits {
+        max_file: 8 << 20,
+        ..Limits::default()
+    };
+    let started = std::time::Instant::now();
+    let err = unpack(std::fs::File::open(&tar_path).unwrap(), &d, &limits).unwrap_err();
+    assert!(matches!(err, UnpackError::FileTooLarge { .. }), "{err}");
+    let written = std::fs::metadata(d.join("kern.log"))
+        .map(|m| m.blocks() * 512)
+        .unwrap_or(0);
+    assert!(written <= 8 << 20, "wrote {written} bytes");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// An endless stream of 1 MiB entries, as a hostile node could send.
+struct Endless {
+    entry: u64,
+    pending: Vec<u8>,
+}
+
+impl Read for Endless {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pending.is_empty() {
+            let name = format!("f{}", self.entry);
+            self.entry += 1;
+            self.pending = header(&name, T::Regular, 1 << 20, "").as_bytes().to_vec();
+            self.pending.resize(512 + (1 << 20), b'x');
+        }
+        let n = buf.len().min(self.pending.len());
+        buf[..n].copy_from_slice(&self.pending[..n]);
+        self.pending.drain(..n);
+        Ok(n)
+    }
+}
+
+#[test]
+fn an_endless_stream_stops_at_the_total_cap_or_the_entry_cap() {
+    let (_t, d) = dest();
+    let limits = Limits {
+        max_total: 8 << 20,
+        ..Limits::default()
+    };
+    let err = unpack(
+        Endless {
+            entry: 0,
+            pending: Vec::new(),
+        },
+        &d,
+        &limits,
+    )
+    .unwrap_err();
+    assert!(matches!(err, UnpackError::TotalTooLarge { .. }), "{err}");
+    let (_t, d) = dest();
+    let limits = Limits {
+        max_entries: 5,
+        ..Limits::default()
+    };
+    let err = unpack(
+        Endless {
+            entry: 0,
+            pending: Vec::new(),
+        },
+        &d,
+        &limits,
+    )
+    .unwrap_err();
+    assert!(matches!(err, UnpackError::TooManyEntries { .. }), "{err}");
+}
+
+#[test]
+fn replace_file_replaces_a_planted_symlink_instead_of_writing_through_it() {
+    let (t, d) = dest();
+    let victim = t.path().join("victim.json");
+    std::fs::write(&victim, "precious").unwrap();
+    std::os::unix::fs::symlink(&victim, d.join("meta.json")).unwrap();
+    replace_file(&d, "meta.json", b"{\"host\":\"n1\"}").unwrap();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(std::fs::symlink_metadata(d.join("meta.json"))
+        .unwrap()
+        .is_file());
+    assert_eq!(mode(&d.join("meta.json")), 0o644);
+}

@@ -1,0 +1,275 @@
+//! `o2check fleet`: many clusters in one run. Every node's evidence is gathered
+//! at once (over ssh from an inventory, or from a directory of collected
+//! bundles), each node is placed in the o2cb cluster its own cluster.conf names
+//! (see o2check_cluster::fleet), every cluster is checked on its own (cross-node
+//! checks only between nodes of one cluster), several clusters at a time, and
+//! each gets its reports; then the fleet summary (text, JSON, HTML).
+
+use crate::cli::FleetArgs;
+use crate::cluster_sources::{self, dir_name, CollectSettings, Reach};
+use crate::{cmd_run, sources, trials};
+use chrono::Utc;
+use o2check_checks::parse::o2cb_sysconfig;
+use o2check_checks::source::{Cached, Source};
+use o2check_checks::{rules, Options, Text};
+use o2check_cluster::fanout::map_nodes;
+use o2check_cluster::fleet::{self, Evidence, Placement};
+use o2check_reports::fleet::{self as summary, ClusterRun, FleetSummary, UnplacedNode};
+use o2check_reports::write::atomic_write;
+use o2check_reports::{json, junit, RunReport};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Every node's evidence before it is placed.
+struct Gathered {
+    sources: Vec<Box<dyn Source>>,
+    reach: Vec<Reach>,
+    /// Inputs that could not be read at all (a broken bundle): name and why.
+    unreadable: Vec<(String, String)>,
+    _scratch: Option<tempfile::TempDir>,
+    _archives: Vec<o2check_cluster::archive::Unpacked>,
+}
+
+/// One cluster ready to check.
+struct Group {
+    label: String,
+    inputs: Arc<trials::Inputs>,
+}
+
+pub fn run(args: FleetArgs) -> u8 {
+    let started = Utc::now();
+    let gathered = match gather(&args) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("o2check fleet: {e}");
+            return 2;
+        }
+    };
+    let options = Options {
+        min_paths: args.min_paths,
+        multipath_maps: Vec::new(),
+        tcp_timeout: Duration::from_millis(args.tcp_timeout_ms),
+        max_clock_skew: Duration::from_millis(args.max_clock_skew_ms),
+        since: None,
+    };
+    let (groups, unplaced) = split(gathered, &options);
+    let mode = if args.bundle_dir.is_some() {
+        "bundle"
+    } else {
+        "cluster"
+    };
+    eprintln!(
+        "o2check fleet: checking {} cluster(s), at most {} at once",
+        groups.len(),
+        args.cluster_args.parallel
+    );
+    let reports: Vec<RunReport> = map_nodes(&groups, args.cluster_args.parallel, |g| {
+        let jobs = trials::jobs(&g.inputs, rules::ALL, rules::CLUSTER);
+        cmd_run::assemble(&g.inputs, trials::evaluate(jobs), mode, started)
+    });
+    let mut runs = Vec::new();
+    for (g, report) in groups.iter().zip(&reports) {
+        let dir = dir_name(&g.label);
+        let (json_rel, junit_rel) = (format!("{dir}/results.json"), format!("{dir}/junit.xml"));
+        let written = atomic_write(&args.out.join(&json_rel), &json::to_json(report))
+            .and_then(|_| atomic_write(&args.out.join(&junit_rel), &junit::to_xml(report)));
+        if let Err(e) = written {
+            eprintln!(
+                "o2check fleet: cannot write the reports of {}: {e}",
+                g.label
+            );
+            return 2;
+        }
+        runs.push(ClusterRun {
+            name: &g.label,
+            report,
+            json: json_rel,
+            junit: junit_rel,
+        });
+    }
+    let s = FleetSummary::build(
+        env!("CARGO_PKG_VERSION"),
+        started.to_rfc3339(),
+        Utc::now().to_rfc3339(),
+        &runs,
+        unplaced,
+    );
+    let text = summary::to_text(&s);
+    print!("{text}");
+    let files: [(&str, Vec<u8>); 3] = [
+        ("fleet.json", summary::to_json(&s)),
+        ("fleet.txt", text.into_bytes()),
+        ("fleet.html", summary::to_html(&s).into_bytes()),
+    ];
+    for (name, bytes) in files {
+        if let Err(e) = atomic_write(&args.out.join(name), &bytes) {
+            eprintln!("o2check fleet: cannot write {name}: {e}");
+            return 2;
+        }
+    }
+    eprintln!("o2check fleet: reports in {}", args.out.display());
+    s.exit_code()
+}
+
+fn gather(args: &FleetArgs) -> Result<Gathered, String> {
+    if let Some(dir) = &args.bundle_dir {
+        return from_bundle_dir(dir);
+    }
+    let a = &args.cluster_args;
+    if a.nodes.is_none() && a.inventory.is_none() {
+        return Err(
+            "say where the fleet is: --inventory FILE, --nodes HOSTLIST or --bundle-dir DIR".into(),
+        );
+    }
+    let settings = CollectSettings {
+        command_timeout: args.command_timeout,
+        tcp_timeout_ms: args.tcp_timeout_ms,
+    };
+    let c = cluster_sources::open(a, &settings, args.save_bundles.as_deref())?;
+    Ok(Gathered {
+        sources: c.sources,
+        reach: c.reach,
+        unreadable: Vec::new(),
+        _scratch: c.scratch,
+        _archives: Vec::new(),
+    })
+}
+
+/// Every bundle in `dir` (one per node: directories as `fleet --save-bundles`
+/// leaves them, archives as the Ansible fleet playbook fetches them), in name order.
+fn from_bundle_dir(dir: &Path) -> Result<Gathered, String> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    let mut g = Gathered {
+        sources: Vec::new(),
+        reach: Vec::new(),
+        unreadable: Vec::new(),
+        _scratch: None,
+        _archives: Vec::new(),
+    };
+    for path in entries {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        match sources::open_bundle(&path) {
+            Ok((b, _)) if g.sources.iter().any(|s| s.node() == b.node()) => {
+                let why = format!(
+                    "another bundle in {} is for the same node {}",
+                    dir.display(),
+                    b.node()
+                );
+                g.unreadable.push((name, why));
+            }
+            Ok((b, unpacked)) => {
+                g.sources.push(Box::new(Cached::new(b)));
+                g._archives.extend(unpacked);
+            }
+            Err(e) => g.unreadable.push((name, e)),
+        }
+    }
+    if g.sources.is_empty() && g.unreadable.is_empty() {
+        return Err(format!("{} holds no bundle", dir.display()));
+    }
+    Ok(g)
+}
+
+/// What a node's evidence says about its cluster (see [`fleet::place`]).
+fn placement(source: &dyn Source) -> Placement {
+    let conf = source.read_file("/etc/ocfs2/cluster.conf").ok();
+    let conf = conf.as_deref().map(String::from_utf8_lossy);
+    let boot = ["/etc/sysconfig/o2cb", "/etc/default/o2cb"]
+        .iter()
+        .find_map(|p| {
+            let bytes = source.read_file(p).ok()?;
+            o2cb_sysconfig::parse(&Text::from_bytes(*p, &bytes)).boot_cluster
+        })
+        .map(|s| s.value);
+    fleet::place(&Evidence {
+        hostname: source.node(),
+        cluster_conf: conf.as_deref(),
+        boot_cluster: boot.as_deref(),
+    })
+}
+
+/// The clusters to check, and the nodes that belong to none.
+fn split(g: Gathered, options: &Options) -> (Vec<Group>, Vec<UnplacedNode>) {
+    let placements: Vec<Placement> = g.sources.iter().map(|s| placement(s.as_ref())).collect();
+    let partition = fleet::partition(&placements);
+    let mut unplaced: Vec<UnplacedNode> = g
+        .unreadable
+        .into_iter()
+        .map(|(node, reason)| UnplacedNode {
+            node,
+            kind: "unreadable".into(),
+            reason,
+        })
+        .collect();
+    for (i, p) in &partition.unplaced {
+        let node = g.sources[*i].node().to_string();
+        unplaced.push(match p {
+            Placement::Several(names) => UnplacedNode {
+                node,
+                kind: "several-clusters".into(),
+                reason: format!(
+                    "its cluster.conf lists it in clusters {} and no O2CB_BOOTCLUSTER says which it runs",
+                    names.join(", ")
+                ),
+            },
+            Placement::NoCluster(why) => UnplacedNode {
+                node,
+                kind: "no-cluster".into(),
+                reason: why.clone(),
+            },
+            Placement::Cluster { .. } => continue,
+        });
+    }
+    // Reached nodes go with their evidence; unreachable ones with the cluster
+    // whose cluster.conf names them, so its report shows the node missing.
+    let mut reach_of: Vec<Vec<Reach>> = partition.clusters.keys().map(|_| Vec::new()).collect();
+    let labels: Vec<&String> = partition.clusters.keys().collect();
+    for r in g.reach {
+        let label = match &r.outcome {
+            Ok(_) => partition
+                .clusters
+                .iter()
+                .find(|(_, idx)| idx.iter().any(|&i| g.sources[i].node() == r.node))
+                .map(|(l, _)| l.as_str()),
+            Err(_) => fleet::cluster_listing(&r.node, &placements, &partition),
+        };
+        match label.and_then(|l| labels.iter().position(|x| x.as_str() == l)) {
+            Some(k) => reach_of[k].push(r),
+            None => {
+                if let Err(e) = &r.outcome {
+                    unplaced.push(UnplacedNode {
+                        node: r.node.clone(),
+                        kind: "unreachable".into(),
+                        reason: format!("{e}; no reached node's cluster.conf lists it"),
+                    });
+                }
+            }
+        }
+    }
+    let mut sources: Vec<Option<Box<dyn Source>>> = g.sources.into_iter().map(Some).collect();
+    let groups = partition
+        .clusters
+        .iter()
+        .zip(reach_of)
+        .map(|((label, idx), reach)| Group {
+            label: label.clone(),
+            inputs: Arc::new(trials::Inputs {
+                sources: idx.iter().filter_map(|&i| sources[i].take()).collect(),
+                options: options.clone(),
+                reach,
+            }),
+        })
+        .collect();
+    (groups, unplaced)
+}
