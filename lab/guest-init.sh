@@ -6,6 +6,9 @@
 # every fault: o2.host o2.ip o2.nodes (name@ip,name@ip,... in node-number order)
 # o2.cluster o2.port o2.hbthr o2.idle o2.keepalive.
 /bin/busybox mkdir -p /proc /sys /dev /tmp /run /run/sshd /var/run /var/lock/subsys /var/log /etc /dlm /mnt/ocfs2 /root /sbin /usr/bin /usr/sbin
+# /var/tmp as on any host (sticky, world-writable): o2check's self-deploy refuses
+# a node where it is missing or not a plain directory.
+/bin/busybox mkdir -p /var/tmp && /bin/busybox chmod 1777 /var/tmp
 /bin/busybox --install -s /bin
 # GNU and util-linux tools in /usr/local/bin win over busybox applets for every
 # PATH lookup (bash scripts, mount helpers): REPORT.md pitfalls 2-3.
