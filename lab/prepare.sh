@@ -103,7 +103,7 @@ build_initramfs() {
   for f in "${o2[@]}"; do [ -e "$f" ] && install -D -m755 "$f" "$root$f"; done
   install -m755 /etc/init.d/o2cb "$root/etc/init.d/o2cb"
   install -m644 /lib/lsb/init-functions "$root/lib/lsb/init-functions"
-  install -D -m755 "$O2CHECK_BIN" "$root/usr/bin/o2check"
+  install -D -m755 "$REPO/target/x86_64-unknown-linux-musl/release/o2check" "$root/usr/bin/o2check"
   strip --strip-debug "$root/usr/bin/o2check" 2>/dev/null || true
   copy_with_libs "$root" "${tools[@]}" "${o2[@]}" "$O2CHECK_BIN"
   add_iptables "$root"

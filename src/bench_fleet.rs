@@ -129,6 +129,7 @@ fn bench(
     let all: Vec<String> = (0..clusters).map(hostlist).collect();
     let out = dir.join("fleet-reports");
     let mut samples = Vec::new();
+    let cpu_before = children_cpu_s();
     for _ in 0..iterations.max(1) {
         samples.push(time(&[
             "fleet".into(),
@@ -140,17 +141,23 @@ fn bench(
             out.display().to_string(),
         ])?);
     }
+    let cpu = (children_cpu_s() - cpu_before) / samples.len() as f64;
     samples.sort();
     println!(
-        "{:>18} {:>22} {:>14} {:>10}",
-        "slowest cluster ms", "clusters one by one ms", "fleet median", "fleet max"
+        "{:>18} {:>22} {:>14} {:>10} {:>16}",
+        "slowest cluster ms",
+        "clusters one by one ms",
+        "fleet median",
+        "fleet max",
+        "fleet CPU s/run"
     );
     println!(
-        "{:>18.0} {:>22.0} {:>14.0} {:>10.0}",
+        "{:>18.0} {:>22.0} {:>14.0} {:>10.0} {:>16.1}",
         ms(slowest),
         ms(sum),
         ms(samples[samples.len() / 2]),
-        ms(samples[samples.len() - 1])
+        ms(samples[samples.len() - 1]),
+        cpu
     );
     let summary = std::fs::read_to_string(out.join("fleet.txt")).unwrap_or_default();
     println!(
@@ -158,6 +165,23 @@ fn bench(
         summary.lines().next().unwrap_or("no fleet summary written")
     );
     Ok(())
+}
+
+/// CPU seconds (user + system) of every child this process has waited for:
+/// `cutime` and `cstime` of /proc/self/stat (proc(5)), which include their own
+/// children (o2check's ssh stand-ins). Shows whether a run is waiting or working.
+fn children_cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .ok()
+        .flatten()
+        .unwrap_or(100) as f64;
+    // state is field 3; cutime and cstime are fields 16 and 17.
+    (ticks(13) + ticks(14)) / hz
 }
 
 #[cfg(test)]

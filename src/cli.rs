@@ -1,9 +1,9 @@
-//! The command line. `o2check run` flattens libtest-mimic's arguments, so the
-//! familiar test-runner flags (`--list`, a name filter, `--skip`, `--exact`,
-//! `--format`, `--test-threads`, `--color`) work on checks.
+//! The command line. `o2check run` keeps the test-runner flags that make sense
+//! for checks (`--list`, a name filter, `--skip`, `--exact`, `--test-threads`,
+//! `--color`) as its own clap options and maps them to libtest-mimic only for
+//! `--list` and the `--trials` listing.
 
-use clap::{Args, Parser, Subcommand};
-use std::ffi::OsString;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Diagnostics and validation harness for OCFS2 (o2cb) clusters.
@@ -15,47 +15,37 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// Parse the command line. `run --format line` is o2check's own format
-    /// (reports/src/line.rs), so it is taken out before libtest-mimic parses its
-    /// `--format pretty|terse|json`.
+    /// Parse the command line. A usage error exits 2, except under
+    /// `--format nagios`, where a plugin that cannot run must say UNKNOWN (3) by
+    /// the monitoring-plugins guidelines.
     pub fn parse_args() -> Cli {
-        let mut argv: Vec<OsString> = std::env::args_os().collect();
-        let line = take_line_format(&mut argv);
-        let mut cli = Cli::parse_from(argv);
-        if let Command::Run(run) = &mut cli.command {
-            run.line_format = line;
-        }
-        cli
-    }
-}
-
-/// Remove `--format line` / `--format=line` from a `run` command line (before any
-/// `--`); true when it was there.
-fn take_line_format(argv: &mut Vec<OsString>) -> bool {
-    if argv.get(1).and_then(|a| a.to_str()) != Some("run") {
-        return false;
-    }
-    let mut i = 2;
-    while i < argv.len() {
-        match argv[i].to_str() {
-            Some("--") => break,
-            Some("--format=line") => {
-                argv.remove(i);
-                return true;
+        match Cli::try_parse() {
+            Ok(cli) => cli,
+            Err(e) => {
+                let nagios = std::env::args().any(|a| a == "nagios" || a == "--format=nagios");
+                let _ = e.print();
+                let code = match e.kind() {
+                    clap::error::ErrorKind::DisplayHelp
+                    | clap::error::ErrorKind::DisplayVersion => 0,
+                    _ if nagios => 3,
+                    _ => 2,
+                };
+                std::process::exit(code);
             }
-            Some("--format") if argv.get(i + 1).and_then(|a| a.to_str()) == Some("line") => {
-                argv.drain(i..i + 2);
-                return true;
-            }
-            _ => i += 1,
         }
     }
-    false
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the checks on this node (live) or on captured bundles, and write reports.
+    #[command(
+        long_about = "Run every check on this node (live), on bundles collected earlier \
+                      (--bundle, one per node) or on every node over ssh (--cluster), then \
+                      print one report ordered by cause, and write results.json and \
+                      junit.xml (in --out).",
+        after_help = RUN_EXAMPLES
+    )]
     Run(RunArgs),
     /// Capture a bundle of this node's evidence for offline analysis.
     Collect(CollectArgs),
@@ -75,14 +65,105 @@ pub enum Command {
     /// to measure the nodes' clock skew.
     #[command(hide = true)]
     Clock,
+    /// Compare two runs' results.json: new failures, fixed ones, changed evidence.
+    /// Exit 1 when something new fails.
+    Diff(DiffArgs),
+    /// Print a shell completion script: `o2check completions bash > /etc/bash_completion.d/o2check`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write one man page per subcommand into DIR (what the packages ship).
+    #[command(hide = true)]
+    GenerateMan {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+const RUN_EXAMPLES: &str = "\
+Examples:
+  o2check run                                   this node
+  o2check run --bundle n1/ --bundle n2/         bundles from `o2check collect`, or sosreports
+  o2check run --nodes 'n[1-2].example.com'      every node over ssh
+  o2check run hostname -v                       only checks whose name contains `hostname`
+  o2check run --format nagios                   a Nagios/Icinga plugin (NRPE)
+  o2check run --prometheus /var/lib/prometheus/node-exporter/o2check.prom
+  o2check diff old/results.json new/results.json
+
+Exit codes:
+  0  nothing failed          1  a check failed or could not decide
+  2  usage or unreadable input
+  with --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN";
+
+/// What `run` prints on stdout.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The report for a person, ordered by cause.
+    Console,
+    /// One Nagios/Icinga plugin status line with perfdata (and a line per failure).
+    Nagios,
+    /// The run as one line, the same on identical nodes (no hostname, no times),
+    /// for `clush -b` and `dshbak -c`.
+    Line,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 /// Exit codes: 0 nothing failed, 1 a check failed or errored, 2 usage or unreadable input.
 #[derive(Args, Debug)]
-#[command(
-    after_help = "--format line: the run as one line, the same on identical nodes (no hostname, no times), for `clush -b` and `dshbak -c`."
-)]
 pub struct RunArgs {
+    /// Only checks whose `<check>@<node>` name contains FILTER (`hostname`, `@n150`).
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+
+    /// Leave out checks whose name contains NAME (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub skip: Vec<String>,
+
+    /// FILTER and --skip match whole names only.
+    #[arg(long)]
+    pub exact: bool,
+
+    /// List the checks (`<check>@<node>: test`) and exit.
+    #[arg(long)]
+    pub list: bool,
+
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Console)]
+    pub format: Format,
+
+    /// Show every skipped check, not one line per layer.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Also print the test-runner listing (one line per check as it finishes).
+    #[arg(long)]
+    pub trials: bool,
+
+    /// With --trials: the terse listing (one character per check). Accepted
+    /// without it for old scripts; the report is the same.
+    #[arg(short, long, hide = true)]
+    pub quiet: bool,
+
+    /// Checks run at once (default: one per CPU).
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    pub test_threads: usize,
+
+    /// Colour: only on a terminal and without NO_COLOR (auto), always, never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// Write the Prometheus textfile here, atomically (for node_exporter's textfile
+    /// collector directory).
+    #[arg(long, value_name = "FILE")]
+    pub prometheus: Option<PathBuf>,
+
     /// Analyse a bundle directory (from `o2check collect`, or a sosreport) instead of
     /// this host. Repeat once per node.
     #[arg(long = "bundle", value_name = "DIR")]
@@ -142,14 +223,20 @@ pub struct RunArgs {
     /// Keep the bundles fetched from the nodes in DIR/<node>/ for offline runs later.
     #[arg(long, value_name = "DIR")]
     pub save_bundles: Option<PathBuf>,
+}
 
-    #[command(flatten)]
-    pub test: libtest_mimic::Arguments,
-
-    /// `--format line`: print the run as one line that is identical on identical
-    /// nodes (for `clush -b`, `dshbak -c`); set by [`Cli::parse_args`].
-    #[arg(skip)]
-    pub line_format: bool,
+/// Exit codes: 0 nothing new fails, 1 something new fails, 2 unreadable input.
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The earlier run's results.json.
+    #[arg(value_name = "OLD.json")]
+    pub old: PathBuf,
+    /// The later run's results.json.
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+    /// Also write the comparison as JSON here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 /// Exit codes: 0 every cluster passed and every node was placed, 1 a check failed
@@ -248,6 +335,11 @@ pub struct BenchArgs {
     #[arg(long)]
     pub scenario_overhead: bool,
 
+    /// Instead: time `cluster-conf-syntax` on generated cluster.conf files of this
+    /// many nodes each, e.g. `8000,200000` (the README's figure).
+    #[arg(long, value_name = "N", value_delimiter = ',')]
+    pub cluster_conf_nodes: Vec<usize>,
+
     /// Instead: time `o2check fleet` over simulated clusters, CLUSTERSxNODES
     /// (`10x16`), against the clusters run one after another.
     #[arg(long, value_name = "CxN")]
@@ -301,6 +393,11 @@ pub struct WhyArgs {
     /// its disk heartbeat or on the network quorum, from every node's kernel log.
     #[arg(long, value_name = "NODE")]
     pub reboot: Option<String>,
+
+    /// Which kernel-log events the checks count as current: `boot`, or a UTC time
+    /// (see `run --since`). Default: events a later change replaced are history.
+    #[arg(long, value_name = "TIME|boot")]
+    pub since: Option<o2check_checks::kernlog::history::Since>,
 }
 
 #[derive(Args, Debug)]
@@ -332,31 +429,4 @@ pub struct TimelineArgs {
     /// 2026-11-24 19:51). Default: every event the logs hold.
     #[arg(long, value_name = "TIME|boot")]
     pub since: Option<o2check_checks::kernlog::history::Since>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::take_line_format;
-    use std::ffi::OsString;
-
-    fn argv(a: &[&str]) -> Vec<OsString> {
-        a.iter().map(OsString::from).collect()
-    }
-
-    #[test]
-    fn line_format_is_taken_out_of_run_only() {
-        let mut a = argv(&["o2check", "run", "--skip", "dlm", "--format", "line", "-q"]);
-        assert!(take_line_format(&mut a));
-        assert_eq!(a, argv(&["o2check", "run", "--skip", "dlm", "-q"]));
-        let mut b = argv(&["o2check", "run", "--format=line"]);
-        assert!(take_line_format(&mut b));
-        assert_eq!(b, argv(&["o2check", "run"]));
-        let mut terse = argv(&["o2check", "run", "--format", "terse"]);
-        assert!(!take_line_format(&mut terse));
-        assert_eq!(terse.len(), 4);
-        let mut filter = argv(&["o2check", "run", "--", "--format", "line"]);
-        assert!(!take_line_format(&mut filter));
-        let mut why = argv(&["o2check", "why", "--format", "line"]);
-        assert!(!take_line_format(&mut why));
-    }
 }

@@ -78,6 +78,21 @@ pub struct ClusterArgs {
     #[arg(long, value_name = "PATH", default_value = "o2check")]
     pub remote_o2check: String,
 
+    /// Largest file read from a bundle or received from a node, in MiB: logs and
+    /// command outputs keep their last MiB up to it, other files over it are refused.
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub max_file_mib: u64,
+
+    /// Largest bundle a node may send, in MiB (its stream is cut there and the
+    /// node is an error).
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    pub max_bundle_mib: u64,
+
+    /// The o2check binary to copy to the nodes (default: this binary when it is
+    /// portable, else the portable build next to it, see scripts/build-portable).
+    #[arg(long, value_name = "FILE")]
+    pub payload: Option<PathBuf>,
+
     /// Where the private directory for copies of o2check (`o2check.<uid>`, mode
     /// 0700, checked before use) goes on the nodes.
     #[arg(long, value_name = "DIR", default_value = "/var/tmp")]
@@ -150,6 +165,15 @@ impl ClusterArgs {
     pub fn node_timeout(&self) -> Duration {
         Duration::from_secs(self.node_timeout)
     }
+
+    /// The caps on a node's stream (`--max-file-mib`, `--max-bundle-mib`).
+    pub fn stream_limits(&self) -> o2check_cluster::untrusted_tar::Limits {
+        o2check_cluster::untrusted_tar::Limits {
+            max_file: self.max_file_mib.max(1) << 20,
+            max_total: self.max_bundle_mib.max(1) << 20,
+            ..Default::default()
+        }
+    }
 }
 
 /// What `o2check --version` prints; deploy compares it with the nodes' copies.
@@ -157,9 +181,16 @@ pub fn version_line() -> String {
     format!("o2check {}", env!("CARGO_PKG_VERSION"))
 }
 
-/// This binary, to copy to nodes.
-pub fn payload() -> Result<Payload, String> {
-    Payload::current(&version_line()).map_err(|e| format!("cannot read this o2check binary: {e}"))
+impl ClusterArgs {
+    /// The binary to copy to the nodes (see [`crate::payload`]); a warning goes to
+    /// stderr when it may not start on nodes older than this host.
+    pub fn payload(&self) -> Result<Payload, String> {
+        let chosen = crate::payload::choose(self.payload.as_deref(), &version_line())?;
+        if let Some(w) = &chosen.warning {
+            eprintln!("{w}");
+        }
+        Ok(chosen.payload)
+    }
 }
 
 /// Inventories and cluster.conf files are small; a huge one is a mistake.

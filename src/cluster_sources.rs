@@ -43,7 +43,7 @@ pub fn open(
     let nodes = args.nodes()?;
     let payload = match args.deploy.into() {
         DeployMode::Never => Payload::from_bytes(&cluster_args::version_line(), Vec::new()),
-        _ => cluster_args::payload()?,
+        _ => args.payload()?,
     };
     let (base, scratch) = match save {
         Some(dir) => {
@@ -59,7 +59,20 @@ pub fn open(
             (t.path().to_path_buf(), Some(t))
         }
     };
-    let transport = args.transport();
+    let transport: std::sync::Arc<dyn Transport> = args.transport().into();
+    // Ctrl-C while collecting: close the masters, remove the scratch bundles.
+    let _on_interrupt = {
+        let t = std::sync::Arc::downgrade(&transport);
+        let scratch_dir = scratch.as_ref().map(|s| s.path().to_path_buf());
+        crate::interrupt::OnInterrupt::new(move || {
+            if let Some(t) = t.upgrade() {
+                t.shutdown();
+            }
+            if let Some(d) = scratch_dir {
+                let _ = std::fs::remove_dir_all(d);
+            }
+        })
+    };
     let reference = nix::unistd::gethostname()
         .map(|h| h.to_string_lossy().into_owned())
         .unwrap_or_else(|_| "coordinator".into());
@@ -77,7 +90,7 @@ pub fn open(
             collect.tcp_timeout_ms.to_string(),
         ],
         timeout: args.node_timeout(),
-        limits: o2check_cluster::untrusted_tar::Limits::default(),
+        limits: args.stream_limits(),
         reference,
     };
     let results = map_nodes(&nodes, args.parallel, |node| {

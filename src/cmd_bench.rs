@@ -20,6 +20,9 @@ pub fn run(args: BenchArgs) -> u8 {
             args.kernlog_compress.as_deref(),
         );
     }
+    if !args.cluster_conf_nodes.is_empty() {
+        return crate::bench_cluster_conf::run(&args.cluster_conf_nodes);
+    }
     if args.scenario_overhead {
         return crate::bench_scenario::run(args.iterations.min(5));
     }

@@ -53,7 +53,16 @@ pub fn run(args: FleetArgs) -> u8 {
         max_clock_skew: Duration::from_millis(args.max_clock_skew_ms),
         since: None,
     };
-    let (groups, unplaced) = split(gathered, &options);
+    // The scratch and unpacked directories hold the bundles the sources read
+    // from, lazily: they must live until every cluster is checked.
+    let Gathered {
+        sources,
+        reach,
+        unreadable,
+        _scratch,
+        _archives,
+    } = gathered;
+    let (groups, unplaced) = split(sources, reach, unreadable, &options);
     let mode = if args.bundle_dir.is_some() {
         "bundle"
     } else {
@@ -200,11 +209,15 @@ fn placement(source: &dyn Source) -> Placement {
 }
 
 /// The clusters to check, and the nodes that belong to none.
-fn split(g: Gathered, options: &Options) -> (Vec<Group>, Vec<UnplacedNode>) {
-    let placements: Vec<Placement> = g.sources.iter().map(|s| placement(s.as_ref())).collect();
+fn split(
+    sources: Vec<Box<dyn Source>>,
+    reach: Vec<Reach>,
+    unreadable: Vec<(String, String)>,
+    options: &Options,
+) -> (Vec<Group>, Vec<UnplacedNode>) {
+    let placements: Vec<Placement> = sources.iter().map(|s| placement(s.as_ref())).collect();
     let partition = fleet::partition(&placements);
-    let mut unplaced: Vec<UnplacedNode> = g
-        .unreadable
+    let mut unplaced: Vec<UnplacedNode> = unreadable
         .into_iter()
         .map(|(node, reason)| UnplacedNode {
             node,
@@ -213,7 +226,7 @@ fn split(g: Gathered, options: &Options) -> (Vec<Group>, Vec<UnplacedNode>) {
         })
         .collect();
     for (i, p) in &partition.unplaced {
-        let node = g.sources[*i].node().to_string();
+        let node = sources[*i].node().to_string();
         unplaced.push(match p {
             Placement::Several(names) => UnplacedNode {
                 node,
@@ -235,12 +248,12 @@ fn split(g: Gathered, options: &Options) -> (Vec<Group>, Vec<UnplacedNode>) {
     // whose cluster.conf names them, so its report shows the node missing.
     let mut reach_of: Vec<Vec<Reach>> = partition.clusters.keys().map(|_| Vec::new()).collect();
     let labels: Vec<&String> = partition.clusters.keys().collect();
-    for r in g.reach {
+    for r in reach {
         let label = match &r.outcome {
             Ok(_) => partition
                 .clusters
                 .iter()
-                .find(|(_, idx)| idx.iter().any(|&i| g.sources[i].node() == r.node))
+                .find(|(_, idx)| idx.iter().any(|&i| sources[i].node() == r.node))
                 .map(|(l, _)| l.as_str()),
             Err(_) => fleet::cluster_listing(&r.node, &placements, &partition),
         };
@@ -257,7 +270,7 @@ fn split(g: Gathered, options: &Options) -> (Vec<Group>, Vec<UnplacedNode>) {
             }
         }
     }
-    let mut sources: Vec<Option<Box<dyn Source>>> = g.sources.into_iter().map(Some).collect();
+    let mut sources: Vec<Option<Box<dyn Source>>> = sources.into_iter().map(Some).collect();
     let groups = partition
         .clusters
         .iter()

@@ -1,7 +1,7 @@
 //! `o2check run`: every check on every node, then the reports.
 
-use crate::cli::RunArgs;
-use crate::{node_info, output, sources, trials};
+use crate::cli::{Format, RunArgs};
+use crate::{facts, node_info, output, presence, sources, trials};
 use chrono::Utc;
 use o2check_checks::{rules, Options};
 use o2check_reports::{NodeInfo, RunMeta, RunReport};
@@ -18,9 +18,25 @@ pub fn run(args: RunArgs) -> u8 {
         tcp_timeout_ms: args.tcp_timeout_ms,
         save_bundles: args.save_bundles.as_deref(),
     }) else {
+        if args.format == Format::Nagios {
+            // The monitoring-plugins guidelines: a plugin that cannot check is UNKNOWN.
+            println!("O2CHECK UNKNOWN - cannot read the evidence (the error is on stderr)");
+            return 3;
+        }
         return 2;
     };
     let mode = opened.mode;
+    for s in opened
+        .sources
+        .iter()
+        .filter(|s| s.describe().starts_with("sosreport:"))
+    {
+        eprintln!(
+            "o2check: {} is a sosreport: sos collects no OCFS2 state ({}), so the checks that need it skip; run `o2check collect` on the node and add the bundle",
+            o2check_reports::untrusted_text::escape_controls(s.node()),
+            o2check_checks::source::sosreport::NOT_COLLECTED.join(", ")
+        );
+    }
     let options = Options {
         min_paths: args.min_paths,
         multipath_maps: args.multipath_maps.clone(),
@@ -33,33 +49,97 @@ pub fn run(args: RunArgs) -> u8 {
         options,
         reach: opened.reach,
     });
-    let report = if args.line_format && !args.test.list {
-        let jobs = trials::jobs(&inputs, rules::ALL, rules::CLUSTER);
-        let results = trials::evaluate(trials::selected(jobs, &args.test));
-        let report = assemble(&inputs, results, mode, started);
-        println!("{}", o2check_reports::line::render(&report));
-        report
-    } else {
+    // o2check's own arguments in libtest-mimic's terms: its filter semantics, and
+    // its listing for --list and --trials.
+    let selection = libtest_mimic::Arguments {
+        filter: args.filter.clone(),
+        skip: args.skip.clone(),
+        exact: args.exact,
+        list: args.list,
+        quiet: args.quiet,
+        test_threads: (args.test_threads > 0).then_some(args.test_threads),
+        color: Some(output::libtest_color(args.color)),
+        ..libtest_mimic::Arguments::default()
+    };
+    let jobs: Vec<trials::Job> = trials::selected(
+        trials::jobs(&inputs, rules::ALL, rules::CLUSTER),
+        &selection,
+    );
+    let results = if args.list || args.trials {
+        // libtest-mimic's listing, for those who ask; it runs the trials too.
         let sink: trials::Sink = Arc::new(Mutex::new(Vec::new()));
-        let trials = trials::build(&inputs, rules::ALL, rules::CLUSTER, &sink);
-        let _conclusion = libtest_mimic::run(&args.test, trials);
-        if args.test.list {
+        let _conclusion = libtest_mimic::run(&selection, trials::as_trials(jobs, &sink));
+        if args.list {
             return 0;
         }
         let results = std::mem::take(&mut *sink.lock().unwrap_or_else(|p| p.into_inner()));
-        let report = assemble(&inputs, results, mode, started);
-        output::console(&report, output::use_color(args.test.color));
-        report
+        results
+    } else {
+        trials::evaluate_parallel(jobs, args.test_threads)
     };
+    let report = assemble(&inputs, results, mode, started);
+    let facts = facts::gather(&inputs, report.meta.finished);
+    let plugin = o2check_reports::nagios::render(&report, &facts);
+    match args.format {
+        Format::Console => output::console(
+            &report,
+            &o2check_reports::console::Options {
+                color: output::use_color(args.color),
+                verbose: args.verbose,
+                headline: presence::headline(&inputs.sources),
+                why_command: Some(why_command(&args)),
+            },
+        ),
+        Format::Nagios => output::print(&plugin.text),
+        Format::Line => println!("{}", o2check_reports::line::render(&report)),
+    }
     // Paths given explicitly are always written; --no-reports only drops the defaults.
     let default = |name: &str| (!args.no_reports).then(|| args.out.join(name));
-    let json = args.json.clone().or_else(|| default("results.json"));
-    let junit = args.junit.clone().or_else(|| default("junit.xml"));
-    if let Err(e) = output::files(&report, json.as_deref(), junit.as_deref()) {
+    let targets = output::Targets {
+        json: args.json.clone().or_else(|| default("results.json")),
+        junit: args.junit.clone().or_else(|| default("junit.xml")),
+        prometheus: args.prometheus.clone(),
+    };
+    if let Err(e) = output::files(&report, &facts, &targets) {
         eprintln!("o2check: cannot write reports: {e}");
-        return 2;
+        return if args.format == Format::Nagios { 3 } else { 2 };
     }
-    report.exit_code() as u8
+    match args.format {
+        Format::Nagios => plugin.code,
+        _ => report.exit_code() as u8,
+    }
+}
+
+/// `o2check why` over the same evidence, as a person would type it.
+fn why_command(args: &RunArgs) -> String {
+    let mut words = vec!["o2check".to_string(), "why".to_string()];
+    for b in &args.bundles {
+        words.push("--bundle".into());
+        words.push(b.display().to_string());
+    }
+    let c = &args.cluster_args;
+    if let Some(n) = &c.nodes {
+        words.extend(["--nodes".into(), n.clone()]);
+    } else if let Some(i) = &c.inventory {
+        words.extend(["--inventory".into(), i.display().to_string()]);
+    } else if args.cluster {
+        words.push("--cluster".into());
+    }
+    words
+        .iter()
+        .map(|w| shell_word(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A word the shell reads back as itself.
+fn shell_word(w: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:@,".contains(c);
+    if !w.is_empty() && w.chars().all(plain) {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
 }
 
 /// The finished run of `inputs`: results sorted lowest layer first, every node's facts.

@@ -6,7 +6,7 @@ use crate::sources;
 use chrono::Utc;
 use o2check_checks::kernlog::history::{boot_time, standing, Since, Standing, Window};
 use o2check_checks::kernlog::node_events::{node_events_now, Located};
-use o2check_checks::kernlog::timeline::{merge, svg, text, Lane};
+use o2check_checks::kernlog::timeline::{merge, svg, text, unaligned, Lane};
 use o2check_checks::source::Source;
 use o2check_checks::{NodeCtx, Options};
 use o2check_reports::write::atomic_write;
@@ -32,10 +32,16 @@ pub fn run(args: TimelineArgs) -> u8 {
             boot: boot_time(s.as_ref()),
         })
         .collect();
-    let points = merge(&lanes, Utc::now());
+    let now = Utc::now();
+    let points = merge(&lanes, now);
     let _ = write!(std::io::stdout(), "{}", text(&points));
-    if lanes.iter().any(|l| l.boot.is_none()) && lanes.len() > 1 {
-        eprintln!("o2check: boot time unknown for some nodes: their `[seconds since boot]` stamps are not aligned with the others");
+    // Only `[seconds since boot]` stamps need a boot time; wall-clock ones do not.
+    let off_axis = unaligned(&lanes, now);
+    if !off_axis.is_empty() && lanes.len() > 1 {
+        eprintln!(
+            "o2check: boot time unknown for {}: their `[seconds since boot]` stamps are not aligned with the others",
+            off_axis.join(", ")
+        );
     }
     let path = args.svg.unwrap_or_else(|| args.out.join("timeline.svg"));
     match atomic_write(&path, svg(&lanes, &points).as_bytes()) {

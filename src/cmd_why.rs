@@ -29,7 +29,10 @@ pub fn run(args: WhyArgs) -> u8 {
             eprintln!("o2check: {e}; the diagnosis lacks that node's evidence");
         }
     }
-    let options = Options::default();
+    let options = Options {
+        since: args.since.clone(),
+        ..Options::default()
+    };
     let (evidence, results) = gather(sources, &options);
     let error_text = args.error_text.join(" ");
     let diagnosis = match &args.reboot {

@@ -7,6 +7,7 @@
 #![allow(rustdoc::invalid_html_tags)]
 
 mod bench_cluster;
+mod bench_cluster_conf;
 mod bench_fleet;
 mod bench_kernlog;
 mod bench_kernlog_gen;
@@ -17,15 +18,21 @@ mod cluster_args;
 mod cluster_sources;
 mod cmd_bench;
 mod cmd_collect;
+mod cmd_diff;
 mod cmd_fleet;
+mod cmd_generate;
 mod cmd_run;
 mod cmd_scenario;
 mod cmd_scenario_agent;
 mod cmd_scenario_run;
 mod cmd_timeline;
 mod cmd_why;
+mod facts;
+mod interrupt;
 mod node_info;
 mod output;
+mod payload;
+mod presence;
 mod sources;
 mod trials;
 
@@ -53,6 +60,9 @@ fn main() -> ExitCode {
         cli::Command::Fleet(args) => cmd_fleet::run(args),
         cli::Command::Bench(args) => cmd_bench::run(args),
         cli::Command::Clock => print_clock(),
+        cli::Command::Diff(args) => cmd_diff::run(args),
+        cli::Command::Completions { shell } => cmd_generate::completions(shell),
+        cli::Command::GenerateMan { dir } => cmd_generate::man_pages(&dir),
     };
     ExitCode::from(code)
 }

@@ -1,47 +1,65 @@
 //! Facts about each node for report headers and JUnit properties. Best effort:
-//! a fact that cannot be read is left out, never an error.
+//! a fact that cannot be read is left out, never an error. Read through the
+//! node's facts (o2check_checks::facts), so configfs and the o2cb settings are
+//! parsed once, the same way the checks parse them.
 
-use o2check_checks::parse::o2cb_sysconfig;
+use o2check_checks::parse::{mount_table, o2cb_status};
 use o2check_checks::source::Source;
-use o2check_checks::Text;
+use o2check_checks::{NodeCtx, Options};
 use o2check_reports::NodeInfo;
 
-const CONFIGFS: &str = "/sys/kernel/config/cluster";
-
 pub fn describe(source: &dyn Source) -> NodeInfo {
-    let text = |path: &str| {
-        source
-            .read_file(path)
-            .ok()
-            .map(|b| String::from_utf8_lossy(&b).trim().to_string())
-    };
+    let options = Options::default();
+    let ctx = NodeCtx::new(source, &options);
     let output = |argv: &[&str]| {
-        let out = source.command(argv).ok()?;
-        Some(String::from_utf8_lossy(&out.stdout).trim().to_string()).filter(|s| !s.is_empty())
+        let out = ctx.command(argv).ok()?;
+        Some(out.stdout.content.trim().to_string()).filter(|s| !s.is_empty())
     };
-    let registered = source
-        .list_dir(CONFIGFS)
-        .ok()
-        .and_then(|d| d.into_iter().next());
-    let sysconfig = ["/etc/sysconfig/o2cb", "/etc/default/o2cb"]
-        .iter()
-        .find_map(|p| {
-            let bytes = source.read_file(p).ok()?;
-            Some(o2cb_sysconfig::parse(&Text::from_bytes(*p, &bytes)))
-        });
-    let boot_cluster = sysconfig
+    let registered = ctx.registered_cluster().ok().flatten();
+    let settings = ctx.o2cb_settings().ok().map(|(_, c)| c);
+    let boot_cluster = settings
         .as_ref()
         .and_then(|c| c.boot_cluster.as_ref().map(|s| s.value.clone()));
-    let cluster = registered.clone().or(boot_cluster);
+    let cluster = registered.as_ref().map(|c| c.name.clone()).or(boot_cluster);
+    // Mount options say what each mounted volume runs with (fs/ocfs2/super.c,
+    // ocfs2_show_options: `heartbeat=local|global|none`, `cluster_stack=`).
+    let mounted: Vec<mount_table::MountEntry> = ctx
+        .file("/proc/mounts")
+        .map(|t| mount_table::parse(&t))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e.fs_type == "ocfs2")
+        .collect();
+    let from_mounts = |key: &str| {
+        let mut values: Vec<String> = mounted
+            .iter()
+            .filter_map(|e| e.option(key).map(str::to_string))
+            .collect();
+        values.sort();
+        values.dedup();
+        (!values.is_empty()).then(|| values.join(","))
+    };
+    let status = || {
+        let out = ctx.command(&["service", "o2cb", "status"]).ok()?;
+        o2cb_status::parse(&out.stdout).heartbeat_mode
+    };
     let heartbeat_mode = registered
         .as_ref()
-        .and_then(|c| text(&format!("{CONFIGFS}/{c}/heartbeat/mode")))
-        .filter(|m| !m.is_empty());
-    let stack = text("/sys/fs/ocfs2/cluster_stack").or_else(|| {
-        sysconfig
-            .as_ref()
-            .and_then(|c| c.stack.as_ref().map(|s| s.value.clone()))
-    });
+        .and_then(|c| c.heartbeat_mode.clone())
+        .filter(|m| !m.is_empty())
+        .or_else(status)
+        .or_else(|| from_mounts("heartbeat"));
+    let stack = ctx
+        .file("/sys/fs/ocfs2/cluster_stack")
+        .ok()
+        .map(|t| t.content.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| from_mounts("cluster_stack"))
+        .or_else(|| {
+            settings
+                .as_ref()
+                .and_then(|c| c.stack.as_ref().map(|s| s.value.clone()))
+        });
     let tools_version =
         output(&["o2cb_ctl", "-V"]).and_then(|v| v.split_whitespace().last().map(str::to_string));
     NodeInfo {
@@ -52,5 +70,42 @@ pub fn describe(source: &dyn Source) -> NodeInfo {
         tools_version,
         stack,
         heartbeat_mode,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use o2check_checks::source::Bundle;
+
+    fn bundle(files: &[(&str, &str)]) -> (tempfile::TempDir, Bundle) {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, content) in files {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, content).unwrap();
+        }
+        let b = Bundle::open(dir.path()).unwrap();
+        (dir, b)
+    }
+
+    #[test]
+    fn heartbeat_and_stack_from_mount_options_and_status() {
+        let (_d, b) = bundle(&[(
+            "proc/mounts",
+            "/dev/mapper/a /a ocfs2 rw,heartbeat=global,cluster_stack=o2cb 0 0\n",
+        )]);
+        let n = describe(&b);
+        assert_eq!(
+            (n.heartbeat_mode.as_deref(), n.stack.as_deref()),
+            (Some("global"), Some("o2cb"))
+        );
+        let (_d, b) = bundle(&[(
+            "commands/service_o2cb_status",
+            "Checking O2CB cluster \"c\": Online\n  Heartbeat mode: Local\n",
+        )]);
+        assert_eq!(describe(&b).heartbeat_mode.as_deref(), Some("local"));
+        let (_d, b) = bundle(&[]);
+        assert_eq!(describe(&b).heartbeat_mode, None);
     }
 }

@@ -108,6 +108,7 @@ pub fn open_or_report(w: &Wanted) -> Option<Opened> {
 
 /// Open what `w` asks for; the error is for the command line (exit 2).
 pub fn open_wanted(w: &Wanted) -> Result<Opened, String> {
+    o2check_checks::source::confined::set_max_file(w.cluster_args.max_file_mib.max(1) << 20);
     if w.is_cluster() {
         let settings = CollectSettings {
             command_timeout: w.command_timeout,

@@ -1,13 +1,13 @@
-//! Checks become libtest-mimic trials named `<check id>@<node>` (kind = layer), so
-//! test-runner filters select checks and nodes. Each trial records its full
-//! result in a shared sink; libtest-mimic's own pass/fail is only for the console.
+//! Checks become jobs named `<check id>@<node>` (kind = layer), so filters select
+//! checks and nodes. `o2check run` runs them itself (one report, nothing per
+//! check); `--trials` and `--list` hand them to libtest-mimic as trials, each
+//! recording its full result in a shared sink.
 
 use libtest_mimic::{Completion, Failed, Trial};
 use o2check_checks::check::{Check, ClusterCheck};
 use o2check_checks::source::Source;
 use o2check_checks::{CheckError, NodeCtx, Options, Verdict};
 use o2check_reports::{CheckResult, Layer, Severity, Status};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -118,15 +118,9 @@ pub fn jobs(
     jobs
 }
 
-/// The jobs as libtest-mimic trials, each storing its result in `sink`.
-pub fn build(
-    inputs: &Arc<Inputs>,
-    checks: &[&'static Check],
-    cluster_checks: &[&'static ClusterCheck],
-    sink: &Sink,
-) -> Vec<Trial> {
-    jobs(inputs, checks, cluster_checks)
-        .into_iter()
+/// Jobs already built and selected, as libtest-mimic trials storing into `sink`.
+pub fn as_trials(jobs: Vec<Job>, sink: &Sink) -> Vec<Trial> {
+    jobs.into_iter()
         .map(|job| {
             let sink = Arc::clone(sink);
             let run = job.run;
@@ -163,6 +157,17 @@ pub fn evaluate(jobs: Vec<Job>) -> Vec<CheckResult> {
     jobs.into_iter().map(|job| (job.run)()).collect()
 }
 
+/// Every job run here on `threads` threads (0: one per CPU), nothing printed per
+/// check: `o2check run` without `--trials` (its report comes after).
+pub fn evaluate_parallel(jobs: Vec<Job>, threads: usize) -> Vec<CheckResult> {
+    use rayon::prelude::*;
+    let run = move || jobs.into_par_iter().map(|job| (job.run)()).collect();
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    }
+}
+
 struct Meta {
     id: &'static str,
     layer: Layer,
@@ -179,12 +184,7 @@ fn record(
     let started = Instant::now();
     // A check must never panic on bad input; if one does anyway, the run goes on and
     // the check is reported as an error rather than taking the process down.
-    let verdict = match catch_unwind(AssertUnwindSafe(run)) {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => e.into_verdict(),
-        Err(_) => Verdict::error("the check panicked (a bug in o2check; please report it)")
-            .code("panicked"),
-    };
+    let verdict = o2check_checks::runner::execute(run);
     CheckResult {
         check: meta.id.to_string(),
         node: node.to_string(),

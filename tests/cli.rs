@@ -227,6 +227,181 @@ fn explicit_report_paths_are_written_even_with_no_reports() {
 }
 
 #[test]
+fn run_help_is_o2checks_own_with_examples_and_exit_codes() {
+    let o = o2check(&["run", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(help.contains("Usage: o2check run"), "{help}");
+    assert!(
+        help.contains("Examples:") && help.contains("Exit codes:"),
+        "{help}"
+    );
+    assert!(
+        help.contains("--format <FORMAT>") && help.contains("nagios"),
+        "{help}"
+    );
+    for libtest_only in [
+        "--ignored",
+        "--bench",
+        "--nocapture",
+        "-Z",
+        "--logfile",
+        "--include-ignored",
+    ] {
+        assert!(!help.contains(libtest_only), "{libtest_only} in:\n{help}");
+    }
+}
+
+#[test]
+fn console_shows_each_failure_once_and_ends_with_the_why_command() {
+    let o = o2check(&[
+        "run",
+        "--no-reports",
+        "--bundle",
+        &bundle("lab-capture-healthy-node1"),
+        "--bundle",
+        &bundle("lab-capture-hostname-mismatch-node2"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        out.matches("hostname-in-cluster-conf @ n151.test.com")
+            .count(),
+        1,
+        "{out}"
+    );
+    // No libtest listing without --trials.
+    assert!(
+        !out.contains("test result:") && !out.contains("... ok"),
+        "{out}"
+    );
+    let last = out.trim_end().lines().last().unwrap();
+    assert_eq!(
+        last,
+        "Most likely cause: hostname-in-cluster-conf on n151.test.com. Next: o2check why \
+         --bundle fixtures/bundles/lab-capture-healthy-node1 \
+         --bundle fixtures/bundles/lab-capture-hostname-mismatch-node2"
+    );
+    // The listing is there for those who ask.
+    let t = o2check(&[
+        "run",
+        "--no-reports",
+        "--trials",
+        "--bundle",
+        &bundle("lab-capture-healthy-node1"),
+    ]);
+    assert!(String::from_utf8_lossy(&t.stdout).contains("test result: ok."));
+}
+
+#[test]
+fn a_host_without_ocfs2_hears_so_first() {
+    let empty = tempfile::tempdir().unwrap();
+    let o = o2check(&[
+        "run",
+        "--no-reports",
+        "--bundle",
+        empty.path().to_str().unwrap(),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let second = out
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.starts_with("o2check "));
+    assert!(second.unwrap_or("").starts_with("No OCFS2 here:"), "{out}");
+    // A real node does not get that headline.
+    let o = o2check(&[
+        "run",
+        "--no-reports",
+        "--bundle",
+        &bundle("lab-capture-healthy-node1"),
+    ]);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("No OCFS2 here"));
+}
+
+#[test]
+fn nagios_format_is_one_status_line_and_the_plugin_exit_code() {
+    let (_d, out) = out_dir();
+    let prom = out.join("o2check.prom");
+    let o = o2check(&[
+        "run",
+        "--no-reports",
+        "--format",
+        "nagios",
+        "--prometheus",
+        prom.to_str().unwrap(),
+        "--bundle",
+        &bundle("lab-capture-healthy-node1"),
+        "--bundle",
+        &bundle("lab-capture-hostname-mismatch-node2"),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "CRITICAL");
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.starts_with("O2CHECK CRITICAL - 3 failed: hostname-in-cluster-conf@n151.test.com, "),
+        "{text}"
+    );
+    let metrics = std::fs::read_to_string(&prom).unwrap();
+    assert!(
+        metrics.contains("o2check_run_timestamp_seconds "),
+        "{metrics}"
+    );
+    let healthy = o2check(&[
+        "run",
+        "--no-reports",
+        "--format",
+        "nagios",
+        "--bundle",
+        &bundle("lab-capture-healthy-node1"),
+    ]);
+    assert_eq!(healthy.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&healthy.stdout).starts_with("O2CHECK OK - "));
+    let missing = o2check(&[
+        "run",
+        "--format",
+        "nagios",
+        "--bundle",
+        "fixtures/bundles/no-such-bundle",
+    ]);
+    assert_eq!(missing.status.code(), Some(3), "UNKNOWN");
+}
+
+#[test]
+fn diff_exits_one_when_something_new_fails() {
+    let (_d, out) = out_dir();
+    let (old, new) = (out.join("old.json"), out.join("new.json"));
+    let run = |json: &Path, bundles: &[&str]| {
+        let mut args = vec!["run", "--no-reports", "--json", json.to_str().unwrap()];
+        for b in bundles {
+            args.extend(["--bundle", b]);
+        }
+        o2check(&args);
+    };
+    let healthy = bundle("lab-capture-healthy-node1");
+    let mismatch = bundle("lab-capture-hostname-mismatch-node2");
+    run(&old, &[&healthy]);
+    run(&new, &[&healthy, &mismatch]);
+    let report = out.join("diff.json");
+    let d = o2check(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--json",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(d.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&d.stdout);
+    assert!(
+        text.contains("New failures:\n  cluster-online @ n151.test.com (absent -> fail)"),
+        "{text}"
+    );
+    let back = o2check(&["diff", new.to_str().unwrap(), old.to_str().unwrap()]);
+    assert_eq!(back.status.code(), Some(0));
+    let json = results(&report);
+    assert_eq!(json["new_failures"].as_array().unwrap().len(), 3);
+    let bad = o2check(&["diff", "Cargo.toml", new.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
 fn since_takes_boot_or_a_time_and_refuses_anything_else() {
     let (_d, out) = out_dir();
     let o = o2check(&[
@@ -256,5 +431,33 @@ fn since_takes_boot_or_a_time_and_refuses_anything_else() {
         "fail",
         "{}",
         String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn a_sosreport_says_what_sos_does_not_collect_and_fails_nothing() {
+    let (_d, out) = out_dir();
+    let o = o2check(&[
+        "run",
+        "--bundle",
+        &bundle("sos-hostname-mismatch-node2"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("is a sosreport") && stderr.contains("/etc/ocfs2/cluster.conf"),
+        "{stderr}"
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let report = results(&out.join("results.json"));
+    assert_eq!(
+        status_of(&report, "hostname-in-cluster-conf", "n151.test.com"),
+        "skip"
     );
 }

@@ -177,3 +177,47 @@ fn collect_to_stdout_is_a_tar_of_a_bundle() {
         "{names:?}"
     );
 }
+
+fn run_with_payload(payload: &Path, out: &Path, ssh: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_o2check"))
+        .args(["run", "--color", "never", "--nodes", "n150"])
+        .arg("--payload")
+        .arg(payload)
+        .arg("--ssh-program")
+        .arg(ssh)
+        .arg("--out")
+        .arg(out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("o2check runs")
+}
+
+#[test]
+fn a_payload_that_is_not_an_executable_is_refused_before_any_node_is_touched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ssh = fake_ssh(tmp.path());
+    let script = tmp.path().join("not-a-binary");
+    std::fs::write(&script, "#!/bin/sh\necho o2check\n").unwrap();
+    let o = run_with_payload(&script, &tmp.path().join("reports"), &ssh);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not an x86_64 ELF executable"), "{stderr}");
+}
+
+#[test]
+fn a_host_only_payload_is_named_in_a_warning_line() {
+    // The test build links the host's glibc: deploying it must say so.
+    let tmp = tempfile::tempdir().unwrap();
+    let ssh = fake_ssh(tmp.path());
+    let exe = Path::new(env!("CARGO_BIN_EXE_o2check"));
+    let o = run_with_payload(exe, &tmp.path().join("reports"), &ssh);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let warning: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("o2check: warning: --payload"))
+        .collect();
+    assert_eq!(warning.len(), 1, "{stderr}");
+    assert!(warning[0].contains("needs glibc 2."), "{stderr}");
+    // The run itself goes on (whatever the stand-in ssh makes of the deploy).
+    assert_ne!(o.status.code(), Some(2), "{stderr}");
+}

@@ -75,7 +75,16 @@ fn fleet_partitions_by_cluster_conf_and_checks_each_cluster_like_run() {
     let tmp = tempfile::tempdir().unwrap();
     let bundles = tmp.path().join("bundles");
     copy_dir(&fixture("lab-cluster-healthy-n150"), &bundles.join("a"));
-    copy_dir(&fixture("lab-cluster-healthy-n151"), &bundles.join("b"));
+    // n151 as the fleet playbook fetches it: an archive of the bundle.
+    let n151 = fixture("lab-cluster-healthy-n151");
+    std::fs::create_dir_all(&bundles).unwrap();
+    tar(&[
+        "-C",
+        n151.to_str().unwrap(),
+        "-czf",
+        bundles.join("b.tar.gz").to_str().unwrap(),
+        ".",
+    ]);
     renamed_node(&bundles.join("c"), "beta1.example", "beta");
     // A node with no cluster.conf in its evidence belongs to no cluster.
     renamed_node(&bundles.join("d"), "lost1.example", "beta");
@@ -138,7 +147,7 @@ fn fleet_partitions_by_cluster_conf_and_checks_each_cluster_like_run() {
         "--bundle",
         bundles.join("a").to_str().unwrap(),
         "--bundle",
-        bundles.join("b").to_str().unwrap(),
+        n151.to_str().unwrap(),
         "--json",
         alone.to_str().unwrap(),
     ]);
@@ -391,4 +400,80 @@ fn an_archive_that_escapes_is_refused_with_exit_2() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(!tmp.path().join("escaped.x").exists());
+}
+
+/// A stand-in for ssh (as tests/cluster_cli.rs has): `n150` serves the real lab
+/// bundle as `o2check collect --out -` would; every other node is refused.
+fn fake_ssh(dir: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = format!(
+        r#"#!/bin/sh
+while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
+  [ "$1" = "-O" ] && exit 0
+  shift
+done
+node=$2; cmd=$3
+[ "$node" = n150 ] || {{ echo "ssh: connect to host $node port 22: Connection refused" >&2; exit 255; }}
+case "$cmd" in
+  *" clock"*) date +%s%N ;;
+  *" collect "*) tar -C "{bundle}" -cf - . ;;
+  *) exit 127 ;;
+esac
+"#,
+        bundle = fixture("lab-collect-healthy-node1").display()
+    );
+    let path = dir.join("ssh");
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn an_unreachable_node_lands_in_the_cluster_whose_cluster_conf_lists_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ssh = fake_ssh(tmp.path());
+    let out = tmp.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_o2check"))
+        .args([
+            "fleet",
+            "--deploy",
+            "never",
+            "--nodes",
+            "n150,n151.ocfs2.test,down1",
+        ])
+        .arg("--ssh-program")
+        .arg(&ssh)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let s = json(&out.join("fleet.json"));
+    assert_eq!(s["clusters"].as_array().unwrap().len(), 1);
+    assert_eq!(s["clusters"][0]["name"], "o2lab");
+    assert_eq!(s["unplaced"][0]["node"], "down1");
+    assert_eq!(s["unplaced"][0]["kind"], "unreachable");
+    let o2lab = verdicts(&json(&out.join("o2lab/results.json")));
+    assert!(
+        o2lab.contains(&(
+            "node-reachable".into(),
+            "n150.ocfs2.test".into(),
+            "pass".into()
+        )),
+        "{o2lab:?}"
+    );
+    assert!(
+        o2lab.contains(&(
+            "node-reachable".into(),
+            "n151.ocfs2.test".into(),
+            "error".into()
+        )),
+        "{o2lab:?}"
+    );
+    assert!(o2lab.iter().all(|(_, n, _)| n != "down1"));
 }

@@ -141,3 +141,26 @@ fn timeline_survives_absurd_uptimes() {
         );
     }
 }
+
+#[test]
+fn the_file_cap_is_configurable_and_refuses_oversized_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = bundle(tmp.path());
+    let conf = b.join("etc/ocfs2/cluster.conf");
+    let mut text = std::fs::read_to_string(&conf).unwrap();
+    text.push_str(&"#\n".repeat(1_500_000)); // 3 MB of comments
+    std::fs::write(&conf, text).unwrap();
+    let reports = tmp.path().join("reports");
+    let (out, _) = o2check(
+        &["run", "--color", "never", "--max-file-mib", "1", "--bundle"],
+        &[&b, Path::new("--out"), &reports],
+    );
+    let text = all_output(&out, &reports);
+    assert!(text.contains("over the limit of 1048576 bytes"), "{text}");
+    // The default cap (64 MiB) reads it.
+    let (out, _) = o2check(
+        &["run", "--color", "never", "--bundle"],
+        &[&b, Path::new("--out"), &reports],
+    );
+    assert!(!all_output(&out, &reports).contains("over the limit"));
+}

@@ -117,11 +117,13 @@ pub fn collect(
     let json = serde_json::to_vec_pretty(&writer.manifest).map_err(std::io::Error::other)?;
     std::fs::write(writer.root.join(MANIFEST_FILE), json)?;
     let summary = writer.summary;
-    let staged = staging.keep();
+    // Until the rename succeeds the staging directory is removed on any failure
+    // (TempDir's drop): a failed collect leaves nothing behind.
     if out.exists() {
         std::fs::remove_dir(out)?;
     }
-    std::fs::rename(&staged, out)?;
+    std::fs::rename(staging.path(), out)?;
+    let _ = staging.keep();
     Ok(summary)
 }
 
@@ -187,18 +189,22 @@ impl Writer {
         path: &str,
         cap: Option<usize>,
     ) -> std::io::Result<()> {
-        match source.read_file(path) {
-            Ok(bytes) => {
-                let start = cap.map_or(0, |c| bytes.len().saturating_sub(c));
-                self.write(&self.target(path), &bytes[start..])?;
+        // A log is read as its tail: a 1 GB kern.log never sits in memory whole.
+        let read = match cap {
+            Some(c) => source.read_tail(path, c),
+            None => source.read_file(path).map(|b| {
+                let len = b.len() as u64;
+                (b, len)
+            }),
+        };
+        match read {
+            Ok((bytes, total)) => {
+                self.write(&self.target(path), &bytes)?;
                 self.summary.files += 1;
                 let mut outcome = Outcome::found();
-                if start > 0 {
-                    outcome.detail = Some(format!(
-                        "kept the last {} of {} bytes",
-                        bytes.len() - start,
-                        bytes.len()
-                    ));
+                if total > bytes.len() as u64 {
+                    outcome.detail =
+                        Some(format!("kept the last {} of {total} bytes", bytes.len()));
                 }
                 self.manifest.files.insert(path.to_string(), outcome);
             }

@@ -30,6 +30,16 @@ pub struct Facts {
 }
 
 impl NodeCtx<'_> {
+    /// The cluster registered in configfs (`Ok(None)`: configfs, none registered).
+    pub fn registered_cluster(&self) -> Result<Option<ConfigfsCluster>, EvidenceError> {
+        crate::rules::common::configfs_cluster(self)
+    }
+
+    /// The o2cb settings file (/etc/sysconfig/o2cb or /etc/default/o2cb), parsed.
+    pub fn o2cb_settings(&self) -> Result<(Text, O2cbConfig), EvidenceError> {
+        crate::rules::common::o2cb_config(self)
+    }
+
     /// The fact in `slot` of this node, computed by `compute` on first use; a
     /// source without a memo computes it every time.
     pub fn fact<T: Clone>(

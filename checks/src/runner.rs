@@ -2,10 +2,23 @@
 //! the results rather than a console (`o2check why`, `o2check bench`, tests).
 
 use crate::source::Source;
-use crate::{rules, CheckError, NodeCtx, Options};
+use crate::{rules, CheckError, NodeCtx, Options, Verdict};
 use o2check_reports::{CheckResult, Layer, Severity};
 use rayon::prelude::*;
 use std::time::Instant;
+
+/// Run one check to a verdict, as every front end does (`run`, `why`, `bench`):
+/// an error becomes the runner's skip or error with its generic finding code, and
+/// a panic (a bug: a check must never panic on bad input) becomes an error for
+/// this check instead of taking the run down.
+pub fn execute(run: impl FnOnce() -> Result<Verdict, CheckError>) -> Verdict {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => e.into_verdict(),
+        Err(_) => Verdict::error("the check panicked (a bug in o2check; please report it)")
+            .code("panicked"),
+    }
+}
 
 /// Node `index`'s context, with every other source as its peers.
 pub fn node_ctx<'a>(
@@ -32,7 +45,7 @@ pub fn run_all(sources: &[Box<dyn Source>], options: &Options) -> Vec<CheckResul
                 .iter()
                 .map(|c| {
                     let started = Instant::now();
-                    let v = (c.run)(&ctx).unwrap_or_else(CheckError::into_verdict);
+                    let v = execute(|| (c.run)(&ctx));
                     result(
                         c.id,
                         c.layer,
@@ -53,7 +66,7 @@ pub fn run_all(sources: &[Box<dyn Source>], options: &Options) -> Vec<CheckResul
             .collect();
         for c in rules::CLUSTER {
             let started = Instant::now();
-            let v = (c.run)(&ctxs).unwrap_or_else(CheckError::into_verdict);
+            let v = execute(|| (c.run)(&ctxs));
             results.push(result(
                 c.id,
                 c.layer,
@@ -74,7 +87,7 @@ fn result(
     severity: Severity,
     rationale: &str,
     node: &str,
-    v: crate::Verdict,
+    v: Verdict,
     started: Instant,
 ) -> CheckResult {
     CheckResult {
@@ -89,5 +102,25 @@ fn result(
         fix: v.fix,
         rationale: rationale.to_string(),
         duration_ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use o2check_reports::Status;
+
+    #[test]
+    fn a_panicking_check_is_an_error_with_a_code_and_the_run_goes_on() {
+        let v = execute(|| -> Result<Verdict, CheckError> { panic!("bug") });
+        assert_eq!((v.status, v.code), (Status::Error, Some("panicked")));
+        let v = execute(|| {
+            Err(crate::EvidenceError::Timeout {
+                what: "dmesg".into(),
+                seconds: 5,
+            }
+            .into())
+        });
+        assert_eq!((v.status, v.code), (Status::Error, Some("timed-out")));
     }
 }

@@ -47,6 +47,23 @@ impl Text {
         Evidence::new(self.origin.clone(), Some(line), text)
     }
 
+    /// [`Text::evidence_at`] for each of `lines`, splitting the text once (a
+    /// per-line call rescans it from the start: quadratic for a problem per line).
+    pub fn evidence_at_each(&self, lines: &[u32]) -> Vec<Evidence> {
+        let all: Vec<&str> = self.content.split('\n').collect();
+        lines
+            .iter()
+            .map(|&line| {
+                let text = all
+                    .get(line.saturating_sub(1) as usize)
+                    .copied()
+                    .unwrap_or("")
+                    .trim_end_matches('\r');
+                Evidence::new(self.origin.clone(), Some(line), text)
+            })
+            .collect()
+    }
+
     /// Evidence for every line that contains `needle`, at most `max` of them.
     pub fn evidence_matching(&self, needle: &str, max: usize) -> Vec<Evidence> {
         self.content

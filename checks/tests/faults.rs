@@ -536,3 +536,47 @@ fn one_wrong_direction_connect_at_start_up_is_noise_an_unknown_peer_is_not() {
     );
     assert_status(&unknown.run("o2net-stability"), Status::Fail);
 }
+
+#[test]
+fn a_configfs_built_in_is_not_a_missing_module() {
+    // The real lab node with configfs built in (no lsmod line) and configfs not
+    // mounted: whether it is there depends on /proc/filesystems.
+    let built_in = || {
+        Case::from("lab-capture-healthy-node1")
+            .edit(
+                "commands/lsmod",
+                "configfs               57344  2 ocfs2_nodemanager\n",
+                "",
+            )
+            .edit(
+                "proc/mounts",
+                "configfs /sys/kernel/config configfs rw,relatime 0 0\n",
+                "",
+            )
+    };
+    // Not collected (bundles before collect copied it): unknown, so no failure.
+    let v = built_in().run("o2cb-modules");
+    assert_status(&v, Status::Skip);
+    assert!(v.summary.contains("/proc/filesystems"), "{}", v.summary);
+    let v = built_in()
+        .write(
+            "proc/filesystems",
+            "nodev\tsysfs\nnodev\tconfigfs\n\text4\n",
+        )
+        .run("o2cb-modules");
+    assert_status(&v, Status::Pass);
+    let v = built_in()
+        .write("proc/filesystems", "nodev\tsysfs\n\text4\n")
+        .run("o2cb-modules");
+    assert_status(&v, Status::Fail);
+    assert!(v.summary.contains("configfs"), "{}", v.summary);
+    // Mounted: it is there whatever /proc/filesystems says.
+    let v = Case::from("lab-capture-healthy-node1")
+        .edit(
+            "commands/lsmod",
+            "configfs               57344  2 ocfs2_nodemanager\n",
+            "",
+        )
+        .run("o2cb-modules");
+    assert_status(&v, Status::Pass);
+}

@@ -127,3 +127,23 @@ fn since_boot_widens_the_window_back_to_the_fault() {
         assert_eq!(v.status, Status::Fail, "{id} --since boot: {}", v.summary);
     }
 }
+
+#[test]
+fn since_a_time_says_when_it_cannot_place_the_events() {
+    // The capture has no proc/uptime: its `[seconds since boot]` stamps cannot be
+    // compared with a time, so they stay current and the verdict says so.
+    let case = Case::from("lab-capture-idle-timeout-node2");
+    let options = Options {
+        since: Some("2100-01-01 00:00".parse().unwrap()),
+        ..Options::default()
+    };
+    let v = run(&case, "ocfs2-errors", &options);
+    assert_eq!(v.status, Status::Fail, "{}", v.summary);
+    assert!(
+        v.evidence
+            .iter()
+            .any(|e| e.source == "--since" && e.text.contains("could not be placed")),
+        "{:#?}",
+        v.evidence
+    );
+}

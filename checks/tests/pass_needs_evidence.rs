@@ -179,3 +179,53 @@ fn log_checks_do_not_pass_on_an_unreadable_kernel_log() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert!(judged >= 5, "only {judged} log-check passes");
 }
+
+#[test]
+fn no_cluster_check_passes_or_fails_without_its_evidence() {
+    let pairs = [
+        ("lab-capture-healthy-node1", "lab-capture-healthy-node2"),
+        ("lab-cluster-healthy-n150", "lab-cluster-healthy-n151"),
+        (
+            "lab-cluster-port-blocked-n150",
+            "lab-cluster-port-blocked-n151",
+        ),
+    ];
+    let options = Options::default();
+    let mut wrong = Vec::new();
+    let mut passes = 0;
+    for (a, b) in pairs {
+        let (a, b) = (common::fixtures().join(a), common::fixtures().join(b));
+        for check in rules::CLUSTER {
+            let real: Vec<Box<dyn Source>> = vec![
+                Box::new(Bundle::open(&a).unwrap()),
+                Box::new(Bundle::open(&b).unwrap()),
+            ];
+            let ctxs: Vec<_> = (0..2).map(|i| node_ctx(&real, i, &options)).collect();
+            let v = (check.run)(&ctxs).unwrap_or_else(CheckError::into_verdict);
+            if v.status != Status::Pass {
+                continue;
+            }
+            passes += 1;
+            for gag in [Gag::NotCollected, Gag::Unreadable] {
+                let gagged_pair = vec![gagged(&a, gag, everything), gagged(&b, gag, everything)];
+                let ctxs: Vec<_> = (0..2)
+                    .map(|i| node_ctx(&gagged_pair, i, &options))
+                    .collect();
+                let v = (check.run)(&ctxs).unwrap_or_else(CheckError::into_verdict);
+                let allowed = match gag {
+                    Gag::NotCollected => v.status == Status::Skip,
+                    Gag::Unreadable => matches!(v.status, Status::Skip | Status::Error),
+                };
+                if !allowed {
+                    wrong.push(format!(
+                        "{} with {gag:?}: {:?}: {}",
+                        check.id, v.status, v.summary
+                    ));
+                }
+            }
+        }
+    }
+    wrong.dedup();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(passes >= 6, "only {passes} cluster passes");
+}

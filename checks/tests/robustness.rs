@@ -6,8 +6,8 @@
 use o2check_checks::kernlog::{dlm, event, lines, scan};
 use o2check_checks::parse::{
     cluster_conf, cluster_conf_rules, debugfs_slotmap, debugfs_stats, firewall, iscsiadm_session,
-    modules, mount_table, mounted_ocfs2, multipath_ll, net, o2cb_cluster_status, o2cb_status,
-    o2cb_sysconfig,
+    modules, mount_table, mounted_ocfs2, multipath_ll, multipathd_log, net, o2cb_cluster_status,
+    o2cb_status, o2cb_sysconfig, pasted,
 };
 use o2check_checks::why::messages;
 use o2check_checks::Text;
@@ -28,9 +28,14 @@ impl Rng {
 }
 
 fn samples() -> Vec<Vec<u8>> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/captures");
-    let mut v: Vec<Vec<u8>> = std::fs::read_dir(dir)
-        .unwrap()
+    let dirs = [
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/captures"),
+        // Real outputs pasted in public trackers: prompts, fences, indentation.
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/public"),
+    ];
+    let mut v: Vec<Vec<u8>> = dirs
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).unwrap())
         .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
         .filter(|b| b.len() < 64 * 1024)
         .collect();
@@ -80,6 +85,9 @@ fn every_parser(bytes: &[u8]) {
     let _ = debugfs_slotmap::parse_slotmap(&t);
     let _ = debugfs_slotmap::parse_hb(&t);
     let _ = iscsiadm_session::parse(&t, &t.content, Some(21));
+    let _ = iscsiadm_session::parse_nodes(&t);
+    let _ = multipathd_log::parse(&t);
+    let _ = pasted::lines(&t);
     let _ = o2cb_cluster_status::parse_cluster_status(&t, &t.content, Some(1));
     let _ = o2cb_cluster_status::parse_list_cluster(&t);
     let _ = firewall::iptables_blocking(&t, 7777);

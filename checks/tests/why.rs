@@ -475,3 +475,31 @@ fn reports_escape_markup_from_bundles() {
     assert!(md.contains("n151&lt;img src=x onerror=alert\\(1\\)&gt;\\*\\[x\\]\\(y\\)\\*"));
     assert!(!html.contains('`'), "inline code is <code>, not backticks");
 }
+
+#[test]
+fn every_message_a_lab_fault_produced_is_known_and_produced_by_its_cause() {
+    // fixtures/lab-messages: the exact mount error each lab fault gave on the real
+    // kernel (lab/o2lab acceptance writes them to fault-messages.tsv).
+    let tsv = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/lab-messages/fault-messages.tsv"),
+    )
+    .unwrap();
+    let mut seen = 0;
+    for line in tsv
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let mut f = line.splitn(3, '\t');
+        let (fault, cause, message) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
+        let m = o2check_checks::why::messages::classify(message)
+            .unwrap_or_else(|| panic!("{fault}: `{message}` is not in the message catalogue"));
+        let def = o2check_checks::why::catalogue::by_id(cause).unwrap();
+        assert!(
+            def.produces.contains(&m.id),
+            "{fault}: `{cause}` does not list `{}` ({message})",
+            m.id
+        );
+        seen += 1;
+    }
+    assert!(seen >= 8, "{seen} lab messages");
+}

@@ -49,7 +49,8 @@ impl Default for SshOptions {
 pub struct Ssh {
     opts: SshOptions,
     /// Holds the ControlMaster sockets; short path, as unix socket paths are limited.
-    control_dir: Option<tempfile::TempDir>,
+    control_dir: Mutex<Option<tempfile::TempDir>>,
+    control_path: Option<PathBuf>,
     used: Mutex<Vec<Node>>,
 }
 
@@ -65,7 +66,8 @@ impl Ssh {
         };
         Ssh {
             opts,
-            control_dir,
+            control_path: control_dir.as_ref().map(|d| d.path().to_path_buf()),
+            control_dir: Mutex::new(control_dir),
             used: Mutex::new(Vec::new()),
         }
     }
@@ -89,9 +91,9 @@ impl Ssh {
         // A node that dies mid-command is noticed in ~15 s instead of TCP's minutes.
         opt("ServerAliveInterval=5".into());
         opt("ServerAliveCountMax=3".into());
-        if let Some(dir) = &self.control_dir {
+        if let Some(dir) = &self.control_path {
             opt("ControlMaster=auto".into());
-            opt(format!("ControlPath={}/%C", dir.path().display()));
+            opt(format!("ControlPath={}/%C", dir.display()));
             opt("ControlPersist=60".into());
         }
         for o in &self.opts.options {
@@ -193,6 +195,10 @@ impl Transport for Ssh {
         })
     }
 
+    fn shutdown(&self) {
+        self.close_masters();
+    }
+
     fn describe(&self) -> String {
         match &self.opts.config {
             Some(c) => format!("{} -F {}", self.opts.program, c.display()),
@@ -201,12 +207,18 @@ impl Transport for Ssh {
     }
 }
 
-impl Drop for Ssh {
-    /// Close the shared connections now rather than leave them for ControlPersist.
-    fn drop(&mut self) {
-        if self.control_dir.is_none() {
+impl Ssh {
+    /// Close the shared connections now rather than leave them for ControlPersist,
+    /// then remove their socket directory. Once: later calls do nothing.
+    pub fn close_masters(&self) {
+        let Some(dir) = self
+            .control_dir
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        else {
             return;
-        }
+        };
         let used = std::mem::take(&mut *self.used.lock().unwrap_or_else(|p| p.into_inner()));
         for node in used {
             let mut a = vec![self.opts.program.clone(), "-O".into(), "exit".into()];
@@ -214,6 +226,13 @@ impl Drop for Ssh {
             let refs: Vec<&str> = a.iter().map(String::as_str).collect();
             let _ = run_with_input(&refs, None, Duration::from_secs(3));
         }
+        drop(dir);
+    }
+}
+
+impl Drop for Ssh {
+    fn drop(&mut self) {
+        self.close_masters();
     }
 }
 

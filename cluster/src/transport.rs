@@ -73,6 +73,10 @@ pub trait Transport: Send + Sync {
     /// For reports: `ssh`, `local`.
     fn describe(&self) -> String;
 
+    /// Let go of everything kept open between commands (ssh's ControlMaster and
+    /// its socket directory) now: on Ctrl-C, when no destructor will run.
+    fn shutdown(&self) {}
+
     /// When a spawned command ended with `code`, was that the transport failing
     /// rather than the command (ssh's 255)?
     fn transport_failure(

@@ -234,3 +234,69 @@ fn replace_file_replaces_a_planted_symlink_instead_of_writing_through_it() {
         .is_file());
     assert_eq!(mode(&d.join("meta.json")), 0o644);
 }
+
+/// Every entry under `dir`, by lstat: only directories 0755 and files 0644.
+fn only_plain(dir: &Path) -> Result<(), String> {
+    for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let md = std::fs::symlink_metadata(&path).map_err(|e| e.to_string())?;
+        let m = md.permissions().mode() & 0o7777;
+        if md.is_dir() && m == 0o755 {
+            only_plain(&path)?;
+        } else if !(md.is_file() && m == 0o644) {
+            return Err(format!(
+                "{} is {:?} mode {m:o}",
+                path.display(),
+                md.file_type()
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn mutated_real_bundle_streams_never_panic_escape_or_make_anything_but_plain_files() {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bundles/lab-collect-healthy-node1");
+    let mut b = tar::Builder::new(Vec::new());
+    b.append_dir_all(".", &fixture).unwrap();
+    let base = b.into_inner().unwrap();
+    let iterations: usize = std::env::var("O2CHECK_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(100, |n: usize| n / 20);
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let limits = Limits {
+        max_file: 1 << 20,
+        max_total: 8 << 20,
+        max_entries: 1000,
+        ..Limits::default()
+    };
+    for i in 0..iterations {
+        let mut bytes = base.clone();
+        for _ in 0..1 + next() % 16 {
+            // Mostly in headers (the first 512 bytes of a block), where it matters.
+            let block = (next() as usize % (bytes.len() / 512)) * 512;
+            let at = block + next() as usize % 512;
+            bytes[at] = next() as u8;
+        }
+        if i % 7 == 0 {
+            bytes.truncate(next() as usize % bytes.len());
+        }
+        let (t, d) = dest();
+        let _ = unpack(&bytes[..], &d, &limits);
+        let outside: Vec<_> = std::fs::read_dir(t.path()).unwrap().collect();
+        assert_eq!(
+            outside.len(),
+            1,
+            "iteration {i} wrote beside the destination"
+        );
+        only_plain(&d).unwrap_or_else(|e| panic!("iteration {i}: {e}"));
+    }
+}

@@ -46,7 +46,7 @@ fn report() -> RunReport {
 #[test]
 fn the_console_shows_escapes_not_control_characters() {
     let mut out = Vec::new();
-    o2check_reports::console::render(&report(), &mut out, false).unwrap();
+    o2check_reports::console::render(&report(), &mut out, &Default::default()).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(!text.contains('\u{1b}'), "{text:?}");
     assert!(!text.contains('\r'), "{text:?}");

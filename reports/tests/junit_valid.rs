@@ -204,22 +204,40 @@ fn json_round_trips() {
 }
 
 #[test]
-fn console_groups_by_layer_lowest_first_and_shows_fixes() {
+fn console_lists_failures_once_lowest_layer_first_and_shows_fixes() {
     let mut out = Vec::new();
-    o2check_reports::console::render(&nasty_report(), &mut out, false).unwrap();
+    let options = o2check_reports::console::Options::default();
+    o2check_reports::console::render(&nasty_report(), &mut out, &options).unwrap();
     let text = String::from_utf8(out).unwrap();
-    let storage = text.find("[storage]").unwrap();
-    let o2cb = text.find("[o2cb]").unwrap();
-    assert!(storage < o2cb);
     assert!(text.contains("fix: run `o2cb register-cluster o2lab`"));
     assert!(text.contains("/var/log/kern.log:7:"));
     assert!(
         !text.contains('\u{1b}'),
         "no colour codes without a terminal"
     );
-    assert!(text
-        .trim_end()
-        .ends_with("1 passed, 3 failed, 1 skipped, 1 errors"));
+    // The o2cb failure comes before the cross-node one (layer order), each once.
+    let o2cb = text
+        .find("[o2cb] hostname-in-cluster-conf @ n151<&>")
+        .unwrap();
+    let cluster = text
+        .find("[cluster] cluster-conf-identical @ cluster")
+        .unwrap();
+    assert!(o2cb < cluster, "{text}");
+    assert_eq!(
+        text.matches("[o2cb] hostname-in-cluster-conf @ n151<&>")
+            .count(),
+        1,
+        "{text}"
+    );
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    assert_eq!(
+        lines[lines.len() - 2],
+        "1 passed, 3 failed, 1 skipped, 1 errors"
+    );
+    assert!(
+        lines[lines.len() - 1].starts_with("Most likely cause: "),
+        "{text}"
+    );
 }
 
 #[test]
@@ -235,7 +253,7 @@ fn failure_type_and_console_name_the_finding() {
     // A result without a code keeps the check id alone.
     assert!(text.contains(r#"type="o2net-port""#));
     let mut console = Vec::new();
-    o2check_reports::console::render(&report, &mut console, false).unwrap();
+    o2check_reports::console::render(&report, &mut console, &Default::default()).unwrap();
     let console = String::from_utf8(console).unwrap();
     assert!(
         console.contains("hostname-in-cluster-conf @ n151<&> [no-local-node]:"),

@@ -48,7 +48,7 @@ impl Run<'_> {
             .transpose()?;
         let payload = match (&this, c.deploy) {
             (Some(_), _) | (None, crate::cluster_args::DeployArg::Never) => None,
-            _ => Some(crate::cluster_args::payload()?),
+            _ => Some(c.payload()?),
         };
         let d = Deploy {
             mode: DeployMode::from(c.deploy),

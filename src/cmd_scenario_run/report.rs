@@ -48,7 +48,15 @@ pub(super) fn build(
 /// write the JSON and JUnit files.
 pub(super) fn output(a: &RunArgs, report: &RunReport) -> std::io::Result<()> {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let _ = console::render(report, &mut std::io::stdout().lock(), color);
+    let _ = console::render(
+        report,
+        &mut std::io::stdout().lock(),
+        &console::Options {
+            color,
+            verbose: true,
+            ..Default::default()
+        },
+    );
     let json_path = a
         .json
         .clone()

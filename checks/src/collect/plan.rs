@@ -67,6 +67,15 @@ pub fn static_commands() -> Vec<Vec<String>> {
         &["lsmod"],
         &["dmesg"],
         &["journalctl", "-k", "-o", "short-iso", "--no-pager"],
+        // multipathd's path history (multipath-paths quotes it) where syslog has none.
+        &[
+            "journalctl",
+            "-u",
+            "multipathd",
+            "-o",
+            "short-iso",
+            "--no-pager",
+        ],
         &["date", "+%s.%N"],
     ];
     list.iter()
@@ -125,15 +134,13 @@ pub fn per_node_commands(nodes: &[NodeAddr]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Devices of mounted OCFS2 volumes, from /proc/mounts.
+/// Devices of mounted OCFS2 volumes, from /proc/mounts (read by the checks'
+/// own parser, so collect and checks agree on what is mounted).
 pub fn ocfs2_devices(mounts: &str) -> Vec<String> {
-    mounts
-        .lines()
-        .filter_map(|l| {
-            let mut f = l.split_whitespace();
-            let (dev, _mnt, fstype) = (f.next()?, f.next()?, f.next()?);
-            (fstype == "ocfs2" && dev.starts_with('/')).then(|| dev.to_string())
-        })
+    let text = crate::text::Text::new("/proc/mounts", mounts);
+    crate::parse::mount_table::ocfs2(&crate::parse::mount_table::parse(&text))
+        .filter(|e| e.device.starts_with('/'))
+        .map(|e| e.device.clone())
         .collect()
 }
 

@@ -2,7 +2,9 @@
 //! `o2dlm: Joining domain UUID ( 0 1 ) 2 nodes`, `Node N joins/leaves domain UUID (
 //! ... ) K nodes`; busybox dmesg splits the node list into separate records (`(`,
 //! `1`, `2`, `) 2 nodes`). 2.6.39 prints `o2dlm: Nodes in domain UUID: 0 1` after a
-//! join or leave instead.
+//! join or leave instead, and 2.6.1x/2.6.2x (linux fs/ocfs2/dlm/dlmdomain.c,
+//! `__dlm_print_nodes`, OCFS2 1.2) `ocfs2_dlm: Nodes in domain ("UUID"): 0 1` with
+//! `ocfs2_dlm: Node N joins domain UUID`.
 
 use super::lines::LogLine;
 use o2check_reports::Evidence;
@@ -22,14 +24,17 @@ pub struct Membership {
 fn head() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^o2dlm: (?:Joining domain|Node \d+ (?:joins|leaves) domain) ([0-9A-F]{32})\s*(?:\(([\d ]*)\)\s*\d+ nodes)?\s*$").expect("valid regex")
+        Regex::new(r"^(?:o2dlm|ocfs2_dlm): (?:Joining domain|Node \d+ (?:joins|leaves) domain) ([0-9A-F]{32})\s*(?:\(([\d ]*)\)\s*\d+ nodes)?\s*$").expect("valid regex")
     })
 }
 
 fn nodes_in() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^o2dlm: Nodes in domain ([0-9A-Fa-f]{32}): ([\d ]*)$").expect("valid regex")
+        Regex::new(
+            r#"^(?:o2dlm|ocfs2_dlm): Nodes in domain \(?"?([0-9A-Fa-f]{32})"?\)?: ([\d ]*)$"#,
+        )
+        .expect("valid regex")
     })
 }
 
@@ -109,7 +114,10 @@ pub fn memberships(log: &[LogLine]) -> Vec<Membership> {
                 nodes: Some(numbers(&c[2])),
                 evidence: ev,
             });
-        } else if let Some(d) = msg.strip_prefix("o2dlm: Leaving domain ") {
+        } else if let Some(d) = msg
+            .strip_prefix("o2dlm: Leaving domain ")
+            .or_else(|| msg.strip_prefix("ocfs2_dlm: Leaving domain "))
+        {
             out.push(Membership {
                 domain: d.trim().to_string(),
                 nodes: None,
@@ -172,6 +180,27 @@ mod tests {
         assert_eq!(
             latest(&left)["77D95EF51C0149D2823674FCC162CF8B"].nodes,
             None
+        );
+    }
+
+    #[test]
+    fn ocfs2_1_2_wording_of_a_real_2_6_20_dmesg() {
+        let path = format!(
+            "{}/../fixtures/public/dmesg-2.6.20-feisty-ocfs2.txt",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let log = from_text(&Text::new("dmesg", std::fs::read_to_string(path).unwrap()));
+        let l = latest(&log);
+        let m = &l["EF45FD5C600A4BB7933406E5FD408F73"];
+        assert_eq!(
+            (m.nodes.clone(), m.evidence.line),
+            (Some(vec![0, 1]), Some(4))
+        );
+        let joined = from_text(&Text::new("k", "[ 1.0] ocfs2_dlm: Node 1 joins domain EF45FD5C600A4BB7933406E5FD408F73\n[ 1.1] ocfs2_dlm: Nodes in domain (\"EF45FD5C600A4BB7933406E5FD408F73\"): 0 1 \n"));
+        assert_eq!(
+            memberships(&joined).len(),
+            1,
+            "the join itself carries no list"
         );
     }
 }

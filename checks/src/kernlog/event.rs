@@ -186,10 +186,10 @@ fn rules() -> &'static [Compiled] {
             Rule { re: r"heartbeat write timeout to device (\S+) after (\d+) milliseconds", make: |c| O2Event::HbWriteTimeout { device: s(c, 1), ms: n(c, 2) } },
             Rule { re: r"o2hb: unable to stabilize heartbea\w* on region (\w+)", make: |c| O2Event::HbUnstable { region: s(c, 1) } },
             Rule { re: r"(write error -?\d+ on device.*|o2hb.*io error -?\d+.*|node \d+ has written a bad crc.*)", make: |c| O2Event::HbIoError { text: s(c, 1) } },
-            Rule { re: r"o2dlm: (?:joining domain|node (\d+) joins domain) ([0-9A-F]{32})\s*(?:\(([\d ]*)\))?", make: |c| O2Event::DlmJoin { domain: s(c, 2).to_uppercase(), node: c.get(1).and_then(|m| m.as_str().parse().ok()), nodes: nodes(c, 3) } },
-            Rule { re: r"o2dlm: node (\d+) leaves domain ([0-9A-F]{32})\s*(?:\(([\d ]*)\))?", make: |c| O2Event::DlmLeave { domain: s(c, 2).to_uppercase(), node: Some(n(c, 1)), nodes: nodes(c, 3) } },
-            Rule { re: r"o2dlm: leaving domain ([0-9A-F]{32})", make: |c| O2Event::DlmLeave { domain: s(c, 1).to_uppercase(), node: None, nodes: Vec::new() } },
-            Rule { re: r"o2dlm: nodes in domain ([0-9A-F]{32}): ([\d ]*)", make: |c| O2Event::DlmNodes { domain: s(c, 1).to_uppercase(), nodes: nodes(c, 2) } },
+            Rule { re: r"(?:o2dlm|ocfs2_dlm): (?:joining domain|node (\d+) joins domain) ([0-9A-F]{32})\s*(?:\(([\d ]*)\))?", make: |c| O2Event::DlmJoin { domain: s(c, 2).to_uppercase(), node: c.get(1).and_then(|m| m.as_str().parse().ok()), nodes: nodes(c, 3) } },
+            Rule { re: r"(?:o2dlm|ocfs2_dlm): node (\d+) leaves domain ([0-9A-F]{32})\s*(?:\(([\d ]*)\))?", make: |c| O2Event::DlmLeave { domain: s(c, 2).to_uppercase(), node: Some(n(c, 1)), nodes: nodes(c, 3) } },
+            Rule { re: r"(?:o2dlm|ocfs2_dlm): leaving domain ([0-9A-F]{32})", make: |c| O2Event::DlmLeave { domain: s(c, 1).to_uppercase(), node: None, nodes: Vec::new() } },
+            Rule { re: r#"(?:o2dlm|ocfs2_dlm): nodes in domain \(?"?([0-9A-F]{32})"?\)?: ([\d ]*)"#, make: |c| O2Event::DlmNodes { domain: s(c, 1).to_uppercase(), nodes: nodes(c, 2) } },
             Rule { re: r"((?:begin|end) recovery on domain|is the recovery master for the dead node|waiting on the (?:death|recovery) of node|has evicted node)\D*.*?([0-9A-F]{32})", make: |c| O2Event::DlmRecovery { domain: s(c, 2).to_uppercase(), text: s(c, 0) } },
             Rule { re: r"ocfs2: mounting device \((\d+,\d+)\) on \(node (\w+), slot (\d+)\)", make: |c| O2Event::FsMount { device: s(c, 1), node: s(c, 2), slot: n(c, 3) } },
             Rule { re: r"ocfs2: unmounting device \((\d+,\d+)\) on \(node (\w+)\)", make: |c| O2Event::FsUnmount { device: s(c, 1), node: s(c, 2) } },
@@ -225,7 +225,11 @@ pub fn is_candidate(message: &str) -> bool {
 
 /// The event a kernel message describes, or `None` for messages of other subsystems.
 pub fn recognize(message: &str) -> Option<O2Event> {
-    if !is_candidate(message) {
+    // The boot command line may name ocfs2 options or hosts: it is no o2 event.
+    if !is_candidate(message)
+        || message.starts_with("Command line:")
+        || message.starts_with("Kernel command line:")
+    {
         return None;
     }
     // One pass of all patterns finds the first that matches; only that one is
@@ -343,6 +347,31 @@ mod tests {
             Some(O2Event::Unknown {
                 text: "OCFS2 User DLM kernel interface loaded".into()
             })
+        );
+    }
+
+    #[test]
+    fn ocfs2_1_2_wording_from_a_real_2_6_20_dmesg() {
+        let text = std::fs::read_to_string(format!(
+            "{}/../fixtures/public/dmesg-2.6.20-feisty-ocfs2.txt",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let log = super::super::lines::from_text(&crate::text::Text::new("dmesg", text));
+        let events: Vec<O2Event> = log.iter().filter_map(|l| recognize(&l.message)).collect();
+        assert!(
+            matches!(&events[0], O2Event::NetConnected { accepted: true, peer } if peer.num == 1)
+        );
+        assert!(matches!(&events[1], O2Event::DlmNodes { nodes, .. } if nodes == &[0, 1]));
+        assert!(
+            matches!(&events[2], O2Event::FsError { function, status: -75 } if function == "ocfs2_broadcast_vote")
+        );
+        assert!(matches!(events[8], O2Event::FsUnmount { .. }));
+        assert!(matches!(events[9], O2Event::NetDisconnected { .. }));
+        assert_eq!(
+            events.len(),
+            10,
+            "kjournald and the prompts are not o2 events"
         );
     }
 }

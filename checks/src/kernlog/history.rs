@@ -197,6 +197,26 @@ pub fn standing(
     }
 }
 
+/// A note when `--since TIME` could not place some events: `[seconds since
+/// boot]` stamps need the boot time (proc/uptime and the collection time), and
+/// without it they are judged as current rather than guessed.
+pub fn unplaced_note(log: &NodeEvents, window: &Window) -> Option<Evidence> {
+    if !matches!(window.since, Some(Since::Time(_))) {
+        return None;
+    }
+    let unplaced = log
+        .events
+        .iter()
+        .filter(|e| window.wall(&e.line.stamp).is_none())
+        .count();
+    (unplaced > 0).then(|| {
+        Evidence::note(
+            "--since",
+            format!("{unplaced} event(s) could not be placed in time (no boot time: proc/uptime or the collection time is missing) and are judged as current"),
+        )
+    })
+}
+
 /// Evidence for an event that is history: the line, its time, and why it no
 /// longer stands, so the report shows it as an earlier event.
 pub fn earlier(e: &Located, why: &str) -> Evidence {

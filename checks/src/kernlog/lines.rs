@@ -78,10 +78,11 @@ pub fn prefix_spans(raw: &str) -> Option<(std::ops::Range<usize>, usize)> {
     Some((stamp, whole))
 }
 
-/// Split one text into kernel messages; lines without a known prefix are kept
-/// whole (a console capture) only when they look like o2 messages.
+/// Split one text into kernel messages (lines with a dmesg, `dmesg -T`, syslog or
+/// journal short-iso prefix), read through the shared pasted-text normaliser.
 pub fn from_text(text: &Text) -> Vec<LogLine> {
-    text.numbered_lines()
+    // A pasted `dmesg` comes with its prompt and the ticket's indentation.
+    crate::parse::pasted::iter(text)
         .filter_map(|(line, raw)| {
             let (stamp, message) = split_prefix(cut(raw))?;
             Some(LogLine {
@@ -111,7 +112,7 @@ pub fn decode(origin: &str, bytes: &[u8]) -> Text {
 }
 
 /// Syslog files holding kernel messages, with their rotations, newest first.
-fn log_files(ctx: &NodeCtx) -> Vec<String> {
+pub fn log_files(ctx: &NodeCtx) -> Vec<String> {
     let names = ctx.source.list_dir("/var/log").unwrap_or_default();
     let mut files: Vec<(usize, u32, String)> = Vec::new();
     for (rank, base) in ["kern.log", "messages", "syslog"].iter().enumerate() {

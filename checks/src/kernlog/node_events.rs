@@ -26,16 +26,43 @@ impl Located {
     }
 }
 
-/// Events of one log source, in order.
+/// Events of one log source, in order. A DLM join or leave whose member list
+/// dmesg split into the following records (`(`, `1`, `2`, `) 2 nodes`: each
+/// `printk` of `__dlm_print_nodes` without KERN_CONT) gets that list back.
 pub fn events(log: &[LogLine]) -> Vec<Located> {
-    log.iter()
-        .filter_map(|l| {
-            recognize(&l.message).map(|event| Located {
-                event,
-                line: l.clone(),
-            })
-        })
-        .collect()
+    let mut out = Vec::new();
+    for (i, l) in log.iter().enumerate() {
+        let Some(mut event) = recognize(&l.message) else {
+            continue;
+        };
+        if let O2Event::DlmJoin { nodes, .. } | O2Event::DlmLeave { nodes, .. } = &mut event {
+            if nodes.is_empty() {
+                nodes.extend(continued_list(&log[i + 1..]));
+            }
+        }
+        out.push(Located {
+            event,
+            line: l.clone(),
+        });
+    }
+    out
+}
+
+/// The node numbers of a member list printed as separate records after its head.
+fn continued_list(after: &[LogLine]) -> Vec<u32> {
+    let mut list = Vec::new();
+    let mut opened = false;
+    for l in after {
+        let m = l.message.trim();
+        if m == "(" {
+            opened = true;
+        } else if let (true, Ok(n)) = (opened, m.parse::<u32>()) {
+            list.push(n);
+        } else {
+            break;
+        }
+    }
+    list
 }
 
 /// Events of the node's first log source that has any (dmesg: this boot), so the

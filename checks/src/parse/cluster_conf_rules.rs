@@ -2,7 +2,7 @@
 //! beyond its grammar: typed clusters and nodes, and every problem with its line.
 
 use super::cluster_conf::{ClusterConf, Stanza};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 
 /// A `cluster:` stanza.
@@ -47,10 +47,14 @@ impl Model {
     }
 }
 
+/// Linear in the file: every lookup across stanzas goes through a hash map, as a
+/// hostile or generated file can hold any number of stanzas (timed by `o2check
+/// bench --cluster-conf-nodes`).
 pub fn model(conf: &ClusterConf) -> Model {
     let mut m = Model::default();
+    let mut names = HashSet::new();
     for s in conf.of_kind("cluster") {
-        cluster(s, &mut m);
+        cluster(s, &mut m, &mut names);
     }
     for s in conf.of_kind("node") {
         node(s, &mut m);
@@ -63,7 +67,7 @@ fn problem(m: &mut Model, line: u32, message: String) {
     m.problems.push(Problem { line, message });
 }
 
-fn cluster(s: &Stanza, m: &mut Model) {
+fn cluster(s: &Stanza, m: &mut Model, names: &mut HashSet<String>) {
     let Some(name) = s.get("name").filter(|a| !a.value.is_empty()) else {
         // ocfs2-tools dereferences NULL here (o2cb_config.c): expect a crash, not an error.
         return problem(
@@ -114,7 +118,7 @@ fn cluster(s: &Stanza, m: &mut Model) {
             })
             .ok(),
     };
-    if m.clusters.iter().any(|c| c.name == name.value) {
+    if !names.insert(name.value.clone()) {
         problem(
             m,
             name.line,
@@ -209,16 +213,23 @@ fn node(s: &Stanza, m: &mut Model) {
 
 fn relations(m: &mut Model) {
     let mut found = Vec::new();
+    let mut by_cluster: HashMap<&str, Vec<&Node>> = m
+        .clusters
+        .iter()
+        .map(|c| (c.name.as_str(), Vec::new()))
+        .collect();
     for n in &m.nodes {
-        if !m.clusters.iter().any(|c| c.name == n.cluster) {
-            found.push((n.line, format!("node `{}` names cluster `{}`, which has no cluster stanza: o2cb silently ignores this node", n.name, n.cluster)));
+        match by_cluster.get_mut(n.cluster.as_str()) {
+            Some(nodes) => nodes.push(n),
+            None => found.push((n.line, format!("node `{}` names cluster `{}`, which has no cluster stanza: o2cb silently ignores this node", n.name, n.cluster))),
         }
     }
+    let none = Vec::new();
     for c in &m.clusters {
-        let nodes: Vec<&Node> = m.nodes_of(&c.name).collect();
-        duplicates(&nodes, |n| n.name.to_lowercase(), "name", &mut found);
-        duplicates(&nodes, |n| n.number.to_string(), "number", &mut found);
-        duplicates(&nodes, |n| n.ip.to_string(), "ip_address", &mut found);
+        let nodes = by_cluster.get(c.name.as_str()).unwrap_or(&none);
+        duplicates(nodes, |n| n.name.to_lowercase(), "name", &mut found);
+        duplicates(nodes, |n| n.number.to_string(), "number", &mut found);
+        duplicates(nodes, |n| n.ip.to_string(), "ip_address", &mut found);
         if let Some(count) = c.node_count {
             if (count as usize) < nodes.len() {
                 found.push((

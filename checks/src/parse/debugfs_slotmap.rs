@@ -49,7 +49,7 @@ fn is_header(l: &str) -> bool {
 
 pub fn parse_slotmap(text: &Text) -> Parsed<SlotEntry> {
     let mut out = Parsed::default();
-    for (line, raw) in text.numbered_lines() {
+    for (line, raw) in super::pasted::iter(text) {
         let l = raw.trim();
         if l.is_empty() || is_header(l) {
             continue;
@@ -65,7 +65,7 @@ pub fn parse_slotmap(text: &Text) -> Parsed<SlotEntry> {
 
 pub fn parse_hb(text: &Text) -> Parsed<HbEntry> {
     let mut out = Parsed::default();
-    for (line, raw) in text.numbered_lines() {
+    for (line, raw) in super::pasted::iter(text) {
         let l = raw.trim();
         if l.is_empty() || is_header(l) {
             continue;

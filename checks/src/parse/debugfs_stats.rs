@@ -18,7 +18,7 @@ pub struct Superblock {
 
 pub fn parse(text: &Text) -> Superblock {
     let mut sb = Superblock::default();
-    for (line, raw) in text.numbered_lines() {
+    for (line, raw) in super::pasted::iter(text) {
         // The superblock inode dump that follows repeats some names; stop there.
         if raw.trim_start().starts_with("Inode:") {
             break;

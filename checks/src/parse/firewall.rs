@@ -23,7 +23,7 @@ fn port_matches(spec: &str, port: u16) -> bool {
 
 /// Rules in `iptables-save` output that drop or reject incoming TCP to `port`.
 pub fn iptables_blocking(save: &Text, port: u16) -> Vec<Blocking> {
-    save.numbered_lines()
+    super::pasted::iter(save)
         .filter(|(_, l)| l.starts_with("-A INPUT") || l.starts_with("-A OUTPUT"))
         .filter(|(_, l)| l.contains("-j DROP") || l.contains("-j REJECT"))
         .filter(|(_, l)| {
@@ -51,7 +51,7 @@ pub fn iptables_blocking(save: &Text, port: u16) -> Vec<Blocking> {
 
 /// `:INPUT DROP` policy line, if any (everything not accepted is dropped).
 pub fn iptables_input_policy_drop(save: &Text) -> Option<Blocking> {
-    save.numbered_lines()
+    super::pasted::iter(save)
         .find(|(_, l)| l.starts_with(":INPUT DROP"))
         .map(|(line, l)| Blocking {
             line,
@@ -61,7 +61,7 @@ pub fn iptables_input_policy_drop(save: &Text) -> Option<Blocking> {
 
 /// True when an ACCEPT rule in INPUT names TCP `port`.
 pub fn iptables_accepts(save: &Text, port: u16) -> bool {
-    save.numbered_lines().any(|(_, l)| {
+    super::pasted::iter(save).any(|(_, l)| {
         l.starts_with("-A INPUT") && l.contains("-j ACCEPT") && {
             let w: Vec<&str> = l.split_whitespace().collect();
             w.windows(2)

@@ -5,6 +5,7 @@
 pub mod cluster_conf;
 pub mod cluster_conf_rules;
 pub mod configfs;
+pub mod debugfs_hb;
 pub mod debugfs_slotmap;
 pub mod debugfs_stats;
 pub mod firewall;
@@ -13,7 +14,9 @@ pub mod modules;
 pub mod mount_table;
 pub mod mounted_ocfs2;
 pub mod multipath_ll;
+pub mod multipathd_log;
 pub mod net;
 pub mod o2cb_cluster_status;
 pub mod o2cb_status;
 pub mod o2cb_sysconfig;
+pub mod pasted;

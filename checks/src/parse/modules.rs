@@ -5,7 +5,7 @@ use crate::text::Text;
 
 /// Names of loaded modules, with the line that lists each.
 pub fn parse(text: &Text) -> Vec<(String, u32)> {
-    text.numbered_lines()
+    super::pasted::iter(text)
         .filter_map(|(line, raw)| {
             let name = raw.split_whitespace().next()?;
             let size = raw.split_whitespace().nth(1)?;

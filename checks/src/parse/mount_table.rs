@@ -29,7 +29,8 @@ impl MountEntry {
 
 /// Entries of a mount table; malformed lines (fewer than 3 fields) are skipped.
 pub fn parse(text: &Text) -> Vec<MountEntry> {
-    text.numbered_lines()
+    // A pasted `cat /proc/mounts` comes with its prompt and indentation.
+    super::pasted::iter(text)
         .filter_map(|(line, raw)| {
             let raw = raw.trim();
             if raw.starts_with('#') {

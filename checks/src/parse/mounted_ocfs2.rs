@@ -1,6 +1,8 @@
 //! `mounted.ocfs2 -d` and `-f` (FORMATS.md §2.3): fixed columns separated by two
 //! spaces. The Cluster column may be empty, so fields are cut at the header's
 //! column offsets, not split on whitespace. The ≤1.6 `-f` form has `Device FS Nodes`.
+//! (ocfs2-tools `mounted.ocfs2/mounted.c`, `ocfs2_print_full_detect` /
+//! `ocfs2_print_quick_detect`.) Read through the shared pasted-text normaliser.
 
 use crate::text::Text;
 
@@ -21,9 +23,7 @@ pub struct MountedRow {
 
 /// Rows of either output; unknown layouts give no rows.
 pub fn parse(text: &Text) -> Vec<MountedRow> {
-    let mut lines = text
-        .numbered_lines()
-        .skip_while(|(_, l)| !l.starts_with("Device"));
+    let mut lines = super::pasted::iter(text).skip_while(|(_, l)| !l.starts_with("Device"));
     let Some((_, header)) = lines.next() else {
         return Vec::new();
     };

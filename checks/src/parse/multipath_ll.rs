@@ -1,9 +1,19 @@
-//! `multipath -ll`: maps and their paths. Current multipath-tools print
-//! `alias (wwid) dm-N vendor,product`, then `size=...`, path-group lines and paths
-//! as `|- 4:0:0:0 sda 8:0 active ready running`; RHEL 5-era tools print path
-//! states in brackets (`\_ 4:0:0:0 sda 8:0 [active][ready]`). A path whose SCSI
-//! address is `#:#:#:#` is an orphan (the device is gone).
+//! `multipath -ll` (and `multipathd show paths`): maps and their paths, in the
+//! layouts of multipath-tools' `libmultipath/print.c`. Current tools print the map
+//! as `alias (wwid) dm-N vendor,product` (`snprint_multipath_header`), then
+//! `size=%S features='%f' hwhandler='%h' wp=%r` (`PRINT_MAP_PROPS`), path groups
+//! `policy='%s' prio=%p status=%t` (`PRINT_PG_INDENT`) and paths as
+//! `PRINT_PATH_INDENT` = `%i %d %D %t %T %o`: H:C:T:L, device, dev_t, dm state,
+//! checker state, sysfs state (`|- 4:0:0:0 sda 8:0 active ready running`). A path
+//! whose SCSI address is unknown prints `#:#:#:#` (`snprint_hcil`), one whose device
+//! is gone `-` and `#:#` (`snprint_dev`, `snprint_dev_t`): an orphan placeholder.
+//! multipath-tools 0.4.x (RHEL 5) print the states in brackets
+//! (`\_ 4:0:0:0 sda 8:0 [active][ready]`) and 0.4.5 (RHEL 4) no `dm-N` in the
+//! header. `multipathd show paths` prints the same path fields without a map:
+//! such paths, and those of an excerpt that starts mid-map, go into a map with an
+//! empty name. Input goes through the shared [`pasted`] normaliser first.
 
+use super::pasted;
 use crate::text::Text;
 use regex::Regex;
 use std::sync::OnceLock;
@@ -13,8 +23,11 @@ use std::sync::OnceLock;
 pub struct MpPath {
     /// H:C:T:L, or `#:#:#:#` for an orphan.
     pub scsi: String,
+    /// `sda`, or `-` when the device is gone.
     pub device: String,
-    /// Device-mapper state: `active` or `failed`.
+    /// `major:minor`, `#:#` when the device is gone.
+    pub dev_t: String,
+    /// Device-mapper state: `active` or `failed` (`undef` when unknown).
     pub dm_state: String,
     /// Path checker state: `ready`, `ghost`, `faulty`, `shaky`, `i/o pending`...
     pub checker: String,
@@ -30,14 +43,25 @@ impl MpPath {
             && self.checker == "ready"
             && (self.online.is_empty() || self.online == "running")
     }
+    /// No SCSI device behind it any more (`#:#:#:#` address or `-` device).
     pub fn is_orphan(&self) -> bool {
-        self.scsi.contains('#')
+        self.scsi.contains('#') || self.device == "-"
+    }
+    /// The checker sees the path up again but device-mapper has not reinstated it
+    /// yet (`failed ready running`): multipathd will reinstate it at its next
+    /// check (`multipathd/main.c`, `reinstate_path`), nothing to re-cable.
+    pub fn is_recovering(&self) -> bool {
+        !self.is_orphan()
+            && self.dm_state == "failed"
+            && matches!(self.checker.as_str(), "ready" | "ghost")
+            && (self.online.is_empty() || self.online == "running")
     }
 }
 
 /// A multipath map (one dm device).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MpMap {
+    /// Alias or WWID; empty for paths seen before any map header.
     pub name: String,
     pub wwid: String,
     pub dm: String,
@@ -48,51 +72,86 @@ pub struct MpMap {
 fn path_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^[\s|`\\_-]*([0-9#]+:[0-9#]+:[0-9#]+:[0-9#]+)\s+(\S+)\s+(\d+:\d+)\s*(.*)$")
-            .expect("valid regex")
+        Regex::new(
+            r"^[\s|`\\_+-]*([0-9#]+:[0-9#]+:[0-9#]+:[0-9#]+)\s+(\S+)\s+([\d#]+:[\d#]+)\s*(.*)$",
+        )
+        .expect("valid regex")
     })
 }
 
 fn map_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"^(\S+)(?:\s+\((\S+)\))?\s+(dm-\d+)\b").expect("valid regex"))
+    RE.get_or_init(|| {
+        Regex::new(r"^(?:create: |reload: |switchpg: )?([^\s:]+)(?:\s+\((\S+)\))?(?:\s+(dm-\d+|undef)\b|\s*$)")
+            .expect("valid regex")
+    })
+}
+
+const DM_STATES: &[&str] = &["active", "failed", "undef"];
+const CHECKER_STATES: &[&str] = &[
+    "ready",
+    "faulty",
+    "ghost",
+    "shaky",
+    "i/o-pending",
+    "i/o-timeout",
+    "undef",
+    "delayed",
+    "disconnected",
+    "marginal",
+];
+const SYSFS_STATES: &[&str] = &[
+    "running",
+    "offline",
+    "blocked",
+    "transport-offline",
+    "unknown",
+];
+
+fn path(c: &regex::Captures, line: u32) -> MpPath {
+    let states = c[4]
+        .replace(['[', ']'], " ")
+        .replace("i/o pending", "i/o-pending")
+        .replace("i/o timeout", "i/o-timeout");
+    let words: Vec<&str> = states.split_whitespace().collect();
+    let pick = |options: &[&str]| {
+        words
+            .iter()
+            .find(|w| options.contains(w))
+            .map(|w| w.replace("i/o-", "i/o "))
+            .unwrap_or_default()
+    };
+    MpPath {
+        scsi: c[1].to_string(),
+        device: c[2].to_string(),
+        dev_t: c[3].to_string(),
+        dm_state: pick(DM_STATES),
+        checker: pick(CHECKER_STATES),
+        online: pick(SYSFS_STATES),
+        line,
+    }
 }
 
 pub fn parse(text: &Text) -> Vec<MpMap> {
     let mut maps: Vec<MpMap> = Vec::new();
-    for (line, raw) in text.numbered_lines() {
+    for l in pasted::lines(text) {
+        let (line, raw) = (l.number, l.text.as_str());
         if let Some(c) = path_re().captures(raw) {
-            let Some(map) = maps.last_mut() else { continue };
-            let states = c[4]
-                .replace(['[', ']'], " ")
-                .replace("i/o pending", "i/o-pending");
-            let words: Vec<&str> = states.split_whitespace().collect();
-            let pick = |options: &[&str]| {
-                words
-                    .iter()
-                    .find(|w| options.contains(w))
-                    .map(|w| w.replace("i/o-pending", "i/o pending"))
-                    .unwrap_or_default()
-            };
-            map.paths.push(MpPath {
-                scsi: c[1].to_string(),
-                device: c[2].to_string(),
-                dm_state: pick(&["active", "failed"]),
-                checker: pick(&[
-                    "ready",
-                    "faulty",
-                    "ghost",
-                    "shaky",
-                    "i/o-pending",
-                    "undef",
-                    "delayed",
-                    "disconnected",
-                ]),
-                online: pick(&["running", "offline", "blocked", "transport-offline"]),
-                line,
-            });
+            if maps.is_empty() {
+                maps.push(MpMap {
+                    name: String::new(),
+                    wwid: String::new(),
+                    dm: String::new(),
+                    line,
+                    paths: Vec::new(),
+                });
+            }
+            if let Some(map) = maps.last_mut() {
+                map.paths.push(path(&c, line));
+            }
         } else if let Some(c) = map_re()
             .captures(raw)
+            .filter(|c| c.get(2).is_some() || c.get(3).is_some())
             .filter(|_| !raw.starts_with([' ', '\t', '|', '`', '[', '\\']))
         {
             let first = c[1].to_string();
@@ -103,7 +162,7 @@ pub fn parse(text: &Text) -> Vec<MpMap> {
             maps.push(MpMap {
                 name,
                 wwid,
-                dm: c[3].to_string(),
+                dm: c.get(3).map_or("", |m| m.as_str()).to_string(),
                 line,
                 paths: Vec::new(),
             });
@@ -164,6 +223,46 @@ mod tests {
         );
         assert_eq!(m[1].paths[0].checker, "i/o pending");
         assert!(m[2].paths[0].is_good());
+    }
+
+    #[test]
+    fn pasted_with_prompt_and_indentation_orphan_placeholder_and_recovering() {
+        // Built from print.c's formats (PRINT_PATH_INDENT and the placeholders of
+        // snprint_hcil/snprint_dev/snprint_dev_t), pasted into a ticket with a tab.
+        let t = Text::new(
+            "ticket",
+            "\t[root@n1 ~]# multipath -ll\r\n\tmpatha (3600a098000a64d8b) dm-2 NETAPP,LUN C-Mode\r\n\tsize=100G features='3 queue_if_no_path pg_init_retries 50' hwhandler='1 alua' wp=rw\r\n\t|-+- policy='service-time 0' prio=50 status=active\r\n\t| `- 3:0:0:1 sdc 8:32  failed ready running\r\n\t`-+- policy='service-time 0' prio=10 status=enabled\r\n\t  |- #:#:#:# -   #:#   active faulty running\r\n\t  `- 4:0:0:1 sdd 8:48  active i/o timeout running\r\n",
+        );
+        let m = parse(&t);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(
+            (m[0].name.as_str(), m[0].dm.as_str(), m[0].line),
+            ("mpatha", "dm-2", 2)
+        );
+        let p = &m[0].paths;
+        assert_eq!(p.len(), 3);
+        assert!(p[0].is_recovering() && !p[0].is_good());
+        assert!(p[1].is_orphan() && !p[1].is_recovering());
+        assert_eq!(
+            (p[1].device.as_str(), p[1].checker.as_str()),
+            ("-", "faulty")
+        );
+        assert_eq!(p[2].checker, "i/o timeout");
+    }
+
+    #[test]
+    fn excerpt_mid_map_show_paths_and_rhel4_header() {
+        // An excerpt starting at the paths: they are kept, under an unnamed map.
+        let m = parse(&Text::new("x", "  |- 3:0:0:1 sdc 8:32 active ready running\n  `- 4:0:0:1 sdd 8:48 failed faulty offline\n"));
+        assert_eq!((m.len(), m[0].name.as_str(), m[0].paths.len()), (1, "", 2));
+        // `multipathd show paths` (PRINT_PATH_CHECKER-like default layout).
+        let m = parse(&Text::new("x", "hcil    dev dev_t pri dm_st  chk_st dev_st  next_check\n3:0:0:1 sdc 8:32  50  active ready  running XXXXXXXXXX 20/20\n4:0:0:1 sdd 8:48  10  failed faulty offline orphan\n"));
+        assert_eq!(m[0].paths.len(), 2);
+        assert!(m[0].paths[0].is_good() && !m[0].paths[1].is_good());
+        // multipath-tools 0.4.5 (RHEL 4): no dm-N in the header.
+        let m = parse(&Text::new("x", "mpath0 (3600a0b800011df1c000041d54e0f4c3f)\n[size=20 GB][features=\"1 queue_if_no_path\"][hwhandler=\"0\"]\n\\_ round-robin 0 [active]\n \\_ 1:0:0:0 sda 8:0 [active][ready]\n"));
+        assert_eq!((m[0].name.as_str(), m[0].dm.as_str()), ("mpath0", ""));
+        assert!(m[0].paths[0].is_good());
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub fn parse_cluster_status(
     exit_code: Option<i32>,
 ) -> ClusterStatusReport {
     let mut status = ClusterStatus::Unrecognised;
-    for (line, raw) in stdout.numbered_lines() {
+    for (line, raw) in super::pasted::iter(stdout) {
         let l = raw.trim();
         if l == "offline" {
             status = ClusterStatus::Offline {
@@ -120,7 +120,7 @@ enum Stanza {
 pub fn parse_list_cluster(text: &Text) -> ListedCluster {
     let mut out = ListedCluster::default();
     let mut stanza = Stanza::None;
-    for (line, raw) in text.numbered_lines() {
+    for (line, raw) in super::pasted::iter(text) {
         let l = raw.trim_end_matches('\r');
         if l.trim().is_empty() {
             stanza = Stanza::None;

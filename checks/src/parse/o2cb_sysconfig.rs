@@ -62,7 +62,7 @@ impl O2cbConfig {
 
 pub fn parse(text: &Text) -> O2cbConfig {
     let mut c = O2cbConfig::default();
-    for (line, raw) in text.numbered_lines() {
+    for (line, raw) in super::pasted::iter(text) {
         let l = raw.trim();
         let l = l.strip_prefix("export ").unwrap_or(l);
         if l.starts_with('#') {

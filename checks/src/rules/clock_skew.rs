@@ -10,7 +10,7 @@ use o2check_reports::{Evidence, Layer, Severity};
 pub const CHECK: ClusterCheck = ClusterCheck {
     id: "clock-skew",
     layer: Layer::Cluster,
-    severity: Severity::Critical,
+    severity: Severity::Warning,
     title: "node clocks agree within the allowed skew",
     rationale: "OCFS2 stamps inode times with the clock of the node that writes, so skewed \
                 nodes make files appear modified in the future or the past (make, rsync and \

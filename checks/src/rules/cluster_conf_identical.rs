@@ -46,6 +46,10 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     for ctx in nodes {
         match canonical(ctx) {
             Ok(c) => seen.push((ctx.node().to_string(), c)),
+            // A node whose cluster.conf is not there to compare: nothing to judge.
+            Err(CheckError::Evidence(e)) if e.is_missing() => {
+                return Err(e.about(format!("{}'s cluster.conf", ctx.node())).into())
+            }
             Err(e) => {
                 return Ok(Verdict::error(format!("{}: {e}", ctx.node())).code("node-conf-unusable"))
             }

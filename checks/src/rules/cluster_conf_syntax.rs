@@ -48,14 +48,16 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         .code("no-cluster-stanza"));
     }
     if !model.problems.is_empty() {
+        let lines: Vec<u32> = model.problems.iter().map(|p| p.line).collect();
         let evidence: Vec<Evidence> = model
             .problems
             .iter()
-            .map(|p| {
+            .zip(text.evidence_at_each(&lines))
+            .map(|(p, quoted)| {
                 Evidence::new(
                     text.origin.clone(),
                     Some(p.line),
-                    format!("{} ({})", text.evidence_at(p.line).text.trim(), p.message),
+                    format!("{} ({})", quoted.text.trim(), p.message),
                 )
             })
             .collect();

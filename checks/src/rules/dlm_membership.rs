@@ -22,13 +22,14 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
-    // Without the mount table, "nothing mounted" would be a guess.
-    super::common::mounts(ctx)?;
     let mounted: Vec<_> = volumes(ctx)
         .into_iter()
-        .filter(|v| v.mount_point.is_some())
+        .filter(|v| v.is_mounted())
         .collect();
     if mounted.is_empty() {
+        // Without the mount table (or a slot map or kernel log naming a mount),
+        // "nothing mounted" would be a guess.
+        super::common::mounts(ctx)?;
         return Ok(Verdict::skip("no OCFS2 volume is mounted").code("nothing-mounted"));
     }
     let numbers_by_name: Vec<(String, u32)> = match cluster_conf(ctx) {
@@ -97,6 +98,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         )
         .code("no-membership-lines"));
     }
+    let left_only = problems.iter().all(|p| p.contains("left domain"));
     if problems.is_empty() {
         return Ok(Verdict::pass(format!(
             "{judged} mounted domain(s); every mounting node is a member"
@@ -106,6 +108,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "look at the o2net and o2hb lines before the membership change (`dmesg | grep -E 'o2net|o2hb|o2dlm'`); a node that left must unmount and remount, a dead node must be fenced and recovered before it mounts again",
-    ).code("membership-problem")
+    )
+    .code(if left_only { "left-domain" } else { "membership-problem" })
     .with(evidence))
 }

@@ -10,7 +10,7 @@ use o2check_reports::{Layer, Severity};
 pub const CHECK: Check = Check {
     id: "fencing-events",
     layer: Layer::Heartbeat,
-    severity: Severity::Critical,
+    severity: Severity::Warning,
     title: "no o2quo self-fencing in the kernel logs",
     rationale: "a node fences (reboots or panics) itself when it loses its disk heartbeat or the \
                 network quorum; every fence is an outage of all VMs on that host and has a cause \

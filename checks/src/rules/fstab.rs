@@ -9,7 +9,7 @@ use o2check_reports::{Layer, Severity};
 pub const CHECK: Check = Check {
     id: "fstab",
     layer: Layer::Config,
-    severity: Severity::Critical,
+    severity: Severity::Warning,
     title: "OCFS2 fstab entries use _netdev and not a /dev/sdX path",
     rationale: "without _netdev the boot mounts OCFS2 before the network and o2cb are up and the \
                 mount fails; /dev/sdX names change between boots and bypass multipath, so one \

@@ -1,10 +1,13 @@
 //! `heartbeat-active-after-mount`: every mounted OCFS2 volume has its disk
 //! heartbeat running. In local mode the heartbeat starts with the first mount, so
 //! `Checking O2CB heartbeat: Not active` with nothing mounted is normal (the seed's
-//! own confusion, FORMATS.md §2.1).
+//! own confusion). In global mode the heartbeat runs on the regions cluster.conf
+//! names, started by `o2cb start-heartbeat`, whatever is mounted: a mounted volume
+//! that is not a region is fine there.
 
 use super::common::configfs_cluster;
-use super::volumes::volumes;
+use super::heartbeat_mode::running_mode;
+use super::volumes::{volumes, MountedBy};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::parse::o2cb_status;
@@ -21,12 +24,15 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
-    // Without the mount table, "nothing mounted" would be a guess.
-    super::common::mounts(ctx)?;
     let mounted: Vec<_> = volumes(ctx)
         .into_iter()
-        .filter(|v| v.mount_point.is_some())
+        .filter(|v| v.is_mounted())
         .collect();
+    if mounted.is_empty() {
+        // Without the mount table (or a slot map or kernel log naming a mount),
+        // "nothing mounted" would be a guess.
+        super::common::mounts(ctx)?;
+    }
     let status = ctx.command(&["service", "o2cb", "status"]).ok();
     let parsed = status.as_ref().map(|s| o2cb_status::parse(&s.stdout));
     let status_line = parsed
@@ -34,30 +40,53 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         .and_then(|p| p.heartbeat_active)
         .zip(status.as_ref())
         .map(|((active, line), s)| (active, s.stdout.evidence_at(line)));
-    if mounted.is_empty() {
-        let ev: Vec<Evidence> = status_line.iter().map(|(_, e)| e.clone()).collect();
-        return Ok(Verdict::pass("no OCFS2 volume is mounted, so `Not active` is expected: in local mode the heartbeat starts with the first mount").with(ev));
-    }
     let cluster = configfs_cluster(ctx).ok().flatten();
+    let mode = running_mode(ctx);
+    let global = mode.as_ref().is_some_and(|(m, _)| m == "global");
+    let mode_ev: Vec<Evidence> = mode.iter().map(|(_, e)| e.clone()).collect();
+    if mounted.is_empty() {
+        let mut ev: Vec<Evidence> = status_line.iter().map(|(_, e)| e.clone()).collect();
+        ev.extend(mode_ev);
+        return Ok(match (&status_line, global) {
+            (_, true) => Verdict::skip(
+                "no OCFS2 volume is mounted; in global mode the heartbeat does not depend on \
+                 mounts (heartbeat-mode judges the global regions)",
+            )
+            .code("nothing-mounted-global"),
+            (Some((true, _)), false) => Verdict::skip(
+                "no OCFS2 volume is mounted, yet the status says the heartbeat is `Active`: a \
+                 region is left without its mount (stale-heartbeat-region names it)",
+            )
+            .code("nothing-mounted-active"),
+            (_, false) => Verdict::pass(
+                "no OCFS2 volume is mounted and the heartbeat is not running, as expected: in \
+                 local mode it starts with the first mount",
+            ),
+        }
+        .with(ev));
+    }
     let mut bad = Vec::new();
     let mut evidence = Vec::new();
+    let mut inferred = Vec::new();
     for v in &mounted {
         evidence.extend(v.evidence.iter().take(1).cloned());
-        let Some(c) = &cluster else { continue };
+        match v.mounted {
+            Some(MountedBy::SlotMap) => inferred.push(format!("{} (slot map)", v.device)),
+            Some(MountedBy::KernelLog) => inferred.push(format!("{} (kernel log)", v.device)),
+            _ => {}
+        }
+        // Global mode: the regions are the cluster's, not the mounted volumes'.
+        let Some(c) = cluster.as_ref().filter(|_| !global) else {
+            continue;
+        };
         let region = v
             .uuid
             .as_ref()
             .and_then(|u| c.regions.iter().find(|r| r.uuid.eq_ignore_ascii_case(u)));
         match region {
-            Some(r) if r.dev.is_some() && r.pid.is_some() => evidence.push(Evidence::new(
-                format!("{}/heartbeat/{}", c.path, r.uuid),
-                None,
-                format!(
-                    "dev = {}, pid = {}",
-                    r.dev.as_deref().unwrap_or(""),
-                    r.pid.as_deref().unwrap_or("")
-                ),
-            )),
+            Some(r) if r.dev.is_some() && r.pid.is_some() => {
+                evidence.push(region_evidence(&c.path, r))
+            }
             Some(r) => bad.push(format!(
                 "{}: region {} exists but has no heartbeat thread (dev/pid empty)",
                 v.device, r.uuid
@@ -74,6 +103,41 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             None => {}
         }
     }
+    if global {
+        evidence.extend(mode_ev);
+        let live: Vec<_> = cluster
+            .iter()
+            .flat_map(|c| {
+                c.regions
+                    .iter()
+                    .filter(|r| r.dev.is_some() && r.pid.is_some())
+                    .map(|r| region_evidence(&c.path, r))
+            })
+            .collect();
+        let active = !live.is_empty() || matches!(status_line, Some((true, _)));
+        evidence.extend(live);
+        evidence.extend(status_line.iter().map(|(_, e)| e.clone()));
+        if cluster.is_none() && status_line.is_none() {
+            return Ok(Verdict::skip(
+                "global heartbeat mode, but neither configfs nor `service o2cb status` shows its regions",
+            )
+            .code("no-heartbeat-evidence")
+            .with(evidence));
+        }
+        if !active {
+            return Ok(Verdict::fail(
+                format!("{} volume(s) mounted in global heartbeat mode, but no global region is heartbeating", mounted.len()),
+                "start the global heartbeat: `o2cb start-heartbeat <cluster>` (regions come from the heartbeat: stanzas of cluster.conf, `o2cb list-heartbeats <cluster>`)",
+            )
+            .code("global-none-active")
+            .with(evidence));
+        }
+        return Ok(Verdict::pass(format!(
+            "{} mounted volume(s); global heartbeat active (in global mode a mounted volume needs no region of its own)",
+            mounted.len()
+        ))
+        .with(evidence));
+    }
     if let Some((active, line)) = &status_line {
         evidence.push(line.clone());
         if !active {
@@ -86,20 +150,34 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                 .code("no-heartbeat-evidence"),
         );
     }
+    let how = if inferred.is_empty() {
+        String::new()
+    } else {
+        format!(" (no /proc/mounts: mounted per {})", inferred.join(", "))
+    };
     if bad.is_empty() {
         return Ok(Verdict::pass(format!(
-            "{} mounted volume(s), heartbeat active",
+            "{} mounted volume(s), heartbeat active{how}",
             mounted.len()
         ))
         .with(evidence));
     }
-    let global = cluster.as_ref().and_then(|c| c.heartbeat_mode.as_deref()) == Some("global");
-    let fix = if global {
-        "global heartbeat: start it with `o2cb start-heartbeat <cluster>` (regions come from the heartbeat: stanzas of cluster.conf)"
-    } else {
-        "local heartbeat is started by mount.ocfs2: unmount and mount the volume again with mount.ocfs2 (not a raw mount(2) or busybox mount); check dmesg for o2hb errors"
-    };
-    Ok(Verdict::fail(bad.join("; "), fix)
-        .code("heartbeat-inactive")
-        .with(evidence))
+    Ok(Verdict::fail(
+        format!("{}{how}", bad.join("; ")),
+        "local heartbeat is started by mount.ocfs2: unmount and mount the volume again with mount.ocfs2 (not a raw mount(2) or busybox mount); check dmesg for o2hb errors",
+    )
+    .code("heartbeat-inactive")
+    .with(evidence))
+}
+
+fn region_evidence(path: &str, r: &crate::parse::configfs::ConfigfsRegion) -> Evidence {
+    Evidence::new(
+        format!("{path}/heartbeat/{}", r.uuid),
+        None,
+        format!(
+            "dev = {}, pid = {}",
+            r.dev.as_deref().unwrap_or(""),
+            r.pid.as_deref().unwrap_or("")
+        ),
+    )
 }

@@ -51,6 +51,16 @@ fn san_expectations(ctx: &NodeCtx) -> Vec<(String, Evidence)> {
             }
         }
     }
+    if let Ok(out) = ctx.command(&["iscsiadm", "-m", "node"]) {
+        let records = iscsiadm_session::parse_nodes(&out.stdout);
+        if let Some(first) = records.first() {
+            why.push((
+                format!("`iscsiadm -m node` lists {} node record(s)", records.len()),
+                out.stdout.evidence_at(first.line),
+            ));
+            return why;
+        }
+    }
     if let Ok(nodes) = ctx.source.list_dir("/etc/iscsi/nodes") {
         if !nodes.is_empty() {
             why.push((
@@ -66,23 +76,45 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     // Missing command output (iscsiadm not installed / not collected) => skip via `?`.
     let out = ctx.command(&["iscsiadm", "-m", "session"])?;
     let parsed = iscsiadm_session::parse(&out.stdout, &out.stderr, out.exit_code);
-    if !parsed.sessions.is_empty() {
-        let portals: Vec<String> = parsed
-            .sessions
+    let (up, down): (Vec<_>, Vec<_>) = parsed.sessions.iter().partition(|s| s.is_logged_in());
+    if !down.is_empty() {
+        let which: Vec<String> = down
+            .iter()
+            .map(|s| {
+                format!(
+                    "sid {} {} {} is {}",
+                    s.sid,
+                    s.portal,
+                    s.target,
+                    s.state.as_deref().unwrap_or("?")
+                )
+            })
+            .collect();
+        return Ok(Verdict::fail(
+            format!(
+                "{} of {} iSCSI session(s) not logged in: {}",
+                down.len(),
+                parsed.sessions.len(),
+                which.join("; ")
+            ),
+            "the initiator is retrying (iscsid reopens the session until node.session.timeo.replacement_timeout): \
+             check the portal's network path (`ping`, `iscsiadm -m session -P 1` again) and the target; \
+             `iscsiadm -m node -T <target> -p <portal> --logout` then `--login` once the portal answers",
+        )
+        .code("session-not-logged-in")
+        .with(down.iter().map(|s| out.stdout.evidence_at(s.line))));
+    }
+    if !up.is_empty() {
+        let portals: Vec<String> = up
             .iter()
             .map(|s| format!("{} {}", s.portal, s.target))
             .collect();
         return Ok(Verdict::pass(format!(
             "{} iSCSI session(s) logged in: {}",
-            parsed.sessions.len(),
+            up.len(),
             portals.join(", ")
         ))
-        .with(
-            parsed
-                .sessions
-                .iter()
-                .map(|s| out.stdout.evidence_at(s.line)),
-        ));
+        .with(up.iter().map(|s| out.stdout.evidence_at(s.line))));
     }
     let said = Text::new(
         out.stdout.origin.clone(),
@@ -92,10 +124,14 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     );
     let mut evidence = said.evidence_matching("", 2);
     if !parsed.none_active {
+        let exited = match out.exit_code {
+            Some(code) => format!("exited {code}"),
+            None => "(exit status not recorded)".to_string(),
+        };
         return Ok(Verdict::error(format!(
-            "`iscsiadm -m session` exited {:?} with output that is neither a session nor `No active sessions`",
-            out.exit_code
-        )).code("unrecognised-output")
+            "`iscsiadm -m session` {exited} with output that is neither a session (print level 0 to 3) nor `No active sessions`"
+        ))
+        .code("unrecognised-output")
         .with(evidence));
     }
     let expected = san_expectations(ctx);
@@ -219,5 +255,40 @@ mod tests {
             &Options::default(),
         );
         assert_eq!(v.status, Status::Error, "{}", v.summary);
+    }
+
+    #[test]
+    fn sosreport_print_level_3_passes_and_failed_session_fails() {
+        let p3 = include_str!("../../../fixtures/public/iscsiadm-P3-flatcar-349.txt");
+        let v = run_in(&[("commands/iscsiadm_-m_session", p3)], &Options::default());
+        assert_eq!((v.status, v.code), (Status::Pass, None), "{}", v.summary);
+        assert!(v.summary.contains("10.1.53.160"));
+        let failed = p3.replace(
+            "iSCSI Session State: LOGGED_IN",
+            "iSCSI Session State: FAILED",
+        );
+        let v = run_in(
+            &[("commands/iscsiadm_-m_session", &failed)],
+            &Options::default(),
+        );
+        assert_eq!(
+            (v.status, v.code),
+            (Status::Fail, Some("session-not-logged-in")),
+            "{}",
+            v.summary
+        );
+    }
+
+    #[test]
+    fn unknown_output_without_exit_code_says_so_in_words() {
+        let v = run_in(
+            &[("commands/iscsiadm_-m_session", "\u{1}\u{2}garbage\n")],
+            &Options::default(),
+        );
+        assert!(
+            !v.summary.contains("None") && v.summary.contains("exit status not recorded"),
+            "{}",
+            v.summary
+        );
     }
 }

@@ -14,6 +14,7 @@ mod clock_skew;
 mod cluster_conf_identical;
 mod cluster_conf_syntax;
 mod cluster_online;
+mod cluster_stack;
 mod cluster_timeouts_identical;
 mod disk_cluster_stack;
 mod disk_slots;
@@ -24,12 +25,14 @@ mod fencing_events;
 mod fstab;
 mod heartbeat_active_after_mount;
 mod heartbeat_age;
+pub(crate) mod heartbeat_mode;
 mod hostname_in_cluster_conf;
 mod iscsi_sessions;
 mod kernel_panic_settings;
 mod mismatch_history;
 mod multipath_failover_time;
 mod multipath_paths;
+mod multipath_raw_paths;
 mod name_resolution;
 mod o2cb_config;
 mod o2cb_filesystems;
@@ -47,6 +50,7 @@ mod versions_consistent;
 /// Every per-node check, lowest layer first.
 pub static ALL: &[&Check] = &[
     &multipath_paths::CHECK,
+    &multipath_raw_paths::CHECK,
     &multipath_failover_time::CHECK,
     &iscsi_sessions::CHECK,
     &disk_slots::CHECK,
@@ -57,11 +61,13 @@ pub static ALL: &[&Check] = &[
     &cluster_conf_syntax::CHECK,
     &o2cb_config::CHECK,
     &fstab::CHECK,
+    &cluster_stack::CHECK,
     &o2cb_modules::CHECK,
     &o2cb_filesystems::CHECK,
     &hostname_in_cluster_conf::CHECK,
     &cluster_online::CHECK,
     &o2cb_timeouts_consistent::CHECK,
+    &heartbeat_mode::CHECK,
     &heartbeat_active_after_mount::CHECK,
     &heartbeat_age::CHECK,
     &stale_heartbeat_region::CHECK,

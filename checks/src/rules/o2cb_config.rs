@@ -12,7 +12,7 @@ use o2check_reports::{Evidence, Layer, Severity};
 pub const CHECK: Check = Check {
     id: "o2cb-config",
     layer: Layer::Config,
-    severity: Severity::Critical,
+    severity: Severity::Warning,
     title: "o2cb is enabled at boot for an existing cluster with valid timeouts",
     rationale: "with O2CB_ENABLED other than `true` the cluster never comes online at boot and \
                 _netdev mounts fail; timeouts below the minimums are rejected, and the kernel \

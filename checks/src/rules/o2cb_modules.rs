@@ -36,15 +36,29 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let loaded = modules::parse(&text);
     let has = |m: &str| loaded.iter().any(|(n, _)| n == m);
     // configfs is often built in; its mount (checked elsewhere) is what counts then.
-    let configfs_builtin = ctx
-        .file("/proc/filesystems")
-        .map(|t| t.content.contains("configfs"))
-        .unwrap_or(false);
+    // /proc/filesystems says so; a configfs mount proves it too. Without either,
+    // a configfs that is no module is unknown, not missing.
+    let filesystems = ctx.file("/proc/filesystems");
+    let configfs_mounted = || {
+        super::common::mounts(ctx)
+            .map(|(_, m)| m.iter().any(|e| e.fs_type == "configfs"))
+            .unwrap_or(false)
+    };
+    let configfs_known = match &filesystems {
+        Ok(t) => Some(t.content.contains("configfs") || configfs_mounted()),
+        Err(_) if configfs_mounted() => Some(true),
+        Err(_) => None,
+    };
     let missing: Vec<&str> = STACK
         .iter()
         .copied()
-        .filter(|m| !(has(m) || *m == "configfs" && configfs_builtin))
+        .filter(|m| !(has(m) || *m == "configfs" && configfs_known != Some(false)))
         .collect();
+    if missing.is_empty() && !has("configfs") && configfs_known.is_none() {
+        if let Err(e) = filesystems {
+            return Err(e.into());
+        }
+    }
     if missing.is_empty() {
         return Ok(Verdict::pass("the o2cb stack modules are loaded").with(
             loaded

@@ -4,7 +4,7 @@
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::event::O2Event;
-use crate::kernlog::history::{split_now, Window};
+use crate::kernlog::history::{split_now, unplaced_note, Window};
 use crate::kernlog::node_events::node_events_now;
 use o2check_reports::{Layer, Severity};
 use std::collections::BTreeMap;
@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 pub const CHECK: Check = Check {
     id: "o2net-stability",
     layer: Layer::Network,
-    severity: Severity::Critical,
+    severity: Severity::Warning,
     title: "o2net connections are stable: no rejected handshakes, flaps or idle timeouts",
     rationale: "an o2net connection that drops makes the nodes evaluate quorum and, if it stays \
                 down past the idle timeout, one side fences itself; rejected handshakes mean the \
@@ -147,7 +147,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         return Ok(Verdict::pass(format!(
             "{connects} current connection(s), no current rejections, flaps or idle timeouts{history}"
         ))
-        .with(earlier));
+        .with(earlier)
+    .with(unplaced_note(&log, &window)));
     }
     let code = problems[0].0;
     let problems: Vec<String> = problems.into_iter().map(|(_, p)| p).collect();
@@ -156,5 +157,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         "mismatched values: make O2CB_IDLE_TIMEOUT_MS, O2CB_KEEPALIVE_DELAY_MS and O2CB_HEARTBEAT_THRESHOLD identical on every node and restart o2cb on the odd one; drops and idle timeouts: check the interconnect (NIC errors `ip -s link`, switch, bonding) and the o2net port between the nodes",
     ).code(code)
     .with(evidence)
-    .with(earlier))
+    .with(earlier)
+    .with(unplaced_note(&log, &window)))
 }

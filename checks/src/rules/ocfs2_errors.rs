@@ -5,7 +5,7 @@ use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::errno;
 use crate::kernlog::event::O2Event;
-use crate::kernlog::history::{split_now, Window};
+use crate::kernlog::history::{split_now, unplaced_note, Window};
 use crate::kernlog::node_events::node_events_now;
 use o2check_reports::{Layer, Severity};
 use std::collections::BTreeMap;
@@ -44,7 +44,11 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         format!("; {n_earlier} earlier ERROR line(s) are history (shown below)")
     };
     if groups.is_empty() {
-        return Ok(Verdict::pass(format!("no current ERROR status lines{history}")).with(earlier));
+        return Ok(
+            Verdict::pass(format!("no current ERROR status lines{history}"))
+                .with(earlier)
+                .with(unplaced_note(&log, &window)),
+        );
     }
     let summary: Vec<String> = groups
         .iter()
@@ -56,5 +60,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     )
     .code("error-status-lines")
     .with(evidence)
-    .with(earlier))
+    .with(earlier)
+    .with(unplaced_note(&log, &window)))
 }

@@ -67,6 +67,14 @@ fn table(nodes: &[NodeCtx]) -> (Table, Vec<Evidence>) {
 }
 
 fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
+    // Without a node's mount table, "not mounted there" would be a guess.
+    let unknown: Vec<crate::EvidenceError> = nodes
+        .iter()
+        .filter_map(|n| super::common::mounts(n).err())
+        .collect();
+    if let Some(e) = unknown.into_iter().reduce(crate::EvidenceError::weaker) {
+        return Err(e.into());
+    }
     let (t, evidence) = table(nodes);
     let mut problems = Vec::new();
     let mut shared = 0;

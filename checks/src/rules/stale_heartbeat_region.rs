@@ -5,6 +5,7 @@
 //! mount.ocfs2 says `Internal logic failure while trying to join the group`.
 
 use super::common::configfs_cluster;
+use super::heartbeat_mode::running_mode;
 use super::volumes::volumes;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
@@ -13,7 +14,7 @@ use o2check_reports::{Evidence, Layer, Severity};
 pub const CHECK: Check = Check {
     id: "stale-heartbeat-region",
     layer: Layer::Heartbeat,
-    severity: Severity::Critical,
+    severity: Severity::Warning,
     title: "no heartbeat region without its mounted volume (local mode)",
     rationale: "a stale region keeps the heartbeat of an unmounted volume going and makes the \
                 next mount of that volume fail with `Internal logic failure while trying to join \
@@ -25,7 +26,9 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let Some(c) = configfs_cluster(ctx)? else {
         return Ok(Verdict::skip("no cluster registered in configfs").code("not-registered"));
     };
-    if c.heartbeat_mode.as_deref() == Some("global") {
+    let global = c.heartbeat_mode.as_deref() == Some("global")
+        || running_mode(ctx).is_some_and(|(m, _)| m == "global");
+    if global {
         return Ok(Verdict::skip(
             "global heartbeat: regions are started by `o2cb start-heartbeat`, not by mounts",
         )
@@ -36,7 +39,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     }
     let mounted: Vec<String> = volumes(ctx)
         .into_iter()
-        .filter(|v| v.mount_point.is_some())
+        .filter(|v| v.is_mounted())
         .filter_map(|v| v.uuid)
         .collect();
     let stale: Vec<_> = c
@@ -54,6 +57,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         format!("heartbeat region(s) without a mounted volume: {}", uuids.join(", ")),
         format!("stop the stale heartbeat: `ocfs2_hb_ctl -K -u {}` (or `ocfs2_hb_ctl -I -u <uuid>` to see its references first), then mount again", uuids[0]),
-    ).code("stale-region")
+    )
+    .code("stale-region")
     .with(stale.iter().map(|r| Evidence::new(format!("{}/heartbeat/{}", c.path, r.uuid), None, format!("dev = {}", r.dev.as_deref().unwrap_or(""))))))
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 pub const CHECK: ClusterCheck = ClusterCheck {
     id: "versions-consistent",
     layer: Layer::Cluster,
-    severity: Severity::Critical,
+    severity: Severity::Warning,
     title: "kernel and ocfs2-tools versions are the same on every node",
     rationale: "the ocfs2, o2net and o2dlm modules of different kernels negotiate protocol \
                 versions and may refuse each other or disable features; mixed ocfs2-tools \

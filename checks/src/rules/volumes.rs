@@ -1,6 +1,14 @@
 //! The OCFS2 volumes a node knows about: mounted ones (/proc/mounts) and those
 //! `mounted.ocfs2 -d` detects, each with its superblock when `debugfs.ocfs2 -R
 //! stats` output is available. Shared by the heartbeat and on-disk checks.
+//!
+//! "Mounted here" is /proc/mounts when it was collected; without it (outputs pasted
+//! into a ticket) the slot map (`mounted.ocfs2 -f` naming this node) or this boot's
+//! kernel log (`ocfs2: Mounting device` after `o2dlm: Joining domain UUID`, with no
+//! `Unmounting` after it) says so, and [`Volume::mounted`] tells which. The raw SCSI
+//! paths of a multipath map carry the same superblock as the map: `mounted.ocfs2`
+//! lists `/dev/sdX` beside `/dev/mapper/X` with one UUID; they fold into the map's
+//! volume as [`Volume::raw_paths`].
 
 use super::common::mounts;
 use crate::context::NodeCtx;
@@ -21,6 +29,38 @@ pub struct Volume {
     /// Nodes the slot map says have it mounted (`mounted.ocfs2 -f`).
     pub nodes: Vec<String>,
     pub evidence: Vec<Evidence>,
+    /// Why this node counts it as mounted, when it does.
+    pub mounted: Option<MountedBy>,
+    /// Raw SCSI devices showing the same superblock as this multipath map.
+    pub raw_paths: Vec<String>,
+}
+
+/// The evidence that a volume is mounted on this node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MountedBy {
+    ProcMounts,
+    /// `mounted.ocfs2 -f` lists this node (no /proc/mounts in the evidence).
+    SlotMap,
+    /// This boot's kernel log mounted it and did not unmount it (no /proc/mounts).
+    KernelLog,
+}
+
+impl Volume {
+    pub fn is_mounted(&self) -> bool {
+        self.mounted.is_some()
+    }
+}
+
+/// A multipath or device-mapper device (the one to use, not its raw paths)?
+pub(crate) fn is_map(device: &str) -> bool {
+    device.starts_with("/dev/mapper/") || device.starts_with("/dev/dm-")
+}
+
+/// A raw SCSI disk or partition (`/dev/sdb`, `/dev/sdc1`)?
+pub(crate) fn is_raw_scsi(device: &str) -> bool {
+    device
+        .strip_prefix("/dev/sd")
+        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_lowercase()))
 }
 
 impl Volume {
@@ -38,6 +78,8 @@ impl Volume {
             superblock: None,
             nodes: Vec::new(),
             evidence,
+            mounted: None,
+            raw_paths: Vec::new(),
         }
     }
 }
@@ -45,14 +87,17 @@ impl Volume {
 /// Every volume, mounted ones first, devices deduplicated.
 pub fn volumes(ctx: &NodeCtx) -> Vec<Volume> {
     let mut out: Vec<Volume> = Vec::new();
-    if let Ok((text, entries)) = mounts(ctx) {
-        for e in crate::parse::mount_table::ocfs2(&entries) {
-            out.push(Volume::new(
+    let proc_mounts = mounts(ctx);
+    if let Ok((text, entries)) = &proc_mounts {
+        for e in crate::parse::mount_table::ocfs2(entries) {
+            let mut v = Volume::new(
                 e.device.clone(),
                 Some(e.mount_point.clone()),
                 None,
                 vec![text.evidence_at(e.line)],
-            ));
+            );
+            v.mounted = Some(MountedBy::ProcMounts);
+            out.push(v);
         }
     }
     // Volumes the node is meant to mount, even when it has not managed to.
@@ -111,7 +156,116 @@ pub fn volumes(ctx: &NodeCtx) -> Vec<Volume> {
                     .as_ref()
                     .map(|d| d.uuid.clone())
                     .filter(|u| !u.is_empty())
-            });
+            })
+            // ocfs2-tools 1.2 printed the UUID with dashes (uuid_unparse); the kernel
+            // names regions and DLM domains by the 32 hex digits alone.
+            .map(|u| u.replace('-', "").to_uppercase());
+    }
+    let mut out = fold_raw_paths(out);
+    if proc_mounts.is_err() {
+        mounted_without_proc_mounts(ctx, &mut out);
     }
     out
+}
+
+/// Raw SCSI devices with the same UUID as a map become that map's raw paths.
+fn fold_raw_paths(vols: Vec<Volume>) -> Vec<Volume> {
+    let mut out: Vec<Volume> = Vec::new();
+    let (raw, rest): (Vec<Volume>, Vec<Volume>) = vols
+        .into_iter()
+        .partition(|v| is_raw_scsi(&v.device) && v.mount_point.is_none() && v.uuid.is_some());
+    out.extend(rest);
+    for r in raw {
+        match out
+            .iter_mut()
+            .find(|v| is_map(&v.device) && v.uuid.is_some() && v.uuid == r.uuid)
+        {
+            Some(map) => {
+                map.raw_paths.push(r.device.clone());
+                map.evidence.extend(r.evidence);
+            }
+            None => out.push(r),
+        }
+    }
+    out
+}
+
+/// Without /proc/mounts: the slot map naming this node, or this boot's kernel log.
+fn mounted_without_proc_mounts(ctx: &NodeCtx, vols: &mut [Volume]) {
+    let me = this_node_names(ctx);
+    for v in vols.iter_mut() {
+        if v.nodes
+            .iter()
+            .any(|n| me.iter().any(|m| m.eq_ignore_ascii_case(n)))
+        {
+            v.mounted = Some(MountedBy::SlotMap);
+        }
+    }
+    let Ok(dmesg) = ctx.command(&["dmesg"]) else {
+        return;
+    };
+    let log = crate::kernlog::lines::from_text(&dmesg.stdout);
+    for (uuid, evidence) in still_mounted(&log) {
+        if let Some(v) = vols
+            .iter_mut()
+            .find(|v| v.uuid.as_deref() == Some(uuid.as_str()))
+        {
+            if v.mounted.is_none() {
+                v.mounted = Some(MountedBy::KernelLog);
+                v.evidence.push(evidence);
+            }
+        }
+    }
+}
+
+/// The names this node goes by in a slot map: its hostname (and short name) and,
+/// from configfs, its o2cb node name and number.
+fn this_node_names(ctx: &NodeCtx) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Ok(h) = ctx.hostname() {
+        let h = h.content.trim().to_string();
+        if let Some((short, _)) = h.split_once('.') {
+            names.push(short.to_string());
+        }
+        names.push(h);
+    }
+    if let Ok(Some(c)) = super::common::configfs_cluster(ctx) {
+        if let Some(n) = c.local_node() {
+            names.push(n.name.clone());
+            names.extend(n.num.map(|x| x.to_string()));
+        }
+    }
+    names
+}
+
+/// Volumes (by UUID) this log mounted and did not unmount: `ocfs2: Mounting
+/// device` follows the `o2dlm: Joining domain <UUID>` of the same mount
+/// (linux fs/ocfs2/super.c, `ocfs2_fill_super` after `ocfs2_dlm_init`); an
+/// `Unmounting device` of the same major,minor ends it.
+fn still_mounted(log: &[crate::kernlog::lines::LogLine]) -> Vec<(String, Evidence)> {
+    use crate::kernlog::event::{recognize, O2Event};
+    let mut joined: Option<String> = None;
+    let mut mounted: Vec<(String, String, Evidence)> = Vec::new();
+    for l in log {
+        match recognize(&l.message) {
+            Some(O2Event::DlmJoin {
+                domain, node: None, ..
+            }) => joined = Some(domain),
+            Some(O2Event::DlmNodes { domain, .. }) => joined = Some(domain),
+            Some(O2Event::FsMount { device, .. }) => {
+                if let Some(uuid) = joined.take() {
+                    mounted.retain(|(_, d, _)| d != &device);
+                    let ev = Evidence::new(
+                        l.origin.clone(),
+                        Some(l.line),
+                        format!("{} {}", l.stamp, l.message.trim_end()).trim(),
+                    );
+                    mounted.push((uuid, device, ev));
+                }
+            }
+            Some(O2Event::FsUnmount { device, .. }) => mounted.retain(|(_, d, _)| d != &device),
+            _ => {}
+        }
+    }
+    mounted.into_iter().map(|(u, _, e)| (u, e)).collect()
 }

@@ -16,7 +16,7 @@ use std::os::fd::OwnedFd;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-/// The per-file cap when nobody set one (`--max-file-size`): a whole dmesg or
+/// The per-file cap when nobody set one (`--max-file-mib`): a whole dmesg or
 /// cluster.conf is far below it, a kern.log keeps its last 64 MiB.
 pub const DEFAULT_MAX_FILE: u64 = 64 * 1024 * 1024;
 
@@ -25,7 +25,7 @@ static MAX_FILE: AtomicU64 = AtomicU64::new(DEFAULT_MAX_FILE);
 static HAVE_OPENAT2: AtomicBool = AtomicBool::new(true);
 
 /// Set the per-file cap for every [`Confined`] opened from now on (the CLI's
-/// `--max-file-size`).
+/// `--max-file-mib`).
 pub fn set_max_file(bytes: u64) {
     MAX_FILE.store(bytes.max(1), Ordering::Relaxed);
 }
@@ -46,7 +46,7 @@ pub enum ConfinedError {
     Symlink { path: String },
     #[error("{path} is a {kind}, not a regular file; refused without opening it")]
     NotRegular { path: String, kind: &'static str },
-    #[error("{path} is {size} bytes, over the limit of {limit} bytes per file (--max-file-size)")]
+    #[error("{path} is {size} bytes, over the limit of {limit} bytes per file (--max-file-mib)")]
     TooLarge { path: String, size: u64, limit: u64 },
     #[error("{path}: {source}")]
     Io {
@@ -147,23 +147,7 @@ impl Confined {
     /// (a log: today's end of it is what matters). Memory stays at the cap.
     pub fn read_tail(&self, rel: &str) -> Result<Vec<u8>, ConfinedError> {
         let (mut file, size) = self.open_regular(rel)?;
-        let cap = self.max_file;
-        let start = size.saturating_sub(cap);
-        if start > 0 {
-            file.seek(SeekFrom::Start(start))
-                .map_err(|e| self.io(rel, e))?;
-        }
-        let mut buf = Vec::with_capacity(size.min(cap) as usize);
-        file.take(cap)
-            .read_to_end(&mut buf)
-            .map_err(|e| self.io(rel, e))?;
-        if start > 0 {
-            // Begin at a whole line; a cut first line would parse as garbage.
-            if let Some(nl) = memchr::memchr(b'\n', &buf) {
-                buf.drain(..=nl);
-            }
-        }
-        Ok(buf)
+        tail_of(&mut file, size, self.max_file).map_err(|e| self.io(rel, e))
     }
 
     /// The names in directory `rel`, sorted.
@@ -341,6 +325,24 @@ impl Confined {
         let path = Path::new(rel.trim_start_matches('/'));
         self.walk(rel, path, OFlags::PATH)
     }
+}
+
+/// The last `cap` bytes of `file` (`size` long), from the first whole line in
+/// them; only `cap` bytes are ever read or held.
+pub(crate) fn tail_of(file: &mut std::fs::File, size: u64, cap: u64) -> std::io::Result<Vec<u8>> {
+    let start = size.saturating_sub(cap);
+    if start > 0 {
+        file.seek(SeekFrom::Start(start))?;
+    }
+    let mut buf = Vec::with_capacity(size.min(cap) as usize);
+    file.take(cap).read_to_end(&mut buf)?;
+    if start > 0 {
+        // Begin at a whole line; a cut first line would parse as garbage.
+        if let Some(nl) = memchr::memchr(b'\n', &buf) {
+            buf.drain(..=nl);
+        }
+    }
+    Ok(buf)
 }
 
 fn kind_of(st: &Stat) -> Kind {

@@ -72,6 +72,16 @@ impl Source for Live {
             .map_err(|e| io_error(path, e))
     }
 
+    fn read_tail(&self, path: &str, max: usize) -> Result<(Vec<u8>, u64), EvidenceError> {
+        let owned = path.to_string();
+        with_timeout(path, self.read_timeout, move || {
+            let mut f = std::fs::File::open(&owned)?;
+            let size = f.metadata()?.len();
+            super::confined::tail_of(&mut f, size, max as u64).map(|t| (t, size))
+        })?
+        .map_err(|e| io_error(path, e))
+    }
+
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
         let owned = path.to_string();
         let entries = with_timeout(
@@ -129,5 +139,23 @@ impl Source for Live {
             error: result.err().map(|e| e.to_string()),
             millis: start.elapsed().as_millis() as u64,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enoent_is_observed_absence_and_a_failed_read_is_unreadable() {
+        let live = Live::new(Duration::from_secs(2));
+        let gone = live
+            .read_file("/nonexistent/o2check/cluster.conf")
+            .unwrap_err();
+        assert!(gone.is_absent(), "{gone}");
+        let dir = tempfile::tempdir().unwrap();
+        // A directory read as a file fails with EISDIR: a failed read, not absence.
+        let odd = live.read_file(dir.path().to_str().unwrap()).unwrap_err();
+        assert!(odd.is_unreadable(), "{odd}");
     }
 }

@@ -8,7 +8,7 @@ pub mod exec;
 mod live;
 pub mod manifest;
 mod names;
-mod sosreport;
+pub mod sosreport;
 
 pub use bundle::{Bundle, BundleMeta, ClockRecord, CommandRecord, TcpProbeRecord};
 pub use cached::Cached;
@@ -50,6 +50,20 @@ pub trait Source: Send + Sync {
         false
     }
     fn read_file(&self, path: &str) -> Result<Vec<u8>, EvidenceError>;
+    /// The end of a file, at most `max` bytes from a line start (a log's tail),
+    /// and the file's whole size: the live host reads only that much, whatever
+    /// the file's size.
+    fn read_tail(&self, path: &str, max: usize) -> Result<(Vec<u8>, u64), EvidenceError> {
+        let mut bytes = self.read_file(path)?;
+        let total = bytes.len() as u64;
+        if bytes.len() > max {
+            bytes.drain(..bytes.len() - max);
+            if let Some(nl) = memchr::memchr(b'\n', &bytes) {
+                bytes.drain(..=nl);
+            }
+        }
+        Ok((bytes, total))
+    }
     /// Names of the entries of a directory (configfs, /sys), sorted.
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError>;
     fn command(&self, argv: &[&str]) -> Result<CommandOutput, EvidenceError>;

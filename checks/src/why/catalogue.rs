@@ -135,7 +135,7 @@ pub const CAUSES: &[CauseDef] = &[
         id: "too-few-slots",
         layer: Layer::Storage,
         title: "the volume has fewer node slots than the nodes mounting it",
-        explanation: "each mounting node takes a slot (and its journal); once all are in use the kernel logs `no free slots available!` and the next node's mount fails with EINVAL",
+        explanation: "each mounting node takes a slot (and its journal); once all are in use the kernel logs `no free slots available!` and the next node's mount fails with EINVAL; tunefs.ocfs2 adds slots only with the volume unmounted on every node (online it fails with `Trylock failed while opening device`, seen in the lab)",
         produces: &["mount-einval", "mount-enospc", "kernel-no-free-slots"],
         ruled_in_by: &[code("disk-slots", "too-few-slots")],
         supported_by: &[],
@@ -243,7 +243,10 @@ pub const CAUSES: &[CauseDef] = &[
         layer: Layer::O2cb,
         title: "the o2cb modules or configfs are not loaded/mounted",
         explanation: "mount.ocfs2 first opens /sys/fs/o2cb/interface_revision and configfs; without ocfs2_nodemanager or a mounted configfs it stops with `Unable to access cluster service while trying initialize cluster`; without the ocfs2 module mount(2) says ENODEV (`No such device`)",
-        produces: &["init-service-unavailable", "init-module-not-loaded", "init-internal-failure", "setup-stack-failure", "join-service-unavailable", "join-module-not-loaded", "mount-enodev", "kernel-different-stack"],
+        // mount.ocfs2's o2cb_setup_stack() modprobes ocfs2 and its stack plugin
+        // itself, so with the stack unloaded it gets past the init and finds no
+        // cluster registered: `Cluster name is invalid` (lab fault modules-unloaded).
+        produces: &["init-service-unavailable", "init-module-not-loaded", "init-internal-failure", "setup-stack-failure", "join-cluster-name-invalid", "join-service-unavailable", "join-module-not-loaded", "mount-enodev", "kernel-different-stack"],
         ruled_in_by: &[code("o2cb-modules", "not-loaded")],
         // `not-mounted` is configfs or ocfs2_dlmfs; only configfs matters to a kernel mount.
         supported_by: &[code("o2cb-filesystems", "not-mounted")],

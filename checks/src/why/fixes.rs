@@ -233,20 +233,50 @@ pub fn conf_invalid(n: &Names, fam: Family) -> Vec<Step> {
     ]
 }
 
+// tunefs.ocfs2 asks before changing the cluster information; `-y` answers
+// (ocfs2-tools tunefs.ocfs2/ocfs2ne.c handle_answer()).
 pub fn disk_cluster(n: &Names, _fam: Family) -> Vec<Step> {
     vec![
         note("the volume must be unmounted on every node"),
-        run(format!("tunefs.ocfs2 --update-cluster-stack {}", device(n))),
+        run(format!(
+            "tunefs.ocfs2 -y --update-cluster-stack {}",
+            device(n)
+        )),
         mount(n),
     ]
 }
 
+/// tunefs.ocfs2 -N needs the volume unmounted cluster-wide (online it fails with
+/// `Trylock failed while opening device`, seen in the lab), so the other nodes
+/// of the volume's DLM domain unmount it first (by the same device path: check
+/// it on each), and mount it again after.
 pub fn slots(n: &Names, _fam: Family) -> Vec<Step> {
     let count = n.node_names.len().max(2).to_string();
-    vec![
-        run(format!("tunefs.ocfs2 -N {count} {}", device(n))),
-        mount(n),
-    ]
+    let dev = device(n);
+    let mut steps: Vec<Step> = n
+        .domain_peers
+        .iter()
+        .map(|p| {
+            Step::On(
+                p.clone(),
+                format!("if grep -q '^{dev} ' /proc/mounts; then umount {dev}; fi"),
+            )
+        })
+        .collect();
+    if steps.is_empty() {
+        steps.push(note(format!(
+            "unmount {dev} on every node that has it mounted"
+        )));
+    }
+    steps.push(run(format!("tunefs.ocfs2 -y -N {count} {dev}")));
+    steps.push(mount(n));
+    if !n.domain_peers.is_empty() {
+        steps.push(note(format!(
+            "mount it again on {}",
+            n.domain_peers.join(", ")
+        )));
+    }
+    steps
 }
 
 pub fn stale_region(n: &Names, _fam: Family) -> Vec<Step> {

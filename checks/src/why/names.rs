@@ -56,6 +56,9 @@ pub struct Names {
     pub cluster_in_conf: bool,
     pub peer_timeouts: PeerTimeouts,
     pub unreachable_peers: Vec<Peer>,
+    /// The other nodes of the last DLM domain this node joined (cluster.conf
+    /// names), or every other node when the log does not list the members.
+    pub domain_peers: Vec<String>,
     /// Heartbeat regions the stale-heartbeat-region check found.
     pub stale_regions: Vec<String>,
 }
@@ -173,6 +176,28 @@ fn unreachable(log: &[LogLine], nodes: &[(String, u32, u16)]) -> Vec<Peer> {
     peers
 }
 
+/// Node numbers of the last domain join (kernel dlm/dlmdomain.c
+/// `__dlm_print_nodes()`: `o2dlm: Joining domain %s ( 1 2 ) 2 nodes`; 2.6.39:
+/// `o2dlm: Nodes in domain %s: 1 2`).
+fn domain_members(log: &[LogLine]) -> Vec<u32> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        re(r"(?i)o2dlm: (?:joining domain \S+ \(([\d ]+)\)|nodes in domain \S+: ([\d ]+))")
+    });
+    log.iter()
+        .rev()
+        .find_map(|l| re.captures(&l.message))
+        .map(|c| {
+            c.get(1)
+                .or(c.get(2))
+                .map_or("", |m| m.as_str())
+                .split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Names from one node's evidence and kernel log.
 pub fn read(ctx: &NodeCtx, log: &[LogLine]) -> Names {
     let mut n = Names {
@@ -247,6 +272,16 @@ pub fn read(ctx: &NodeCtx, log: &[LogLine]) -> Names {
                     }),
             };
             if let Some(me) = me {
+                // 6.x prints the member list with pr_cont, which logs often
+                // lose (the lab's 6.1 shows `Joining domain X ` alone): then
+                // every other node of the cluster may hold the volume.
+                let members = domain_members(log);
+                n.domain_peers = stanzas
+                    .iter()
+                    .filter(|s| s.number != me.number)
+                    .filter(|s| members.is_empty() || members.contains(&s.number))
+                    .map(|s| s.name.clone())
+                    .collect();
                 n.local_ip = Some(me.ip.to_string());
                 n.port = Some(me.port);
                 if local.is_empty() {
@@ -329,6 +364,23 @@ mod tests {
             line("o2net: Connected to node n150.ocfs2.test (num 1) at 10.77.0.150:7777"),
         ];
         assert!(unreachable(&later, &nodes).is_empty());
+    }
+
+    #[test]
+    fn domain_members_both_wordings() {
+        assert_eq!(
+            domain_members(&[line(
+                "o2dlm: Joining domain F47217E35EA246069E452DD9DC166B05 ( 1 2 ) 2 nodes"
+            )]),
+            [1, 2]
+        );
+        assert_eq!(
+            domain_members(&[line(
+                "o2dlm: Nodes in domain 77D95EF51C0149D2823674FCC162CF8B: 0 1 "
+            )]),
+            [0, 1]
+        );
+        assert!(domain_members(&[line("o2dlm: Leaving domain X")]).is_empty());
     }
 
     #[test]
