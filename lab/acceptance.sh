@@ -154,21 +154,26 @@ acceptance() {
   rm -rf "$RESULTS"; mkdir -p "$RESULTS"
   stop_on_exit
   prepare
-  t=$(now); up; echo "timing boot $(cat "$RUN/boot-seconds")" >>"$RESULTS/timings"; timing up-and-mounted "$t"
-  expect_access
-  t=$(now); run_in_nodes healthy $(seq "$NODES"); expect_healthy healthy; timing healthy-in-guests "$t"
-  if bundle_out 1 "$WORK/bundles/healthy-node1"; then ok "bundle collected from node1"; else bad "bundle from node1"; fi
-  t=$(now); cluster_healthy; timing healthy-cluster-mode "$t"
-  # The host-side scenario run covers concurrent-append (plain and flock) and
-  # more; the agent-driven rounds stand in while o2check lacks `scenario run`.
-  t=$(now)
-  if has_scenario_run; then scenario_run; else concurrent_append; fi
-  timing scenarios "$t"
-  for f in $FAULTS; do
+  # O2LAB_STORAGE_ONLY=1: the storage phase alone (no raw-image lab).
+  if [ "${O2LAB_STORAGE_ONLY:-0}" != 1 ]; then
+    t=$(now); up; echo "timing boot $(cat "$RUN/boot-seconds")" >>"$RESULTS/timings"; timing up-and-mounted "$t"
+    expect_access
+    t=$(now); run_in_nodes healthy $(seq "$NODES"); expect_healthy healthy; timing healthy-in-guests "$t"
+    if bundle_out 1 "$WORK/bundles/healthy-node1"; then ok "bundle collected from node1"; else bad "bundle from node1"; fi
+    t=$(now); cluster_healthy; timing healthy-cluster-mode "$t"
+    # The host-side scenario run covers concurrent-append (plain and flock) and
+    # more; the agent-driven rounds stand in while o2check lacks `scenario run`.
     t=$(now)
-    log "fault $f"
-    fault_case "$f"
-    timing "fault-$f" "$t"
-  done
+    if has_scenario_run; then scenario_run; else concurrent_append; fi
+    timing scenarios "$t"
+    for f in $FAULTS; do
+      t=$(now)
+      log "fault $f"
+      fault_case "$f"
+      timing "fault-$f" "$t"
+    done
+  fi
+  # The iSCSI + multipath phase (acceptance-storage.sh); O2LAB_STORAGE_PHASE=0 skips it.
+  if [ "${O2LAB_STORAGE_PHASE:-1}" = 1 ]; then storage_phase; fi
   finish "$t0"
 }

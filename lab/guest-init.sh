@@ -6,6 +6,9 @@
 # every fault: o2.host o2.ip o2.nodes (name@ip,name@ip,... in node-number order)
 # o2.cluster o2.port o2.hbthr o2.idle o2.keepalive.
 /bin/busybox mkdir -p /proc /sys /dev /tmp /run /run/sshd /var/run /var/lock/subsys /var/log /etc /dlm /mnt/ocfs2 /root /sbin /usr/bin /usr/sbin
+# /var/tmp as on any host (sticky, world-writable): o2check's self-deploy refuses
+# a node where it is missing or not a plain directory.
+/bin/busybox mkdir -p /var/tmp && /bin/busybox chmod 1777 /var/tmp
 /bin/busybox --install -s /bin
 # GNU and util-linux tools in /usr/local/bin win over busybox applets for every
 # PATH lookup (bash scripts, mount helpers): REPORT.md pitfalls 2-3.
@@ -21,6 +24,8 @@ for a in $CMDLINE; do
   case "$a" in o2.*=*) k=${a%%=*}; k=${k#o2.}; eval "O2_$k=\"\${a#*=}\"";; esac
 done
 hostname "$O2_host"
+# o2cb(7)'s sysctls: an oops panics (and panic=-1 on the command line reboots).
+echo 1 >/proc/sys/kernel/panic_on_oops
 echo "$O2_host" >/etc/hostname
 modprobe -a virtio_pci virtio_blk virtio_net
 # iptables (legacy x_tables) for the port-blocked fault and o2check's iptables-save.
@@ -87,10 +92,12 @@ EOD
   mkdir -p /etc/iscsi /var/lib/iscsi /run/lock/iscsi /etc/multipath /run/multipathd
   echo "InitiatorName=iqn.2026-12.test.ocfs2:$O2_host" >/etc/iscsi/initiatorname.iscsi
   # Debian's iscsid.conf with short recovery: a lost path fails over to the
-  # other after noop-out 2+2 s and a 5 s replacement timeout (Debian: 5, 5, 120).
-  sed -e 's/^node.session.timeo.replacement_timeout = .*/node.session.timeo.replacement_timeout = 5/' \
-    -e 's/^node.conn\[0\].timeo.noop_out_interval = .*/node.conn[0].timeo.noop_out_interval = 2/' \
-    -e 's/^node.conn\[0\].timeo.noop_out_timeout = .*/node.conn[0].timeo.noop_out_timeout = 2/' \
+  # other within noop-out 1+1 s and a 3 s replacement timeout (Debian: 5, 5,
+  # 120), under half the 12 s dead time: with 2+2+5 s the lab logged `hb write
+  # hung for 6s ... negotiate timeout` on one path down (multipath-failover-time).
+  sed -e 's/^node.session.timeo.replacement_timeout = .*/node.session.timeo.replacement_timeout = 3/' \
+    -e 's/^node.conn\[0\].timeo.noop_out_interval = .*/node.conn[0].timeo.noop_out_interval = 1/' \
+    -e 's/^node.conn\[0\].timeo.noop_out_timeout = .*/node.conn[0].timeo.noop_out_timeout = 1/' \
     /etc/iscsi/iscsid.conf.debian >/etc/iscsi/iscsid.conf
   # The seed's multipath.conf (multibus, readsector0, failback immediate,
   # user_friendly_names) with the lab's maps by WWID and alias; the virtio disk

@@ -85,8 +85,11 @@ add_iptables() { # ROOT
 
 build_initramfs() {
   [ -x "$O2CHECK_BIN" ] || { log "build o2check first: cargo build --release ($O2CHECK_BIN)"; exit 1; }
+  # The guests run the portable (static musl) build, as customers' nodes do.
+  local portable=$REPO/target/x86_64-unknown-linux-musl/release/o2check
+  [ -x "$portable" ] || { log "build the portable o2check first: bash scripts/build-portable ($portable)"; exit 1; }
   local key root
-  key=$(cat "$LAB_SRC/guest-init.sh" "$LAB_SRC/prepare.sh" "$LAB_SRC/ssh.sh" "$LAB_SRC/storage.sh" "$O2CHECK_BIN" "$WORK/kernel-used.txt" \
+  key=$(cat "$LAB_SRC/guest-init.sh" "$LAB_SRC/prepare.sh" "$LAB_SRC/ssh.sh" "$LAB_SRC/storage.sh" "$O2CHECK_BIN" "$portable" "$WORK/kernel-used.txt" \
     "$SSH_DIR/id_ed25519.pub" "$SSH_DIR/ssh_host_ed25519_key.pub" | sha256sum | cut -c1-16)
   INITRD=$WORK/initramfs-$key.cpio
   [ -f "$INITRD" ] && return
@@ -103,7 +106,7 @@ build_initramfs() {
   for f in "${o2[@]}"; do [ -e "$f" ] && install -D -m755 "$f" "$root$f"; done
   install -m755 /etc/init.d/o2cb "$root/etc/init.d/o2cb"
   install -m644 /lib/lsb/init-functions "$root/lib/lsb/init-functions"
-  install -D -m755 "$REPO/target/x86_64-unknown-linux-musl/release/o2check" "$root/usr/bin/o2check"
+  install -D -m755 "$portable" "$root/usr/bin/o2check"
   strip --strip-debug "$root/usr/bin/o2check" 2>/dev/null || true
   copy_with_libs "$root" "${tools[@]}" "${o2[@]}" "$O2CHECK_BIN"
   add_iptables "$root"

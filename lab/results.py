@@ -4,6 +4,7 @@
 usage: results.py FILE CHECK [NODE]    status of CHECK (on NODE), or "absent"
        results.py FILE --nodes CHECK   the nodes that report CHECK, comma-separated
        results.py FILE --summary CHECK the first result's summary line
+       results.py FILE --finding CHECK the first result's finding code (or "none")
 
 Prints "unreadable" when FILE is missing or not results JSON ({"results": [...]}).
 With no NODE the first result of CHECK counts (cluster-wide checks, scenarios).
@@ -22,6 +23,9 @@ def main():
         return
     if check == "--nodes":
         print(",".join(str(r.get("node")) for r in results if r.get("check") == sys.argv[3]) or "none")
+        return
+    if check == "--finding":
+        print(next((str(r.get("finding") or "none") for r in results if r.get("check") == sys.argv[3]), "absent"))
         return
     if check == "--summary":
         print(next((str(r.get("summary")) for r in results if r.get("check") == sys.argv[3]), ""))

@@ -389,6 +389,11 @@ pub struct WhyArgs {
     #[arg(long, value_name = "SECS", default_value_t = 20)]
     pub command_timeout: u64,
 
+    /// Explain why NODE (a cluster.conf name or node number) rebooted: fenced on
+    /// its disk heartbeat or on the network quorum, from every node's kernel log.
+    #[arg(long, value_name = "NODE")]
+    pub reboot: Option<String>,
+
     /// Which kernel-log events the checks count as current: `boot`, or a UTC time
     /// (see `run --since`). Default: events a later change replaced are history.
     #[arg(long, value_name = "TIME|boot")]

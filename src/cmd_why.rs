@@ -1,12 +1,13 @@
-//! `o2check why [ERROR TEXT]`: the ranked causes of a failed mount, from this node
+//! `o2check why [ERROR TEXT]`: the ranked causes of a failed mount (or, with
+//! `--reboot NODE`, of a node's reboot), from this node
 //! or from bundles, as console text and reports/why.md, why.html, results.json and
 //! junit.xml. Exit 0 when a cause was named, 1 when undetermined, 2 on bad input.
 
 use crate::cli::WhyArgs;
 use crate::{node_info, sources};
 use chrono::Utc;
-use o2check_checks::why::{diagnose, gather};
-use o2check_checks::Options;
+use o2check_checks::why::{diagnose, fence, gather};
+use o2check_checks::{NodeCtx, Options};
 use o2check_reports::write::atomic_write;
 use o2check_reports::{diagnosis_html, diagnosis_text, json, junit, RunMeta, RunReport};
 use std::io::Write;
@@ -34,10 +35,20 @@ pub fn run(args: WhyArgs) -> u8 {
     };
     let (evidence, results) = gather(sources, &options);
     let error_text = args.error_text.join(" ");
-    let diagnosis = diagnose(
-        &evidence,
-        Some(error_text.as_str()).filter(|t| !t.trim().is_empty()),
-    );
+    let diagnosis = match &args.reboot {
+        // `--reboot NODE`: the fence story from every node's log.
+        Some(node) => {
+            let ctxs: Vec<NodeCtx> = sources
+                .iter()
+                .map(|s| NodeCtx::new(s.as_ref(), &options))
+                .collect();
+            fence::reboot(&ctxs, node)
+        }
+        None => diagnose(
+            &evidence,
+            Some(error_text.as_str()).filter(|t| !t.trim().is_empty()),
+        ),
+    };
     // A closed pipe (`o2check why | head`) must not turn into a panic.
     let _ = write!(std::io::stdout(), "{}", diagnosis_text::console(&diagnosis));
     let mut all_results = results;

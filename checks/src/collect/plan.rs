@@ -21,6 +21,8 @@ pub fn static_files() -> &'static [&'static str] {
         "/proc/filesystems",
         "/proc/net/tcp",
         "/proc/sys/kernel/hostname",
+        "/proc/sys/kernel/panic",
+        "/proc/sys/kernel/panic_on_oops",
         "/proc/uptime",
         "/sys/fs/ocfs2/cluster_stack",
         "/sys/fs/ocfs2/loaded_cluster_plugins",
@@ -29,13 +31,15 @@ pub fn static_files() -> &'static [&'static str] {
     ]
 }
 
-/// Trees walked recursively: the o2cb configfs tree, and the iSCSI node records
-/// (`iscsi-sessions` tells from them whether a session is expected).
+/// Trees walked recursively: the o2cb configfs tree, the iSCSI node records
+/// (`iscsi-sessions` tells from them whether a session is expected), and o2hb's
+/// debugfs files (`heartbeat-age` reads each region's elapsed_time_in_ms).
 /// Old systems mount configfs at /config (ocfs2-tools libo2cb tries both).
 pub const SYS_TREES: &[&str] = &[
     "/sys/kernel/config/cluster",
     "/config/cluster",
     "/etc/iscsi/nodes",
+    "/sys/kernel/debug/o2hb",
 ];
 
 /// Kernel log files (and their rotations: `.1`, `.2.gz`, `-20261124`).
@@ -54,6 +58,8 @@ pub fn static_commands() -> Vec<Vec<String>> {
         &["mounted.ocfs2", "-f"],
         &["multipath", "-ll"],
         &["iscsiadm", "-m", "session"],
+        &["iscsiadm", "-m", "session", "-P", "3"],
+        &["multipathd", "show", "paths"],
         &["ip", "-o", "addr"],
         &["iptables-save"],
         &["nft", "list", "ruleset"],

@@ -4,6 +4,7 @@
 pub mod dlm;
 pub mod errno;
 pub mod event;
+pub mod fence;
 pub mod history;
 pub mod lines;
 pub mod node_events;

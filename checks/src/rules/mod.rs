@@ -20,12 +20,15 @@ mod disk_cluster_stack;
 mod disk_slots;
 mod dlm_domains_agree;
 mod dlm_membership;
+pub(crate) mod fence_attribution;
 mod fencing_events;
 mod fstab;
 mod heartbeat_active_after_mount;
+mod heartbeat_age;
 pub(crate) mod heartbeat_mode;
 mod hostname_in_cluster_conf;
 mod iscsi_sessions;
+mod kernel_panic_settings;
 mod mismatch_history;
 mod multipath_failover_time;
 mod multipath_paths;
@@ -66,8 +69,10 @@ pub static ALL: &[&Check] = &[
     &o2cb_timeouts_consistent::CHECK,
     &heartbeat_mode::CHECK,
     &heartbeat_active_after_mount::CHECK,
+    &heartbeat_age::CHECK,
     &stale_heartbeat_region::CHECK,
     &fencing_events::CHECK,
+    &kernel_panic_settings::CHECK,
     &dlm_membership::CHECK,
     &ocfs2_errors::CHECK,
 ];
@@ -80,6 +85,7 @@ pub static CLUSTER: &[&ClusterCheck] = &[
     &clock_skew::CHECK,
     &same_volume_uuid::CHECK,
     &dlm_domains_agree::CHECK,
+    &fence_attribution::CHECK,
 ];
 
 #[cfg(test)]

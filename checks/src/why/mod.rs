@@ -4,6 +4,7 @@
 
 pub mod catalogue;
 pub mod facts;
+pub mod fence;
 pub mod fixes;
 pub mod gather;
 pub mod messages;

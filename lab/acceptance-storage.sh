@@ -1,0 +1,99 @@
+# shellcheck shell=bash
+# The acceptance suite's storage phase: the iSCSI lab (two portals, dm-multipath,
+# OCFS2 on /dev/mapper/o2lab_shared) healthy and under every storage fault of
+# faults-storage.sh, o2check's verdicts inside node 2 and in cluster mode from
+# the host, and the fence attributed to node 2 and its disk heartbeat.
+
+# The storage checks a healthy iSCSI node passes, on top of HEALTHY_CHECKS.
+STORAGE_CHECKS="multipath-paths iscsi-sessions multipath-failover-time kernel-panic-settings fencing-events"
+
+# expect_summary N CASE CHECK TEXT: the check's summary on node N names TEXT.
+expect_summary() {
+  local got
+  got=$(python3 "$LAB_SRC/results.py" "$RESULTS/$2-node$1.json" --summary "$3")
+  if [[ "$got" == *"$4"* ]]; then ok "$2 node$1: $3 names $4"; else bad "$2 node$1: $3 does not name $4: $got"; fi
+}
+
+# expect_finding JSON LABEL CHECK CODE
+expect_finding() {
+  local got
+  got=$(python3 "$LAB_SRC/results.py" "$1" --finding "$3")
+  if [ "$got" = "$4" ]; then ok "$2: $3 finding $4"; else bad "$2: $3 finding $got, expected $4"; fi
+}
+
+fence_armed() {
+  run_in 2 fence-armed
+  expect 2 fence-armed multipath-failover-time fail
+  expect_finding "$RESULTS/fence-armed-node2.json" "fence-armed node2" multipath-failover-time queues-forever
+}
+
+storage_case() { # NAME
+  local f=$1
+  case "$f" in
+    path-down)
+      storage_fault "$f"
+      run_in 2 "$f"; expect 2 "$f" multipath-paths fail
+      expect_summary 2 "$f" multipath-paths "o2lab_shared: bad path 0:0:0:1"
+      expect 2 "$f" fencing-events pass ;;
+    path-recovering)
+      storage_fault "$f"
+      if [ -s "$WORK/captures/path-recovering/node2/caught" ]; then ok "$f node2: multipath -ll showed failed ready before active ready"; else bad "$f node2: failed ready not seen in three recoveries"; fi
+      run_in 2 "$f"; expect 2 "$f" multipath-paths pass; expect 2 "$f" iscsi-sessions pass ;;
+    lun-removed)
+      storage_fault "$f"
+      run_in 2 "$f"; expect 2 "$f" multipath-paths fail
+      expect_summary 2 "$f" multipath-paths "o2lab_scratch" ;;
+    session-logout)
+      storage_fault "$f"
+      run_in 2 "$f"; expect 2 "$f" multipath-paths fail
+      # Known gap, not asserted: iscsi-sessions passes while one session
+      # remains, although portal 10.0.2.101's node record (startup automatic)
+      # has none (it does not yet judge record by record).
+      echo "  known $f node2: iscsi-sessions = $(python3 "$LAB_SRC/results.py" "$RESULTS/$f-node2.json" iscsi-sessions) (a node record without its session is not judged yet)" ;;
+    all-paths-fence)
+      FENCE_ARMED_HOOK=fence_armed storage_fault "$f"
+      if grep -q 'ocfs2 is very sorry to be fencing this system' "$WORK/captures/fence-fenced/node2/console.log"; then ok "$f node2: fenced itself ($(head -1 "$RUN/fence-seconds"))"; else bad "$f node2: no fence on its console"; fi
+      if grep -q 'o2dlm has evicted node 2' "$WORK/captures/fence-survivor/node1/dmesg.txt"; then ok "$f node1: evicted node 2"; else bad "$f node1: no eviction of node 2"; fi
+      if has_cluster_run; then
+        cluster_run "$f"
+        expect_cluster "$f" fence-attribution "" fail
+        expect_finding "$RESULTS/$f-cluster/results.json" "$f cluster mode" fence-attribution fenced-disk-heartbeat
+        if grep -q 'node 2 (n151.ocfs2.test) fenced' "$RESULTS/$f-cluster/results.json"; then ok "$f cluster mode: fence-attribution names node 2"; else bad "$f cluster mode: fence-attribution does not name node 2"; fi
+      fi
+      expect_reboot_cause "$f" ;;
+  esac
+}
+
+# `o2check why --reboot n151.ocfs2.test` over ssh names the disk heartbeat.
+expect_reboot_cause() { # CASE
+  local got out=$RESULTS/$1-why
+  "$O2CHECK_BIN" why --help 2>/dev/null | grep -q -- --reboot || { echo "  skipped: o2check why has no --reboot"; return 0; }
+  "$O2CHECK_BIN" why --reboot "$(node_name 2)" --cluster --nodes "$(node_pattern)" --ssh-config "$SSH_CONFIG" --out "$out" >"$out.log" 2>&1 || true
+  got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["diagnosis"]; print(d["causes"][0]["cause"] if d["causes"] and not d["undetermined"] else "undetermined")' "$out/why.json" 2>/dev/null || echo unreadable)
+  if [ "$got" = fence-disk-heartbeat ]; then ok "$1: why --reboot $(node_name 2) -> $got"; else bad "$1: why --reboot $(node_name 2) -> $got, expected fence-disk-heartbeat"; fi
+}
+
+storage_phase() {
+  local t f
+  down
+  STORAGE=iscsi
+  t=$(now); up
+  echo "timing iscsi-boot $(cat "$RUN/boot-seconds")" >>"$RESULTS/timings"
+  echo "timing iscsi-login-and-map-node1 $(tr '\n' ' ' <"$RUN/login-node1")" >>"$RESULTS/timings"
+  timing iscsi-up-and-mounted "$t"
+  t=$(now)
+  run_in_nodes iscsi-healthy 1 2
+  expect_healthy iscsi-healthy
+  for n in 1 2; do for c in $STORAGE_CHECKS; do expect "$n" iscsi-healthy "$c" pass; done; done
+  if has_cluster_run; then
+    cluster_run iscsi-healthy
+    expect_cluster iscsi-healthy fence-attribution "" pass
+  fi
+  timing iscsi-healthy "$t"
+  for f in path-down path-recovering lun-removed session-logout all-paths-fence; do
+    t=$(now)
+    log "storage fault $f"
+    storage_case "$f"
+    timing "iscsi-fault-$f" "$t"
+  done
+}
