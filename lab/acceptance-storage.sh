@@ -34,6 +34,8 @@ storage_case() { # NAME
       storage_fault "$f"
       run_in 2 "$f"; expect 2 "$f" multipath-paths fail
       expect_summary 2 "$f" multipath-paths "o2lab_shared: bad path 0:0:0:1"
+      # -P 3 shows the session behind the blocked portal reopening.
+      expect 2 "$f" iscsi-sessions fail
       expect 2 "$f" fencing-events pass ;;
     path-recovering)
       storage_fault "$f"

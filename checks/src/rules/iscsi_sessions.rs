@@ -7,7 +7,7 @@
 
 use super::common::distro_fix;
 use crate::check::{Check, CheckError, Verdict};
-use crate::context::NodeCtx;
+use crate::context::{CommandText, NodeCtx};
 use crate::parse::{iscsiadm_session, mount_table};
 use crate::text::Text;
 use o2check_reports::{Evidence, Layer, Severity};
@@ -72,10 +72,24 @@ fn san_expectations(ctx: &NodeCtx) -> Vec<(String, Evidence)> {
     why
 }
 
-fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+/// The sessions as the most detailed listing collected shows them: `-P 3` names
+/// each session's state (a session behind a dead portal stays listed at level 0
+/// while iscsid reopens it, so level 0 alone would pass it), else level 0.
+fn sessions(ctx: &NodeCtx) -> Result<(CommandText, iscsiadm_session::Sessions), CheckError> {
+    if let Ok(out) = ctx.command(&["iscsiadm", "-m", "session", "-P", "3"]) {
+        let parsed = iscsiadm_session::parse(&out.stdout, &out.stderr, out.exit_code);
+        if !parsed.sessions.is_empty() {
+            return Ok((out, parsed));
+        }
+    }
     // Missing command output (iscsiadm not installed / not collected) => skip via `?`.
     let out = ctx.command(&["iscsiadm", "-m", "session"])?;
     let parsed = iscsiadm_session::parse(&out.stdout, &out.stderr, out.exit_code);
+    Ok((out, parsed))
+}
+
+fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
+    let (out, parsed) = sessions(ctx)?;
     let (up, down): (Vec<_>, Vec<_>) = parsed.sessions.iter().partition(|s| s.is_logged_in());
     if !down.is_empty() {
         let which: Vec<String> = down
@@ -90,6 +104,19 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                 )
             })
             .collect();
+        let relogin: Vec<String> = down
+            .iter()
+            .map(|s| {
+                let portal = match s.port {
+                    Some(port) => format!("{}:{port}", s.portal),
+                    None => s.portal.clone(),
+                };
+                format!(
+                    "`iscsiadm -m node -T {} -p {portal} --logout` then `--login`",
+                    s.target
+                )
+            })
+            .collect();
         return Ok(Verdict::fail(
             format!(
                 "{} of {} iSCSI session(s) not logged in: {}",
@@ -97,9 +124,12 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                 parsed.sessions.len(),
                 which.join("; ")
             ),
-            "the initiator is retrying (iscsid reopens the session until node.session.timeo.replacement_timeout): \
+            format!(
+                "the initiator is retrying (iscsid reopens the session until node.session.timeo.replacement_timeout): \
              check the portal's network path (`ping`, `iscsiadm -m session -P 1` again) and the target; \
-             `iscsiadm -m node -T <target> -p <portal> --logout` then `--login` once the portal answers",
+             once the portal answers, log the session in again: {}",
+                relogin.join("; ")
+            ),
         )
         .code("session-not-logged-in")
         .with(down.iter().map(|s| out.stdout.evidence_at(s.line))));
@@ -289,6 +319,40 @@ mod tests {
             !v.summary.contains("None") && v.summary.contains("exit status not recorded"),
             "{}",
             v.summary
+        );
+    }
+
+    /// The real path-down state of the iSCSI lab: its bundle was collected before
+    /// collect ran `-P 3`, so the level-3 listing the lab captured in the same
+    /// state is added beside it. Level 0 lists both sessions; level 3 shows the
+    /// one behind the dropped portal reopening.
+    #[test]
+    fn a_session_reopening_behind_a_dead_portal_fails_from_level_3() {
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let p0 = std::fs::read_to_string(
+            repo.join("fixtures/bundles/lab-iscsi-path-down-node2/commands/iscsiadm_-m_session"),
+        )
+        .unwrap();
+        let p3 = std::fs::read_to_string(
+            repo.join("fixtures/captures/lab-iscsi/path-down/node2/iscsiadm-m-session-P3.txt"),
+        )
+        .unwrap();
+        let level0 = run_in(&[("commands/iscsiadm_-m_session", &p0)], &Options::default());
+        assert_eq!(level0.status, Status::Pass, "{}", level0.summary);
+        let both = run_in(
+            &[
+                ("commands/iscsiadm_-m_session", &p0),
+                ("commands/iscsiadm_-m_session_-P_3", &p3),
+            ],
+            &Options::default(),
+        );
+        assert_eq!(both.status, Status::Fail, "{}", both.summary);
+        assert_eq!(both.code, Some("session-not-logged-in"));
+        assert!(both.summary.contains("10.0.2.101"), "{}", both.summary);
+        let fix = both.fix.unwrap();
+        assert!(
+            fix.contains("-T iqn.2026-12.test.ocfs2:o2lab -p 10.0.2.101:3260"),
+            "{fix}"
         );
     }
 }
