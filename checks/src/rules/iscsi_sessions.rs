@@ -337,7 +337,10 @@ mod tests {
             repo.join("fixtures/captures/lab-iscsi/path-down/node2/iscsiadm-m-session-P3.txt"),
         )
         .unwrap();
-        let level0 = run_in(&[("commands/iscsiadm_-m_session", &p0)], &Options::default());
+        let level0 = run_in(
+            &[("commands/iscsiadm_-m_session", &p0)],
+            &Options::default(),
+        );
         assert_eq!(level0.status, Status::Pass, "{}", level0.summary);
         let both = run_in(
             &[
