@@ -48,10 +48,9 @@ storage_case() { # NAME
     session-logout)
       storage_fault "$f"
       run_in 2 "$f"; expect 2 "$f" multipath-paths fail
-      # Known gap, not asserted: iscsi-sessions passes while one session
-      # remains, although portal 10.0.2.101's node record (startup automatic)
-      # has none (it does not yet judge record by record).
-      echo "  known $f node2: iscsi-sessions = $(python3 "$LAB_SRC/results.py" "$RESULTS/$f-node2.json" iscsi-sessions) (a node record without its session is not judged yet)" ;;
+      # The logged-out portal's node record (node.startup automatic) has no session.
+      expect 2 "$f" iscsi-sessions fail
+      expect_finding "$RESULTS/$f-node2.json" "$f node2" iscsi-sessions record-without-session ;;
     all-paths-fence)
       FENCE_ARMED_HOOK=fence_armed storage_fault "$f"
       if grep -q 'ocfs2 is very sorry to be fencing this system' "$WORK/captures/fence-fenced/node2/console.log"; then ok "$f node2: fenced itself ($(head -1 "$RUN/fence-seconds"))"; else bad "$f node2: no fence on its console"; fi

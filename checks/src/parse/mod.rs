@@ -9,6 +9,7 @@ pub mod debugfs_hb;
 pub mod debugfs_slotmap;
 pub mod debugfs_stats;
 pub mod firewall;
+pub mod iscsi_node_record;
 pub mod iscsiadm_session;
 pub mod modules;
 pub mod mount_table;

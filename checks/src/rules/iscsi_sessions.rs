@@ -8,6 +8,7 @@
 use super::common::distro_fix;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::{CommandText, NodeCtx};
+use crate::parse::iscsi_node_record::{self, NodeRecord};
 use crate::parse::{iscsiadm_session, mount_table};
 use crate::text::Text;
 use o2check_reports::{Evidence, Layer, Severity};
@@ -88,6 +89,62 @@ fn sessions(ctx: &NodeCtx) -> Result<(CommandText, iscsiadm_session::Sessions), 
     Ok((out, parsed))
 }
 
+/// Largest number of node records read: a node has a handful; a crafted bundle
+/// must not make the check read thousands of files.
+const MAX_RECORDS: usize = 256;
+
+/// `ip:port`, as iscsiadm's `-p` takes it.
+fn portal_of(r: &NodeRecord) -> String {
+    match r.port {
+        Some(port) => format!("{}:{port}", r.address),
+        None => r.address.clone(),
+    }
+}
+
+/// Node records under /etc/iscsi/nodes that iscsid logs in to at start-up
+/// (`node.startup = automatic`) and that no listed session, in any state, is for.
+/// A record is `<target>/<ip>,<port>[,<tpgt>]`: a file (records made with
+/// `iscsiadm -m node -o new`), or a directory of one file per interface (made by
+/// discovery); open-iscsi usr/idbm.c. Records o2check cannot read are left out:
+/// they cannot support a failure.
+fn records_without_session(
+    ctx: &NodeCtx,
+    sessions: &[iscsiadm_session::Session],
+) -> Vec<(NodeRecord, Evidence)> {
+    const ROOT: &str = "/etc/iscsi/nodes";
+    let mut files = Vec::new();
+    for target in ctx.source.list_dir(ROOT).unwrap_or_default() {
+        let target_dir = format!("{ROOT}/{target}");
+        for portal in ctx.source.list_dir(&target_dir).unwrap_or_default() {
+            let path = format!("{target_dir}/{portal}");
+            match ctx.source.list_dir(&path) {
+                Ok(ifaces) => files.extend(ifaces.into_iter().map(|i| format!("{path}/{i}"))),
+                Err(_) => files.push(path),
+            }
+            if files.len() >= MAX_RECORDS {
+                break;
+            }
+        }
+    }
+    files.truncate(MAX_RECORDS);
+    files
+        .iter()
+        .filter_map(|path| {
+            let text = ctx.file(path).ok()?;
+            let record = iscsi_node_record::parse(&text)?;
+            let has_session = sessions.iter().any(|s| {
+                s.target == record.target
+                    && s.portal == record.address
+                    && (s.port.is_none() || record.port.is_none() || s.port == record.port)
+            });
+            (record.logs_in_at_start() && !has_session).then(|| {
+                let e = text.evidence_at(record.startup_line);
+                (record, e)
+            })
+        })
+        .collect()
+}
+
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let (out, parsed) = sessions(ctx)?;
     let (up, down): (Vec<_>, Vec<_>) = parsed.sessions.iter().partition(|s| s.is_logged_in());
@@ -133,6 +190,45 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         )
         .code("session-not-logged-in")
         .with(down.iter().map(|s| out.stdout.evidence_at(s.line))));
+    }
+    // With no session at all, `no-session` below says more than a list of records.
+    let missing = if up.is_empty() {
+        Vec::new()
+    } else {
+        records_without_session(ctx, &parsed.sessions)
+    };
+    if !missing.is_empty() {
+        let which: Vec<String> = missing
+            .iter()
+            .map(|(r, _)| format!("{} {}", portal_of(r), r.target))
+            .collect();
+        let login: Vec<String> = missing
+            .iter()
+            .map(|(r, _)| {
+                format!(
+                    "`iscsiadm -m node -T {} -p {} --login`",
+                    r.target,
+                    portal_of(r)
+                )
+            })
+            .collect();
+        return Ok(Verdict::fail(
+            format!(
+                "{} node record(s) set to log in at start-up have no session: {} ({} session(s) logged in)",
+                missing.len(),
+                which.join("; "),
+                up.len()
+            ),
+            format!(
+                "log in again once the portal answers (`ping`, the target's ACLs): {}; if the portal is \
+                 gone for good, delete its record (`iscsiadm -m node -T <target> -p <portal> -o delete`) \
+                 so iscsid stops waiting for it at boot",
+                login.join("; ")
+            ),
+        )
+        .code("record-without-session")
+        .with(up.iter().map(|s| out.stdout.evidence_at(s.line)))
+        .with(missing.into_iter().map(|(_, e)| e)));
     }
     if !up.is_empty() {
         let portals: Vec<String> = up
@@ -357,5 +453,59 @@ mod tests {
             fix.contains("-T iqn.2026-12.test.ocfs2:o2lab -p 10.0.2.101:3260"),
             "{fix}"
         );
+    }
+
+    /// The lab's real session-logout state: one of the two portals logged out by
+    /// hand (`iscsiadm -m node ... --logout`), its record still `automatic`. The
+    /// session list of that state and the node records of the same node.
+    #[test]
+    fn an_automatic_record_without_its_session_fails() {
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let read = |rel: &str| std::fs::read_to_string(repo.join(rel)).unwrap();
+        let p0 = read("fixtures/captures/lab-iscsi/session-logout/node2/iscsiadm-m-session-P0.txt");
+        let records =
+            "fixtures/bundles/lab-iscsi-healthy-node2/etc/iscsi/nodes/iqn.2026-12.test.ocfs2:o2lab";
+        let r100 = read(&format!("{records}/10.0.2.100,3260"));
+        let r101 = read(&format!("{records}/10.0.2.101,3260"));
+        let dir = "etc/iscsi/nodes/iqn.2026-12.test.ocfs2:o2lab";
+        let (f100, f101) = (
+            format!("{dir}/10.0.2.100,3260"),
+            format!("{dir}/10.0.2.101,3260"),
+        );
+        let v = run_in(
+            &[
+                ("commands/iscsiadm_-m_session", &p0),
+                (&f100, &r100),
+                (&f101, &r101),
+            ],
+            &Options::default(),
+        );
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("record-without-session"));
+        assert!(v.summary.contains("10.0.2.101:3260"), "{}", v.summary);
+        assert!(!v.summary.contains("10.0.2.100:3260"), "{}", v.summary);
+        assert!(v.fix.unwrap().contains("-p 10.0.2.101:3260 --login"));
+        // A record iscsid does not log in to at start-up is not expected to
+        // have a session; a discovery-made record is a directory per interface.
+        let manual = r101.replace("node.startup = automatic", "node.startup = manual");
+        let iface = format!("{dir}/10.0.2.101,3260,1/default");
+        let v = run_in(
+            &[
+                ("commands/iscsiadm_-m_session", &p0),
+                (&f100, &r100),
+                (&iface, &manual),
+            ],
+            &Options::default(),
+        );
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        let v = run_in(
+            &[
+                ("commands/iscsiadm_-m_session", &p0),
+                (&f100, &r100),
+                (&iface, &r101),
+            ],
+            &Options::default(),
+        );
+        assert_eq!(v.code, Some("record-without-session"), "{}", v.summary);
     }
 }
