@@ -123,21 +123,10 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::context::Options;
-    use crate::source::{Bundle, Source};
     use o2check_reports::Status;
 
     fn run_in(files: &[(&str, &str)]) -> Verdict {
-        let dir = tempfile::tempdir().unwrap();
-        for (rel, content) in files {
-            let p = dir.path().join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, content).unwrap();
-        }
-        let bundle = Bundle::open(dir.path()).unwrap();
-        let options = Options::default();
-        let ctx = NodeCtx::new(&bundle as &dyn Source, &options);
-        run(&ctx).unwrap_or_else(CheckError::into_verdict)
+        crate::rules::test_bundle::judge(run, files)
     }
 
     // Built from ocfs2_print_quick_detect()'s "%-*s  %-5s  %-*s  %c  %-32s  %-s" layout.
