@@ -10,6 +10,7 @@
 use super::volumes::{is_map, is_raw_scsi, volumes};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::parse::mount_table;
 use o2check_reports::{Layer, Severity};
 
 pub const CHECK: Check = Check {
@@ -108,15 +109,41 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         .iter()
         .map(|v| format!("{} (raw paths {})", v.device, v.raw_paths.join(", ")))
         .collect();
-    Ok(Verdict::fail(
-        format!(
-            "the OCFS2 tools see {} volume(s) also through their raw SCSI paths: {}; counted as one volume each",
-            seen.len(),
-            listed.join("; ")
-        ),
-        FIX,
-    )
-    .code("raw-paths-visible")
+    // Seeing the paths is what every dm-multipath node shows (mounted.ocfs2 scans
+    // /proc/partitions); it is a hazard only where something may open a path
+    // instead of the map: an fstab entry by UUID= or LABEL= (blkid may resolve it
+    // to a path). A raw path mounted was judged above.
+    let by_tag: Vec<_> = ctx
+        .file("/etc/fstab")
+        .ok()
+        .map(|fstab| {
+            mount_table::ocfs2(&mount_table::parse(&fstab))
+                .into_iter()
+                .filter(|e| e.device.starts_with("UUID=") || e.device.starts_with("LABEL="))
+                .map(|e| (e.device.clone(), fstab.evidence_at(e.line)))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !by_tag.is_empty() {
+        let tags: Vec<&str> = by_tag.iter().map(|(d, _)| d.as_str()).collect();
+        return Ok(Verdict::fail(
+            format!(
+                "/etc/fstab mounts OCFS2 by {}, and the OCFS2 tools see {} volume(s) also through their raw SCSI paths: {}; the tag may resolve to a path, which has no failover",
+                tags.join(", "),
+                seen.len(),
+                listed.join("; ")
+            ),
+            FIX,
+        )
+        .code("raw-paths-visible")
+        .with(by_tag.into_iter().map(|(_, e)| e))
+        .with(seen.iter().flat_map(|v| v.evidence.iter().cloned())));
+    }
+    Ok(Verdict::pass(format!(
+        "{} volume(s) also seen through their raw SCSI paths, counted once each: {}; nothing mounts a path or names the volume by UUID=/LABEL= in /etc/fstab",
+        seen.len(),
+        listed.join("; ")
+    ))
     .with(seen.iter().flat_map(|v| v.evidence.iter().cloned())))
 }
 
@@ -136,8 +163,19 @@ mod tests {
                           /dev/mapper/mpatha  o2cb   web         1B39656CE0F14936B7CB422B06D84E2F  vms\n";
 
     #[test]
-    fn raw_paths_beside_the_map_are_one_volume_and_a_warning() {
+    fn raw_paths_beside_the_map_are_one_volume_and_a_warning_only_when_fstab_names_it_by_tag() {
+        // Every dm-multipath node shows its paths (the lab's healthy iSCSI stack
+        // does): counted once, not a failure.
         let v = run_in(&[("commands/mounted.ocfs2_-d", DETECT)]);
+        assert_eq!((v.status, v.code), (Status::Pass, None), "{}", v.summary);
+        assert!(v.summary.contains("/dev/sdb, /dev/sdc"), "{}", v.summary);
+        let v = run_in(&[
+            ("commands/mounted.ocfs2_-d", DETECT),
+            (
+                "etc/fstab",
+                "UUID=1b39656c-e0f1-4936-b7cb-422b06d84e2f /vms ocfs2 _netdev 0 0\n",
+            ),
+        ]);
         assert_eq!(
             (v.status, v.code),
             (Status::Fail, Some("raw-paths-visible")),
