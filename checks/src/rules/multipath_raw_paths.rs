@@ -118,7 +118,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         .ok()
         .map(|fstab| {
             mount_table::ocfs2(&mount_table::parse(&fstab))
-                .into_iter()
                 .filter(|e| e.device.starts_with("UUID=") || e.device.starts_with("LABEL="))
                 .map(|e| (e.device.clone(), fstab.evidence_at(e.line)))
                 .collect()
