@@ -105,7 +105,7 @@ mod tests {
         let src = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../fixtures/bundles/lab-capture-healthy-node1");
         let dir = tempfile::tempdir().unwrap();
-        copy(&src, dir.path());
+        crate::rules::test_bundle::copy_tree(&src, dir.path());
         for gone in ["etc/ocfs2", "sys/kernel/config", "config"] {
             let _ = std::fs::remove_dir_all(dir.path().join(gone));
         }
@@ -121,19 +121,6 @@ mod tests {
         let options = Options::default();
         run(&NodeCtx::new(&bundle as &dyn Source, &options))
             .unwrap_or_else(CheckError::into_verdict)
-    }
-
-    fn copy(from: &Path, to: &Path) {
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            let t = to.join(e.file_name());
-            if e.file_type().unwrap().is_dir() {
-                std::fs::create_dir_all(&t).unwrap();
-                copy(&e.path(), &t);
-            } else {
-                std::fs::copy(e.path(), t).unwrap();
-            }
-        }
     }
 
     #[test]

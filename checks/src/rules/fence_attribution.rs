@@ -250,19 +250,6 @@ mod tests {
         run(&ctxs).unwrap_or_else(CheckError::into_verdict)
     }
 
-    fn copy(from: &Path, to: &Path) {
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            let t = to.join(e.file_name());
-            if e.file_type().unwrap().is_dir() {
-                std::fs::create_dir_all(&t).unwrap();
-                copy(&e.path(), &t);
-            } else {
-                std::fs::copy(e.path(), t).unwrap();
-            }
-        }
-    }
-
     /// The lab's real fence: node 2 lost both portals with `no_path_retry
     /// queue`. The survivor's log and the rebooted node's (its log of the boot
     /// that fenced is gone) are enough to name node 2 and its disk heartbeat.
@@ -296,7 +283,10 @@ mod tests {
     #[test]
     fn the_fenced_nodes_own_last_lines_decide() {
         let dir = tempfile::tempdir().unwrap();
-        copy(&fixture("bundles/lab-iscsi-fence-before-node2"), dir.path());
+        crate::rules::test_bundle::copy_tree(
+            &fixture("bundles/lab-iscsi-fence-before-node2"),
+            dir.path(),
+        );
         std::fs::copy(
             fixture("captures/lab-iscsi/fence-fenced/node2/console.log"),
             dir.path().join("commands/dmesg"),

@@ -19,3 +19,18 @@ pub fn judge(rule: fn(&NodeCtx) -> Result<Verdict, CheckError>, files: &[(&str, 
     let options = Options::default();
     rule(&NodeCtx::new(&bundle as &dyn Source, &options)).unwrap_or_else(CheckError::into_verdict)
 }
+
+/// Copies the directory tree `from` into `to` (a real fixture bundle into a
+/// tempdir, to edit one file of it).
+pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let t = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&t).unwrap();
+            copy_tree(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), t).unwrap();
+        }
+    }
+}
