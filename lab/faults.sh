@@ -3,7 +3,7 @@
 # leaves node 2 in the faulty state and prints the mount error it caused (if any)
 # to $RUN/fault-NAME.mount so acceptance can hand it to `o2check why`.
 
-FAULTS="hostname-mismatch idle-timeout-mismatch hb-threshold-mismatch link-down port-blocked o2cb-offline cluster-unregistered modules-unloaded too-few-slots dlmfs-unmounted disk-cluster-name node-killed"
+FAULTS="hostname-mismatch idle-timeout-mismatch hb-threshold-mismatch link-down port-blocked o2cb-offline cluster-unregistered cluster-removed modules-unloaded too-few-slots dlmfs-unmounted disk-cluster-name node-killed"
 
 # The port-blocked rule on node 1 (iptables -A/-D argument list).
 BLOCK_RULE="INPUT -p tcp --dport $PORT -j DROP"
@@ -97,6 +97,14 @@ fault() { # NAME
       # what an administrator does to change cluster.conf).
       reset_node2
       vm 2 '/etc/init.d/o2cb online >/dev/null; o2cb unregister-cluster o2lab' >/dev/null
+      try_mount 2 /dev/vda 60 >"$out" ;;
+    cluster-removed)
+      # `o2cb remove-cluster` while online (it edits cluster.conf only: the
+      # registered cluster and a mount still work), then the cluster taken
+      # offline (heartbeat stopped, unregistered): from then on o2cb cannot
+      # register it again (`o2cb: Unknown cluster`) and the mount fails.
+      reset_node2
+      vm 2 '/etc/init.d/o2cb online >/dev/null; o2cb remove-cluster o2lab; /etc/init.d/o2cb offline' >/dev/null
       try_mount 2 /dev/vda 60 >"$out" ;;
     modules-unloaded)
       # The o2cb stack unloaded (`/etc/init.d/o2cb unload`: configfs, dlmfs and

@@ -37,6 +37,12 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
 }
 
+# The host's o2check (cluster mode, scenarios and `why --reboot` run it from the
+# host; the guests get the .deb, prepare.sh).
+need_host_o2check() {
+  [ -x "$O2CHECK_BIN" ] || { log "build o2check first: cargo build --release ($O2CHECK_BIN)"; exit 1; }
+}
+
 need_free_port() { # PORT WHAT ENV
   port_free "$1" && return
   log "127.0.0.1:$1 ($2) is in use; pick another base with $3"

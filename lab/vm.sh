@@ -42,7 +42,7 @@ start_vm() { # N HOSTNAME [extra kernel args]
   sshp=$(ssh_port "$n")
   # Raw: the shared image is the guests' vda. iSCSI: no shared virtio disk, the
   # portals are forwarded on the user-mode NIC (storage.sh).
-  disk=(-drive "file=$RUN/shared.img,format=raw,if=none,id=d0,cache=writeback,aio=threads,file.locking=off" -device virtio-blk-pci,drive=d0,share-rw=on)
+  disk=(-drive "file=$RUN/shared.img,format=raw,if=none,id=d0,cache=writeback,aio=threads,file.locking=off" -device "virtio-blk-pci,drive=d0,share-rw=on")
   if [ "$STORAGE" = iscsi ]; then
     disk=()
     fwd=",$(portal_forwards)"
