@@ -3,6 +3,7 @@
 
 host_packages() {
   local need=() p
+  [ "$(id -u)" -eq 0 ] || skip "needs root (apt-get for the host packages, qemu's monitor sockets in $RUN)"
   # openssh-client: the host's ssh, and most of sshd's libraries (libwrap0 is the
   # rest; sshd itself, see sshd_binary); iptables: the guests' iptables-legacy
   # (port-blocked); libxml2-utils: xmllint for the JUnit files; tgt, open-iscsi,
@@ -40,7 +41,7 @@ KERNEL_PATHS=('./boot/vmlinuz-*' './lib/modules/*/modules.*'
 
 fetch_kernel() {
   KPKG=$(kernel_package)
-  [ -n "$KPKG" ] || { log "cannot resolve a kernel package"; exit 1; }
+  [ -n "$KPKG" ] || die "cannot resolve a kernel package"
   mkdir -p "$WORK/debs"
   if ! ls "$WORK/debs/${KPKG}"_*.deb >/dev/null 2>&1; then
     log "downloading $KPKG"
@@ -88,7 +89,7 @@ add_iptables() { # ROOT
 o2check_deb() {
   local debs=("$REPO"/target/packages/o2check_*_amd64.deb) deb
   deb=${debs[0]}
-  [ -f "$deb" ] || { log "build o2check's package first: bash scripts/package (target/packages/o2check_*.deb)"; exit 1; }
+  [ -f "$deb" ] || die "build o2check's package first: bash scripts/package (target/packages/o2check_*.deb)"
   [ "$deb" -nt "$REPO/target/x86_64-unknown-linux-musl/release/o2check" ] ||
     log "WARNING: $deb is older than the portable build; bash scripts/package rebuilds it"
   echo "$deb"
@@ -103,7 +104,7 @@ install_deb() { # ROOT DEB
   mkdir -p "$1/var/lib/dpkg/info" "$1/var/lib/dpkg/updates" "$1/var/lib/dpkg/triggers"
   touch "$1/var/lib/dpkg/status" "$1/var/lib/dpkg/available"
   dpkg --root="$1" --force-not-root -i "$2" >"$WORK/dpkg-install.log" 2>&1 ||
-    { log "dpkg -i $2 into the initramfs failed: $(tail -3 "$WORK/dpkg-install.log")"; exit 1; }
+    die "dpkg -i $2 into the initramfs failed: $(tail -3 "$WORK/dpkg-install.log")"
   install -D -m755 /usr/bin/dpkg "$1/usr/bin/dpkg"
   install -D -m755 /usr/bin/dpkg-query "$1/usr/bin/dpkg-query"
   copy_with_libs "$1" /usr/bin/dpkg /usr/bin/dpkg-query

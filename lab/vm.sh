@@ -17,7 +17,7 @@ start_hub() {
   echo $! >"$RUN/hub.pid"
   local _
   for _ in $(seq 50); do grep -q listening "$RUN/hub.log" 2>/dev/null && return; sleep 0.1; done
-  log "the hub did not start: $(cat "$RUN/hub.log")"; exit 1
+  die "the hub did not start: $(cat "$RUN/hub.log")"
 }
 
 stop_pidfile() { # FILE : TERM, up to 5 s, then KILL the process it names
@@ -145,7 +145,7 @@ up() {
     for n in $(seq "$NODES"); do storage_login "$n" >"$RUN/login-node$n" & pids+=($!); done
     for p in "${pids[@]}"; do wait "$p" || ok=0; done
     pids=()
-    [ "$ok" = 1 ] || { log "iSCSI login or multipath failed: $(cat "$RUN"/login-node*)"; exit 1; }
+    [ "$ok" = 1 ] || die "iSCSI login or multipath failed: $(cat "$RUN"/login-node*)"
     log "$NODES nodes on /dev/mapper/$MPATH_ALIAS $(elapsed "$t") s after start ($(tr '\n' ' ' <"$RUN/login-node1"))"
   fi
   for n in $(seq "$NODES"); do online_and_mount "$n" & pids+=($!); done
