@@ -119,8 +119,9 @@ fault_case() { # NAME
       # Node 1 fails on its own rule; node 2 cannot reach node 1's port.
       run_in_nodes "$f" 1 2; expect 1 "$f" o2net-port fail; expect 2 "$f" o2net-port fail
       if grep -q -- "--dport $PORT -j DROP" "$RESULTS/$f-node1.json"; then ok "$f node1: o2net-port names the DROP rule"; else bad "$f node1: o2net-port does not name the DROP rule"; fi
-      expect_cause 2 "$f" network-unreachable
-      cluster_port_blocked ;;
+      # Cluster mode while the fault stands: expect_cause repairs it.
+      cluster_port_blocked
+      expect_cause 2 "$f" network-unreachable ;;
     o2cb-offline)
       run_in 2 "$f"; expect 2 "$f" cluster-online fail
       expect_cause 2 "$f" cluster-offline ;;

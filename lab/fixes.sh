@@ -74,7 +74,7 @@ expect_repaired() { # FAULT
 }
 
 verify_fix() { # FAULT
-  local f=$1 json=$RESULTS/$1-node2.why.json log=$RESULTS/$1-fix.log dev ok=1 text before
+  local f=$1 json=$RESULTS/$1-node2.why.json log=$RESULTS/$1-fix.log dev mnt ok=1 text before
   case " $FIX_OUTSIDE_NODES " in *" $f "*) echo "$f: fix is outside the nodes, not verified" >>"$RESULTS/fix-verification"; return ;; esac
   : >"$log"
   if [ -n "${FIX_BY_HAND_TEXT[$f]:-}" ]; then
@@ -86,12 +86,14 @@ verify_fix() { # FAULT
     bad "$f: why.json has no runnable fix"; echo "$f: no runnable fix" >>"$RESULTS/fix-verification"; return
   fi
   apply_fix "$json" "$log" || ok=0
-  # Not every mount error names the device (`Internal logic failure ...` does
-  # not): no match is not a failure of the suite (it runs under pipefail).
-  dev=$(grep -o 'while mounting /dev/[a-z0-9]*' "$RUN/fault-$f.mount" | awk '{print $3}' | head -1 || true)
-  dev=${dev:-$(vm 2 "awk '\$3==\"ocfs2\"{print \$1; exit}' /etc/fstab")}
-  vm 2 --timeout 150 "grep -q ' /mnt/ocfs2 ocfs2 ' /proc/mounts || mount -t ocfs2 $dev /mnt/ocfs2" >>"$log" 2>&1 || true
-  if [ "$ok" = 1 ] && vm 2 "grep -q ' /mnt/ocfs2 ocfs2 ' /proc/mounts"; then
+  # Not every mount error names the device and mount point (`Internal logic
+  # failure ...` does not): then node 2's fstab line does. No match is not a
+  # failure of the suite (it runs under pipefail).
+  dev=$(grep -o 'while mounting /dev/[a-z0-9]* on /[^ .]*' "$RUN/fault-$f.mount" | head -1 || true)
+  mnt=${dev##* on }; dev=${dev#while mounting }; dev=${dev%% on *}
+  [ -n "$dev" ] || read -r dev mnt < <(vm 2 "awk '\$3==\"ocfs2\"{print \$1, \$2; exit}' /etc/fstab")
+  vm 2 --timeout 150 "grep -q ' $mnt ocfs2 ' /proc/mounts || mount -t ocfs2 $dev $mnt" >>"$log" 2>&1 || true
+  if [ "$ok" = 1 ] && vm 2 "grep -q ' $mnt ocfs2 ' /proc/mounts"; then
     ok "$f: why's fix applied, node2 mounts again"
   else
     bad "$f: why's fix did not make the mount succeed (see $log)"; ok=0

@@ -106,10 +106,10 @@ online_and_mount() { # N
 
 # A mount that may fail or hang runs in the background in the guest, so a hung
 # mount cannot wedge the agent; prints its output and "mount rc=N".
-try_mount() { # N DEVICE SECONDS
+try_mount() { # N DEVICE SECONDS [MOUNTPOINT, default /mnt/ocfs2]
   vm "$1" --timeout $(($3 + 30)) "
 rm -f /tmp/mount.out
-( mount -t ocfs2 $2 /mnt/ocfs2; echo \"mount rc=\$?\" ) >/tmp/mount.out 2>&1 &
+( mount -t ocfs2 $2 ${4:-/mnt/ocfs2}; echo \"mount rc=\$?\" ) >/tmp/mount.out 2>&1 &
 for _ in \$(seq $3); do grep -q '^mount rc=' /tmp/mount.out && break; sleep 1; done
 cat /tmp/mount.out"
 }

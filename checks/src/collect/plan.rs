@@ -59,6 +59,9 @@ pub fn static_commands() -> Vec<Vec<String>> {
         &["multipath", "-ll"],
         &["iscsiadm", "-m", "session"],
         &["iscsiadm", "-m", "session", "-P", "3"],
+        // iscsi-sessions reads the node records (which targets should be
+        // logged in); plan_covers_reads caught it on a real lab bundle.
+        &["iscsiadm", "-m", "node"],
         &["multipathd", "show", "paths"],
         &["ip", "-o", "addr"],
         &["iptables-save"],
