@@ -164,7 +164,10 @@ mod tests {
     /// of 10.77.0.150:7777 timed out. `f` gets `me`'s context with `peers`.
     fn with_ctx<T>(me: &str, peers: &[&str], f: impl FnOnce(&NodeCtx, &Model) -> T) -> T {
         let me = Bundle::open(&fixture(me)).unwrap();
-        let peers: Vec<Bundle> = peers.iter().map(|p| Bundle::open(&fixture(p)).unwrap()).collect();
+        let peers: Vec<Bundle> = peers
+            .iter()
+            .map(|p| Bundle::open(&fixture(p)).unwrap())
+            .collect();
         let options = Options::default();
         let ctx = NodeCtx::new(&me as &dyn Source, &options)
             .with_peers(peers.iter().map(|p| p as &dyn Source).collect());

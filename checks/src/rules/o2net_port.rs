@@ -227,7 +227,8 @@ mod tests {
         let v = judge_node(run, &[&fixture(BLOCKED_N150), &fixture(BLOCKED_N151)]);
         assert_eq!(v.code, Some("firewall-drops"), "{}", v.summary);
         assert!(
-            v.summary.contains("n151.ocfs2.test cannot reach this node's 10.77.0.150:7777: timed out"),
+            v.summary
+                .contains("n151.ocfs2.test cannot reach this node's 10.77.0.150:7777: timed out"),
             "{}",
             v.summary
         );
@@ -243,7 +244,8 @@ mod tests {
         let v = judge_node(run, &[&fixture(BLOCKED_N151), &fixture(BLOCKED_N150)]);
         assert_eq!(v.status, Status::Pass, "{}", v.summary);
         assert!(
-            v.summary.contains("unreachable because of their own side: n150.ocfs2.test"),
+            v.summary
+                .contains("unreachable because of their own side: n150.ocfs2.test"),
             "{}",
             v.summary
         );

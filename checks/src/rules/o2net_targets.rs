@@ -144,24 +144,33 @@ mod tests {
 
     #[test]
     fn the_higher_numbered_node_targets_the_lower_and_sees_its_connection() {
-        with_plan(&fixture("bundles/lab-cluster-healthy-n151"), |ctx, model| {
-            let p = plan(ctx, model, "o2lab");
-            assert_eq!(p.mine.map(|m| m.name.as_str()), Some("n151.ocfs2.test"));
-            assert_eq!(p.targets.len(), 1);
-            assert_eq!(p.targets[0].addr.to_string(), "10.77.0.150:7777");
-            let line = p.targets[0].established.as_ref().expect("established");
-            assert!(line.text.contains(ESTABLISHED), "{}", line.text);
-            assert!(collect_probes(ctx).is_empty(), "a connection needs no probe");
-        });
+        with_plan(
+            &fixture("bundles/lab-cluster-healthy-n151"),
+            |ctx, model| {
+                let p = plan(ctx, model, "o2lab");
+                assert_eq!(p.mine.map(|m| m.name.as_str()), Some("n151.ocfs2.test"));
+                assert_eq!(p.targets.len(), 1);
+                assert_eq!(p.targets[0].addr.to_string(), "10.77.0.150:7777");
+                let line = p.targets[0].established.as_ref().expect("established");
+                assert!(line.text.contains(ESTABLISHED), "{}", line.text);
+                assert!(
+                    collect_probes(ctx).is_empty(),
+                    "a connection needs no probe"
+                );
+            },
+        );
     }
 
     #[test]
     fn the_lowest_numbered_node_targets_nobody() {
-        with_plan(&fixture("bundles/lab-cluster-healthy-n150"), |ctx, model| {
-            let p = plan(ctx, model, "o2lab");
-            assert_eq!(p.mine.map(|m| m.number), Some(1));
-            assert!(p.targets.is_empty());
-        });
+        with_plan(
+            &fixture("bundles/lab-cluster-healthy-n150"),
+            |ctx, model| {
+                let p = plan(ctx, model, "o2lab");
+                assert_eq!(p.mine.map(|m| m.number), Some(1));
+                assert!(p.targets.is_empty());
+            },
+        );
     }
 
     /// Without the established line, collect has to probe n150 from n151's
@@ -169,7 +178,12 @@ mod tests {
     #[test]
     fn a_target_without_a_connection_is_probed_from_the_own_address() {
         let b = fixture_copy("bundles/lab-cluster-healthy-n151");
-        edit(b.path(), "proc/net/tcp", ESTABLISHED, "97004D0A:83E3 96004D0A:1E61 06");
+        edit(
+            b.path(),
+            "proc/net/tcp",
+            ESTABLISHED,
+            "97004D0A:83E3 96004D0A:1E61 06",
+        );
         with_plan(b.path(), |ctx, _| {
             let probes: Vec<String> = collect_probes(ctx)
                 .iter()
@@ -183,10 +197,13 @@ mod tests {
     /// is still found by the address on its interface.
     #[test]
     fn a_hostname_cluster_conf_lacks_is_matched_by_address() {
-        with_plan(&fixture("bundles/lab-collect-hostname-mismatch-node2"), |ctx, model| {
-            assert_eq!(my_node_names(ctx, model, "o2lab"), ["n151.ocfs2.test"]);
-            assert!(local_ips(ctx).contains(&"10.77.0.151".parse().unwrap()));
-        });
+        with_plan(
+            &fixture("bundles/lab-collect-hostname-mismatch-node2"),
+            |ctx, model| {
+                assert_eq!(my_node_names(ctx, model, "o2lab"), ["n151.ocfs2.test"]);
+                assert!(local_ips(ctx).contains(&"10.77.0.151".parse().unwrap()));
+            },
+        );
     }
 
     #[test]
