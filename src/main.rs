@@ -27,6 +27,7 @@ mod cmd_scenario_agent;
 mod cmd_scenario_run;
 mod cmd_timeline;
 mod cmd_why;
+mod error;
 mod facts;
 mod interrupt;
 mod node_info;
@@ -51,19 +52,21 @@ fn print_clock() -> u8 {
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse_args();
-    let code = match cli.command {
+    let outcome = match cli.command {
         cli::Command::Run(args) => cmd_run::run(args),
         cli::Command::Collect(args) => cmd_collect::run(args),
         cli::Command::Why(args) => cmd_why::run(args),
         cli::Command::Timeline(args) => cmd_timeline::run(args),
         cli::Command::Scenario(cmd) => cmd_scenario::run(cmd),
         cli::Command::Fleet(args) => cmd_fleet::run(args),
-        cli::Command::Bench(args) => cmd_bench::run(args),
-        cli::Command::Clock => print_clock(),
+        cli::Command::Bench(args) => Ok(cmd_bench::run(args)),
+        cli::Command::Clock => Ok(print_clock()),
         cli::Command::Diff(args) => cmd_diff::run(args),
         cli::Command::Completions { shell } => cmd_generate::completions(shell),
         cli::Command::GenerateMan { dir } => cmd_generate::man_pages(&dir),
     };
+    // Every command's error is printed here, once, with its exit code.
+    let code = error::finish(outcome);
     bench_cluster::record_own_cpu();
     ExitCode::from(code)
 }

@@ -2,6 +2,7 @@
 
 use crate::cluster_args::ClusterArgs;
 use crate::cluster_sources::{self, CollectSettings, Reach};
+use crate::error::Error;
 use o2check_checks::source::{Bundle, Cached, Live, Source};
 use o2check_cluster::archive::{self, Unpacked};
 use std::path::{Path, PathBuf};
@@ -101,20 +102,16 @@ impl<'a> Wanted<'a> {
     }
 }
 
-/// [`open_wanted`] for the command line: the error is printed, `None` means exit 2.
-pub fn open_or_report(w: &Wanted) -> Option<Opened> {
-    open_wanted(w).map_err(|e| eprintln!("o2check: {e}")).ok()
-}
-
 /// Open what `w` asks for; the error is for the command line (exit 2).
-pub fn open_wanted(w: &Wanted) -> Result<Opened, String> {
+pub fn open_wanted(w: &Wanted) -> Result<Opened, Error> {
     o2check_checks::source::confined::set_max_file(w.cluster_args.max_file_mib.max(1) << 20);
     if w.is_cluster() {
         let settings = CollectSettings {
             command_timeout: w.command_timeout,
             tcp_timeout_ms: w.tcp_timeout_ms,
         };
-        let c = cluster_sources::open(w.cluster_args, &settings, w.save_bundles)?;
+        let c = cluster_sources::open(w.cluster_args, &settings, w.save_bundles)
+            .map_err(Error::Evidence)?;
         return Ok(Opened {
             sources: c.sources,
             reach: c.reach,
@@ -123,7 +120,8 @@ pub fn open_wanted(w: &Wanted) -> Result<Opened, String> {
             _archives: Vec::new(),
         });
     }
-    let (sources, archives) = open(w.bundles, Duration::from_secs(w.command_timeout))?;
+    let (sources, archives) =
+        open(w.bundles, Duration::from_secs(w.command_timeout)).map_err(Error::Evidence)?;
     Ok(Opened {
         sources,
         reach: Vec::new(),

@@ -4,8 +4,10 @@
 use crate::cli_scenario::RunArgs;
 use chrono::{DateTime, Utc};
 use o2check_cluster::{Node, Transport};
-use o2check_reports::write::atomic_write;
-use o2check_reports::{console, json, junit, CheckResult, NodeInfo, RunMeta, RunReport};
+use crate::error::Error;
+use crate::output;
+use o2check_reports::facts::Facts;
+use o2check_reports::{console, CheckResult, NodeInfo, RunMeta, RunReport};
 use std::io::IsTerminal;
 
 /// The report of a run that started at `started` and finishes now.
@@ -46,7 +48,7 @@ pub(super) fn build(
 
 /// Show the report on stdout (in colour on a terminal without NO_COLOR), then
 /// write the JSON and JUnit files.
-pub(super) fn output(a: &RunArgs, report: &RunReport) -> std::io::Result<()> {
+pub(super) fn output(a: &RunArgs, report: &RunReport) -> Result<(), Error> {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let _ = console::render(
         report,
@@ -65,8 +67,11 @@ pub(super) fn output(a: &RunArgs, report: &RunReport) -> std::io::Result<()> {
         .junit
         .clone()
         .unwrap_or_else(|| a.out.join("scenarios-junit.xml"));
-    atomic_write(&json_path, &json::to_json(report))
-        .and_then(|_| atomic_write(&junit_path, &junit::to_xml(report)))
+    output::files(
+        report,
+        &Facts::default(),
+        &output::Targets::json_junit(json_path, junit_path),
+    )
 }
 
 fn hostname() -> String {
