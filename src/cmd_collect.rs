@@ -3,9 +3,9 @@
 //! node's bundle back over ssh without a temporary copy left on the node).
 
 use crate::cli::CollectArgs;
+use crate::error::{Error, Exit};
 use o2check_checks::collect::{collect, CollectSummary};
 use o2check_checks::source::{Live, Source};
-use crate::error::{Error, Exit};
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;

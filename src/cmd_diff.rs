@@ -20,7 +20,8 @@ pub fn run(args: DiffArgs) -> Exit {
 
 fn read(path: &Path) -> Result<RunReport, Error> {
     const LIMIT: u64 = 256 * 1024 * 1024;
-    let cannot_read = |e: std::io::Error| Error::Input(format!("cannot read {}: {e}", path.display()));
+    let cannot_read =
+        |e: std::io::Error| Error::Input(format!("cannot read {}: {e}", path.display()));
     let md = std::fs::metadata(path).map_err(cannot_read)?;
     if !md.is_file() || md.len() > LIMIT {
         return Err(Error::Input(format!(

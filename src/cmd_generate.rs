@@ -3,9 +3,9 @@
 //! shell completion scripts (clap_complete).
 
 use crate::cli::Cli;
+use crate::error::{Error, Exit};
 use clap::CommandFactory;
 use clap_complete::Shell;
-use crate::error::{Error, Exit};
 use std::io::Write;
 use std::path::Path;
 

@@ -94,9 +94,15 @@ mod tests {
             .line()
             .starts_with("o2check: cannot write out/results.json: "));
         let nagios = Error::NagiosUnknown(Box::new(Error::Evidence("no bundle".into())));
-        assert_eq!((nagios.exit_code(), nagios.line().as_str()), (3, "o2check: no bundle"));
+        assert_eq!(
+            (nagios.exit_code(), nagios.line().as_str()),
+            (3, "o2check: no bundle")
+        );
         let fleet = Error::Fleet(Box::new(Error::Input("no inventory".into())));
-        assert_eq!((fleet.exit_code(), fleet.line().as_str()), (2, "o2check fleet: no inventory"));
+        assert_eq!(
+            (fleet.exit_code(), fleet.line().as_str()),
+            (2, "o2check fleet: no inventory")
+        );
         assert_eq!(Error::Stdout(io()).exit_code(), 1);
     }
 }

@@ -80,5 +80,7 @@ pub fn files(report: &RunReport, facts: &Facts, to: &Targets) -> Result<(), Erro
     }
     write(&to.json, &|| json::to_json(report))?;
     write(&to.junit, &|| junit::to_xml(report))?;
-    write(&to.prometheus, &|| prometheus::render(report, facts).into_bytes())
+    write(&to.prometheus, &|| {
+        prometheus::render(report, facts).into_bytes()
+    })
 }

@@ -17,7 +17,7 @@ pub fn open_bundle(path: &Path) -> Result<(Bundle, Option<Unpacked>), String> {
     let unpacked = if path.is_dir() {
         None
     } else {
-        Some(archive::unpack(path, &archive::limits())?)
+        Some(archive::unpack(path, &archive::limits()).map_err(|e| e.to_string())?)
     };
     let root = unpacked.as_ref().map_or(path, |u| u.root.as_path());
     let bundle = Bundle::open(root).map_err(|e| format!("cannot open bundle: {e}"))?;

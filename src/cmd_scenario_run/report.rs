@@ -2,10 +2,10 @@
 //! and JUnit (by default `scenarios.json` and `scenarios-junit.xml` in --out).
 
 use crate::cli_scenario::RunArgs;
-use chrono::{DateTime, Utc};
-use o2check_cluster::{Node, Transport};
 use crate::error::Error;
 use crate::output;
+use chrono::{DateTime, Utc};
+use o2check_cluster::{Node, Transport};
 use o2check_reports::facts::Facts;
 use o2check_reports::{console, CheckResult, NodeInfo, RunMeta, RunReport};
 use std::io::IsTerminal;
