@@ -30,10 +30,12 @@ mod cmd_why;
 mod error;
 mod facts;
 mod interrupt;
+mod lab_faults;
 mod node_info;
 mod output;
 mod payload;
 mod presence;
+mod readme_tables;
 mod sources;
 mod trials;
 
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         cli::Command::Diff(args) => cmd_diff::run(args),
         cli::Command::Completions { shell } => cmd_generate::completions(shell),
         cli::Command::GenerateMan { dir } => cmd_generate::man_pages(&dir),
+        cli::Command::GenerateReadme { repo, check } => cmd_generate::readme(&repo, check),
     };
     // Every command's error is printed here, once, with its exit code.
     let code = error::finish(outcome);
