@@ -6,17 +6,10 @@
 // and `<out>` are placeholders a user reads, not HTML.
 #![allow(rustdoc::invalid_html_tags)]
 
-mod bench_cluster;
-mod bench_cluster_conf;
-mod bench_fleet;
-mod bench_kernlog;
-mod bench_kernlog_gen;
-mod bench_scenario;
 mod cli;
 mod cli_scenario;
 mod cluster_args;
 mod cluster_sources;
-mod cmd_bench;
 mod cmd_collect;
 mod cmd_diff;
 mod cmd_fleet;
@@ -61,7 +54,6 @@ fn main() -> ExitCode {
         cli::Command::Timeline(args) => cmd_timeline::run(args),
         cli::Command::Scenario(cmd) => cmd_scenario::run(cmd),
         cli::Command::Fleet(args) => cmd_fleet::run(args),
-        cli::Command::Bench(args) => Ok(cmd_bench::run(args)),
         cli::Command::Clock => Ok(print_clock()),
         cli::Command::Diff(args) => cmd_diff::run(args),
         cli::Command::Completions { shell } => cmd_generate::completions(shell),
@@ -70,6 +62,5 @@ fn main() -> ExitCode {
     };
     // Every command's error is printed here, once, with its exit code.
     let code = error::finish(outcome);
-    bench_cluster::record_own_cpu();
     ExitCode::from(code)
 }
