@@ -1,6 +1,7 @@
 //! The run's report: built from every result, shown on stdout, written as JSON
 //! and JUnit (by default `scenarios.json` and `scenarios-junit.xml` in --out).
 
+use crate::cli::ColorArg;
 use crate::cli_scenario::RunArgs;
 use crate::error::Error;
 use crate::output;
@@ -8,7 +9,6 @@ use chrono::{DateTime, Utc};
 use o2check_cluster::{Node, Transport};
 use o2check_reports::facts::Facts;
 use o2check_reports::{console, CheckResult, NodeInfo, RunMeta, RunReport};
-use std::io::IsTerminal;
 
 /// The report of a run that started at `started` and finishes now.
 pub(super) fn build(
@@ -49,12 +49,10 @@ pub(super) fn build(
 /// Show the report on stdout (in colour on a terminal without NO_COLOR), then
 /// write the JSON and JUnit files.
 pub(super) fn output(a: &RunArgs, report: &RunReport) -> Result<(), Error> {
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let _ = console::render(
+    output::console(
         report,
-        &mut std::io::stdout().lock(),
         &console::Options {
-            color,
+            color: output::use_color(ColorArg::Auto),
             verbose: true,
             ..Default::default()
         },
