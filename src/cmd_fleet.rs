@@ -173,7 +173,7 @@ fn from_bundle_dir(dir: &Path) -> Result<Gathered, String> {
                 g.sources.push(Box::new(Cached::new(b)));
                 g._archives.extend(unpacked);
             }
-            Err(e) => g.unreadable.push((name, e)),
+            Err(e) => g.unreadable.push((name, e.to_string())),
         }
     }
     if g.sources.is_empty() && g.unreadable.is_empty() {

@@ -13,6 +13,15 @@ pub enum Error {
     /// node list, cluster.conf, the payload to deploy (already a full sentence).
     #[error("{0}")]
     Evidence(String),
+    /// A bundle given as an archive that could not be unpacked.
+    #[error(transparent)]
+    Archive(#[from] o2check_cluster::archive::ArchiveError),
+    /// A bundle directory that is not one (no hostname, unreadable meta.json).
+    #[error("cannot open bundle: {0}")]
+    Bundle(#[from] o2check_checks::EvidenceError),
+    /// Two `--bundle`s of one node: every check would count it twice.
+    #[error("two bundles are for the same node {0}; give each node once")]
+    SameNode(String),
     /// Bad input the command was given other than evidence: a results.json
     /// that is not one, a preset, a refused scenario path.
     #[error("{0}")]
@@ -49,7 +58,13 @@ impl Error {
             Error::NagiosUnknown(_) => 3,
             Error::Stdout(_) => 1,
             Error::Fleet(inner) => inner.exit_code(),
-            Error::Evidence(_) | Error::Input(_) | Error::Write { .. } | Error::Collect { .. } => 2,
+            Error::Evidence(_)
+            | Error::Archive(_)
+            | Error::Bundle(_)
+            | Error::SameNode(_)
+            | Error::Input(_)
+            | Error::Write { .. }
+            | Error::Collect { .. } => 2,
         }
     }
 

@@ -13,14 +13,14 @@ pub type Sources = Vec<Box<dyn Source>>;
 
 /// A bundle directory, or an archive of one (or of a sosreport) unpacked into a
 /// private directory that lives as long as the returned [`Unpacked`].
-pub fn open_bundle(path: &Path) -> Result<(Bundle, Option<Unpacked>), String> {
+pub fn open_bundle(path: &Path) -> Result<(Bundle, Option<Unpacked>), Error> {
     let unpacked = if path.is_dir() {
         None
     } else {
-        Some(archive::unpack(path, &archive::limits()).map_err(|e| e.to_string())?)
+        Some(archive::unpack(path, &archive::limits())?)
     };
     let root = unpacked.as_ref().map_or(path, |u| u.root.as_path());
-    let bundle = Bundle::open(root).map_err(|e| format!("cannot open bundle: {e}"))?;
+    let bundle = Bundle::open(root)?;
     Ok((bundle, unpacked))
 }
 
@@ -29,7 +29,7 @@ pub fn open_bundle(path: &Path) -> Result<(Bundle, Option<Unpacked>), String> {
 pub fn open(
     bundles: &[PathBuf],
     command_timeout: Duration,
-) -> Result<(Sources, Vec<Unpacked>), String> {
+) -> Result<(Sources, Vec<Unpacked>), Error> {
     if bundles.is_empty() {
         return Ok((
             vec![Box::new(Cached::new(Live::new(command_timeout)))],
@@ -46,10 +46,7 @@ pub fn open(
     let mut names: Vec<&str> = sources.iter().map(|s| s.node()).collect();
     names.sort_unstable();
     if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(format!(
-            "two bundles are for the same node {}; give each node once",
-            w[0]
-        ));
+        return Err(Error::SameNode(w[0].to_string()));
     }
     Ok((sources, archives))
 }
@@ -120,8 +117,7 @@ pub fn open_wanted(w: &Wanted) -> Result<Opened, Error> {
             _archives: Vec::new(),
         });
     }
-    let (sources, archives) =
-        open(w.bundles, Duration::from_secs(w.command_timeout)).map_err(Error::Evidence)?;
+    let (sources, archives) = open(w.bundles, Duration::from_secs(w.command_timeout))?;
     Ok(Opened {
         sources,
         reach: Vec::new(),
