@@ -52,7 +52,8 @@ pub enum InventoryError {
     UnsafeName {
         origin: String,
         name: String,
-        reason: String,
+        #[source]
+        reason: hostlist::NotAHostName,
     },
     #[error(transparent)]
     Hostlist(#[from] hostlist::HostlistError),
