@@ -74,12 +74,15 @@ expect_repaired() { # FAULT
 }
 
 verify_fix() { # FAULT
-  local f=$1 json=$RESULTS/$1-node2.why.json log=$RESULTS/$1-fix.log dev mnt ok=1 text before
+  local f=$1 json=$RESULTS/$1-node2.why.json log=$RESULTS/$1-fix.log dev mnt ok=1 text fix_text before
   case " $FIX_OUTSIDE_NODES " in *" $f "*) echo "$f: fix is outside the nodes, not verified" >>"$RESULTS/fix-verification"; return ;; esac
   : >"$log"
   if [ -n "${FIX_BY_HAND_TEXT[$f]:-}" ]; then
     text=${FIX_BY_HAND_TEXT[$f]}
-    if python3 "$LAB_SRC/results.py" "$json" --fix-text | grep -qF "$text"; then ok "$f: why says to $text"; else bad "$f: why's fix does not say to $text"; ok=0; fi
+    # Read whole, then matched: `| grep -q` would stop reading at the match and
+    # fail the pipe (pipefail) when results.py is still writing.
+    fix_text=$(python3 "$LAB_SRC/results.py" "$json" --fix-text)
+    if [[ $fix_text == *"$text"* ]]; then ok "$f: why says to $text"; else bad "$f: why's fix does not say to $text"; ok=0; fi
     echo "by hand: $text" >>"$log"; fix_by_hand "$f" >>"$log" 2>&1 || ok=0
   fi
   if [ -z "$(python3 "$LAB_SRC/results.py" "$json" --fix-commands)" ]; then
