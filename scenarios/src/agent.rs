@@ -101,6 +101,18 @@ pub enum AgentStatus {
     Refused,
 }
 
+impl AgentStatus {
+    /// The agent process's exit status for this outcome.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            AgentStatus::Ok => 0,
+            AgentStatus::Error => 1,
+            AgentStatus::Refused => 2,
+            AgentStatus::Interrupted => 130,
+        }
+    }
+}
+
 /// The agent's last stdout line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentOutcome {

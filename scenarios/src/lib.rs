@@ -6,15 +6,19 @@
 //! A scenario runs as one agent per node ([`agent::run`]); the agents meet
 //! through files in their shared directory ([`sync`]), the first node leads
 //! (writes, changes, verifies) and the others follow. [`judge`] turns every
-//! node's report into one result. Every loop checks [`ctx::Ctx::check`], so an
+//! node's report into one result. The [`coordinator`] starts the agents on every
+//! node over a transport and collects their results; [`on_node`] is the agent's
+//! side. Every loop checks [`ctx::Ctx::check`], so an
 //! agent stops on Ctrl-C, when its stdin closes, and at its deadline.
 
 pub mod agent;
 pub mod append;
 pub mod checksum;
+pub mod coordinator;
 pub mod counter;
 pub mod ctx;
 pub mod judge;
+pub mod on_node;
 pub mod preset;
 pub mod records;
 pub mod stats;

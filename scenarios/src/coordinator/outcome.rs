@@ -2,14 +2,14 @@
 //! result line, or why there is none (it could not start, the transport lost the
 //! node, the scenario timed out, was interrupted or orphaned it, it crashed).
 
-use super::agent::Agent;
+use super::agent::{tail, Agent};
+use super::run::Coordinator;
 use super::wait::Ending;
-use super::{tail, Run};
+use crate::judge::NodeOutcome;
 use o2check_cluster::TransportError;
-use o2check_scenarios::judge::NodeOutcome;
 use std::time::Duration;
 
-impl Run<'_> {
+impl Coordinator<'_> {
     /// The agent's outcome, and whether the transport found its node unreachable.
     /// `ending` is why the wait for the agents ended; `limit` the scenario's time
     /// limit (named when it timed out). Call it once the agents are stopped.
