@@ -48,7 +48,10 @@ pub fn cleanup_cmd(a: CleanupArgs) -> u8 {
             0
         }
         Err(e) => {
-            println!("{}", serde_json::json!({ "removed": false, "error": e.to_string() }));
+            println!(
+                "{}",
+                serde_json::json!({ "removed": false, "error": e.to_string() })
+            );
             eprintln!("o2check: {e}");
             1
         }

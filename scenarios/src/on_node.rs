@@ -49,9 +49,8 @@ fn progress_printer(emit: Emit) -> Progress {
     let last: Mutex<(String, Option<Instant>)> = Mutex::new((String::new(), None));
     Arc::new(move |phase: &str, done: u64, total: u64| {
         let mut l = last.lock().unwrap_or_else(|p| p.into_inner());
-        let due = l.0 != phase
-            || done >= total
-            || l.1.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY);
+        let due =
+            l.0 != phase || done >= total || l.1.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY);
         if due {
             *l = (phase.to_string(), Some(Instant::now()));
             emit(&AgentLine::Progress {
@@ -184,7 +183,12 @@ pub fn agent(req: &AgentRequest, emit: Emit) -> AgentStatus {
 
 /// `scenario prepare`: can a run use `mount` here; with `create`, then make the
 /// run directory (the coordinator asks one node to).
-pub fn prepare(mount: &std::path::Path, run_id: &str, allow_non_ocfs2: bool, create: bool) -> Probe {
+pub fn prepare(
+    mount: &std::path::Path,
+    run_id: &str,
+    allow_non_ocfs2: bool,
+    create: bool,
+) -> Probe {
     let mut probe = workspace::probe(mount, run_id, allow_non_ocfs2);
     if create && probe.ok {
         if let Err(e) = Workspace::create(mount, run_id, allow_non_ocfs2).map(Workspace::keep) {

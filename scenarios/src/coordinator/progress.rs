@@ -14,7 +14,11 @@ pub enum NodeState {
     /// Started, no progress line yet.
     Starting,
     /// Its last progress line.
-    Phase { phase: String, done: u64, total: u64 },
+    Phase {
+        phase: String,
+        done: u64,
+        total: u64,
+    },
     /// It ended.
     Done,
 }
@@ -66,7 +70,9 @@ impl Event<'_> {
                     let state = match state {
                         NodeState::Error => "error".to_string(),
                         NodeState::Done => "done".to_string(),
-                        NodeState::Phase { phase, done, total } => format!("{phase} {done}/{total}"),
+                        NodeState::Phase { phase, done, total } => {
+                            format!("{phase} {done}/{total}")
+                        }
                         NodeState::Starting => "starting".to_string(),
                     };
                     s.push_str(&format!("  {node}: {state}"));
