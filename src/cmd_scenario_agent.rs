@@ -59,7 +59,7 @@ pub fn cleanup_cmd(a: CleanupArgs) -> u8 {
 }
 
 pub fn list_cmd() -> u8 {
-    for sc in Scenario::ALL {
+    for sc in Scenario::ALL.iter() {
         println!("{:<24} {}", sc.id(), sc.about());
     }
     0

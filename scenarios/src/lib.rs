@@ -21,6 +21,7 @@ pub mod judge;
 pub mod on_node;
 pub mod preset;
 pub mod records;
+pub mod registry;
 pub mod stats;
 pub mod sync;
 pub mod tail;

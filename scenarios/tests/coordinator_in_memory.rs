@@ -356,7 +356,7 @@ fn an_unreachable_node_is_reported_and_no_scenario_runs_without_it() {
         "{}",
         node.summary
     );
-    assert_eq!(sc.check, Scenario::FlockExclusion.id());
+    assert_eq!(sc.check, Scenario::FLOCK_EXCLUSION.id());
     assert_eq!(sc.status, Status::Error);
     assert!(sc.summary.contains("needs n2"), "{}", sc.summary);
     assert!(f.node_lost);

@@ -16,15 +16,8 @@ pub fn select(
             return Err(CoordinatorError::AllWithNames);
         }
         return Ok(Scenario::ALL
-            .into_iter()
-            .map(|sc| {
-                let skip = (sc == Scenario::ConcurrentAppend
-                    && !preset.concurrent_append.expect_loss)
-                    .then(|| {
-                        "plain O_APPEND is expected to lose records on OCFS2, so `all` runs it only with expect_loss = true (or --expect-loss); run it by name to see the loss".to_string()
-                    });
-                (sc, skip)
-            })
+            .iter()
+            .map(|sc| (*sc, (sc.def().left_out_of_all)(preset).map(String::from)))
             .collect());
     }
     let mut plan: Vec<(Scenario, Option<String>)> = Vec::new();
@@ -74,7 +67,7 @@ mod tests {
         let plan = select(&["all".into()], &preset).unwrap();
         assert_eq!(plan.len(), Scenario::ALL.len());
         let (sc, skip) = &plan[0];
-        assert_eq!(*sc, Scenario::ConcurrentAppend);
+        assert_eq!(*sc, Scenario::CONCURRENT_APPEND);
         assert!(skip.as_deref().unwrap().contains("expect_loss"));
         assert!(plan[1..].iter().all(|(_, s)| s.is_none()));
         preset.concurrent_append.expect_loss = true;
@@ -83,7 +76,7 @@ mod tests {
             .iter()
             .all(|(_, s)| s.is_none()));
         let named = select(&["tail-follow".into(), "tail-follow".into()], &preset).unwrap();
-        assert_eq!(named, vec![(Scenario::TailFollow, None)]);
+        assert_eq!(named, vec![(Scenario::TAIL_FOLLOW, None)]);
         assert!(select(&["nope".into()], &preset)
             .unwrap_err()
             .to_string()

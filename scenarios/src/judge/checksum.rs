@@ -8,7 +8,7 @@ use crate::preset::Preset;
 use crate::stats::mib_s;
 use o2check_reports::{CheckResult, Evidence, Status};
 
-pub(super) fn verdict(
+pub(crate) fn verdict(
     sc: Scenario,
     preset: &Preset,
     leader: &str,

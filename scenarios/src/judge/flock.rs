@@ -9,7 +9,7 @@ use crate::stats::summarize;
 use o2check_reports::{CheckResult, Evidence, Status};
 use std::collections::BTreeMap;
 
-pub(super) fn verdict(
+pub(crate) fn verdict(
     sc: Scenario,
     preset: &Preset,
     leader: &str,
@@ -115,7 +115,7 @@ mod tests {
             })
         };
         let good = judge(
-            Scenario::FlockExclusion,
+            Scenario::FLOCK_EXCLUSION,
             &preset,
             &[
                 ok("n1", c(vec![1, 3], Some(4))),
@@ -124,7 +124,7 @@ mod tests {
         );
         assert_eq!(good.status, Status::Pass, "{}", good.summary);
         let bad = judge(
-            Scenario::FlockExclusion,
+            Scenario::FLOCK_EXCLUSION,
             &preset,
             &[
                 ok("n1", c(vec![1, 2], Some(3))),

@@ -8,7 +8,7 @@ use crate::stats::summarize;
 use crate::tail::{StreamVerdict, TailWriterReport};
 use o2check_reports::{CheckResult, Evidence, Status};
 
-pub(super) fn verdict(
+pub(crate) fn verdict(
     sc: Scenario,
     preset: &Preset,
     leader: &str,
@@ -131,7 +131,7 @@ mod tests {
             ..StreamVerdict::default()
         };
         let r = judge(
-            Scenario::TailFollow,
+            Scenario::TAIL_FOLLOW,
             &preset,
             &[
                 writer(vec![1.0; 100]),
@@ -146,7 +146,7 @@ mod tests {
             ..good.clone()
         };
         let r = judge(
-            Scenario::TailFollow,
+            Scenario::TAIL_FOLLOW,
             &preset,
             &[writer(vec![1.0; 100]), ok("n2", Report::TailFollower(lost))],
         );
@@ -155,7 +155,7 @@ mod tests {
         let mut slow = vec![1.0; 99];
         slow.push(2500.0);
         let r = judge(
-            Scenario::TailFollow,
+            Scenario::TAIL_FOLLOW,
             &preset,
             &[writer(slow), ok("n2", Report::TailFollower(good))],
         );

@@ -9,19 +9,19 @@ use crate::visible::{self, FollowerReport, LeaderReport};
 use o2check_reports::{CheckResult, Evidence, Status};
 use std::collections::BTreeMap;
 
-pub(super) fn verdict(
+pub(crate) fn verdict(
     sc: Scenario,
     preset: &Preset,
     leader: &str,
     reports: &[(String, Report)],
 ) -> Result<CheckResult, String> {
-    let bound = match sc {
-        Scenario::RenameVisible => preset.rename_visible.max_latency_ms,
-        _ => preset.create_unlink_visible.max_latency_ms,
-    };
-    let kind = match sc {
-        Scenario::RenameVisible => visible::Kind::Rename,
-        _ => visible::Kind::CreateUnlink,
+    let (bound, kind) = if sc == Scenario::RENAME_VISIBLE {
+        (preset.rename_visible.max_latency_ms, visible::Kind::Rename)
+    } else {
+        (
+            preset.create_unlink_visible.max_latency_ms,
+            visible::Kind::CreateUnlink,
+        )
     };
     let mut lead: Option<&LeaderReport> = None;
     let mut followers: BTreeMap<String, FollowerReport> = BTreeMap::new();
