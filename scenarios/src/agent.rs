@@ -3,6 +3,7 @@
 //! result).
 
 use crate::ctx::Ctx;
+use crate::error::{io_error, ScenarioError};
 use crate::sync;
 use serde::{Deserialize, Serialize};
 
@@ -61,9 +62,9 @@ pub enum AgentLine {
 /// Run scenario `sc` as this node. Followers leave a `done-<node>` marker (also
 /// after an error, so the leader need not wait for them); the leader removes the
 /// scenario's directory when it verified it, unless asked to keep it.
-pub fn run(sc: Scenario, ctx: &Ctx) -> Result<Report, String> {
+pub fn run(sc: Scenario, ctx: &Ctx) -> Result<Report, ScenarioError> {
     std::fs::create_dir_all(&ctx.dir)
-        .map_err(|e| format!("cannot create {}: {e}", ctx.dir.display()))?;
+        .map_err(io_error(format!("cannot create {}", ctx.dir.display())))?;
     let leader = ctx.is_leader();
     let r = (sc.def().run)(ctx);
     if !leader {

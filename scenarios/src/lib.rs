@@ -17,6 +17,7 @@ pub mod checksum;
 pub mod coordinator;
 pub mod counter;
 pub mod ctx;
+pub mod error;
 pub mod judge;
 pub mod on_node;
 pub mod preset;

@@ -9,6 +9,7 @@ use crate::append::{self, AppendReport};
 use crate::checksum::{self, ChecksumReport};
 use crate::counter::{self, CounterReport};
 use crate::ctx::Ctx;
+use crate::error::{JudgeError, ScenarioError};
 use crate::judge;
 use crate::preset::Preset;
 use crate::tail::{self, StreamVerdict, TailWriterReport};
@@ -36,13 +37,14 @@ pub struct ScenarioDef {
     /// Why `all` leaves it out with this preset (it still runs by name).
     pub left_out_of_all: fn(&Preset) -> Option<&'static str>,
     /// This node's part (the context says whether it leads).
-    pub run: fn(&Ctx) -> Result<Report, String>,
+    pub run: fn(&Ctx) -> Result<Report, ScenarioError>,
     /// Every node's report (the leader's among them) to one result.
     pub verdict: Verdict,
 }
 
 /// A scenario's verdict: the preset, the leader's name and every node's report.
-pub type Verdict = fn(Scenario, &Preset, &str, &[(String, Report)]) -> Result<CheckResult, String>;
+pub type Verdict =
+    fn(Scenario, &Preset, &str, &[(String, Report)]) -> Result<CheckResult, JudgeError>;
 
 /// What one node's agent found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

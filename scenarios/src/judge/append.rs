@@ -4,6 +4,7 @@
 
 use super::{failed, pass_or_fail, reports_of, result, FLOCK_FIX};
 use crate::agent::{Report, Scenario};
+use crate::error::JudgeError;
 use crate::preset::Preset;
 use o2check_reports::{CheckResult, Evidence, Status};
 
@@ -15,7 +16,7 @@ pub(crate) fn verdict(
     preset: &Preset,
     leader: &str,
     reports: &[(String, Report)],
-) -> Result<CheckResult, String> {
+) -> Result<CheckResult, JudgeError> {
     let p = &preset.concurrent_append;
     let mine = reports_of(reports, |r| match r {
         Report::Append(a) => Some(a),
@@ -25,7 +26,11 @@ pub(crate) fn verdict(
         .iter()
         .find(|(n, _)| *n == leader)
         .and_then(|(_, a)| a.verdict.clone())
-        .ok_or_else(|| format!("{leader} (the verifier) sent no verdict"))?;
+        .ok_or_else(|| JudgeError::NoLeaderReport {
+            leader: leader.to_string(),
+            role: "verifier",
+            what: "verdict",
+        })?;
     let mut evidence: Vec<Evidence> = mine
         .iter()
         .map(|(n, a)| {

@@ -4,6 +4,7 @@
 use super::{failed, reports_of, result, FLOCK_FIX};
 use crate::agent::{Report, Scenario};
 use crate::counter;
+use crate::error::JudgeError;
 use crate::preset::Preset;
 use crate::stats::summarize;
 use o2check_reports::{CheckResult, Evidence, Status};
@@ -14,7 +15,7 @@ pub(crate) fn verdict(
     preset: &Preset,
     leader: &str,
     reports: &[(String, Report)],
-) -> Result<CheckResult, String> {
+) -> Result<CheckResult, JudgeError> {
     let k = preset.flock_exclusion.increments;
     let mine = reports_of(reports, |r| match r {
         Report::Counter(c) => Some(c),
@@ -24,7 +25,11 @@ pub(crate) fn verdict(
         .iter()
         .find(|(n, _)| *n == leader)
         .and_then(|(_, c)| c.final_value)
-        .ok_or_else(|| format!("{leader} (the verifier) sent no final value"))?;
+        .ok_or_else(|| JudgeError::NoLeaderReport {
+            leader: leader.to_string(),
+            role: "verifier",
+            what: "final value",
+        })?;
     let values: BTreeMap<String, Vec<u64>> = mine
         .iter()
         .map(|(n, c)| (n.to_string(), c.values.clone()))

@@ -16,6 +16,7 @@ pub(crate) mod tail;
 pub(crate) mod visible;
 
 use crate::agent::{AgentOutcome, AgentStatus, Report, Scenario};
+use crate::error::JudgeError;
 use crate::preset::Preset;
 use o2check_reports::{CheckResult, Evidence, Layer, Status};
 
@@ -126,11 +127,13 @@ pub fn judge(sc: Scenario, preset: &Preset, outcomes: &[NodeOutcome]) -> CheckRe
     }
     let leader = outcomes[0].node.as_str();
     let verdict = (sc.def().verdict)(sc, preset, leader, &reports);
-    verdict.unwrap_or_else(|e| result(sc, Status::Error, e, Vec::new()))
+    verdict.unwrap_or_else(|e| result(sc, Status::Error, e.to_string(), Vec::new()))
 }
 
-fn wrong(node: &str) -> String {
-    format!("{node} sent a report of another scenario (a different o2check version?)")
+fn wrong(node: &str) -> JudgeError {
+    JudgeError::WrongKind {
+        node: node.to_string(),
+    }
 }
 
 /// Every node's report of the kind `pick` accepts, or the error naming the node
@@ -138,7 +141,7 @@ fn wrong(node: &str) -> String {
 fn reports_of<'a, T>(
     reports: &'a [(String, Report)],
     pick: impl Fn(&'a Report) -> Option<&'a T>,
-) -> Result<Vec<(&'a str, &'a T)>, String> {
+) -> Result<Vec<(&'a str, &'a T)>, JudgeError> {
     reports
         .iter()
         .map(|(n, r)| pick(r).map(|t| (n.as_str(), t)).ok_or_else(|| wrong(n)))

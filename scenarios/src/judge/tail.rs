@@ -3,6 +3,7 @@
 
 use super::{failed, result, wrong, COHERENCE_FIX};
 use crate::agent::{Report, Scenario};
+use crate::error::JudgeError;
 use crate::preset::Preset;
 use crate::stats::summarize;
 use crate::tail::{StreamVerdict, TailWriterReport};
@@ -13,7 +14,7 @@ pub(crate) fn verdict(
     preset: &Preset,
     leader: &str,
     reports: &[(String, Report)],
-) -> Result<CheckResult, String> {
+) -> Result<CheckResult, JudgeError> {
     let p = &preset.tail_follow;
     let mut writer: Option<&TailWriterReport> = None;
     let mut followers: Vec<(&str, &StreamVerdict)> = Vec::new();
@@ -24,7 +25,11 @@ pub(crate) fn verdict(
             _ => return Err(wrong(n)),
         }
     }
-    let w = writer.ok_or_else(|| format!("{leader} (the writer) sent no report"))?;
+    let w = writer.ok_or_else(|| JudgeError::NoLeaderReport {
+        leader: leader.to_string(),
+        role: "writer",
+        what: "report",
+    })?;
     let lat = summarize(&w.rtt_ms);
     let bound = p.max_latency_ms as f64;
     let over = w.rtt_ms.iter().filter(|&&x| x > bound).count();

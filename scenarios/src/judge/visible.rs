@@ -3,6 +3,7 @@
 
 use super::{failed, result, wrong, COHERENCE_FIX};
 use crate::agent::{Report, Scenario};
+use crate::error::JudgeError;
 use crate::preset::Preset;
 use crate::stats::summarize;
 use crate::visible::{self, FollowerReport, LeaderReport};
@@ -14,7 +15,7 @@ pub(crate) fn verdict(
     preset: &Preset,
     leader: &str,
     reports: &[(String, Report)],
-) -> Result<CheckResult, String> {
+) -> Result<CheckResult, JudgeError> {
     let (bound, kind) = if sc == Scenario::RENAME_VISIBLE {
         (preset.rename_visible.max_latency_ms, visible::Kind::Rename)
     } else {
@@ -34,7 +35,11 @@ pub(crate) fn verdict(
             _ => return Err(wrong(n)),
         }
     }
-    let l = lead.ok_or_else(|| format!("{leader} (the leader) sent no report"))?;
+    let l = lead.ok_or_else(|| JudgeError::NoLeaderReport {
+        leader: leader.to_string(),
+        role: "leader",
+        what: "report",
+    })?;
     let v = visible::verify(l, &followers, bound as f64);
     let lat = summarize(&l.rtt_ms);
     let lat_text = lat
