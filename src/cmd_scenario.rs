@@ -8,41 +8,11 @@
 use crate::cli_scenario::{AppendVerifyArgs, AppendWriteArgs, ScenarioCommand};
 use chrono::Utc;
 use o2check_reports::write::atomic_write;
-use o2check_reports::{json, junit, CheckResult, Evidence, Layer, RunMeta, RunReport, Status};
+use o2check_reports::{json, junit, RunMeta, RunReport, Status};
 use o2check_scenarios::append::{check, write};
-use o2check_scenarios::preset::{self, AppendParams};
-use o2check_scenarios::workspace::Workspace;
+use o2check_scenarios::append_halves::{open, verdict_result};
 use std::io::Write;
 use std::time::Duration;
-
-fn params(
-    preset_path: &Option<std::path::PathBuf>,
-    records: u64,
-    payload: usize,
-    pause_ms: u64,
-) -> Result<AppendParams, String> {
-    match preset_path {
-        Some(p) => Ok(preset::load(p)?.concurrent_append),
-        None => Ok(AppendParams {
-            records,
-            payload,
-            pause_ms,
-            expect_loss: false,
-        }),
-    }
-}
-
-/// The run's parameters and its workspace, or the message to print (exit 2).
-fn prepare(
-    preset_path: &Option<std::path::PathBuf>,
-    defaults: (u64, usize, u64),
-    mount: &std::path::Path,
-    run_id: &str,
-    allow_non_ocfs2: bool,
-) -> Result<(AppendParams, Workspace), String> {
-    let p = params(preset_path, defaults.0, defaults.1, defaults.2)?;
-    Ok((p, Workspace::open(mount, run_id, allow_non_ocfs2)?))
-}
 
 /// Dispatch `o2check scenario ...`.
 pub fn run(cmd: ScenarioCommand) -> u8 {
@@ -58,8 +28,8 @@ pub fn run(cmd: ScenarioCommand) -> u8 {
 }
 
 pub fn write_cmd(a: AppendWriteArgs) -> u8 {
-    let (p, ws) = match prepare(
-        &a.preset,
+    let (p, ws) = match open(
+        a.preset.as_deref(),
         (a.records, a.payload, a.pause_ms),
         &a.mount,
         &a.run_id,
@@ -100,8 +70,8 @@ pub fn write_cmd(a: AppendWriteArgs) -> u8 {
 }
 
 pub fn verify_cmd(a: AppendVerifyArgs) -> u8 {
-    let (p, ws) = match prepare(
-        &a.preset,
+    let (p, ws) = match open(
+        a.preset.as_deref(),
         (a.records, 0, 0),
         &a.mount,
         &a.run_id,
@@ -120,35 +90,12 @@ pub fn verify_cmd(a: AppendVerifyArgs) -> u8 {
             return 2;
         }
     };
-    let mode = if a.flock { "flock" } else { "plain O_APPEND" };
-    let summary = format!(
-        "{mode}: {} of {} records intact; lost {}, torn {}, duplicated {}, out of order {}",
-        verdict.intact,
-        verdict.expected,
-        verdict.lost,
-        verdict.torn,
-        verdict.duplicated,
-        verdict.out_of_order
-    );
-    let status = if verdict.is_perfect() {
-        Status::Pass
-    } else {
-        Status::Fail
-    };
-    let result = CheckResult {
-        check: if a.flock { "concurrent-append-flock".into() } else { "concurrent-append".into() },
-        node: "cluster".into(),
-        layer: Layer::Scenario,
-        status,
-        summary: summary.clone(),
-        finding: None,        severity: None,        evidence: verdict.per_writer.iter().map(|(w, n)| Evidence::note(format!("writer {w}"), format!("{n} intact records"))).collect(),
-        fix: (status == Status::Fail).then(|| o2check_scenarios::judge::APPEND_FIX.to_string()),
-        rationale: "every record of every writer must be in the file exactly once, whole, in each writer's order".into(),
-        duration_ms: 0,
-    };
+    let result = verdict_result(&verdict, a.flock);
+    let status = result.status;
     let _ = writeln!(
         std::io::stdout(),
-        "{summary}\n{}",
+        "{}\n{}",
+        result.summary,
         serde_json::to_string(&verdict).unwrap_or_default()
     );
     if let Some(path) = &a.json {

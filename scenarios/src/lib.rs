@@ -13,6 +13,7 @@
 
 pub mod agent;
 pub mod append;
+pub mod append_halves;
 pub mod checksum;
 pub mod coordinator;
 pub mod counter;

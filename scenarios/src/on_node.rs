@@ -10,6 +10,7 @@
 
 use crate::agent::{self, AgentLine, AgentOutcome, AgentStatus, Scenario};
 use crate::ctx::{Ctx, Progress};
+use crate::error::ScenarioError;
 use crate::preset::Preset;
 use crate::workspace::{self, request_stop, stopping, Probe, Workspace};
 use std::io::Read;
@@ -146,7 +147,7 @@ pub fn agent(req: &AgentRequest, emit: Emit) -> AgentStatus {
     };
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(agent::run(sc, &ctx).map_err(|e| e.to_string()));
+        let _ = tx.send(agent::run(sc, &ctx));
     });
     // The worker checks the deadline itself; this is for a worker stuck in a
     // system call on a hung mount.
@@ -155,29 +156,31 @@ pub fn agent(req: &AgentRequest, emit: Emit) -> AgentStatus {
     let result = loop {
         match rx.recv_timeout(Duration::from_millis(50)) {
             Ok(r) => break r,
-            Err(RecvTimeoutError::Disconnected) => break Err("the scenario thread died".into()),
+            Err(RecvTimeoutError::Disconnected) => break Err(ScenarioError::ThreadDied),
             Err(RecvTimeoutError::Timeout) => {}
         }
         let now = Instant::now();
         if stopping() && *stop_at.get_or_insert(now + STOP_GRACE) <= now {
-            break Err("interrupted (stuck in a file operation)".into());
+            break Err(ScenarioError::StuckInterrupted);
         }
         if now >= hard_deadline {
-            break Err(format!(
-                "did not finish within {} s and is stuck in a file operation: is the mount hung?",
-                timeout.as_secs()
-            ));
+            break Err(ScenarioError::StuckPastDeadline {
+                timeout_s: timeout.as_secs(),
+            });
         }
     };
     if stopping() {
         // Ctrl-C or the coordinator went away: leave nothing behind.
         let _ = workspace::remove(&req.mount, &req.run_id, CLEANUP_TIMEOUT);
-        let why = result.err().unwrap_or_else(|| "interrupted".into());
+        let why = result
+            .err()
+            .unwrap_or(ScenarioError::Interrupted)
+            .to_string();
         return finish(AgentStatus::Interrupted, Some(why), None);
     }
     match result {
         Ok(report) => finish(AgentStatus::Ok, None, Some(report)),
-        Err(e) => finish(AgentStatus::Error, Some(e), None),
+        Err(e) => finish(AgentStatus::Error, Some(e.to_string()), None),
     }
 }
 

@@ -4,7 +4,7 @@
 use super::run::Coordinator;
 use crate::agent::{AgentLine, AgentOutcome};
 use o2check_cluster::transport::Process;
-use o2check_cluster::Node;
+use o2check_cluster::{Node, TransportError};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::ExitStatus;
 use std::sync::{Arc, Mutex};
@@ -20,7 +20,7 @@ pub(super) struct Agent {
     pub(super) stdin: Option<Box<dyn Write + Send>>,
     pub(super) exited: Option<ExitStatus>,
     pub(super) exited_at: Option<Instant>,
-    pub(super) spawn_error: Option<String>,
+    pub(super) spawn_error: Option<TransportError>,
     pub(super) result: Arc<Mutex<Option<AgentOutcome>>>,
     pub(super) progress: Arc<Mutex<Option<(String, u64, u64)>>>,
     pub(super) stderr: Arc<Mutex<Vec<u8>>>,
@@ -58,7 +58,7 @@ impl Coordinator<'_> {
         let mut process = match self.t.start(node, argv) {
             Ok(p) => p,
             Err(e) => {
-                ag.spawn_error = Some(e.to_string());
+                ag.spawn_error = Some(e);
                 return ag;
             }
         };

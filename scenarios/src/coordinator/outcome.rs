@@ -5,6 +5,7 @@
 use super::agent::{tail, Agent};
 use super::run::Coordinator;
 use super::wait::Ending;
+use crate::error::AgentFailure;
 use crate::judge::NodeOutcome;
 use o2check_cluster::TransportError;
 use std::time::Duration;
@@ -26,28 +27,26 @@ impl Coordinator<'_> {
         let stderr = std::mem::take(&mut *ag.stderr.lock().unwrap_or_else(|p| p.into_inner()));
         let mut unreachable = false;
         let outcome = match (result, ag.spawn_error) {
-            (_, Some(e)) => Err(e),
+            (_, Some(e)) => Err(AgentFailure::Transport(e)),
             (Some(r), None) => Ok(r),
             (None, None) => {
                 let code = ag.exited.and_then(|s| s.code());
                 match self.t.transport_failure(&ag.node, code, &stderr) {
                     Some(e) => {
                         unreachable = matches!(e, TransportError::Unreachable { .. });
-                        Err(e.to_string())
+                        Err(AgentFailure::Transport(e))
                     }
-                    None if ending == Ending::TimedOut => Err(format!(
-                        "did not finish within {} s; stopped",
-                        limit.as_secs()
-                    )),
-                    None if ending == Ending::Interrupted => Err("interrupted".into()),
-                    None if ending == Ending::Orphaned && ag.exited_at.is_none() => Err(
-                        "gave no result and was stopped after the others had ended (hung, or not started?)".into(),
-                    ),
-                    None => Err(format!(
-                        "the agent ended without a result (exit {}): {}",
-                        code.map_or("by a signal".into(), |c| c.to_string()),
-                        tail(&stderr)
-                    )),
+                    None if ending == Ending::TimedOut => Err(AgentFailure::TimedOut {
+                        seconds: limit.as_secs(),
+                    }),
+                    None if ending == Ending::Interrupted => Err(AgentFailure::Interrupted),
+                    None if ending == Ending::Orphaned && ag.exited_at.is_none() => {
+                        Err(AgentFailure::Orphaned)
+                    }
+                    None => Err(AgentFailure::NoResult {
+                        exit: code,
+                        stderr: tail(&stderr),
+                    }),
                 }
             }
         };

@@ -16,7 +16,7 @@ pub(crate) mod tail;
 pub(crate) mod visible;
 
 use crate::agent::{AgentOutcome, AgentStatus, Report, Scenario};
-use crate::error::JudgeError;
+use crate::error::{AgentFailure, JudgeError};
 use crate::preset::Preset;
 use o2check_reports::{CheckResult, Evidence, Layer, Status};
 
@@ -33,7 +33,7 @@ const COHERENCE_FIX: &str = "a change one node made that another does not see po
 #[derive(Debug, Clone)]
 pub struct NodeOutcome {
     pub node: String,
-    pub outcome: Result<AgentOutcome, String>,
+    pub outcome: Result<AgentOutcome, AgentFailure>,
 }
 
 fn result(sc: Scenario, status: Status, summary: String, evidence: Vec<Evidence>) -> CheckResult {
@@ -92,7 +92,7 @@ pub fn judge(sc: Scenario, preset: &Preset, outcomes: &[NodeOutcome]) -> CheckRe
     let mut interrupted = false;
     for o in outcomes {
         match &o.outcome {
-            Err(e) => errors.push(Evidence::note(o.node.clone(), e.clone())),
+            Err(e) => errors.push(Evidence::note(o.node.clone(), e.to_string())),
             Ok(a) => match (a.status, &a.report) {
                 (AgentStatus::Ok, Some(r)) => reports.push((o.node.clone(), r.clone())),
                 (status, _) => {
@@ -157,7 +157,12 @@ mod tests {
     #[test]
     fn an_unreachable_node_makes_the_scenario_an_error() {
         let mut outcomes = append_outcomes(0);
-        outcomes[1].outcome = Err("n2 is unreachable: Connection refused".into());
+        outcomes[1].outcome = Err(AgentFailure::Transport(
+            o2check_cluster::TransportError::Unreachable {
+                node: "n2".into(),
+                detail: "Connection refused".into(),
+            },
+        ));
         let r = judge(
             Scenario::CONCURRENT_APPEND_FLOCK,
             &Preset::default(),
