@@ -3,12 +3,13 @@
 //! (Ansible, pdsh): their parameters, their run directory, and the verifier's
 //! result as a report line.
 
+use crate::agent::Scenario;
 use crate::error::{PresetError, WorkspaceError};
-use crate::judge::APPEND_FIX;
+use crate::judge::{self, APPEND_FIX};
 use crate::preset::{self, AppendParams};
 use crate::records::AppendVerdict;
 use crate::workspace::Workspace;
-use o2check_reports::{CheckResult, Evidence, Layer, Status};
+use o2check_reports::{CheckResult, Evidence, Status};
 use std::path::Path;
 
 /// Why a half cannot start (exit 2).
@@ -70,25 +71,20 @@ pub fn verdict_result(verdict: &AppendVerdict, flock: bool) -> CheckResult {
     } else {
         Status::Fail
     };
+    let sc = if flock {
+        Scenario::CONCURRENT_APPEND_FLOCK
+    } else {
+        Scenario::CONCURRENT_APPEND
+    };
+    let evidence = verdict
+        .per_writer
+        .iter()
+        .map(|(w, n)| Evidence::note(format!("writer {w}"), format!("{n} intact records")))
+        .collect();
     CheckResult {
-        check: if flock {
-            "concurrent-append-flock".into()
-        } else {
-            "concurrent-append".into()
-        },
-        node: "cluster".into(),
-        layer: Layer::Scenario,
-        status,
-        summary,
-        finding: None,
-        severity: None,
-        evidence: verdict
-            .per_writer
-            .iter()
-            .map(|(w, n)| Evidence::note(format!("writer {w}"), format!("{n} intact records")))
-            .collect(),
         fix: (status == Status::Fail).then(|| APPEND_FIX.to_string()),
+        // The stand-alone verifier has always said this (not the scenario's own).
         rationale: "every record of every writer must be in the file exactly once, whole, in each writer's order".into(),
-        duration_ms: 0,
+        ..judge::result(sc, status, summary, evidence)
     }
 }

@@ -17,13 +17,8 @@ pub enum ScenarioError {
     /// The preset's per-scenario time limit passed.
     #[error("did not finish within {timeout_s} s (timeout_s; is the mount hung or slow?)")]
     Deadline { timeout_s: u64 },
-    /// A file operation on the shared directory failed; `what` says which, on what.
-    #[error("{what}: {source}")]
-    Io {
-        what: String,
-        #[source]
-        source: io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] FileError),
     /// A file operation on the shared directory did not return in time (a hung mount).
     #[error(transparent)]
     Stuck(#[from] EvidenceError),
@@ -50,10 +45,20 @@ pub enum ScenarioError {
     NotANumber { what: String, text: String },
 }
 
-/// For `map_err`: an I/O error on the shared directory, saying what was done.
-pub(crate) fn io_error(what: impl Into<String>) -> impl FnOnce(io::Error) -> ScenarioError {
+/// A file operation on the mount that failed; `what` says which, on what.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}: {source}")]
+pub struct FileError {
+    pub what: String,
+    #[source]
+    pub source: io::Error,
+}
+
+/// For `map_err`: an I/O error on the mount, saying what was done (`?` makes
+/// it the caller's error).
+pub(crate) fn io_error(what: impl Into<String>) -> impl FnOnce(io::Error) -> FileError {
     let what = what.into();
-    move |source| ScenarioError::Io { what, source }
+    move |source| FileError { what, source }
 }
 
 /// Why the coordinator has no result line from a node's agent.
@@ -113,12 +118,8 @@ pub enum WorkspaceError {
     /// Another user could rename ours away and put theirs in its place.
     #[error("{} is writable by others and not sticky (mode {mode:o}): another user could swap the run directory; refusing", parent.display())]
     Swappable { parent: PathBuf, mode: u32 },
-    #[error("{what}: {source}")]
-    Io {
-        what: String,
-        #[source]
-        source: io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] FileError),
     /// A file operation on the mount did not return in time (a hung mount).
     #[error(transparent)]
     Stuck(#[from] EvidenceError),

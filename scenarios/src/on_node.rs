@@ -1,4 +1,4 @@
-//! The node side of a coordinated run: [`agent`] runs one node's part of one
+//! The node side of a coordinated run: [`agent()`] runs one node's part of one
 //! scenario and emits JSON lines (progress, then its result) for the
 //! coordinator; [`prepare`] checks the mount before anything is written.
 //!

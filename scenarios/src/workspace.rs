@@ -12,7 +12,7 @@
 //! planted (a directory, a symlink) is written into or removed. Run ids are
 //! random (128 bits), so none can be planted in advance.
 
-use crate::error::WorkspaceError;
+use crate::error::{io_error, WorkspaceError};
 use o2check_checks::source::exec::with_timeout;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -100,7 +100,7 @@ pub fn verify(dir: &Path) -> Result<(), WorkspaceError> {
     let shown = dir.display();
     let d = dir.to_path_buf();
     let md = with_timeout("lstat", FS_TIMEOUT, move || std::fs::symlink_metadata(&d))?
-        .map_err(io(format!("cannot use {shown}")))?;
+        .map_err(io_error(format!("cannot use {shown}")))?;
     let me = nix::unistd::geteuid().as_raw();
     if md.file_type().is_symlink() || !md.is_dir() {
         return Err(WorkspaceError::NotPlainDirectory {
@@ -117,7 +117,7 @@ pub fn verify(dir: &Path) -> Result<(), WorkspaceError> {
     }
     let parent = dir.parent().unwrap_or(Path::new("/")).to_path_buf();
     let pm = with_timeout("stat", FS_TIMEOUT, move || std::fs::metadata(&parent))?
-        .map_err(io("cannot stat the mount"))?;
+        .map_err(io_error("cannot stat the mount"))?;
     if pm.mode() & 0o022 != 0 && pm.mode() & 0o1000 == 0 {
         return Err(WorkspaceError::Swappable {
             parent: dir.parent().unwrap_or(Path::new("/")).to_path_buf(),
@@ -182,12 +182,6 @@ fn not_ocfs2(mount: &Path) -> WorkspaceError {
     }
 }
 
-/// For `map_err`: an I/O error, saying what was done.
-fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> WorkspaceError {
-    let what = what.into();
-    move |source| WorkspaceError::Io { what, source }
-}
-
 /// Remove `<mount>/.o2check-<run id>` and everything in it, with a timeout.
 /// Ok(false) when it was not there. A directory this run did not make (another
 /// owner, a symlink: see [`verify`]) is left alone and is an error.
@@ -207,7 +201,7 @@ pub fn remove(mount: &Path, run_id: &str, timeout: Duration) -> Result<bool, Wor
         // remove_dir_all never follows a symlink inside (it works with openat).
         std::fs::remove_dir_all(&dir).map(|_| true)
     })?
-    .map_err(io(format!("cannot remove {shown}")))
+    .map_err(|e| io_error(format!("cannot remove {shown}"))(e).into())
 }
 
 /// Is `path` on an OCFS2 filesystem? Errors (and a statfs that hangs) are errors.
@@ -218,7 +212,7 @@ pub fn is_ocfs2(path: &Path) -> Result<bool, WorkspaceError> {
         FS_TIMEOUT,
         move || nix::sys::statfs::statfs(&p),
     )?;
-    let st = r.map_err(|e| io(format!("statfs {}", path.display()))(e.into()))?;
+    let st = r.map_err(|e| io_error(format!("statfs {}", path.display()))(e.into()))?;
     Ok(st.filesystem_type().0 as i64 == OCFS2_MAGIC)
 }
 
@@ -259,7 +253,7 @@ impl Workspace {
         })?
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::AlreadyExists => WorkspaceError::Exists { dir: dir.clone() },
-            _ => io(format!("cannot create {}", dir.display()))(e),
+            _ => io_error(format!("cannot create {}", dir.display()))(e).into(),
         })?;
         // mkdir's mode is cut by the umask; 0700 exactly is what verify expects.
         let d = dir.clone();
@@ -267,7 +261,7 @@ impl Workspace {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700))
         })?
-        .map_err(io(format!("cannot chmod {}", dir.display())))?;
+        .map_err(io_error(format!("cannot chmod {}", dir.display())))?;
         verify(&dir)?;
         Ok(Workspace { dir, keep: false })
     }

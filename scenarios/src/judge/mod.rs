@@ -36,7 +36,12 @@ pub struct NodeOutcome {
     pub outcome: Result<AgentOutcome, AgentFailure>,
 }
 
-fn result(sc: Scenario, status: Status, summary: String, evidence: Vec<Evidence>) -> CheckResult {
+pub(crate) fn result(
+    sc: Scenario,
+    status: Status,
+    summary: String,
+    evidence: Vec<Evidence>,
+) -> CheckResult {
     CheckResult {
         check: sc.id().into(),
         node: "cluster".into(),
