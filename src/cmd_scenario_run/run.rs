@@ -96,7 +96,7 @@ pub fn run(a: RunArgs) -> u8 {
         finished.results.clone(),
     );
     if let Err(e) = report::output(&a, &report) {
-        return fail(&format!("cannot write reports: {e}"));
+        return fail(&e);
     }
     finished.exit_code(report.exit_code() as u8)
 }
