@@ -39,7 +39,7 @@ fn prepare(
 /// Dispatch `o2check scenario ...`.
 pub fn run(cmd: ScenarioCommand) -> Exit {
     match cmd {
-        ScenarioCommand::Run(a) => Ok(crate::cmd_scenario_run::run(*a)),
+        ScenarioCommand::Run(a) => crate::cmd_scenario_run::run(*a),
         ScenarioCommand::List => Ok(crate::cmd_scenario_agent::list_cmd()),
         ScenarioCommand::Cleanup(a) => Ok(crate::cmd_scenario_agent::cleanup_cmd(a)),
         ScenarioCommand::Agent(a) => Ok(crate::cmd_scenario_agent::agent_cmd(a)),

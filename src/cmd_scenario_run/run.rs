@@ -6,19 +6,18 @@ use super::report;
 use super::screen::Screen;
 use crate::cli_scenario::RunArgs;
 use crate::cluster_args::{ClusterArgs, DeployArg};
+use crate::error::{Error, Exit};
 use chrono::Utc;
 use o2check_cluster::deploy::{Deploy, DeployMode, Payload};
 use o2check_scenarios::coordinator::{self, Options, Programs};
 use o2check_scenarios::preset;
 use o2check_scenarios::workspace;
 
-pub fn run(a: RunArgs) -> u8 {
+pub fn run(a: RunArgs) -> Exit {
     let started = Utc::now();
     workspace::watch_signals();
-    let fail = |e: &dyn std::fmt::Display| {
-        eprintln!("o2check: {e}");
-        2
-    };
+    // Usage errors, refused paths and this host's failures: main prints them, exit 2.
+    let fail = |e: &dyn std::fmt::Display| Err(Error::Input(e.to_string()));
     let mut preset = match &a.preset {
         Some(p) => match preset::load(p) {
             Ok(p) => p,
@@ -95,10 +94,8 @@ pub fn run(a: RunArgs) -> u8 {
         &nodes,
         finished.results.clone(),
     );
-    if let Err(e) = report::output(&a, &report) {
-        return fail(&e);
-    }
-    finished.exit_code(report.exit_code() as u8)
+    report::output(&a, &report)?;
+    Ok(finished.exit_code(report.exit_code() as u8))
 }
 
 /// Local "nodes" are this host: they run this very binary, unless told otherwise.
