@@ -1,7 +1,8 @@
 //! The coordinator over an in-memory transport: `scenario prepare` and
 //! `scenario cleanup` answered by calling the node-side functions here, and each
 //! agent either the real one (`on_node::agent` on a thread, its lines sent
-//! through a channel instead of ssh) or a stand-in that ends as a test needs.
+//! through a channel instead of ssh) or a stand-in that ends as a test needs
+//! (at once without a result, or never until it is killed).
 //! The shared "mount" is a temporary directory, so no process, ssh or OCFS2 is
 //! involved, and every outcome the coordinator sorts agents into can be made.
 
@@ -17,7 +18,8 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
-use std::sync::mpsc::{channel, Receiver};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,6 +30,8 @@ enum Agent {
     Real,
     /// Ends at once without a result line: this exit code and stderr.
     Ends { code: i32, stderr: &'static str },
+    /// Never ends by itself: only a kill stops it.
+    Hangs,
 }
 
 /// What a node does.
@@ -42,6 +46,8 @@ struct InMemory {
     nodes: HashMap<String, NodeIs>,
     /// Every command run or started, as `node: argv[1] argv[2]`.
     log: Mutex<Vec<String>>,
+    /// How many stand-ins were killed.
+    killed: Arc<AtomicUsize>,
 }
 
 impl InMemory {
@@ -52,6 +58,7 @@ impl InMemory {
                 .map(|(n, b)| (n.to_string(), b.clone()))
                 .collect(),
             log: Mutex::new(Vec::new()),
+            killed: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -128,6 +135,7 @@ impl Transport for InMemory {
         let (out_tx, out_rx) = channel::<Vec<u8>>();
         let (err_tx, err_rx) = channel::<Vec<u8>>();
         let exit = Arc::new(Mutex::new(None));
+        let hung: Arc<Mutex<Option<PipeEnds>>> = Arc::new(Mutex::new(None));
         match agent {
             Agent::Real => {
                 let req = AgentRequest {
@@ -158,11 +166,17 @@ impl Transport for InMemory {
                 let _ = err_tx.send(stderr.as_bytes().to_vec());
                 *exit.lock().unwrap() = Some(code);
             }
+            Agent::Hangs => {
+                // Its pipes stay open until it is killed.
+                *hung.lock().unwrap() = Some((out_tx, err_tx));
+            }
         }
         Ok(Box::new(InMemoryProcess {
             stdout: Some(Pipe::new(out_rx)),
             stderr: Some(Pipe::new(err_rx)),
             exit,
+            hung,
+            killed: Arc::clone(&self.killed),
         }))
     }
 
@@ -214,10 +228,16 @@ impl Read for Pipe {
     }
 }
 
+/// The writing ends of a stand-in's stdout and stderr.
+type PipeEnds = (Sender<Vec<u8>>, Sender<Vec<u8>>);
+
 struct InMemoryProcess {
     stdout: Option<Pipe>,
     stderr: Option<Pipe>,
     exit: Arc<Mutex<Option<i32>>>,
+    /// A hanging stand-in's pipes, closed when it is killed.
+    hung: Arc<Mutex<Option<PipeEnds>>>,
+    killed: Arc<AtomicUsize>,
 }
 
 impl Process for InMemoryProcess {
@@ -245,8 +265,13 @@ impl Process for InMemoryProcess {
             .map(|c| ExitStatus::from_raw(c << 8)))
     }
 
+    /// As SIGKILL: the pipes close and it ends by a signal.
     fn kill(&mut self) -> std::io::Result<ExitStatus> {
-        panic!("no in-memory agent of these tests needs killing")
+        if self.hung.lock().unwrap().take().is_none() {
+            panic!("only a hanging stand-in needs killing");
+        }
+        self.killed.fetch_add(1, Ordering::Relaxed);
+        Ok(ExitStatus::from_raw(9))
     }
 }
 
@@ -426,4 +451,40 @@ fn a_run_directory_that_exists_is_refused_before_any_agent_starts() {
         "{e}"
     );
     assert!(t.log.lock().unwrap().iter().all(|l| !l.ends_with("agent")));
+}
+
+#[test]
+fn an_agent_left_hanging_when_the_leader_ended_is_killed_and_says_so() {
+    let mount = tempfile::tempdir().unwrap();
+    let t = InMemory::new(&[
+        (
+            "n1",
+            NodeIs::Up(Agent::Ends {
+                code: 1,
+                stderr: "boom",
+            }),
+        ),
+        ("n2", NodeIs::Up(Agent::Hangs)),
+    ]);
+    let (f, _) = run(&t, mount.path(), &["rename-visible"]);
+    let r = &f.results[0];
+    assert_eq!(r.status, Status::Error);
+    assert!(
+        r.evidence[0]
+            .text
+            .contains("ended without a result (exit 1): boom"),
+        "{:?}",
+        r.evidence
+    );
+    assert!(
+        r.evidence[1]
+            .text
+            .starts_with("gave no result and was stopped after the others had ended"),
+        "{:?}",
+        r.evidence
+    );
+    assert_eq!(t.killed.load(Ordering::Relaxed), 1);
+    // An agent that failed is not a lost node: the scenario's error is the verdict.
+    assert!(!f.node_lost);
+    assert_eq!(f.exit_code(1), 1);
 }
