@@ -10,7 +10,7 @@ use chrono::Utc;
 use o2check_checks::why::{diagnose, fence, gather};
 use o2check_checks::{NodeCtx, Options};
 use o2check_reports::facts::Facts;
-use o2check_reports::{diagnosis_text, RunMeta, RunReport};
+use o2check_reports::{diagnosis_text, RunReport};
 use std::io::Write;
 
 pub fn run(args: WhyArgs) -> Exit {
@@ -54,17 +54,12 @@ pub fn run(args: WhyArgs) -> Exit {
     all_results.extend(diagnosis.to_results());
     let undetermined = diagnosis.undetermined;
     let report = RunReport {
-        meta: RunMeta {
-            tool: "o2check why".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            run_id: started.format("%Y%m%dT%H%M%SZ").to_string(),
+        meta: output::meta(
+            "o2check why",
+            output::run_id(started),
             started,
-            finished: Utc::now(),
-            host: nix::unistd::gethostname()
-                .map(|h| h.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            mode: opened.mode.into(),
-        },
+            opened.mode.into(),
+        ),
         nodes: sources
             .iter()
             .map(|s| node_info::describe(s.as_ref()))
