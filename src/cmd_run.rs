@@ -1,6 +1,7 @@
 //! `o2check run`: every check on every node, then the reports.
 
 use crate::cli::{Format, RunArgs};
+use crate::cli_reports::DefaultNames;
 use crate::error::{Error, Exit};
 use crate::{facts, node_info, output, presence, sources, trials};
 use chrono::Utc;
@@ -104,12 +105,13 @@ pub fn run(args: RunArgs) -> Exit {
         Format::Line => println!("{}", o2check_reports::line::render(&report)),
     }
     // Paths given explicitly are always written; --no-reports only drops the defaults.
-    let default = |name: &str| (!args.no_reports).then(|| args.out.join(name));
     let targets = output::Targets {
-        json: args.json.clone().or_else(|| default("results.json")),
-        junit: args.junit.clone().or_else(|| default("junit.xml")),
         prometheus: args.prometheus.clone(),
-        ..output::Targets::default()
+        ..args.reports.targets(&DefaultNames {
+            json: "results.json",
+            junit: "junit.xml",
+            ..DefaultNames::default()
+        })
     };
     output::files(&report, &facts, &targets).map_err(as_plugin)?;
     Ok(match args.format {

@@ -4,6 +4,7 @@
 //! junit.xml. Exit 0 when a cause was named, 1 when undetermined, 2 on bad input.
 
 use crate::cli::WhyArgs;
+use crate::cli_reports::DefaultNames;
 use crate::error::Exit;
 use crate::{node_info, output, sources};
 use chrono::Utc;
@@ -67,21 +68,16 @@ pub fn run(args: WhyArgs) -> Exit {
         results: all_results,
         diagnosis: Some(diagnosis),
     };
-    if !args.no_reports {
-        let out = &args.out;
-        let targets = output::Targets {
-            markdown: Some(out.join("why.md")),
-            html: Some(out.join("why.html")),
-            json: Some(out.join("why.json")),
-            junit: Some(out.join("why-junit.xml")),
-            prometheus: None,
-        };
-        output::files(&report, &Facts::default(), &targets)?;
-        let _ = writeln!(
-            std::io::stdout(),
-            "\nreports: {0}/why.md {0}/why.html {0}/why.json {0}/why-junit.xml",
-            out.display()
-        );
+    let targets = args.reports.targets(&DefaultNames {
+        json: "why.json",
+        junit: "why-junit.xml",
+        markdown: Some("why.md"),
+        html: Some("why.html"),
+    });
+    output::files(&report, &Facts::default(), &targets)?;
+    let written: Vec<String> = targets.paths().map(|p| p.display().to_string()).collect();
+    if !written.is_empty() {
+        let _ = writeln!(std::io::stdout(), "\nreports: {}", written.join(" "));
     }
     Ok(u8::from(undetermined))
 }

@@ -57,6 +57,19 @@ pub struct Targets {
 }
 
 impl Targets {
+    /// The paths to be written, in the order [`files`] writes them.
+    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        [
+            &self.markdown,
+            &self.html,
+            &self.json,
+            &self.junit,
+            &self.prometheus,
+        ]
+        .into_iter()
+        .flatten()
+    }
+
     /// JSON and JUnit only (scenario and fleet reports).
     pub fn json_junit(json: PathBuf, junit: PathBuf) -> Targets {
         Targets {
