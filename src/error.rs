@@ -33,6 +33,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A directory o2check needs could not be made (`--save-bundles DIR`, scratch).
+    #[error("cannot create {what}: {source}")]
+    Create {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
     /// `o2check collect` could not write its bundle.
     #[error("cannot collect {into}: {source}")]
     Collect {
@@ -64,6 +71,7 @@ impl Error {
             | Error::SameNode(_)
             | Error::Input(_)
             | Error::Write { .. }
+            | Error::Create { .. }
             | Error::Collect { .. } => 2,
         }
     }
