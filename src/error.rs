@@ -50,6 +50,12 @@ pub enum Error {
     /// stdout is gone (`o2check completions bash | head`): nothing to say, exit 1.
     #[error("cannot write to stdout: {0}")]
     Stdout(#[source] std::io::Error),
+    /// `generate-readme`: the lab's fault list could not be read.
+    #[error(transparent)]
+    LabFaults(#[from] crate::lab_faults::LabFaultsError),
+    /// `generate-readme`: README.md's markers are missing or out of order.
+    #[error(transparent)]
+    Markers(#[from] crate::readme_tables::MarkerError),
     /// `o2check fleet`'s failures, printed under its own name as before.
     #[error("{0}")]
     Fleet(Box<Error>),
@@ -72,6 +78,8 @@ impl Error {
             | Error::Input(_)
             | Error::Write { .. }
             | Error::Create { .. }
+            | Error::LabFaults(_)
+            | Error::Markers(_)
             | Error::Collect { .. } => 2,
         }
     }
