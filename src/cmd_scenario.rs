@@ -10,7 +10,7 @@ use crate::error::{Error, Exit};
 use crate::output;
 use chrono::Utc;
 use o2check_reports::facts::Facts;
-use o2check_reports::{RunMeta, RunReport, Status};
+use o2check_reports::{RunReport, Status};
 use o2check_scenarios::append::{check, write};
 use o2check_scenarios::append_halves::{self, verdict_result};
 use o2check_scenarios::preset::AppendParams;
@@ -99,17 +99,13 @@ pub fn verify_cmd(a: AppendVerifyArgs) -> Exit {
         serde_json::to_string(&verdict).unwrap_or_default()
     );
     if let Some(path) = &a.json {
-        let now = Utc::now();
         let report = RunReport {
-            meta: RunMeta {
-                tool: "o2check scenario".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-                run_id: a.run_id.clone(),
-                started: now,
-                finished: now,
-                host: String::new(),
-                mode: "scenario".into(),
-            },
+            meta: output::meta(
+                "o2check scenario",
+                a.run_id.clone(),
+                Utc::now(),
+                "scenario".into(),
+            ),
             nodes: Vec::new(),
             results: vec![result],
             diagnosis: None,

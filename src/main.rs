@@ -7,6 +7,7 @@
 #![allow(rustdoc::invalid_html_tags)]
 
 mod cli;
+mod cli_reports;
 mod cli_scenario;
 mod cluster_args;
 mod cluster_sources;
