@@ -32,9 +32,9 @@ pub fn run(args: RunArgs) -> u8 {
         .filter(|s| s.describe().starts_with("sosreport:"))
     {
         eprintln!(
-            "o2check: {} is a sosreport: sos collects no OCFS2 state ({}), so the checks that need it skip; run `o2check collect` on the node and add the bundle",
+            "o2check: {} is a sosreport: sos collects no OCFS2 state and none of: {}; the checks that need them skip; run `o2check collect` on the node and add the bundle",
             o2check_reports::untrusted_text::escape_controls(s.node()),
-            o2check_checks::source::sosreport::NOT_COLLECTED.join(", ")
+            o2check_checks::source::sosreport::not_collected().join(", ")
         );
     }
     let options = Options {

@@ -8,6 +8,7 @@ use super::volumes::volumes;
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::{dlm, lines};
+use crate::needs::{self, Needs};
 use o2check_reports::{Evidence, Layer, Severity};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,8 +20,19 @@ pub const CHECK: ClusterCheck = ClusterCheck {
     rationale: "a node that mounts the volume but is missing from another node's o2dlm domain \
                 takes locks the other does not honour: the two caches diverge and the \
                 filesystem is corrupted unless one of them is fenced",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    super::volumes::NEEDS,
+    needs::CONFIGFS,
+    needs::CLUSTER_CONF,
+    needs::O2CB_SETTINGS,
+    needs::HOSTNAME,
+    needs::KERNEL_LOG,
+];
 
 /// One node's view: its number and, per mounted volume UUID, the latest members.
 struct View {

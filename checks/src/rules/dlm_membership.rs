@@ -8,6 +8,7 @@ use super::volumes::volumes;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::{dlm, lines};
+use crate::needs::{self, Needs};
 use o2check_reports::{Layer, Severity};
 
 pub const CHECK: Check = Check {
@@ -18,8 +19,19 @@ pub const CHECK: Check = Check {
     rationale: "cluster locking only covers nodes in the o2dlm domain; a node that mounts the \
                 volume but is missing from the domain has left or died (recovery follows) or is \
                 cut off, and its view of the filesystem is not coherent with the others'",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    super::volumes::NEEDS,
+    needs::CONFIGFS,
+    needs::CLUSTER_CONF,
+    needs::O2CB_SETTINGS,
+    needs::HOSTNAME,
+    needs::KERNEL_LOG,
+];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mounted: Vec<_> = volumes(ctx)

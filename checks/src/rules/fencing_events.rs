@@ -5,6 +5,7 @@ use crate::context::NodeCtx;
 use crate::kernlog::event::{recognize, O2Event};
 use crate::kernlog::lines::node_log_checked;
 use crate::kernlog::node_events::Located;
+use crate::needs::{self, Needs};
 use o2check_reports::{Layer, Severity};
 
 pub const CHECK: Check = Check {
@@ -15,8 +16,12 @@ pub const CHECK: Check = Check {
     rationale: "a node fences (reboots or panics) itself when it loses its disk heartbeat or the \
                 network quorum; every fence is an outage of all VMs on that host and has a cause \
                 to fix (storage latency, heartbeat threshold too low for multipath, network)",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[needs::KERNEL_LOG];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let logs = node_log_checked(ctx)?;

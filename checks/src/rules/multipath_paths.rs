@@ -10,6 +10,7 @@ use super::volumes::volumes;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::lines;
+use crate::needs::{self, Need, Needs};
 use crate::parse::multipath_ll::{self, MpMap};
 use crate::parse::multipathd_log::{self, PathEvent};
 use crate::text::Text;
@@ -23,8 +24,33 @@ pub const CHECK: Check = Check {
     rationale: "when the last path fails, heartbeat writes stall; after the dead threshold the \
                 node fences itself (`Heartbeat write timeout to device dm-N`) and mounts elsewhere \
                 see `I/O error on channel`",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    super::volumes::NEEDS,
+    needs::CONFIGFS,
+    needs::HOSTNAME,
+    needs::KERNEL_LOG,
+    &[
+        Need::Command(&["multipath", "-ll"]),
+        Need::Command(&[
+            "journalctl",
+            "-u",
+            "multipathd",
+            "-o",
+            "short-iso",
+            "--no-pager",
+        ]),
+        Need::EachEntry {
+            dir: "/sys/block",
+            prefix: "dm-",
+            file: "dm/name",
+        },
+    ],
+];
 
 /// Does `map` back `device` (`/dev/mapper/<alias>`, `/dev/dm-N`, `/dev/mapper/<wwid>`)?
 fn backs(map: &MpMap, device: &str, dm_name: Option<&str>) -> bool {

@@ -4,6 +4,7 @@
 use super::common::{boot_cluster, cluster_conf, local_nodes};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Need, Needs};
 use crate::parse::net;
 use o2check_reports::{Evidence, Layer, Severity};
 
@@ -16,8 +17,21 @@ pub const CHECK: Check = Check {
     rationale: "o2net binds its listener to the local node's configured ip_address (a missing \
                 address gives `o2net: Error -99 while binding socket` and registration fails), and \
                 names that resolve elsewhere send administrators and tools to the wrong host",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    needs::CLUSTER_CONF,
+    needs::O2CB_SETTINGS,
+    needs::HOSTNAME,
+    needs::ADDRESSES,
+    &[
+        Need::File("/etc/hosts"),
+        Need::PerNode(&["getent", "ahostsv4"]),
+    ],
+];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let (text, model) = cluster_conf(ctx)?;

@@ -5,10 +5,45 @@
 use super::names;
 use super::rank::{all_collect_items, holds, NodeEvidence};
 use crate::kernlog::lines;
+use crate::needs::{self, Need, Needs};
 use crate::runner::run_all;
 use crate::source::Source;
 use crate::{NodeCtx, Options};
 use o2check_reports::{CheckResult, Status};
+
+/// What `why` reads itself, beyond the checks' own needs: the kernel log its
+/// signatures match, the names its fixes print ([`names::read`]: distribution,
+/// o2cb settings, tools version, modules, fstab), and everything a cause may ask
+/// to collect ([`super::catalogue`]'s `collect` lists, which
+/// [`all_collect_items`] checks for presence).
+pub const NEEDS: Needs = &[
+    needs::KERNEL_LOG,
+    needs::HOSTNAME,
+    needs::CLUSTER_CONF,
+    needs::O2CB_SETTINGS,
+    needs::CONFIGFS,
+    needs::MOUNTS,
+    needs::ADDRESSES,
+    &[
+        Need::File("/etc/os-release"),
+        Need::File("/etc/fstab"),
+        Need::File("/proc/modules"),
+        Need::Command(&["lsmod"]),
+        Need::Command(&["o2cb_ctl", "-V"]),
+        Need::Command(&["o2cb", "cluster-status"]),
+        Need::Command(&["uname", "-r"]),
+        Need::Command(&["mounted.ocfs2", "-d"]),
+        Need::Command(&["mounted.ocfs2", "-f"]),
+        Need::Command(&["multipath", "-ll"]),
+        Need::Command(&["iscsiadm", "-m", "session"]),
+        Need::Command(&["iptables-save"]),
+        Need::Command(&["nft", "list", "ruleset"]),
+        Need::File("/proc/net/tcp"),
+        Need::File("/sys/fs/o2cb/interface_revision"),
+        Need::File("/sys/fs/ocfs2/cluster_stack"),
+        Need::File("/sys/fs/ocfs2/max_locking_protocol"),
+    ],
+];
 
 /// Run every check and read every node's logs; returns the evidence per node and
 /// all check results (for the reports).
