@@ -78,7 +78,7 @@ pub fn run(args: RunArgs) -> u8 {
         trials::evaluate_parallel(jobs, args.test_threads)
     };
     let report = assemble(&inputs, results, mode, started);
-    let facts = facts::gather(&inputs, report.meta.finished);
+    let facts = facts::gather(&inputs);
     let plugin = o2check_reports::nagios::render(&report, &facts);
     match args.format {
         Format::Console => output::console(

@@ -13,6 +13,7 @@ pub mod context;
 pub mod error;
 pub mod facts;
 pub mod kernlog;
+pub mod measure;
 pub mod needs;
 pub mod parse;
 pub mod rules;

@@ -96,7 +96,7 @@ fn every_parser(bytes: &[u8]) {
     let _ = net::local_addresses(&t);
     let _ = net::getent_addresses(&t);
     let log = lines::from_text(&t);
-    let _ = dlm::memberships(&log);
+    let _ = dlm::memberships(&o2check_checks::kernlog::node_events::events(&log));
     for l in t.content.lines() {
         let _ = event::recognize(l);
         let _ = messages::classify(l);

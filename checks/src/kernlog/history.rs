@@ -89,6 +89,29 @@ impl Window {
     }
 }
 
+impl Window {
+    /// When `source.events[index]` happened on the wall clock, if that can be
+    /// known. A `[seconds since boot]` stamp counts from this boot only in dmesg
+    /// or after the last boot line of its source: before that line it counts
+    /// from an earlier boot whose time the evidence does not give.
+    pub fn placed(&self, source: &NodeEvents, index: usize) -> Option<DateTime<Utc>> {
+        let line = &source.events.get(index)?.line;
+        let reference = self.taken.unwrap_or_else(Utc::now);
+        let stamp = stamp::parse(&line.stamp, reference)?;
+        if let Stamp::Monotonic(_) = stamp {
+            let this_boot = match &source.boot {
+                Some(b) => b.origin == line.origin && b.line <= line.line,
+                None => line.origin == "command: dmesg",
+            };
+            if !this_boot {
+                return None;
+            }
+        }
+        let secs = self.wall(&line.stamp)?;
+        DateTime::from_timestamp_millis((secs * 1000.0) as i64)
+    }
+}
+
 /// A boot in a syslog: the kernel's first line (init/main.c start_kernel()
 /// prints the `Linux version` banner).
 fn is_boot(line: &LogLine) -> bool {

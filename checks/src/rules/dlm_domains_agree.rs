@@ -7,7 +7,9 @@ use super::common::node_number;
 use super::volumes::volumes;
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
-use crate::kernlog::{dlm, lines};
+use crate::kernlog::dlm;
+use crate::kernlog::history::Window;
+use crate::kernlog::node_events::events_by_source;
 use crate::needs::{self, Needs};
 use o2check_reports::{Evidence, Layer, Severity};
 use std::collections::{BTreeMap, BTreeSet};
@@ -43,7 +45,7 @@ struct View {
 }
 
 fn view(ctx: &NodeCtx) -> View {
-    let logs = lines::node_log(ctx);
+    let logs = events_by_source(ctx).unwrap_or_default();
     let mut v = View {
         node: ctx.node().to_string(),
         number: node_number(ctx),
@@ -54,7 +56,10 @@ fn view(ctx: &NodeCtx) -> View {
         let Some(uuid) = vol.uuid.map(|u| u.to_uppercase()) else {
             continue;
         };
-        let latest = logs.iter().find_map(|log| dlm::latest(log).remove(&uuid));
+        // Only a membership that stands now: one from before the last boot
+        // says nothing about the domain today.
+        let window = Window::of(ctx.source, ctx.options.since.clone());
+        let latest = dlm::current(&logs, &uuid, &window).0;
         if let Some(m) = &latest {
             v.evidence.push(m.evidence.clone());
         }

@@ -11,7 +11,7 @@ use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::lines;
 use crate::needs::{self, Need, Needs};
-use crate::parse::multipath_ll::{self, MpMap};
+use crate::parse::multipath_ll::MpMap;
 use crate::parse::multipathd_log::{self, PathEvent};
 use crate::text::Text;
 use o2check_reports::{Evidence, Layer, Severity};
@@ -100,8 +100,8 @@ fn logged_history(ctx: &NodeCtx, maps: &[&MpMap]) -> Vec<Evidence> {
 }
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
-    let out = ctx.command(&["multipath", "-ll"])?;
-    let maps = multipath_ll::parse(&out.stdout);
+    let multipath = ctx.multipath_maps()?;
+    let (out, maps) = (&multipath.0, &multipath.1);
     let vols = volumes(ctx);
     let named = &ctx.options.multipath_maps;
     let missing: Vec<&String> = named
