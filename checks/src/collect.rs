@@ -264,11 +264,13 @@ impl Writer {
     ) -> std::io::Result<()> {
         let name = command_file_name(argv);
         let started = Instant::now();
+        let started_at = chrono::Utc::now().to_rfc3339();
         let record = |exit_code, timed_out| CommandRecord {
             argv: argv.iter().map(|a| a.to_string()).collect(),
             exit_code,
             timed_out,
             millis: started.elapsed().as_millis() as u64,
+            started_at: Some(started_at.clone()),
         };
         match source.command(argv) {
             Ok(out) => {

@@ -23,11 +23,15 @@ pub const FENCE_WINDOW_HOURS: i64 = 24;
 
 /// Every measurement the evidence of this node gives.
 pub fn measure(ctx: &NodeCtx) -> Facts {
-    let taken = ctx.source.taken_at();
     Facts {
         multipath: multipath(ctx),
-        heartbeat: taken.map(|t| heartbeat(ctx, t)).unwrap_or_default(),
-        fences: taken.and_then(|t| fences(ctx, t)).into_iter().collect(),
+        heartbeat: heartbeat(ctx),
+        fences: ctx
+            .source
+            .taken_at()
+            .and_then(|t| fences(ctx, t))
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -102,9 +106,11 @@ fn fences(ctx: &NodeCtx, taken: DateTime<Utc>) -> Option<FenceMessages> {
 /// ocfs2-tools debugfs.ocfs2/dump.c dump_hb()): the slot's sequence number is
 /// the wall-clock second of its last write (linux fs/ocfs2/cluster/heartbeat.c,
 /// o2hb_prepare_block(): hb_seq = ktime_get_real_seconds()), so its age is
-/// `taken` minus that, against the dead time the slot carries (past it, the
-/// other nodes fence this one).
-fn heartbeat(ctx: &NodeCtx, taken: DateTime<Utc>) -> Vec<HeartbeatAge> {
+/// the time the dump was taken minus that ([`crate::source::Source::command_taken_at`]:
+/// now live, the command's start in a bundle, else the bundle's collection
+/// time), against the dead time the slot carries (past it, the other nodes
+/// fence this one).
+fn heartbeat(ctx: &NodeCtx) -> Vec<HeartbeatAge> {
     let Some(me) = configfs_cluster(ctx)
         .ok()
         .flatten()
@@ -122,7 +128,8 @@ fn heartbeat(ctx: &NodeCtx, taken: DateTime<Utc>) -> Vec<HeartbeatAge> {
     devices.dedup();
     let mut out = Vec::new();
     for device in devices {
-        let Ok(hb) = ctx.command(&["debugfs.ocfs2", "-R", "hb", device]) else {
+        let argv = ["debugfs.ocfs2", "-R", "hb", device];
+        let (Ok(hb), Some(taken)) = (ctx.command(&argv), ctx.source.command_taken_at(&argv)) else {
             continue;
         };
         let Some(slot) = debugfs_hb::parse(&hb.stdout)

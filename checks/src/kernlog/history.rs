@@ -91,24 +91,30 @@ impl Window {
 
 impl Window {
     /// When `source.events[index]` happened on the wall clock, if that can be
-    /// known. A `[seconds since boot]` stamp counts from this boot only in dmesg
-    /// or after the last boot line of its source: before that line it counts
-    /// from an earlier boot whose time the evidence does not give.
+    /// known. A `[seconds since boot]` stamp counts from this boot only after
+    /// the last boot line of its source (or in a source without one, a dmesg):
+    /// before that line it counts from an earlier boot whose time the evidence
+    /// does not give.
     pub fn placed(&self, source: &NodeEvents, index: usize) -> Option<DateTime<Utc>> {
         let line = &source.events.get(index)?.line;
+        let secs = self.wall_in(line, source.boot.as_ref())?;
+        DateTime::from_timestamp_millis((secs * 1000.0) as i64)
+    }
+
+    /// [`Window::wall`] of `line`, refusing a `[seconds since boot]` stamp that
+    /// counts from an earlier boot than the one `boot` (the last boot line of
+    /// the line's source) began.
+    fn wall_in(&self, line: &LogLine, boot: Option<&LogLine>) -> Option<f64> {
         let reference = self.taken.unwrap_or_else(Utc::now);
-        let stamp = stamp::parse(&line.stamp, reference)?;
-        if let Stamp::Monotonic(_) = stamp {
-            let this_boot = match &source.boot {
-                Some(b) => b.origin == line.origin && b.line <= line.line,
-                None => line.origin == "command: dmesg",
-            };
+        if let Stamp::Monotonic(_) = stamp::parse(&line.stamp, reference)? {
+            // Without a boot line the source is one boot's dmesg (a syslog
+            // line carries its own wall-clock stamp).
+            let this_boot = boot.is_none_or(|b| b.origin == line.origin && b.line <= line.line);
             if !this_boot {
                 return None;
             }
         }
-        let secs = self.wall(&line.stamp)?;
-        DateTime::from_timestamp_millis((secs * 1000.0) as i64)
+        self.wall(&line.stamp)
     }
 }
 
@@ -162,7 +168,7 @@ pub fn standing(
     // An explicit window replaces the automatic judgement: it may widen it (an
     // earlier time, or the whole boot) as well as narrow it.
     if let Some(Since::Time(t)) = &window.since {
-        let at = window.wall(&e.line.stamp);
+        let at = window.wall_in(&e.line, boot);
         return match at {
             Some(at) if at < t.timestamp() as f64 => {
                 Standing::History(format!("before --since {}", t.to_rfc3339()))
@@ -230,7 +236,7 @@ pub fn unplaced_note(log: &NodeEvents, window: &Window) -> Option<Evidence> {
     let unplaced = log
         .events
         .iter()
-        .filter(|e| window.wall(&e.line.stamp).is_none())
+        .filter(|e| window.wall_in(&e.line, log.boot.as_ref()).is_none())
         .count();
     (unplaced > 0).then(|| {
         Evidence::note(
