@@ -98,13 +98,20 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         })
         .unwrap_or_default();
     let mut checked_interfaces = false;
+    // This node's own cluster.conf address on no interface: o2net cannot bind
+    // its listener (linux fs/ocfs2/cluster/tcp.c, o2net_open_listening_sock()),
+    // a distinct finding so `why` can rule in local-ip-missing on it alone.
+    let mut local_ip_missing = false;
     if let (Some(me), Ok(ip)) = (local.first(), ctx.command(&["ip", "-o", "addr"])) {
         let addrs = net::local_addresses(&ip.stdout);
         if !addrs.is_empty() {
             checked_interfaces = true;
             match addrs.iter().find(|a| a.0 == me.ip) {
                 Some(a) => evidence.push(ip.stdout.evidence_at(a.1)),
-                None => problems.push(format!("the local node `{}` is configured with {} but no interface has that address: o2net cannot listen", me.name, me.ip)),
+                None => {
+                    local_ip_missing = true;
+                    problems.push(format!("the local node `{}` is configured with {} but no interface has that address: o2net cannot listen", me.name, me.ip));
+                }
             }
         }
     }
@@ -129,6 +136,6 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "make /etc/hosts (or DNS) map every node name to its cluster.conf ip_address on all nodes, and configure the interconnect address on this node's interface",
-    ).code("misresolved")
+    ).code(if local_ip_missing { "local-ip-missing" } else { "misresolved" })
     .with(evidence))
 }
