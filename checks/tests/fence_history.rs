@@ -286,3 +286,33 @@ fn dlm_membership_judges_only_a_membership_that_stands_now() {
     let v = run(case.path(), "dlm-membership", &wide);
     assert_ne!(v.status, Status::Skip, "{}", v.summary);
 }
+
+/// `why`'s causes on one bundle, with `--since` as given.
+fn why_causes(dir: &Path, options: &Options) -> Vec<String> {
+    let sources: Vec<Box<dyn Source>> = vec![Box::new(Bundle::open(dir).unwrap())];
+    let (evidence, _) = o2check_checks::why::gather(&sources, options);
+    o2check_checks::why::diagnose(&evidence, None)
+        .causes
+        .into_iter()
+        .map(|c| c.cause)
+        .collect()
+}
+
+#[test]
+fn why_takes_the_fenced_boots_storage_stall_as_history() {
+    // In the fenced boot the heartbeat write timeout points at the storage.
+    let fenced = Case::from("lab-iscsi-fence-before-node2").write("commands/dmesg", &console());
+    let causes = why_causes(fenced.path(), &Options::default());
+    assert!(causes.iter().any(|c| c == "storage-io"), "{causes:?}");
+    // After the reboot the same lines, kept in kern.log, are history.
+    let case = rebooted();
+    let causes = why_causes(case.path(), &Options::default());
+    assert!(!causes.iter().any(|c| c == "storage-io"), "{causes:?}");
+    // Unless --since widens the window back to them.
+    let wide = Options {
+        since: Some("2026-12-01 09:30".parse().unwrap()),
+        ..Options::default()
+    };
+    let causes = why_causes(case.path(), &wide);
+    assert!(causes.iter().any(|c| c == "storage-io"), "{causes:?}");
+}

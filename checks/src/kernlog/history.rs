@@ -283,6 +283,57 @@ pub fn split_now<'e>(
     (now, earlier_ev, count)
 }
 
+/// The lines of one log source that stand now, and the others with why they are
+/// history, for readers that match raw lines rather than recognised events
+/// (`why`'s kernel-log signatures): a line is history when its source later
+/// booted, registered the cluster again (`o2hb: Heartbeat mode set to`, written
+/// by `o2cb register-cluster`) or mounted a volume (`ocfs2: Mounting device`,
+/// after the errors of a failed attempt). `--since` replaces that judgement as
+/// it does in [`standing`]. `events` are the source's recognised events.
+pub fn split_lines(
+    log: &[LogLine],
+    events: &NodeEvents,
+    window: &Window,
+) -> (Vec<LogLine>, Vec<(LogLine, String)>) {
+    let last = |want: fn(&O2Event) -> bool| {
+        events
+            .events
+            .iter()
+            .rev()
+            .find(|e| want(&e.event))
+            .map(|e| e.line.clone())
+    };
+    let registered = last(|e| matches!(e, O2Event::HbMode { .. }));
+    let mounted = last(|e| matches!(e, O2Event::FsMount { .. }));
+    let boot = events.boot.as_ref();
+    let mut now = Vec::new();
+    let mut earlier = Vec::new();
+    for l in log {
+        let replaced_by = |r: &Option<LogLine>, what: &str| {
+            r.as_ref()
+                .filter(|r| r.origin == l.origin && r.line > l.line)
+                .map(|r| format!("{what} ({})", r.stamp))
+        };
+        let why = match &window.since {
+            Some(Since::Time(t)) => match window.wall_in(l, boot) {
+                Some(at) if at < t.timestamp() as f64 => {
+                    Some(format!("before --since {}", t.to_rfc3339()))
+                }
+                _ => None,
+            },
+            Some(Since::Boot) => replaced_by(&boot.cloned(), "before the last boot"),
+            None => replaced_by(&boot.cloned(), "before the last boot")
+                .or_else(|| replaced_by(&registered, "before the cluster was registered again"))
+                .or_else(|| replaced_by(&mounted, "before a later successful mount")),
+        };
+        match why {
+            Some(why) => earlier.push((l.clone(), why)),
+            None => now.push(l.clone()),
+        }
+    }
+    (now, earlier)
+}
+
 /// Boot time = when the evidence was taken minus the uptime then.
 pub fn boot_time(source: &dyn Source) -> Option<DateTime<Utc>> {
     let uptime: f64 = String::from_utf8_lossy(&source.read_file("/proc/uptime").ok()?)

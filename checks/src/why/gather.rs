@@ -4,7 +4,9 @@
 
 use super::names;
 use super::rank::{all_collect_items, holds, NodeEvidence};
-use crate::kernlog::lines;
+use crate::kernlog::history::{self, Window};
+use crate::kernlog::lines::{self, LogLine};
+use crate::kernlog::node_events::events_by_source;
 use crate::needs::{self, Need, Needs};
 use crate::runner::run_all;
 use crate::source::Source;
@@ -45,6 +47,21 @@ pub const NEEDS: Needs = &[
     ],
 ];
 
+/// The kernel-log lines of every source that stand now (see
+/// [`history::split_lines`]).
+fn current_lines(ctx: &NodeCtx, sources: &[Vec<LogLine>], options: &Options) -> Vec<LogLine> {
+    let window = Window::of(ctx.source, options.since.clone());
+    let events = events_by_source(ctx).unwrap_or_default();
+    sources
+        .iter()
+        .enumerate()
+        .flat_map(|(i, log)| match events.get(i) {
+            Some(ev) => history::split_lines(log, ev, &window).0,
+            None => log.clone(),
+        })
+        .collect()
+}
+
 /// Run every check and read every node's logs; returns the evidence per node and
 /// all check results (for the reports).
 pub fn gather(
@@ -57,8 +74,13 @@ pub fn gather(
         .iter()
         .map(|s| {
             let ctx = NodeCtx::new(s.as_ref(), options);
-            let log: Vec<_> = lines::node_log(&ctx).into_iter().flatten().collect();
-            let mut names = names::read(&ctx, &log);
+            let sources = lines::node_log(&ctx);
+            let all: Vec<_> = sources.iter().flatten().cloned().collect();
+            // The names fixes print come from the whole log; the signatures
+            // that point at a cause only from the lines that stand now: an
+            // earlier failed attempt is history, not today's cause.
+            let mut names = names::read(&ctx, &all);
+            let log = current_lines(&ctx, &sources, options);
             let node_results: Vec<CheckResult> = results
                 .iter()
                 .filter(|r| r.node == s.node() || r.node == "cluster")
