@@ -285,11 +285,13 @@ pub fn split_now<'e>(
 
 /// The lines of one log source that stand now, and the others with why they are
 /// history, for readers that match raw lines rather than recognised events
-/// (`why`'s kernel-log signatures): a line is history when its source later
-/// booted, registered the cluster again (`o2hb: Heartbeat mode set to`, written
-/// by `o2cb register-cluster`) or mounted a volume (`ocfs2: Mounting device`,
-/// after the errors of a failed attempt). `--since` replaces that judgement as
-/// it does in [`standing`]. `events` are the source's recognised events.
+/// (`why`'s kernel-log signatures and facts): a line is history when its source
+/// later booted or registered the cluster again (`o2hb: Heartbeat mode set to`,
+/// written by `o2cb register-cluster`: everything o2net and the DLM said before
+/// belongs to the earlier cluster). A later mount is no boundary for any line:
+/// the join lines of a mount come before its `ocfs2: Mounting device`.
+/// `--since` replaces that judgement as it does in [`standing`]. `events` are
+/// the source's recognised events.
 pub fn split_lines(
     log: &[LogLine],
     events: &NodeEvents,
@@ -304,7 +306,6 @@ pub fn split_lines(
             .map(|e| e.line.clone())
     };
     let registered = last(|e| matches!(e, O2Event::HbMode { .. }));
-    let mounted = last(|e| matches!(e, O2Event::FsMount { .. }));
     let boot = events.boot.as_ref();
     let mut now = Vec::new();
     let mut earlier = Vec::new();
@@ -323,8 +324,7 @@ pub fn split_lines(
             },
             Some(Since::Boot) => replaced_by(&boot.cloned(), "before the last boot"),
             None => replaced_by(&boot.cloned(), "before the last boot")
-                .or_else(|| replaced_by(&registered, "before the cluster was registered again"))
-                .or_else(|| replaced_by(&mounted, "before a later successful mount")),
+                .or_else(|| replaced_by(&registered, "before the cluster was registered again")),
         };
         match why {
             Some(why) => earlier.push((l.clone(), why)),
