@@ -2,7 +2,7 @@
 
 use crate::cli::{Format, RunArgs};
 use crate::error::{Error, Exit};
-use crate::{facts, node_info, output, presence, sources, trials};
+use crate::{facts, output, presence, sources, trials};
 use chrono::Utc;
 use o2check_checks::{rules, Options};
 use o2check_reports::{NodeInfo, RunMeta, RunReport};
@@ -186,7 +186,7 @@ fn node_infos(inputs: &trials::Inputs) -> Vec<NodeInfo> {
     let mut nodes: Vec<NodeInfo> = inputs
         .sources
         .iter()
-        .map(|s| node_info::describe(s.as_ref()))
+        .map(|s| o2check_checks::node_props::describe(s.as_ref()))
         .collect();
     for r in &inputs.reach {
         if let Err(e) = &r.outcome {

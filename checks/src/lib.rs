@@ -15,6 +15,7 @@ pub mod facts;
 pub mod kernlog;
 pub mod measure;
 pub mod needs;
+pub mod node_props;
 pub mod parse;
 pub mod rules;
 pub mod runner;

@@ -11,12 +11,24 @@
 use crate::kernlog::event::O2Event;
 use crate::kernlog::history::Window;
 use crate::kernlog::node_events::events_by_source;
+use crate::needs::{self, Need, Needs};
 use crate::parse::debugfs_hb;
 use crate::rules::common::{configfs_cluster, mounts};
 use crate::NodeCtx;
 use chrono::{DateTime, Duration, Utc};
 use o2check_reports::facts::{Facts, FenceMessages, HeartbeatAge, MultipathPaths};
 use std::collections::BTreeMap;
+
+/// What [`measure`] reads.
+pub const NEEDS: Needs = &[
+    needs::CONFIGFS,
+    needs::MOUNTS,
+    needs::KERNEL_LOG,
+    &[
+        Need::Command(&["multipath", "-ll"]),
+        Need::PerDevice(&["debugfs.ocfs2", "-R", "hb"]),
+    ],
+];
 
 /// The window the fence count covers, ending when the evidence was taken.
 pub const FENCE_WINDOW_HOURS: i64 = 24;

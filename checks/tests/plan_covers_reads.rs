@@ -185,7 +185,7 @@ fn every_check_reads_only_what_it_declares() {
 }
 
 #[test]
-fn why_and_timeline_read_only_what_they_declare() {
+fn why_timeline_reports_and_collect_read_only_what_they_declare() {
     let log: Log = Arc::default();
     let options = Options::default();
     let items = rank::all_collect_items();
@@ -205,6 +205,12 @@ fn why_and_timeline_read_only_what_they_declare() {
             &log,
         ) {
             let _ = node_events_now(&NodeCtx::new(s.as_ref(), &options));
+        }
+        for s in recording(&dirs, "node-props", o2check_checks::node_props::NEEDS, &log) {
+            o2check_checks::node_props::describe(s.as_ref());
+        }
+        for s in recording(&dirs, "measure", o2check_checks::measure::NEEDS, &log) {
+            o2check_checks::measure::measure(&NodeCtx::new(s.as_ref(), &options));
         }
         for s in recording(&dirs, "collect", plan::COLLECT_NEEDS, &log) {
             plan::node_plan(s.as_ref());

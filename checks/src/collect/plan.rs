@@ -36,20 +36,6 @@ pub const FOR_READERS: Needs = &[&[
     Need::PerDevice(&["debugfs.ocfs2", "-R", "slotmap"]),
 ]];
 
-/// What the report's node properties read (src/facts.rs, src/node_info.rs in
-/// the binary): the heartbeat block per device, and the multipath maps.
-pub const REPORT_NEEDS: Needs = &[
-    needs::CONFIGFS,
-    needs::O2CB_SETTINGS,
-    needs::MOUNTS,
-    &[
-        needs::O2CB_STATUS,
-        Need::File("/sys/fs/ocfs2/cluster_stack"),
-        Need::Command(&["multipath", "-ll"]),
-        Need::PerDevice(&["debugfs.ocfs2", "-R", "hb"]),
-    ],
-];
-
 /// Every need of every reader, each once: the whole plan.
 pub fn needs() -> Vec<Need> {
     let checks = crate::rules::ALL.iter().flat_map(|c| c.needs.iter());
@@ -58,7 +44,8 @@ pub fn needs() -> Vec<Need> {
         crate::why::NEEDS,
         crate::kernlog::timeline::NEEDS,
         COLLECT_NEEDS,
-        REPORT_NEEDS,
+        crate::node_props::NEEDS,
+        crate::measure::NEEDS,
         FOR_READERS,
     ];
     needs::flatten(
@@ -168,9 +155,7 @@ pub fn node_plan(source: &dyn Source) -> Vec<Vec<String>> {
     commands
 }
 
-/// A node stanza's name and address, as far as collection needs them. Collection
-/// must work on a broken cluster.conf too, so this scan is deliberately lenient:
-/// the checks, not the collector, judge the file.
+/// A node stanza's name and address, as far as collection needs them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeAddr {
     pub name: String,
@@ -178,37 +163,21 @@ pub struct NodeAddr {
     pub port: Option<u16>,
 }
 
-/// Node stanzas of cluster.conf, leniently.
+/// Node stanzas of cluster.conf, read by the checks' grammar leniently
+/// ([`crate::parse::cluster_conf::parse_lenient`]): collect works on a file
+/// o2cb refuses too.
 pub fn cluster_conf_nodes(conf: &str) -> Vec<NodeAddr> {
-    let mut nodes = Vec::new();
-    let mut current: Option<NodeAddr> = None;
-    for line in conf.lines() {
-        let line = line.trim_end_matches('\r');
-        if !line.starts_with([' ', '\t']) && line.ends_with(':') || line.trim().is_empty() {
-            nodes.extend(current.take());
-            if line.trim_end() == "node:" {
-                current = Some(NodeAddr {
-                    name: String::new(),
-                    ip: None,
-                    port: None,
-                });
-            }
-            continue;
-        }
-        let (Some(node), Some((key, value))) = (current.as_mut(), line.split_once('=')) else {
-            continue;
-        };
-        let value = value.trim();
-        match key.trim() {
-            "name" => node.name = value.to_string(),
-            "ip_address" => node.ip = value.parse().ok(),
-            "ip_port" => node.port = value.parse().ok(),
-            _ => {}
-        }
-    }
-    nodes.extend(current);
-    nodes.retain(|n| !n.name.is_empty());
-    nodes
+    crate::parse::cluster_conf::parse_lenient(conf)
+        .of_kind("node")
+        .filter_map(|s| {
+            let name = s.get("name")?.value.clone();
+            (!name.is_empty()).then(|| NodeAddr {
+                name,
+                ip: s.get("ip_address").and_then(|a| a.value.parse().ok()),
+                port: s.get("ip_port").and_then(|a| a.value.parse().ok()),
+            })
+        })
+        .collect()
 }
 
 /// The declared per-node commands (`getent ahostsv4 NAME`) for every node.
@@ -257,22 +226,13 @@ pub fn per_device_commands(devices: &[String]) -> Vec<Vec<String>> {
 }
 
 /// The declared per-cluster commands (`o2cb list-cluster NAME`) for every
-/// cluster stanza, found leniently as [`cluster_conf_nodes`] finds nodes.
+/// cluster stanza, read leniently as [`cluster_conf_nodes`] reads nodes.
 pub fn per_cluster_commands(conf: &str) -> Vec<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
-    let mut in_cluster = false;
-    for line in conf.lines() {
-        let line = line.trim_end_matches('\r');
-        if !line.starts_with([' ', '\t']) && line.ends_with(':') {
-            in_cluster = line.trim_end() == "cluster:";
-            continue;
-        }
-        if let (true, Some(("name", value))) = (
-            in_cluster,
-            line.split_once('=').map(|(k, v)| (k.trim(), v.trim())),
-        ) {
-            if !value.is_empty() && !names.iter().any(|n| n == value) {
-                names.push(value.to_string());
+    for s in crate::parse::cluster_conf::parse_lenient(conf).of_kind("cluster") {
+        if let Some(name) = s.get("name").map(|a| a.value.clone()) {
+            if !name.is_empty() && !names.contains(&name) {
+                names.push(name);
             }
         }
     }
@@ -317,6 +277,35 @@ mod tests {
             .map(|n| n.name)
             .collect();
         assert_eq!(names, ["n150.ocfs2.test", "n151.ocfs2.test"]);
+    }
+
+    #[test]
+    fn a_file_o2cb_refuses_still_names_its_nodes() {
+        // The lab file with CRLF line endings and a stray attribute (jconfig.c
+        // refuses both): the checks' grammar, read leniently, still finds the
+        // nodes and the cluster collect asks about.
+        let lab = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/bundles/lab-capture-healthy-node1/etc/ocfs2/cluster.conf"
+        ))
+        .unwrap();
+        let broken = format!("\tstray = 1\n{}", lab.replace('\n', "\r\n"));
+        assert!(crate::parse::cluster_conf::parse("c", &broken).is_err());
+        let nodes = cluster_conf_nodes(&broken);
+        assert_eq!(
+            nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(),
+            ["n150.ocfs2.test", "n151.ocfs2.test"]
+        );
+        assert_eq!(nodes[0].ip, Some(Ipv4Addr::new(10, 77, 0, 150)));
+        assert_eq!(nodes[0].port, Some(7777));
+        assert_eq!(
+            per_cluster_commands(&broken),
+            [vec![
+                "o2cb".to_string(),
+                "list-cluster".into(),
+                "o2lab".into()
+            ]]
+        );
     }
 
     #[test]
