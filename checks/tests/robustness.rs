@@ -75,6 +75,9 @@ fn every_parser(bytes: &[u8]) {
     if let Ok(c) = cluster_conf::parse("fuzz", &t.content) {
         let _ = cluster_conf_rules::model(&c);
     }
+    let _ = cluster_conf_rules::model(&cluster_conf::parse_lenient(&t.content));
+    let _ = o2check_checks::collect::plan::cluster_conf_nodes(&t.content);
+    let _ = o2check_checks::collect::plan::per_cluster_commands(&t.content);
     let _ = o2cb_sysconfig::parse(&t);
     let _ = o2cb_status::parse(&t);
     let _ = mount_table::parse(&t);

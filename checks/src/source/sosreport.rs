@@ -94,7 +94,7 @@ fn under(what: &str, prefix: &str) -> bool {
 /// plugin collects: cluster.conf, the o2cb settings, configfs, the o2cb and
 /// ocfs2 tools' outputs, the on-disk state... Derived from the checks'
 /// declarations, so a check that starts reading something new is listed here
-/// unless [`SOS_COLLECTS`] says sos has it.
+/// unless the list of what sos plugins copy says sos has it.
 pub fn not_collected() -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for need in crate::collect::plan::needs() {
