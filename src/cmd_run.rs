@@ -3,7 +3,7 @@
 use crate::cli::{Format, RunArgs};
 use crate::cli_reports::DefaultNames;
 use crate::error::{Error, Exit};
-use crate::{facts, node_info, output, presence, sources, trials};
+use crate::{facts, output, presence, sources, trials};
 use chrono::Utc;
 use o2check_checks::{rules, Options};
 use o2check_reports::{NodeInfo, RunReport};
@@ -43,9 +43,9 @@ pub fn run(args: RunArgs) -> Exit {
         .filter(|s| s.describe().starts_with("sosreport:"))
     {
         eprintln!(
-            "o2check: {} is a sosreport: sos collects no OCFS2 state ({}), so the checks that need it skip; run `o2check collect` on the node and add the bundle",
+            "o2check: {} is a sosreport: sos collects no OCFS2 state and none of: {}; the checks that need them skip; run `o2check collect` on the node and add the bundle",
             o2check_reports::untrusted_text::escape_controls(s.node()),
-            o2check_checks::source::sosreport::NOT_COLLECTED.join(", ")
+            o2check_checks::source::sosreport::not_collected().join(", ")
         );
     }
     let options = Options {
@@ -89,7 +89,7 @@ pub fn run(args: RunArgs) -> Exit {
         trials::evaluate_parallel(jobs, args.test_threads)
     };
     let report = assemble(&inputs, results, mode, started);
-    let facts = facts::gather(&inputs, report.meta.finished);
+    let facts = facts::gather(&inputs);
     let plugin = o2check_reports::nagios::render(&report, &facts);
     match args.format {
         Format::Console => output::console(
@@ -174,7 +174,7 @@ fn node_infos(inputs: &trials::Inputs) -> Vec<NodeInfo> {
     let mut nodes: Vec<NodeInfo> = inputs
         .sources
         .iter()
-        .map(|s| node_info::describe(s.as_ref()))
+        .map(|s| o2check_checks::node_props::describe(s.as_ref()))
         .collect();
     for r in &inputs.reach {
         if let Err(e) = &r.outcome {

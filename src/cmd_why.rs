@@ -6,7 +6,7 @@
 use crate::cli::WhyArgs;
 use crate::cli_reports::DefaultNames;
 use crate::error::Exit;
-use crate::{node_info, output, sources};
+use crate::{output, sources};
 use chrono::Utc;
 use o2check_checks::why::{diagnose, fence, gather};
 use o2check_checks::{NodeCtx, Options};
@@ -63,7 +63,7 @@ pub fn run(args: WhyArgs) -> Exit {
         ),
         nodes: sources
             .iter()
-            .map(|s| node_info::describe(s.as_ref()))
+            .map(|s| o2check_checks::node_props::describe(s.as_ref()))
             .collect(),
         results: all_results,
         diagnosis: Some(diagnosis),

@@ -25,7 +25,6 @@ mod error;
 mod facts;
 mod interrupt;
 mod lab_faults;
-mod node_info;
 mod output;
 mod payload;
 mod presence;
