@@ -215,8 +215,8 @@ pub const CAUSES: &[CauseDef] = &[
     CauseDef {
         id: "cluster-conf-invalid",
         layer: Layer::Config,
-        title: "cluster.conf cannot be loaded by o2cb",
-        explanation: "o2cb refuses the whole file for one bad line (CRLF, an indented comment, a blank line inside a stanza, a missing attribute), so the cluster cannot be registered and mounts fail to join",
+        title: "cluster.conf cannot be loaded by o2cb, or no longer defines the cluster",
+        explanation: "o2cb refuses the whole file for one bad line (CRLF, an indented comment, a blank line inside a stanza, a missing attribute), and after `o2cb remove-cluster` the file has no cluster stanza: either way the cluster cannot be registered again (`o2cb: Unknown cluster`) and mounts fail to join",
         produces: REGISTRATION,
         ruled_in_by: &[code("cluster-conf-syntax", "file-absent"), code("cluster-conf-syntax", "unloadable"), code("cluster-conf-syntax", "no-cluster-stanza"), code("cluster-conf-syntax", "rule-violations")],
         supported_by: &[],
