@@ -77,6 +77,8 @@ pub fn static_commands() -> Vec<Vec<String>> {
             "--no-pager",
         ],
         &["date", "+%s.%N"],
+        // o2hbmonitor-running; the form sosreport takes (process/ps_auxwww).
+        &["ps", "auxwww"],
     ];
     list.iter()
         .map(|a| a.iter().map(|s| s.to_string()).collect())
