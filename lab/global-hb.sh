@@ -98,5 +98,5 @@ c configfs-heartbeat.txt sh -c 'cd /sys/kernel/config/cluster && for f in \$(fin
 c ps-auxwww.txt ps auxwww
 c dmesg.txt dmesg
 tar -C /tmp/cap -czf - . | base64 -w0; echo" | tr -d '\n' | base64 -d | tar -xzf - -C "$dir"
-  if [ "${O2LAB_BUNDLES:-0}" = 1 ]; then bundle_out "$1" "$WORK/bundles/global-$2-node$1" || true; fi
+  if [ "${O2LAB_BUNDLES:-0}" = 1 ]; then bundle_out "$1" "$WORK/bundles/global-${2#global-}-node$1" || true; fi
 }

@@ -225,7 +225,7 @@ mod tests {
                 .iter()
                 .map(|r| (r.uuid.as_str(), r.device.as_str()))
                 .collect::<Vec<_>>(),
-            [("EED1C0D29CB9415FBD517B03F9EFC72F", "/dev/vda")]
+            [("662449C17A2844639F315538D7E07940", "/dev/vda")]
         );
         assert_eq!(healthy.live_nodes, Some(vec![1, 2]));
         // No region in node 2's cluster.conf: the init script reports the

@@ -5,6 +5,7 @@
 use super::common::cluster_conf;
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
+use crate::parse::cluster_conf as conf_parser;
 use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: ClusterCheck = ClusterCheck {
@@ -18,9 +19,12 @@ pub const CHECK: ClusterCheck = ClusterCheck {
     run,
 };
 
-/// The content that matters, in a canonical order.
+/// The content that matters, in a canonical order: clusters, nodes, and the
+/// global heartbeat regions (`heartbeat:` stanzas; o2cb(8): every node must
+/// heartbeat on the same regions, or a node that lacks one cannot start its
+/// global heartbeat and its mount fails).
 fn canonical(ctx: &NodeCtx) -> Result<Vec<String>, CheckError> {
-    let (_, m) = cluster_conf(ctx)?;
+    let (text, m) = cluster_conf(ctx)?;
     let mut v: Vec<String> = m
         .clusters
         .iter()
@@ -37,6 +41,16 @@ fn canonical(ctx: &NodeCtx) -> Result<Vec<String>, CheckError> {
             n.name, n.cluster, n.number, n.ip, n.port
         )
     }));
+    if let Ok(conf) = conf_parser::parse(&text.origin, &text.content) {
+        v.extend(conf.of_kind("heartbeat").map(|h| {
+            let get = |k: &str| h.get(k).map_or("", |a| a.value.as_str()).to_string();
+            format!(
+                "heartbeat region={} cluster={}",
+                get("region").to_uppercase(),
+                get("cluster")
+            )
+        }));
+    }
     v.sort();
     Ok(v)
 }
@@ -85,4 +99,54 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
         "copy one cluster.conf to every node (`scp /etc/ocfs2/cluster.conf node:/etc/ocfs2/`), then re-register with the volumes unmounted: RHEL/OL `service o2cb offline; service o2cb online`, Debian/Ubuntu `/etc/init.d/o2cb offline <name>; /etc/init.d/o2cb online <name>` (the init script also sets the configured timeouts; `o2cb register-cluster` does not)",
     ).code("differs")
     .with(evidence))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Options;
+    use crate::source::{Bundle, Source};
+    use o2check_reports::Status;
+    use std::path::Path;
+
+    fn verdict(bundles: &[&str]) -> Verdict {
+        let opened: Vec<Bundle> = bundles
+            .iter()
+            .map(|b| {
+                Bundle::open(
+                    &Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("../fixtures/bundles")
+                        .join(b),
+                )
+                .unwrap()
+            })
+            .collect();
+        let options = Options::default();
+        let ctxs: Vec<NodeCtx> = opened
+            .iter()
+            .map(|b| NodeCtx::new(b as &dyn Source, &options))
+            .collect();
+        run(&ctxs).unwrap_or_else(CheckError::into_verdict)
+    }
+
+    /// The global lab: node 2's cluster.conf lost its heartbeat stanza (`o2cb
+    /// remove-heartbeat`), same clusters and nodes otherwise.
+    #[test]
+    fn a_region_missing_on_one_node_differs_and_names_it() {
+        let v = verdict(&["lab-global-healthy-node1", "lab-global-healthy-node2"]);
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        let v = verdict(&[
+            "lab-global-healthy-node1",
+            "lab-global-region-missing-node2",
+        ]);
+        assert_eq!((v.status, v.code), (Status::Fail, Some("differs")), "{v:?}");
+        assert!(
+            v.summary
+                .starts_with("cluster.conf of n151.ocfs2.test differs"),
+            "{}",
+            v.summary
+        );
+        assert!(v.evidence.iter().any(|e| e.source.starts_with("n150.ocfs2.test:")
+            && e.text == "only here: heartbeat region=662449C17A2844639F315538D7E07940 cluster=o2lab"), "{:?}", v.evidence);
+    }
 }

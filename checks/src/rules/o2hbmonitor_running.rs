@@ -93,3 +93,59 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     .with(monitors.iter().map(|p| listing.stdout.evidence_at(p.line)))
     .with(region_ev))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Options;
+    use crate::source::{Bundle, Source};
+    use o2check_reports::Status;
+    use std::path::Path;
+
+    fn on(bundle: &str) -> Verdict {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/bundles")
+            .join(bundle);
+        let b = Bundle::open(&dir).unwrap();
+        let options = Options::default();
+        run(&NodeCtx::new(&b as &dyn Source, &options)).unwrap_or_else(CheckError::into_verdict)
+    }
+
+    const REGION: &str = "662449C17A2844639F315538D7E07940";
+
+    /// The global lab (lab/global-hb.sh): o2cb's online started the monitor.
+    #[test]
+    fn the_global_labs_monitor_passes_and_killing_it_fails() {
+        let v = on("lab-global-healthy-node2");
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        assert!(
+            v.summary.contains(&format!("{REGION} (vda)")),
+            "{}",
+            v.summary
+        );
+        assert!(v.evidence.iter().any(|e| e.text.ends_with(" o2hbmonitor")));
+        let v = on("lab-global-o2hbmonitor-stopped-node2");
+        assert_eq!(
+            (v.status, v.code),
+            (Status::Fail, Some("not-running")),
+            "{}",
+            v.summary
+        );
+        assert!(v.summary.contains(REGION), "{}", v.summary);
+    }
+
+    #[test]
+    fn no_running_region_skips_and_an_old_bundle_without_ps_is_not_judged() {
+        // Region missing: registered in configfs, nothing heartbeats.
+        let v = on("lab-global-region-missing-node2");
+        assert_eq!(
+            (v.status, v.code),
+            (Status::Skip, Some("no-heartbeat")),
+            "{v:?}"
+        );
+        // Collected before collect took a process list: a region runs, no ps.
+        let v = on("lab-iscsi-healthy-node2");
+        assert_eq!(v.status, Status::Skip, "{v:?}");
+        assert_ne!(v.code, Some("not-running"));
+    }
+}
