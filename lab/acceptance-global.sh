@@ -34,7 +34,7 @@ global_case() { # NAME
   capture_global 2 "$f"
   case "$f" in
     region-missing)
-      grep -q 'mount rc=1' "$RUN/mount-$f.txt" && ok "$f node2: the mount fails ($(head -1 "$RUN/mount-$f.txt"))" || bad "$f node2: the mount did not fail"
+      if grep -q 'mount rc=1' "$RUN/mount-$f.txt"; then ok "$f node2: the mount fails ($(head -1 "$RUN/mount-$f.txt"))"; else bad "$f node2: the mount did not fail"; fi
       expect 2 "$f" heartbeat-mode fail
       expect_code 2 "$f" heartbeat-mode global-no-region
       expect_summary 2 "$f" heartbeat-mode "cluster $CLUSTER is in global heartbeat mode but cluster.conf defines no heartbeat region"
@@ -46,7 +46,7 @@ global_case() { # NAME
       # The fix heartbeat-mode prints: add the region, start it; then mount.
       global_fix "$f" "o2cb add-heartbeat $CLUSTER /dev/vda && o2cb start-heartbeat $CLUSTER && mount -t ocfs2 /dev/vda /mnt/ocfs2" ;;
     global-running-local)
-      grep -q 'Heartbeat mode is invalid' "$RUN/mount-$f.txt" && ok "$f node2: the mount fails ($(head -1 "$RUN/mount-$f.txt"))" || bad "$f node2: mount: $(head -1 "$RUN/mount-$f.txt")"
+      if grep -q 'Heartbeat mode is invalid' "$RUN/mount-$f.txt"; then ok "$f node2: the mount fails ($(head -1 "$RUN/mount-$f.txt"))"; else bad "$f node2: mount: $(head -1 "$RUN/mount-$f.txt")"; fi
       expect 2 "$f" heartbeat-mode fail
       expect_code 2 "$f" heartbeat-mode mode-mismatch
       expect_summary 2 "$f" heartbeat-mode "cluster.conf asks for global heartbeat for cluster $CLUSTER but the running cluster uses local"
