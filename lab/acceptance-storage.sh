@@ -95,6 +95,19 @@ expect_reboot_cause() { # CASE
   if [ "$got" = fence-disk-heartbeat ]; then ok "$1: why --reboot $(node_name 2) -> $got"; else bad "$1: why --reboot $(node_name 2) -> $got, expected fence-disk-heartbeat"; fi
 }
 
+# `o2check timeline` over the nodes' bundles cluster mode saved after the fence
+# shows it: node 2's lane, the disk heartbeat.
+expect_timeline_fence() { # CASE
+  local out=$RESULTS/$1-timeline b=()
+  for d in "$WORK/bundles/$1-cluster"/*/; do b+=(--bundle "$d"); done
+  "$O2CHECK_BIN" timeline "${b[@]}" --out "$out" >"$out.txt" 2>&1 || true
+  if grep -q "^  +[0-9.]*  $(node_name 2)  \[fenced-disk-heartbeat\] node 2" "$out.txt"; then
+    ok "$1: timeline shows the fence on $(node_name 2)'s lane: $(grep -m1 -o 'fenced (evicted at [^)]*)' "$out.txt")"
+  else
+    bad "$1: timeline shows no fence of node 2: $(sed -n '/^fences/,$p' "$out.txt" | head -3 | tr '\n' ' ')"
+  fi
+}
+
 storage_phase() {
   local t f
   # O2LAB_GLOBAL_ONLY=1: only the global-heartbeat phase (acceptance-global.sh).
@@ -120,6 +133,7 @@ storage_phase() {
     storage_case "$f"
     timing "iscsi-fault-$f" "$t"
   done
+  expect_timeline_fence all-paths-fence
   # The global-heartbeat variant on the raw image; O2LAB_GLOBAL_PHASE=0 skips it.
   if [ "${O2LAB_GLOBAL_PHASE:-1}" = 1 ]; then global_phase; fi
 }
