@@ -59,8 +59,6 @@ pub enum Command {
     /// Check many clusters at once: nodes placed by the cluster their own
     /// cluster.conf names, one report per cluster and a fleet summary.
     Fleet(FleetArgs),
-    /// Time full check runs over a bundle standing for 1..N nodes.
-    Bench(BenchArgs),
     /// Print this host's clock (nanoseconds since the epoch); cluster runs use it
     /// to measure the nodes' clock skew.
     #[command(hide = true)]
@@ -78,6 +76,17 @@ pub enum Command {
     GenerateMan {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
+    },
+    /// Rewrite README.md's generated tables (checks, why's catalogue, lab faults,
+    /// scenarios) from the registries; with --check only say whether they differ.
+    #[command(hide = true)]
+    GenerateReadme {
+        /// The checkout holding README.md and lab/.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        repo: PathBuf,
+        /// Change nothing; exit 1 when README.md differs from what would be written.
+        #[arg(long)]
+        check: bool,
     },
 }
 
@@ -295,68 +304,6 @@ pub struct CollectArgs {
     /// Milliseconds each TCP probe of an o2net port may take.
     #[arg(long, value_name = "MS", default_value_t = 2000)]
     pub tcp_timeout_ms: u64,
-}
-
-#[derive(Args, Debug)]
-pub struct BenchArgs {
-    /// The bundle to run the checks on.
-    #[arg(
-        long,
-        value_name = "DIR",
-        default_value = "fixtures/bundles/lab-capture-healthy-node1"
-    )]
-    pub bundle: PathBuf,
-
-    /// Node counts to time (the bundle stands for each node).
-    #[arg(
-        long,
-        value_name = "N",
-        value_delimiter = ',',
-        default_value = "1,2,4,8,16"
-    )]
-    pub nodes: Vec<usize>,
-
-    /// Runs per node count (the median is the headline number).
-    #[arg(long, value_name = "K", default_value_t = 21)]
-    pub iterations: usize,
-
-    /// Instead: benchmark kernel-log extraction on a generated log of this many MiB
-    /// (1024 for the README's 1 GiB figure), against `rg -c` when installed.
-    #[arg(long, value_name = "MIB")]
-    pub kernlog_mb: Option<u64>,
-
-    /// Instead: time `run --cluster` against this many simulated ssh nodes each
-    /// (one of them slow), e.g. `3,16,64`.
-    #[arg(long, value_name = "N", value_delimiter = ',')]
-    pub cluster_nodes: Vec<usize>,
-
-    /// Instead: time the scenarios' own overhead (`scenario append-write`, `scenario
-    /// run`) against a shell loop doing the same appends, on a local temp dir.
-    #[arg(long)]
-    pub scenario_overhead: bool,
-
-    /// Instead: time `cluster-conf-syntax` on generated cluster.conf files of this
-    /// many nodes each, e.g. `8000,200000` (the README's figure).
-    #[arg(long, value_name = "N", value_delimiter = ',')]
-    pub cluster_conf_nodes: Vec<usize>,
-
-    /// Instead: time `o2check fleet` over simulated clusters, CLUSTERSxNODES
-    /// (`10x16`), against the clusters run one after another.
-    #[arg(long, value_name = "CxN")]
-    pub fleet: Option<String>,
-
-    /// With --fleet: nodes (and clusters) worked on at once across the fleet.
-    #[arg(long, value_name = "N", default_value_t = 32)]
-    pub fleet_parallel: usize,
-
-    /// The log file for --kernlog-mb (generated when missing or too small).
-    #[arg(long, value_name = "FILE")]
-    pub kernlog_file: Option<PathBuf>,
-
-    /// With --kernlog-mb: compress the log (`gz`: gzip -6 as logrotate does, or
-    /// `xz`) and time the decompress-in-pipeline scan against `zcat | rg -c`.
-    #[arg(long, value_name = "gz|xz", value_parser = ["gz", "xz"])]
-    pub kernlog_compress: Option<String>,
 }
 
 /// Exit codes: 0 a cause was named, 1 undetermined, 2 usage or unreadable input.

@@ -6,17 +6,10 @@
 // and `<out>` are placeholders a user reads, not HTML.
 #![allow(rustdoc::invalid_html_tags)]
 
-mod bench_cluster;
-mod bench_cluster_conf;
-mod bench_fleet;
-mod bench_kernlog;
-mod bench_kernlog_gen;
-mod bench_scenario;
 mod cli;
 mod cli_scenario;
 mod cluster_args;
 mod cluster_sources;
-mod cmd_bench;
 mod cmd_collect;
 mod cmd_diff;
 mod cmd_fleet;
@@ -27,12 +20,15 @@ mod cmd_scenario_agent;
 mod cmd_scenario_run;
 mod cmd_timeline;
 mod cmd_why;
+mod error;
 mod facts;
 mod interrupt;
+mod lab_faults;
 mod node_info;
 mod output;
 mod payload;
 mod presence;
+mod readme_tables;
 mod sources;
 mod trials;
 
@@ -51,19 +47,20 @@ fn print_clock() -> u8 {
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse_args();
-    let code = match cli.command {
+    let outcome = match cli.command {
         cli::Command::Run(args) => cmd_run::run(args),
         cli::Command::Collect(args) => cmd_collect::run(args),
         cli::Command::Why(args) => cmd_why::run(args),
         cli::Command::Timeline(args) => cmd_timeline::run(args),
         cli::Command::Scenario(cmd) => cmd_scenario::run(cmd),
         cli::Command::Fleet(args) => cmd_fleet::run(args),
-        cli::Command::Bench(args) => cmd_bench::run(args),
-        cli::Command::Clock => print_clock(),
+        cli::Command::Clock => Ok(print_clock()),
         cli::Command::Diff(args) => cmd_diff::run(args),
         cli::Command::Completions { shell } => cmd_generate::completions(shell),
         cli::Command::GenerateMan { dir } => cmd_generate::man_pages(&dir),
+        cli::Command::GenerateReadme { repo, check } => cmd_generate::readme(&repo, check),
     };
-    bench_cluster::record_own_cpu();
+    // Every command's error is printed here, once, with its exit code.
+    let code = error::finish(outcome);
     ExitCode::from(code)
 }

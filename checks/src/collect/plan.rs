@@ -59,6 +59,8 @@ pub fn static_commands() -> Vec<Vec<String>> {
         &["multipath", "-ll"],
         &["iscsiadm", "-m", "session"],
         &["iscsiadm", "-m", "session", "-P", "3"],
+        // iscsi-sessions: whether this node has iSCSI targets at all (node records).
+        &["iscsiadm", "-m", "node"],
         &["multipathd", "show", "paths"],
         &["ip", "-o", "addr"],
         &["iptables-save"],

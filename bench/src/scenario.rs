@@ -1,4 +1,4 @@
-//! `o2check bench --scenario-overhead`: what the scenario machinery costs on top
+//! `o2check-bench --scenario-overhead`: what the scenario machinery costs on top
 //! of the writes themselves. On a local temporary directory, times `o2check
 //! scenario append-write` of N records, and the whole `scenario run
 //! concurrent-append` (process start, prepare, barrier, verify, reports) on one
@@ -43,18 +43,17 @@ fn have(program: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-pub fn run(reps: usize) -> u8 {
-    match bench(reps.max(1)) {
+pub fn run(exe: &Path, reps: usize) -> u8 {
+    match bench(exe, reps.max(1)) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("o2check bench: {e}");
+            eprintln!("o2check-bench: {e}");
             2
         }
     }
 }
 
-fn bench(reps: usize) -> Result<(), String> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find o2check: {e}"))?;
+fn bench(exe: &Path, reps: usize) -> Result<(), String> {
     let tmp = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
     let dir = tmp.path();
     let preset = dir.join("bench.toml");
@@ -86,7 +85,7 @@ fn bench(reps: usize) -> Result<(), String> {
         c
     })?;
     measure("scenario append-write", &|i| {
-        let mut c = Command::new(&exe);
+        let mut c = Command::new(exe);
         c.args([
             "scenario",
             "append-write",
@@ -104,7 +103,7 @@ fn bench(reps: usize) -> Result<(), String> {
         c
     })?;
     measure("scenario run concurrent-append, 1 node", &|i| {
-        let mut c = Command::new(&exe);
+        let mut c = Command::new(exe);
         c.args(["scenario", "run", "concurrent-append", "--local-transport"])
             .args(["--nodes", "n1", "--allow-non-ocfs2", "--mount", mount])
             .args(["--run-id", &format!("bench-r{i}")])
@@ -123,7 +122,7 @@ fn bench(reps: usize) -> Result<(), String> {
             c
         })?;
         measure("scenario append-write --flock", &|i| {
-            let mut c = Command::new(&exe);
+            let mut c = Command::new(exe);
             c.args(["scenario", "append-write", "--allow-non-ocfs2", "--flock"])
                 .args(["--writer", "w", "--mount", mount])
                 .args(["--run-id", &format!("bench-f{i}")])

@@ -1,53 +1,29 @@
-//! `o2check bench`: the time a full check run takes over bundles, so speed targets
+//! `o2check-bench` (no other flag): the time a full check run takes over bundles, so speed targets
 //! live in a benchmark with numbers rather than in timed tests. The bundle is
 //! opened anew for every iteration (nothing cached between runs), and the checks
 //! run as in `o2check run`, minus the terminal output.
 
-use crate::cli::BenchArgs;
 use o2check_checks::runner::run_all;
 use o2check_checks::source::{Bundle, Cached, CommandOutput, Source, TcpProbe};
 use o2check_checks::{EvidenceError, Options};
 use std::net::SocketAddrV4;
 use std::time::{Duration, Instant};
 
-pub fn run(args: BenchArgs) -> u8 {
-    if let Some(mb) = args.kernlog_mb {
-        let rounds = args.iterations.min(5);
-        return crate::bench_kernlog::run(
-            mb,
-            args.kernlog_file,
-            rounds,
-            args.kernlog_compress.as_deref(),
-        );
-    }
-    if !args.cluster_conf_nodes.is_empty() {
-        return crate::bench_cluster_conf::run(&args.cluster_conf_nodes);
-    }
-    if args.scenario_overhead {
-        return crate::bench_scenario::run(args.iterations.min(5));
-    }
-    if let Some(shape) = &args.fleet {
-        let iterations = args.iterations.min(5);
-        return crate::bench_fleet::run(&args.bundle, shape, args.fleet_parallel, iterations);
-    }
-    if !args.cluster_nodes.is_empty() {
-        let iterations = args.iterations.min(5);
-        return crate::bench_cluster::run(&args.bundle, &args.cluster_nodes, iterations);
-    }
+pub fn run(bundle: &std::path::Path, node_counts: &[usize], iterations: usize) -> u8 {
     let options = Options::default();
-    println!("bundle: {}", args.bundle.display());
+    println!("bundle: {}", bundle.display());
     println!(
         "{:>6} {:>10} {:>10} {:>10} {:>12}",
         "nodes", "min ms", "median ms", "max ms", "ms per node"
     );
-    for &nodes in &args.nodes {
-        let mut samples = Vec::with_capacity(args.iterations);
-        for _ in 0..args.iterations.max(1) {
+    for &nodes in node_counts {
+        let mut samples = Vec::with_capacity(iterations);
+        for _ in 0..iterations.max(1) {
             let start = Instant::now();
-            let sources = match open_copies(&args.bundle, nodes) {
+            let sources = match open_copies(bundle, nodes) {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("o2check bench: {e}");
+                    eprintln!("o2check-bench: {e}");
                     return 2;
                 }
             };

@@ -1,4 +1,4 @@
-//! `o2check bench --kernlog-mb N`: o2check's kernel-log extraction against
+//! `o2check-bench --kernlog-mb N`: o2check's kernel-log extraction against
 //! `rg -c` with the same keywords and `wc -l` (the cost of reading the bytes), on
 //! the same file in the page cache, back to back in each round so a busy machine
 //! weighs on all three alike; best and median of the rounds, both ratios, CPU
@@ -6,7 +6,7 @@
 //! compressed and o2check's decompress-in-pipeline scan is timed against
 //! `zcat | rg -c`.
 
-use crate::bench_kernlog_gen::{compressed, generate};
+use crate::kernlog_gen::{compressed, generate};
 use nix::sys::resource::{getrusage, UsageWho};
 use o2check_checks::kernlog::scan_pipe::{scan_path, FileScan};
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ pub fn run(megabytes: u64, file: Option<PathBuf>, rounds: usize, compress: Optio
     match bench(megabytes, file, rounds.max(1), compress) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("o2check bench: {e}");
+            eprintln!("o2check-bench: {e}");
             2
         }
     }

@@ -1,11 +1,11 @@
-//! `o2check bench --fleet 10x16`: `o2check fleet` over simulated clusters (the
-//! ssh stand-in of bench_cluster, a real lab bundle per node with a cluster.conf
+//! `o2check-bench --fleet 10x16`: `o2check fleet` over simulated clusters (the
+//! ssh stand-in of cluster.rs, a real lab bundle per node with a cluster.conf
 //! of its own cluster), to show that a fleet takes about as long as its slowest
 //! cluster, not the sum of its clusters. The nodes of cluster 0 are slow; every
 //! cluster is also timed alone with `run --cluster`, one after another, for the
 //! sum.
 
-use crate::bench_cluster::{
+use crate::cluster::{
     write_fake_ssh, write_node_tar, COMMANDS_PER_NODE, NODE_DELAY_MS, SLOW_DELAY_MS,
 };
 use std::path::Path;
@@ -29,11 +29,11 @@ pub fn parse_shape(s: &str) -> Result<(usize, usize), String> {
     }
 }
 
-pub fn run(bundle: &Path, shape: &str, parallel: usize, iterations: usize) -> u8 {
-    match parse_shape(shape).and_then(|(c, n)| bench(bundle, c, n, parallel, iterations)) {
+pub fn run(exe: &Path, bundle: &Path, shape: &str, parallel: usize, iterations: usize) -> u8 {
+    match parse_shape(shape).and_then(|(c, n)| bench(exe, bundle, c, n, parallel, iterations)) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("o2check bench: {e}");
+            eprintln!("o2check-bench: {e}");
             2
         }
     }
@@ -60,13 +60,13 @@ fn cluster_conf(k: usize, n: usize) -> String {
 }
 
 fn bench(
+    exe: &Path,
     bundle: &Path,
     clusters: usize,
     nodes: usize,
     parallel: usize,
     iterations: usize,
 ) -> Result<(), String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
     let dir = tmp.path();
     let o2cb = std::fs::read_to_string(bundle.join("etc/default/o2cb")).unwrap_or_default();
@@ -90,7 +90,7 @@ fn bench(
     let ssh = write_fake_ssh(dir, "c0n*")?;
     let time = |args: &[String]| -> Result<Duration, String> {
         let started = Instant::now();
-        let status = Command::new(&exe)
+        let status = Command::new(exe)
             .args(args)
             .args(["--deploy", "never", "--ssh-program"])
             .arg(&ssh)

@@ -1,4 +1,4 @@
-//! `o2check bench --cluster-nodes 3,16,64`: a full `o2check run --cluster` against
+//! `o2check-bench --cluster-nodes 3,16,64`: a full `o2check run --cluster` against
 //! simulated nodes, to show that a cluster check takes as long as its slowest
 //! node rather than the sum of all nodes. Each simulated node is a stand-in for
 //! `ssh` (a shell script) that answers o2check's remote commands after a delay
@@ -14,21 +14,6 @@ use std::time::{Duration, Instant};
 /// Per-command delay of an ordinary simulated node, and of the one slow node.
 pub(crate) const NODE_DELAY_MS: u64 = 40;
 pub(crate) const SLOW_DELAY_MS: u64 = 400;
-/// Where a run under the benchmark writes its own CPU time (the coordinator's,
-/// without the ssh stand-ins it waited for).
-const CPU_FILE_ENV: &str = "O2CHECK_BENCH_CPU_FILE";
-
-/// Called at the end of every o2check process: when run by this benchmark, write
-/// this process's user+system CPU microseconds where the benchmark reads them.
-pub fn record_own_cpu() {
-    if let Some(path) = std::env::var_os(CPU_FILE_ENV) {
-        if let Ok(u) = getrusage(UsageWho::RUSAGE_SELF) {
-            let us = |t: nix::sys::time::TimeVal| t.tv_sec() * 1_000_000 + t.tv_usec();
-            let _ = std::fs::write(path, (us(u.user_time()) + us(u.system_time())).to_string());
-        }
-    }
-}
-
 fn children_cpu_ms() -> f64 {
     getrusage(UsageWho::RUSAGE_CHILDREN).map_or(0.0, |u| {
         let ms =
@@ -41,18 +26,22 @@ fn children_cpu_ms() -> f64 {
 /// simulated nodes run with `--deploy never`, so no `--version` round trip).
 pub(crate) const COMMANDS_PER_NODE: u64 = 4;
 
-pub fn run(bundle: &Path, node_counts: &[usize], iterations: usize) -> u8 {
-    match bench(bundle, node_counts, iterations) {
+pub fn run(exe: &Path, bundle: &Path, node_counts: &[usize], iterations: usize) -> u8 {
+    match bench(exe, bundle, node_counts, iterations) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("o2check bench: {e}");
+            eprintln!("o2check-bench: {e}");
             2
         }
     }
 }
 
-fn bench(bundle: &Path, node_counts: &[usize], iterations: usize) -> Result<(), String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+fn bench(
+    exe: &Path,
+    bundle: &Path,
+    node_counts: &[usize],
+    iterations: usize,
+) -> Result<(), String> {
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
     println!(
         "simulated nodes answer each command after {NODE_DELAY_MS} ms, one slow node after {SLOW_DELAY_MS} ms; \
@@ -72,12 +61,10 @@ fn bench(bundle: &Path, node_counts: &[usize], iterations: usize) -> Result<(), 
         let ssh = write_fake_ssh(&dir, "sim0")?;
         let mut samples = Vec::new();
         let (mut own_ms, mut all_ms) = (Vec::new(), Vec::new());
-        let cpu_file = dir.join("cpu");
         for _ in 0..iterations.max(1) {
             let before = children_cpu_ms();
             let started = Instant::now();
-            let status = Command::new(&exe)
-                .env(CPU_FILE_ENV, &cpu_file)
+            let child = Command::new(exe)
                 .args([
                     "run",
                     "--no-reports",
@@ -93,18 +80,16 @@ fn bench(bundle: &Path, node_counts: &[usize], iterations: usize) -> Result<(), 
                 .arg(&ssh)
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
-                .status()
+                .spawn()
                 .map_err(|e| e.to_string())?;
+            let (status, own) = crate::o2check_bin::wait_with_own_cpu(child)?;
             if status.code() == Some(2) {
                 return Err(format!(
                     "the cluster run over {n} simulated nodes failed to start"
                 ));
             }
             samples.push(started.elapsed());
-            let own = std::fs::read_to_string(&cpu_file)
-                .ok()
-                .and_then(|s| s.trim().parse::<f64>().ok())
-                .map_or(0.0, |us| us / 1000.0);
+            let own = own.as_secs_f64() * 1000.0;
             own_ms.push(own);
             all_ms.push(children_cpu_ms() - before - own);
         }
@@ -193,7 +178,7 @@ pub(crate) fn write_fake_ssh(dir: &Path, slow: &str) -> Result<std::path::PathBu
     let path = dir.join("ssh");
     let script = format!(
         r#"#!/bin/sh
-# o2check bench's simulated node (see src/bench_cluster.rs).
+# o2check-bench's simulated node (see bench/src/cluster.rs).
 while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
   [ "$1" = "-O" ] && exit 0
   shift

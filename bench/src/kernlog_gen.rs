@@ -20,7 +20,7 @@ const NOISE: &[&str] = &[
 ];
 
 fn o2_lines() -> Vec<String> {
-    let dmesg = include_str!("../fixtures/captures/dmesg-node1-end.txt");
+    let dmesg = include_str!("../../fixtures/captures/dmesg-node1-end.txt");
     dmesg
         .lines()
         .filter(|l| {

@@ -1,4 +1,4 @@
-//! `o2check bench --cluster-conf-nodes N`: the time `cluster-conf-syntax` takes on a
+//! `o2check-bench --cluster-conf-nodes N`: the time `cluster-conf-syntax` takes on a
 //! generated cluster.conf of N nodes, to show the check stays linear in the file's
 //! size (issue 9: 8,000 nodes took 3.8 s, 200,000 did not finish). Two shapes: one
 //! cluster of N nodes (numbers past 254 are problems, so every node yields a
@@ -22,7 +22,7 @@ pub fn run(sizes: &[usize]) -> u8 {
                 println!("{n:>8} {mib:>12.1} {ms1:>14.0} {problems:>12} {ms2:>14.0}")
             }
             (Err(e), _) | (_, Err(e)) => {
-                eprintln!("o2check bench: {e}");
+                eprintln!("o2check-bench: {e}");
                 return 2;
             }
         }
