@@ -78,6 +78,7 @@ pub fn node_events_checked(ctx: &NodeCtx) -> Result<Vec<Located>, EvidenceError>
 }
 
 /// A node's events with what judging them against the present needs.
+#[derive(Debug, Default)]
 pub struct NodeEvents {
     pub events: Vec<Located>,
     /// The last boot line of the source the events came from.
@@ -87,16 +88,34 @@ pub struct NodeEvents {
 /// [`node_events_checked`] with the last boot of their source (see
 /// [`super::history::standing`]).
 pub fn node_events_now(ctx: &NodeCtx) -> Result<Arc<NodeEvents>, EvidenceError> {
+    let all = events_by_source(ctx)?;
+    Ok(all
+        .iter()
+        .find(|s| !s.events.is_empty())
+        .cloned()
+        .unwrap_or_default())
+}
+
+/// Every kernel-log source's events with its last boot, recognised once per node
+/// per run: checks that must see every boot (a fence's last words are in the
+/// syslog of the boot that died) read this rather than scanning lines again.
+pub fn events_by_source(ctx: &NodeCtx) -> Result<Arc<Vec<Arc<NodeEvents>>>, EvidenceError> {
     ctx.fact(
-        |f| &f.node_events,
+        |f| &f.events_by_source,
         || {
             let log = read_node_log(ctx);
             log.evidence()?;
-            let chosen = log.sources.iter().find(|l| !events(l).is_empty());
-            Ok(Arc::new(NodeEvents {
-                events: chosen.map(|l| events(l)).unwrap_or_default(),
-                boot: chosen.and_then(|l| super::history::last_boot(l).cloned()),
-            }))
+            Ok(Arc::new(
+                log.sources
+                    .iter()
+                    .map(|l| {
+                        Arc::new(NodeEvents {
+                            events: events(l),
+                            boot: super::history::last_boot(l).cloned(),
+                        })
+                    })
+                    .collect(),
+            ))
         },
     )
 }

@@ -9,6 +9,7 @@
 use super::common::configfs_cluster;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Need, Needs};
 use crate::parse::ps;
 use o2check_reports::{Evidence, Layer, Severity};
 
@@ -20,11 +21,15 @@ pub const CHECK: Check = Check {
     rationale: "without o2hbmonitor a heartbeat region that falls behind is not logged \
                 (`Last ping N msecs ago`) before the node fences itself on it, and \
                 \"why did this node reboot?\" loses its earliest evidence",
+    needs: NEEDS,
     run,
 };
 
 /// The command whose output lists the processes (sosreport: process/ps_auxwww).
 pub const PS: &[&str] = &["ps", "auxwww"];
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[needs::CONFIGFS, &[Need::Command(PS)]];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let Some(cluster) = configfs_cluster(ctx)? else {
