@@ -118,7 +118,7 @@ const REAP_GRACE: Duration = Duration::from_millis(500);
 
 /// Wait for `child` (spawned with `process_group(0)`) until `timeout`; past it, kill
 /// its whole process group and return `None`. A child that does not die within
-/// [`REAP_GRACE`] of the kill is abandoned to a thread that reaps it whenever it
+/// `REAP_GRACE` of the kill is abandoned to a thread that reaps it whenever it
 /// dies, so the caller goes on (and records a timeout) instead of waiting for it.
 pub fn wait_or_kill(
     child: &mut std::process::Child,
