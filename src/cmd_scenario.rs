@@ -41,7 +41,7 @@ pub fn run(cmd: ScenarioCommand) -> Exit {
     match cmd {
         ScenarioCommand::Run(a) => crate::cmd_scenario_run::run(*a),
         ScenarioCommand::List => Ok(crate::cmd_scenario_agent::list_cmd()),
-        ScenarioCommand::Cleanup(a) => Ok(crate::cmd_scenario_agent::cleanup_cmd(a)),
+        ScenarioCommand::Cleanup(a) => crate::cmd_scenario_agent::cleanup_cmd(a),
         ScenarioCommand::Agent(a) => Ok(crate::cmd_scenario_agent::agent_cmd(a)),
         ScenarioCommand::Prepare(a) => Ok(crate::cmd_scenario_agent::prepare_cmd(a)),
         ScenarioCommand::AppendWrite(a) => write_cmd(a),

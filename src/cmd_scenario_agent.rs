@@ -5,6 +5,7 @@
 //! `scenario list`.
 
 use crate::cli_scenario::{AgentArgs, CleanupArgs, PrepareArgs};
+use crate::error::Exit;
 use o2check_scenarios::agent::{AgentLine, Scenario};
 use o2check_scenarios::on_node::{self, AgentRequest};
 use o2check_scenarios::workspace;
@@ -41,21 +42,16 @@ pub fn prepare_cmd(a: PrepareArgs) -> u8 {
     u8::from(!probe.ok)
 }
 
-pub fn cleanup_cmd(a: CleanupArgs) -> u8 {
-    match workspace::remove(&a.mount, &a.run_id, Duration::from_secs(a.timeout.max(1))) {
-        Ok(removed) => {
-            println!("{}", serde_json::json!({ "removed": removed }));
-            0
-        }
-        Err(e) => {
-            println!(
-                "{}",
-                serde_json::json!({ "removed": false, "error": e.to_string() })
-            );
-            eprintln!("o2check: {e}");
-            1
-        }
-    }
+/// The JSON line on stdout is for the coordinator; a failure is also an error
+/// (exit 1: the directory may still be there, the run's verdict stands).
+pub fn cleanup_cmd(a: CleanupArgs) -> Exit {
+    let removed = workspace::remove(&a.mount, &a.run_id, Duration::from_secs(a.timeout.max(1)))
+        .inspect_err(|e| {
+            let line = serde_json::json!({ "removed": false, "error": e.to_string() });
+            println!("{line}");
+        })?;
+    println!("{}", serde_json::json!({ "removed": removed }));
+    Ok(0)
 }
 
 pub fn list_cmd() -> u8 {

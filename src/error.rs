@@ -56,6 +56,10 @@ pub enum Error {
     /// `generate-readme`: README.md's markers are missing or out of order.
     #[error(transparent)]
     Markers(#[from] crate::readme_tables::MarkerError),
+    /// `scenario cleanup` could not remove a run's directory (exit 1, as its
+    /// JSON line on stdout says `removed: false`).
+    #[error(transparent)]
+    NotRemoved(#[from] o2check_scenarios::error::WorkspaceError),
     /// `o2check fleet`'s failures, printed under its own name as before.
     #[error("{0}")]
     Fleet(Box<Error>),
@@ -69,7 +73,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::NagiosUnknown(_) => 3,
-            Error::Stdout(_) => 1,
+            Error::Stdout(_) | Error::NotRemoved(_) => 1,
             Error::Fleet(inner) => inner.exit_code(),
             Error::Evidence(_)
             | Error::Archive(_)

@@ -1,7 +1,8 @@
 //! The lab's fault list, read as data from the lab's own scripts so the README's
 //! fault table cannot drift from what `lab/o2lab fault NAME` injects: the names
-//! come from `FAULTS="..."` (lab/faults.sh) and `STORAGE_FAULTS="..."`
-//! (lab/faults-storage.sh), which `o2lab` and the acceptance suite iterate, and
+//! come from `FAULTS="..."` (lab/faults.sh), `STORAGE_FAULTS="..."`
+//! (lab/faults-storage.sh) and `GLOBAL_FAULTS="..."` (lab/global-hb.sh), which
+//! `o2lab` and the acceptance suites iterate, and
 //! each one's description from the comment that opens its `case` branch.
 
 use std::path::Path;
@@ -40,9 +41,10 @@ pub enum LabFaultsError {
 }
 
 /// The lab scripts and the variable each lists its faults in.
-pub const SCRIPTS: [(&str, &str); 2] = [
+pub const SCRIPTS: [(&str, &str); 3] = [
     ("lab/faults.sh", "FAULTS"),
     ("lab/faults-storage.sh", "STORAGE_FAULTS"),
+    ("lab/global-hb.sh", "GLOBAL_FAULTS"),
 ];
 
 /// Every fault of every lab script under `repo`, in the scripts' order.

@@ -6,7 +6,7 @@
 
 use crate::lab_faults::LabFault;
 use o2check_checks::rules;
-use o2check_scenarios::agent::Scenario;
+use o2check_scenarios::registry::Scenario;
 use std::fmt::Write;
 
 /// What to run to bring README.md up to date (printed when it is not).
@@ -56,7 +56,7 @@ fn scenarios() -> String {
             "| `{}` | {}+ | {} |",
             s.id(),
             s.min_nodes(),
-            cell(s.about())
+            cell(s.def().judged)
         );
     }
     m

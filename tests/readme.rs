@@ -24,7 +24,7 @@ fn a_stale_table_is_reported_with_the_command_and_left_alone() {
     let repo = tempfile::tempdir().unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     std::fs::create_dir(repo.path().join("lab")).unwrap();
-    for script in ["lab/faults.sh", "lab/faults-storage.sh"] {
+    for script in ["lab/faults.sh", "lab/faults-storage.sh", "lab/global-hb.sh"] {
         std::fs::copy(root.join(script), repo.path().join(script)).unwrap();
     }
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
