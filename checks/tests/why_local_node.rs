@@ -3,7 +3,8 @@
 //! hostname matched no stanza, hostname fixed since, cluster not re-registered)
 //! and `local-ip-missing` (the stanza's address is on no interface, so o2net
 //! cannot bind its listener). Both start from the lab's real hostname-mismatch
-//! capture of node2, whose configfs has every node at local = 0.
+//! capture of node2, whose configfs has every node at local = 0. Each must be
+//! named first, strong.
 
 mod common;
 
@@ -91,13 +92,15 @@ fn a_bind_failure_on_a_missing_address_names_local_ip_missing_with_the_kernel_li
     );
 }
 
-/// The missing address is why the kernel has no local node, so it should come
-/// first. Today it is only `supporting` (name-resolution has no finding of its
-/// own for it: issue 10 item 5, the evidence branch) and `no-local-node`, its
-/// consequence, is named first.
+/// The missing address is why the kernel has no local node, so it comes
+/// first, strong: name-resolution's own `local-ip-missing` finding rules it in,
+/// and `no-local-node` is its consequence.
 #[test]
-#[ignore = "known defect: local-ip-missing ranks below the no-local-node it causes (issue 10 item 5)"]
 fn local_ip_missing_ranks_above_the_no_local_node_it_causes() {
     let d = why(&address_missing(), JOIN);
-    assert_eq!(first(&d).0, "local-ip-missing", "{d:#?}");
+    assert_eq!(
+        first(&d),
+        ("local-ip-missing", Confidence::Strong),
+        "{d:#?}"
+    );
 }
