@@ -180,8 +180,9 @@ fn reach_one(
         limits: settings.limits.clone(),
         reference: settings.reference.clone(),
     };
-    let fetched = remote_bundle::fetch(t, node, &s, &dest)?;
-    Ok((fetched, remote))
+    let fetched = remote_bundle::fetch(t, node, &s, &dest);
+    t.release(node);
+    Ok((fetched?, remote))
 }
 
 /// A node's directory under the bundle base: its name with anything that could

@@ -15,10 +15,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-/// Clock samples per node; the one with the shortest round trip is kept.
-const CLOCK_SAMPLES: usize = 3;
+use std::time::{Duration, Instant};
 
 pub struct FetchSettings {
     /// The o2check to call on the node (see [`crate::deploy`]).
@@ -145,7 +142,7 @@ pub fn fetch(
             what: "receiving the bundle".into(),
             detail: "it has no readable meta.json".into(),
         })?;
-    let clock = sample_clock(t, node, &s.program, &s.reference, deadline);
+    let clock = crate::clock::sample(t, node, &s.program, &s.reference, deadline);
     meta.clock = clock.clone();
     let json = serde_json::to_vec_pretty(&meta).map_err(|e| local("cannot encode", &e))?;
     untrusted_tar::replace_file(dest, "meta.json", &json)
@@ -155,47 +152,6 @@ pub fn fetch(
         millis: started.elapsed().as_millis() as u64,
         clock,
     })
-}
-
-/// NTP's estimate: offset = remote time - midpoint of our send and receive times,
-/// from the sample with the shortest round trip. `None` when the node's
-/// `o2check clock` does not answer before `deadline`.
-pub fn sample_clock(
-    t: &dyn Transport,
-    node: &Node,
-    program: &str,
-    reference: &str,
-    deadline: Instant,
-) -> Option<ClockRecord> {
-    let argv = [program.to_string(), "clock".into()];
-    let mut best: Option<ClockRecord> = None;
-    for _ in 0..CLOCK_SAMPLES {
-        let budget = left(deadline).min(Duration::from_secs(10));
-        if budget.is_zero() {
-            break;
-        }
-        let sent = now_ns();
-        let Ok(out) = t.run(node, &argv, None, budget) else {
-            break;
-        };
-        let received = now_ns();
-        let remote: i128 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
-        let sample = offset_from(sent, received, remote, reference);
-        if best.as_ref().is_none_or(|b| sample.rtt_ms < b.rtt_ms) {
-            best = Some(sample);
-        }
-    }
-    best
-}
-
-/// The clock record for one sample (all times in nanoseconds since the epoch).
-pub fn offset_from(sent: i128, received: i128, remote: i128, reference: &str) -> ClockRecord {
-    let mid = sent + (received - sent) / 2;
-    ClockRecord {
-        reference: reference.to_string(),
-        offset_ms: (remote - mid) as f64 / 1e6,
-        rtt_ms: (received - sent) as f64 / 1e6,
-    }
 }
 
 /// What is left until `deadline` (zero once past it).
@@ -215,26 +171,5 @@ impl<R: Read> Read for Cancellable<R> {
             return Err(std::io::Error::other("the node's time is up"));
         }
         self.inner.read(buf)
-    }
-}
-
-fn now_ns() -> i128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i128)
-        .unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn offset_is_taken_from_the_midpoint() {
-        // Sent at 1000 ms, answered at 1100 ms; the node said 1550 ms.
-        let c = offset_from(1_000_000_000, 1_100_000_000, 1_550_000_000, "coord");
-        assert_eq!(c.rtt_ms, 100.0);
-        assert_eq!(c.offset_ms, 500.0);
-        assert_eq!(c.reference, "coord");
     }
 }
