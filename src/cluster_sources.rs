@@ -3,10 +3,12 @@
 //! o2check cannot run, becomes a `node-reachable` error; the others go on.
 
 use crate::cluster_args::{self, ClusterArgs};
+use o2check_checks::source::confined::Confined;
 use o2check_checks::source::{Bundle, Cached, Source};
 use o2check_cluster::deploy::{self, Deploy, DeployMode, Payload, Remote};
 use o2check_cluster::fanout::map_nodes;
 use o2check_cluster::remote_bundle::{self, FetchSettings, Fetched};
+use o2check_cluster::untrusted_tar::Hold;
 use o2check_cluster::{Node, Transport, TransportError};
 use o2check_reports::untrusted_text::escape_controls;
 use o2check_reports::Evidence;
@@ -92,6 +94,9 @@ pub fn open(
         timeout: args.node_timeout(),
         limits: args.stream_limits(),
         reference,
+        // Saved bundles are directories a user opens later; a run's own are
+        // read once, so their small files need not touch the disk.
+        hold: save.is_none().then(Hold::default),
     };
     let results = map_nodes(&nodes, args.parallel, |node| {
         let started = Instant::now();
@@ -179,6 +184,7 @@ fn reach_one(
         timeout: settings.timeout.saturating_sub(started.elapsed()),
         limits: settings.limits.clone(),
         reference: settings.reference.clone(),
+        hold: settings.hold.clone(),
     };
     let fetched = remote_bundle::fetch(t, node, &s, &dest);
     t.release(node);
@@ -207,11 +213,19 @@ pub(crate) fn dir_name(node: &str) -> String {
 }
 
 fn open_bundle(node: &Node, f: &Fetched) -> Result<Bundle, TransportError> {
-    Bundle::open(&f.dir).map_err(|e| TransportError::Failed {
+    let failed = |detail: String| TransportError::Failed {
         node: node.name.clone(),
         what: "opening the fetched bundle".into(),
-        detail: e.to_string(),
-    })
+        detail,
+    };
+    match &f.tree {
+        Some(tree) => {
+            let fs = Confined::open(&f.dir).map_err(|e| failed(e.to_string()))?;
+            Bundle::open_confined(&f.dir, fs.over_memory(tree.clone()))
+        }
+        None => Bundle::open(&f.dir),
+    }
+    .map_err(|e| failed(e.to_string()))
 }
 
 fn reached_summary(node: &Node, f: &Fetched, remote: &Remote, millis: u64) -> String {

@@ -2,14 +2,16 @@
 //! --out -`, which streams the bundle as a tar archive, unpacked here as it
 //! arrives by [`crate::untrusted_tar`] (regular files and directories only, capped
 //! in size: the node is not trusted with this host), with no temporary copy on
-//! the node. Then the node's clock
+//! the node; in a run that does not save the bundles, its small files stay in
+//! memory and only its big logs are written here. Then the node's clock
 //! is sampled against ours and recorded in the bundle's meta.json, so clock skew
 //! can be judged later, offline too.
 
 use crate::inventory::Node;
 use crate::transport::{Transport, TransportError};
-use crate::untrusted_tar::{self, Limits};
+use crate::untrusted_tar::{self, Hold, Limits};
 use o2check_checks::source::exec::wait_or_kill;
+use o2check_checks::source::memory_tree::{Entry, MemoryTree};
 use o2check_checks::source::{BundleMeta, ClockRecord};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -28,6 +30,9 @@ pub struct FetchSettings {
     pub limits: Limits,
     /// This host's name, recorded as the clock reference.
     pub reference: String,
+    /// Keep the bundle's small files in memory (see [`untrusted_tar::unpack_held`]);
+    /// `None` writes every file to the destination (`--save-bundles`).
+    pub hold: Option<Hold>,
 }
 
 /// A bundle now on this host.
@@ -36,6 +41,9 @@ pub struct Fetched {
     pub dir: PathBuf,
     pub millis: u64,
     pub clock: Option<ClockRecord>,
+    /// The files held in memory, when [`FetchSettings::hold`] asked for it:
+    /// read the bundle with `Confined::open(&dir)?.over_memory(tree)`.
+    pub tree: Option<Arc<MemoryTree>>,
 }
 
 /// Collect `node`'s evidence into the new directory `dest`.
@@ -71,6 +79,7 @@ pub fn fetch(
     let stderr = child.stderr.take();
     let target = dest.to_path_buf();
     let limits = s.limits.clone();
+    let hold = s.hold.clone();
     let cancelled = Arc::new(AtomicBool::new(false));
     let reader_cancelled = cancelled.clone();
     let (done, unpacked) = std::sync::mpsc::channel();
@@ -78,16 +87,18 @@ pub fn fetch(
     // node's side gets EPIPE instead of filling a pipe nobody reads.
     std::thread::spawn(move || {
         let r = match stdout {
-            Some(out) => untrusted_tar::unpack(
-                Cancellable {
+            Some(out) => {
+                let stream = Cancellable {
                     inner: out,
                     cancelled: reader_cancelled,
-                },
-                &target,
-                &limits,
-            )
-            .map(|_| ()),
-            None => Ok(()),
+                };
+                match &hold {
+                    Some(hold) => untrusted_tar::unpack_held(stream, &target, &limits, hold)
+                        .map(|(_, tree)| Some(tree)),
+                    None => untrusted_tar::unpack(stream, &target, &limits).map(|_| None),
+                }
+            }
+            None => Ok(None),
         };
         let _ = done.send(r);
     });
@@ -119,13 +130,16 @@ pub fn fetch(
         return Err(e);
     }
     let complaint = || String::from_utf8_lossy(&stderr).trim().to_string();
-    if let Err(e) = unpacked {
-        return Err(TransportError::Failed {
-            node: node.name.clone(),
-            what: "receiving the bundle".into(),
-            detail: e.to_string(),
-        });
-    }
+    let mut tree = match unpacked {
+        Ok(tree) => tree,
+        Err(e) => {
+            return Err(TransportError::Failed {
+                node: node.name.clone(),
+                what: "receiving the bundle".into(),
+                detail: e.to_string(),
+            })
+        }
+    };
     if !status.success() {
         return Err(TransportError::Failed {
             node: node.name.clone(),
@@ -133,9 +147,13 @@ pub fn fetch(
             detail: format!("exit {:?}: {}", status.code(), complaint()),
         });
     }
-    let mut meta: BundleMeta = o2check_checks::source::confined::Confined::open(dest)
-        .ok()
-        .and_then(|c| c.read("meta.json").ok())
+    let meta_bytes = match tree.as_ref().and_then(|t| t.get("meta.json")) {
+        Some(Entry::File(bytes)) => Some(bytes.clone()),
+        _ => o2check_checks::source::confined::Confined::open(dest)
+            .ok()
+            .and_then(|c| c.read("meta.json").ok()),
+    };
+    let mut meta: BundleMeta = meta_bytes
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or_else(|| TransportError::Failed {
             node: node.name.clone(),
@@ -145,12 +163,16 @@ pub fn fetch(
     let clock = crate::clock::sample(t, node, &s.program, &s.reference, deadline);
     meta.clock = clock.clone();
     let json = serde_json::to_vec_pretty(&meta).map_err(|e| local("cannot encode", &e))?;
-    untrusted_tar::replace_file(dest, "meta.json", &json)
-        .map_err(|e| local("cannot write meta.json in", &e))?;
+    match &mut tree {
+        Some(tree) => tree.replace_file("meta.json", json),
+        None => untrusted_tar::replace_file(dest, "meta.json", &json)
+            .map_err(|e| local("cannot write meta.json in", &e))?,
+    }
     Ok(Fetched {
         dir: dest.to_path_buf(),
         millis: started.elapsed().as_millis() as u64,
         clock,
+        tree: tree.map(Arc::new),
     })
 }
 
