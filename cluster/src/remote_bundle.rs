@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[derive(Debug, Clone)]
 pub struct FetchSettings {
     /// The o2check to call on the node (see [`crate::deploy`]).
     pub program: String,
