@@ -77,6 +77,17 @@ pub enum Command {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+    /// Rewrite README.md's generated tables (checks, why's catalogue, lab faults,
+    /// scenarios) from the registries; with --check only say whether they differ.
+    #[command(hide = true)]
+    GenerateReadme {
+        /// The checkout holding README.md and lab/.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        repo: PathBuf,
+        /// Change nothing; exit 1 when README.md differs from what would be written.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 const RUN_EXAMPLES: &str = "\

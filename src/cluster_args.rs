@@ -126,12 +126,14 @@ impl ClusterArgs {
     /// The nodes to reach, from --nodes, --inventory or cluster.conf.
     pub fn nodes(&self) -> Result<Vec<Node>, String> {
         if let Some(expr) = &self.nodes {
-            return inventory::from_hostlist(expr);
+            return inventory::from_hostlist(expr).map_err(|e| e.to_string());
         }
         if let Some(path) = &self.inventory {
             let text = read_small(path)?;
             let name = path.display().to_string();
-            return Inventory::parse(&name, &text)?.nodes(&self.inventory_group);
+            return Inventory::parse(&name, &text)
+                .and_then(|i| i.nodes(&self.inventory_group))
+                .map_err(|e| e.to_string());
         }
         let path = &self.cluster_conf;
         let text = read_small(path)
@@ -146,6 +148,7 @@ impl ClusterArgs {
             self.cluster_name.as_deref(),
             connect,
         )
+        .map_err(|e| e.to_string())
     }
 
     pub fn transport(&self) -> Box<dyn Transport> {

@@ -3,13 +3,14 @@
 //! node's bundle back over ssh without a temporary copy left on the node).
 
 use crate::cli::CollectArgs;
+use crate::error::{Error, Exit};
 use o2check_checks::collect::{collect, CollectSummary};
 use o2check_checks::source::{Live, Source};
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-pub fn run(args: CollectArgs) -> u8 {
+pub fn run(args: CollectArgs) -> Exit {
     let live = Live::new(Duration::from_secs(args.command_timeout));
     let tcp_timeout = Duration::from_millis(args.tcp_timeout_ms);
     if args.out.as_os_str() == "-" {
@@ -20,16 +21,12 @@ pub fn run(args: CollectArgs) -> u8 {
         live.node(),
         args.out.display()
     );
-    match collect(&live, &args.out, tcp_timeout) {
-        Ok(s) => {
-            println!("{}", describe(&s, &args.out));
-            0
-        }
-        Err(e) => {
-            eprintln!("o2check: cannot collect into {}: {e}", args.out.display());
-            2
-        }
-    }
+    let s = collect(&live, &args.out, tcp_timeout).map_err(|source| Error::Collect {
+        into: format!("into {}", args.out.display()),
+        source,
+    })?;
+    println!("{}", describe(&s, &args.out));
+    Ok(0)
 }
 
 fn describe(s: &CollectSummary, out: &Path) -> String {
@@ -54,7 +51,7 @@ fn describe(s: &CollectSummary, out: &Path) -> String {
 }
 
 /// Collect into a private temporary directory, then write it as tar to stdout.
-fn to_stdout(live: &Live, tcp_timeout: Duration) -> u8 {
+fn to_stdout(live: &Live, tcp_timeout: Duration) -> Exit {
     let result = (|| -> std::io::Result<CollectSummary> {
         let tmp = tempfile::Builder::new()
             .prefix("o2check-collect-")
@@ -69,14 +66,10 @@ fn to_stdout(live: &Live, tcp_timeout: Duration) -> u8 {
         tar.into_inner()?.flush()?;
         Ok(summary)
     })();
-    match result {
-        Ok(s) => {
-            eprintln!("o2check: {}", describe(&s, Path::new("stdout (tar)")));
-            0
-        }
-        Err(e) => {
-            eprintln!("o2check: cannot collect to stdout: {e}");
-            2
-        }
-    }
+    let s = result.map_err(|source| Error::Collect {
+        into: "to stdout".into(),
+        source,
+    })?;
+    eprintln!("o2check: {}", describe(&s, Path::new("stdout (tar)")));
+    Ok(0)
 }

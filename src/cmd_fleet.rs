@@ -7,16 +7,18 @@
 
 use crate::cli::FleetArgs;
 use crate::cluster_sources::{self, dir_name, CollectSettings, Reach};
-use crate::{cmd_run, sources, trials};
+use crate::error::{Error, Exit};
+use crate::{cmd_run, output, sources, trials};
 use chrono::Utc;
 use o2check_checks::parse::o2cb_sysconfig;
 use o2check_checks::source::{Cached, Source};
 use o2check_checks::{rules, Options, Text};
 use o2check_cluster::fanout::map_nodes;
 use o2check_cluster::fleet::{self, Evidence, Placement};
+use o2check_reports::facts::Facts;
 use o2check_reports::fleet::{self as summary, ClusterRun, FleetSummary, UnplacedNode};
 use o2check_reports::write::atomic_write;
-use o2check_reports::{json, junit, RunReport};
+use o2check_reports::RunReport;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,15 +39,13 @@ struct Group {
     inputs: Arc<trials::Inputs>,
 }
 
-pub fn run(args: FleetArgs) -> u8 {
+pub fn run(args: FleetArgs) -> Exit {
+    run_fleet(args).map_err(|e| Error::Fleet(Box::new(e)))
+}
+
+fn run_fleet(args: FleetArgs) -> Exit {
     let started = Utc::now();
-    let gathered = match gather(&args) {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("o2check fleet: {e}");
-            return 2;
-        }
-    };
+    let gathered = gather(&args).map_err(Error::Evidence)?;
     let options = Options {
         min_paths: args.min_paths,
         multipath_maps: Vec::new(),
@@ -81,15 +81,9 @@ pub fn run(args: FleetArgs) -> u8 {
     for (g, report) in groups.iter().zip(&reports) {
         let dir = dir_name(&g.label);
         let (json_rel, junit_rel) = (format!("{dir}/results.json"), format!("{dir}/junit.xml"));
-        let written = atomic_write(&args.out.join(&json_rel), &json::to_json(report))
-            .and_then(|_| atomic_write(&args.out.join(&junit_rel), &junit::to_xml(report)));
-        if let Err(e) = written {
-            eprintln!(
-                "o2check fleet: cannot write the reports of {}: {e}",
-                g.label
-            );
-            return 2;
-        }
+        let targets =
+            output::Targets::json_junit(args.out.join(&json_rel), args.out.join(&junit_rel));
+        output::files(report, &Facts::default(), &targets)?;
         runs.push(ClusterRun {
             name: &g.label,
             report,
@@ -112,13 +106,11 @@ pub fn run(args: FleetArgs) -> u8 {
         ("fleet.html", summary::to_html(&s).into_bytes()),
     ];
     for (name, bytes) in files {
-        if let Err(e) = atomic_write(&args.out.join(name), &bytes) {
-            eprintln!("o2check fleet: cannot write {name}: {e}");
-            return 2;
-        }
+        let path = args.out.join(name);
+        atomic_write(&path, &bytes).map_err(Error::write(&path))?;
     }
     eprintln!("o2check fleet: reports in {}", args.out.display());
-    s.exit_code()
+    Ok(s.exit_code())
 }
 
 fn gather(args: &FleetArgs) -> Result<Gathered, String> {
@@ -181,7 +173,7 @@ fn from_bundle_dir(dir: &Path) -> Result<Gathered, String> {
                 g.sources.push(Box::new(Cached::new(b)));
                 g._archives.extend(unpacked);
             }
-            Err(e) => g.unreadable.push((name, e)),
+            Err(e) => g.unreadable.push((name, e.to_string())),
         }
     }
     if g.sources.is_empty() && g.unreadable.is_empty() {

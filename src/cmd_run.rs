@@ -1,6 +1,7 @@
 //! `o2check run`: every check on every node, then the reports.
 
 use crate::cli::{Format, RunArgs};
+use crate::error::{Error, Exit};
 use crate::{facts, node_info, output, presence, sources, trials};
 use chrono::Utc;
 use o2check_checks::{rules, Options};
@@ -8,23 +9,32 @@ use o2check_reports::{NodeInfo, RunMeta, RunReport};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub fn run(args: RunArgs) -> u8 {
+pub fn run(args: RunArgs) -> Exit {
     let started = Utc::now();
-    let Some(opened) = sources::open_or_report(&sources::Wanted {
+    // The monitoring-plugins guidelines: a plugin that cannot check is UNKNOWN
+    // (exit 3, with a status line on stdout), whatever the error.
+    let nagios = args.format == Format::Nagios;
+    let as_plugin = |e: Error| {
+        if nagios {
+            Error::NagiosUnknown(Box::new(e))
+        } else {
+            e
+        }
+    };
+    let opened = sources::open_wanted(&sources::Wanted {
         bundles: &args.bundles,
         cluster: args.cluster,
         cluster_args: &args.cluster_args,
         command_timeout: args.command_timeout,
         tcp_timeout_ms: args.tcp_timeout_ms,
         save_bundles: args.save_bundles.as_deref(),
-    }) else {
-        if args.format == Format::Nagios {
-            // The monitoring-plugins guidelines: a plugin that cannot check is UNKNOWN.
+    })
+    .inspect_err(|_| {
+        if nagios {
             println!("O2CHECK UNKNOWN - cannot read the evidence (the error is on stderr)");
-            return 3;
         }
-        return 2;
-    };
+    })
+    .map_err(as_plugin)?;
     let mode = opened.mode;
     for s in opened
         .sources
@@ -70,7 +80,7 @@ pub fn run(args: RunArgs) -> u8 {
         let sink: trials::Sink = Arc::new(Mutex::new(Vec::new()));
         let _conclusion = libtest_mimic::run(&selection, trials::as_trials(jobs, &sink));
         if args.list {
-            return 0;
+            return Ok(0);
         }
         let results = std::mem::take(&mut *sink.lock().unwrap_or_else(|p| p.into_inner()));
         results
@@ -99,15 +109,13 @@ pub fn run(args: RunArgs) -> u8 {
         json: args.json.clone().or_else(|| default("results.json")),
         junit: args.junit.clone().or_else(|| default("junit.xml")),
         prometheus: args.prometheus.clone(),
+        ..output::Targets::default()
     };
-    if let Err(e) = output::files(&report, &facts, &targets) {
-        eprintln!("o2check: cannot write reports: {e}");
-        return if args.format == Format::Nagios { 3 } else { 2 };
-    }
-    match args.format {
+    output::files(&report, &facts, &targets).map_err(as_plugin)?;
+    Ok(match args.format {
         Format::Nagios => plugin.code,
         _ => report.exit_code() as u8,
-    }
+    })
 }
 
 /// `o2check why` over the same evidence, as a person would type it.

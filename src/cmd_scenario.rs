@@ -6,9 +6,11 @@
 //! reordered, 2 on bad input or a refused path.
 
 use crate::cli_scenario::{AppendVerifyArgs, AppendWriteArgs, ScenarioCommand};
+use crate::error::{Error, Exit};
+use crate::output;
 use chrono::Utc;
-use o2check_reports::write::atomic_write;
-use o2check_reports::{json, junit, CheckResult, Evidence, Layer, RunMeta, RunReport, Status};
+use o2check_reports::facts::Facts;
+use o2check_reports::{CheckResult, Evidence, Layer, RunMeta, RunReport, Status};
 use o2check_scenarios::append::{check, write};
 use o2check_scenarios::preset::{self, AppendParams};
 use o2check_scenarios::workspace::Workspace;
@@ -32,94 +34,72 @@ fn params(
     }
 }
 
-/// The run's parameters and its workspace, or the message to print (exit 2).
+/// The run's parameters and its workspace, or why not (exit 2).
 fn prepare(
     preset_path: &Option<std::path::PathBuf>,
     defaults: (u64, usize, u64),
     mount: &std::path::Path,
     run_id: &str,
     allow_non_ocfs2: bool,
-) -> Result<(AppendParams, Workspace), String> {
-    let p = params(preset_path, defaults.0, defaults.1, defaults.2)?;
-    Ok((p, Workspace::open(mount, run_id, allow_non_ocfs2)?))
+) -> Result<(AppendParams, Workspace), Error> {
+    let p = params(preset_path, defaults.0, defaults.1, defaults.2).map_err(Error::Input)?;
+    let ws = Workspace::open(mount, run_id, allow_non_ocfs2).map_err(Error::Input)?;
+    Ok((p, ws))
 }
 
 /// Dispatch `o2check scenario ...`.
-pub fn run(cmd: ScenarioCommand) -> u8 {
+pub fn run(cmd: ScenarioCommand) -> Exit {
     match cmd {
-        ScenarioCommand::Run(a) => crate::cmd_scenario_run::run(*a),
-        ScenarioCommand::List => crate::cmd_scenario_agent::list_cmd(),
-        ScenarioCommand::Cleanup(a) => crate::cmd_scenario_agent::cleanup_cmd(a),
-        ScenarioCommand::Agent(a) => crate::cmd_scenario_agent::agent_cmd(a),
-        ScenarioCommand::Prepare(a) => crate::cmd_scenario_agent::prepare_cmd(a),
+        ScenarioCommand::Run(a) => Ok(crate::cmd_scenario_run::run(*a)),
+        ScenarioCommand::List => Ok(crate::cmd_scenario_agent::list_cmd()),
+        ScenarioCommand::Cleanup(a) => Ok(crate::cmd_scenario_agent::cleanup_cmd(a)),
+        ScenarioCommand::Agent(a) => Ok(crate::cmd_scenario_agent::agent_cmd(a)),
+        ScenarioCommand::Prepare(a) => Ok(crate::cmd_scenario_agent::prepare_cmd(a)),
         ScenarioCommand::AppendWrite(a) => write_cmd(a),
         ScenarioCommand::AppendVerify(a) => verify_cmd(a),
     }
 }
 
-pub fn write_cmd(a: AppendWriteArgs) -> u8 {
-    let (p, ws) = match prepare(
+pub fn write_cmd(a: AppendWriteArgs) -> Exit {
+    let (p, ws) = prepare(
         &a.preset,
         (a.records, a.payload, a.pause_ms),
         &a.mount,
         &a.run_id,
         a.allow_non_ocfs2,
-    ) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("o2check: {e}");
-            return 2;
-        }
-    };
+    )?;
     let dir = ws.keep(); // the verifier removes it once every writer is done
-    match write(
+    let r = write(
         &dir,
         &a.writer,
         p.records,
         p.payload,
         a.flock,
         Duration::from_millis(p.pause_ms),
-    ) {
-        Ok(r) => {
-            let _ = writeln!(
-                std::io::stdout(),
-                "{}",
-                serde_json::to_string(&r).unwrap_or_default()
-            );
-            if r.interrupted {
-                let _ = std::fs::remove_dir_all(&dir);
-                return 2;
-            }
-            0
-        }
-        Err(e) => {
-            eprintln!("o2check: append to {} failed: {e}", dir.display());
-            2
-        }
+    )
+    .map_err(|e| Error::Input(format!("append to {} failed: {e}", dir.display())))?;
+    let _ = writeln!(
+        std::io::stdout(),
+        "{}",
+        serde_json::to_string(&r).unwrap_or_default()
+    );
+    if r.interrupted {
+        // Stopped by the coordinator (stdin closed): the JSON line above says so.
+        let _ = std::fs::remove_dir_all(&dir);
+        return Ok(2);
     }
+    Ok(0)
 }
 
-pub fn verify_cmd(a: AppendVerifyArgs) -> u8 {
-    let (p, ws) = match prepare(
+pub fn verify_cmd(a: AppendVerifyArgs) -> Exit {
+    let (p, ws) = prepare(
         &a.preset,
         (a.records, 0, 0),
         &a.mount,
         &a.run_id,
         a.allow_non_ocfs2,
-    ) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("o2check: {e}");
-            return 2;
-        }
-    };
-    let verdict = match check(ws.path(), &a.writers, p.records) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("o2check: {e}");
-            return 2;
-        }
-    };
+    )?;
+    let verdict = check(ws.path(), &a.writers, p.records).map_err(Error::Input)?;
     let mode = if a.flock { "flock" } else { "plain O_APPEND" };
     let summary = format!(
         "{mode}: {} of {} records intact; lost {}, torn {}, duplicated {}, out of order {}",
@@ -167,16 +147,11 @@ pub fn verify_cmd(a: AppendVerifyArgs) -> u8 {
             results: vec![result],
             diagnosis: None,
         };
-        if atomic_write(path, &json::to_json(&report))
-            .and_then(|_| atomic_write(&path.with_extension("xml"), &junit::to_xml(&report)))
-            .is_err()
-        {
-            eprintln!("o2check: cannot write {}", path.display());
-            return 2;
-        }
+        let targets = output::Targets::json_junit(path.clone(), path.with_extension("xml"));
+        output::files(&report, &Facts::default(), &targets)?;
     }
     if a.keep {
         ws.keep();
     }
-    u8::from(status == Status::Fail)
+    Ok(u8::from(status == Status::Fail))
 }

@@ -2,6 +2,7 @@
 //! text and drawn as an SVG (one lane per node) in reports/timeline.svg.
 
 use crate::cli::TimelineArgs;
+use crate::error::{Error, Exit};
 use crate::sources;
 use chrono::Utc;
 use o2check_checks::kernlog::history::{boot_time, standing, Since, Standing, Window};
@@ -12,16 +13,14 @@ use o2check_checks::{NodeCtx, Options};
 use o2check_reports::write::atomic_write;
 use std::io::Write;
 
-pub fn run(args: TimelineArgs) -> u8 {
+pub fn run(args: TimelineArgs) -> Exit {
     let wanted = sources::Wanted::reading(
         &args.bundles,
         args.cluster,
         &args.cluster_args,
         args.command_timeout,
     );
-    let Some(opened) = sources::open_or_report(&wanted) else {
-        return 2;
-    };
+    let opened = sources::open_wanted(&wanted)?;
     let sources = &opened.sources;
     let options = Options::default();
     let lanes: Vec<Lane> = sources
@@ -44,21 +43,14 @@ pub fn run(args: TimelineArgs) -> u8 {
         );
     }
     let path = args.svg.unwrap_or_else(|| args.out.join("timeline.svg"));
-    match atomic_write(&path, svg(&lanes, &points).as_bytes()) {
-        Ok(()) => {
-            let _ = writeln!(
-                std::io::stdout(),
-                "\n{} events; picture: {}",
-                points.len(),
-                path.display()
-            );
-            0
-        }
-        Err(e) => {
-            eprintln!("o2check: cannot write {}: {e}", path.display());
-            2
-        }
-    }
+    atomic_write(&path, svg(&lanes, &points).as_bytes()).map_err(Error::write(&path))?;
+    let _ = writeln!(
+        std::io::stdout(),
+        "\n{} events; picture: {}",
+        points.len(),
+        path.display()
+    );
+    Ok(0)
 }
 
 /// The node's events, only those inside `--since` when it is given.

@@ -4,15 +4,16 @@
 //! junit.xml. Exit 0 when a cause was named, 1 when undetermined, 2 on bad input.
 
 use crate::cli::WhyArgs;
-use crate::{node_info, sources};
+use crate::error::Exit;
+use crate::{node_info, output, sources};
 use chrono::Utc;
 use o2check_checks::why::{diagnose, fence, gather};
 use o2check_checks::{NodeCtx, Options};
-use o2check_reports::write::atomic_write;
-use o2check_reports::{diagnosis_html, diagnosis_text, json, junit, RunMeta, RunReport};
+use o2check_reports::facts::Facts;
+use o2check_reports::{diagnosis_text, RunMeta, RunReport};
 use std::io::Write;
 
-pub fn run(args: WhyArgs) -> u8 {
+pub fn run(args: WhyArgs) -> Exit {
     let started = Utc::now();
     let wanted = sources::Wanted::reading(
         &args.bundles,
@@ -20,9 +21,7 @@ pub fn run(args: WhyArgs) -> u8 {
         &args.cluster_args,
         args.command_timeout,
     );
-    let Some(opened) = sources::open_or_report(&wanted) else {
-        return 2;
-    };
+    let opened = sources::open_wanted(&wanted)?;
     let sources = &opened.sources;
     for r in &opened.reach {
         if let Err(e) = &r.outcome {
@@ -74,31 +73,20 @@ pub fn run(args: WhyArgs) -> u8 {
         diagnosis: Some(diagnosis),
     };
     if !args.no_reports {
-        let d = report
-            .diagnosis
-            .as_ref()
-            .map(|d| (diagnosis_text::markdown(d), diagnosis_html::html(d)));
         let out = &args.out;
-        let written = d
-            .map_or(Ok(()), |(md, html)| {
-                atomic_write(&out.join("why.md"), md.as_bytes())?;
-                atomic_write(&out.join("why.html"), html.as_bytes())
-            })
-            .and_then(|_| atomic_write(&out.join("why.json"), &json::to_json(&report)))
-            .and_then(|_| atomic_write(&out.join("why-junit.xml"), &junit::to_xml(&report)));
-        match written {
-            Ok(()) => {
-                let _ = writeln!(
-                    std::io::stdout(),
-                    "\nreports: {0}/why.md {0}/why.html {0}/why.json {0}/why-junit.xml",
-                    out.display()
-                );
-            }
-            Err(e) => {
-                eprintln!("o2check: cannot write reports: {e}");
-                return 2;
-            }
-        }
+        let targets = output::Targets {
+            markdown: Some(out.join("why.md")),
+            html: Some(out.join("why.html")),
+            json: Some(out.join("why.json")),
+            junit: Some(out.join("why-junit.xml")),
+            prometheus: None,
+        };
+        output::files(&report, &Facts::default(), &targets)?;
+        let _ = writeln!(
+            std::io::stdout(),
+            "\nreports: {0}/why.md {0}/why.html {0}/why.json {0}/why-junit.xml",
+            out.display()
+        );
     }
-    u8::from(undetermined)
+    Ok(u8::from(undetermined))
 }

@@ -20,12 +20,15 @@ mod cmd_scenario_agent;
 mod cmd_scenario_run;
 mod cmd_timeline;
 mod cmd_why;
+mod error;
 mod facts;
 mod interrupt;
+mod lab_faults;
 mod node_info;
 mod output;
 mod payload;
 mod presence;
+mod readme_tables;
 mod sources;
 mod trials;
 
@@ -42,17 +45,20 @@ fn print_clock() -> u8 {
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse_args();
-    let code = match cli.command {
+    let outcome = match cli.command {
         cli::Command::Run(args) => cmd_run::run(args),
         cli::Command::Collect(args) => cmd_collect::run(args),
         cli::Command::Why(args) => cmd_why::run(args),
         cli::Command::Timeline(args) => cmd_timeline::run(args),
         cli::Command::Scenario(cmd) => cmd_scenario::run(cmd),
         cli::Command::Fleet(args) => cmd_fleet::run(args),
-        cli::Command::Clock => print_clock(),
+        cli::Command::Clock => Ok(print_clock()),
         cli::Command::Diff(args) => cmd_diff::run(args),
         cli::Command::Completions { shell } => cmd_generate::completions(shell),
         cli::Command::GenerateMan { dir } => cmd_generate::man_pages(&dir),
+        cli::Command::GenerateReadme { repo, check } => cmd_generate::readme(&repo, check),
     };
+    // Every command's error is printed here, once, with its exit code.
+    let code = error::finish(outcome);
     ExitCode::from(code)
 }

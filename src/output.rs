@@ -2,9 +2,12 @@
 //! are pure functions in the reports crate; this module only picks targets.
 
 use crate::cli::ColorArg;
+use crate::error::Error;
 use o2check_reports::facts::Facts;
 use o2check_reports::write::atomic_write;
-use o2check_reports::{console, json, junit, prometheus, RunReport};
+use o2check_reports::{
+    console, diagnosis_html, diagnosis_text, json, junit, prometheus, RunReport,
+};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -38,23 +41,46 @@ pub fn print(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
-/// The report files to write; `None` is not written.
+/// The report files to write; `None` is not written. Every command that writes
+/// reports (run, why, fleet, scenario run, append-verify) fills this in from its
+/// options and calls [`files`], so all of them are written the same way.
+#[derive(Default)]
 pub struct Targets {
     pub json: Option<PathBuf>,
     pub junit: Option<PathBuf>,
+    /// The node_exporter textfile; needs the run's [`Facts`].
     pub prometheus: Option<PathBuf>,
+    /// The diagnosis (`why`) as Markdown and HTML; a report without one writes neither.
+    pub markdown: Option<PathBuf>,
+    pub html: Option<PathBuf>,
 }
 
-/// Write every report that has a path, each atomically.
-pub fn files(report: &RunReport, facts: &Facts, to: &Targets) -> std::io::Result<()> {
-    if let Some(p) = &to.json {
-        atomic_write(p, &json::to_json(report))?;
+impl Targets {
+    /// JSON and JUnit only (scenario and fleet reports).
+    pub fn json_junit(json: PathBuf, junit: PathBuf) -> Targets {
+        Targets {
+            json: Some(json),
+            junit: Some(junit),
+            ..Targets::default()
+        }
     }
-    if let Some(p) = &to.junit {
-        atomic_write(p, &junit::to_xml(report))?;
+}
+
+/// Write every report that has a path, each atomically (a reader never sees half
+/// a file); the error names the file that could not be written.
+pub fn files(report: &RunReport, facts: &Facts, to: &Targets) -> Result<(), Error> {
+    // Rendered only when asked for: a run without --prometheus does not pay for it.
+    let write = |path: &Option<PathBuf>, render: &dyn Fn() -> Vec<u8>| match path {
+        Some(path) => atomic_write(path, &render()).map_err(Error::write(path)),
+        None => Ok(()),
+    };
+    if let Some(d) = &report.diagnosis {
+        write(&to.markdown, &|| diagnosis_text::markdown(d).into_bytes())?;
+        write(&to.html, &|| diagnosis_html::html(d).into_bytes())?;
     }
-    if let Some(p) = &to.prometheus {
-        atomic_write(p, prometheus::render(report, facts).as_bytes())?;
-    }
-    Ok(())
+    write(&to.json, &|| json::to_json(report))?;
+    write(&to.junit, &|| junit::to_xml(report))?;
+    write(&to.prometheus, &|| {
+        prometheus::render(report, facts).into_bytes()
+    })
 }

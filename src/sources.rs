@@ -2,6 +2,7 @@
 
 use crate::cluster_args::ClusterArgs;
 use crate::cluster_sources::{self, CollectSettings, Reach};
+use crate::error::Error;
 use o2check_checks::source::{Bundle, Cached, Live, Source};
 use o2check_cluster::archive::{self, Unpacked};
 use std::path::{Path, PathBuf};
@@ -12,14 +13,14 @@ pub type Sources = Vec<Box<dyn Source>>;
 
 /// A bundle directory, or an archive of one (or of a sosreport) unpacked into a
 /// private directory that lives as long as the returned [`Unpacked`].
-pub fn open_bundle(path: &Path) -> Result<(Bundle, Option<Unpacked>), String> {
+pub fn open_bundle(path: &Path) -> Result<(Bundle, Option<Unpacked>), Error> {
     let unpacked = if path.is_dir() {
         None
     } else {
         Some(archive::unpack(path, &archive::limits())?)
     };
     let root = unpacked.as_ref().map_or(path, |u| u.root.as_path());
-    let bundle = Bundle::open(root).map_err(|e| format!("cannot open bundle: {e}"))?;
+    let bundle = Bundle::open(root)?;
     Ok((bundle, unpacked))
 }
 
@@ -28,7 +29,7 @@ pub fn open_bundle(path: &Path) -> Result<(Bundle, Option<Unpacked>), String> {
 pub fn open(
     bundles: &[PathBuf],
     command_timeout: Duration,
-) -> Result<(Sources, Vec<Unpacked>), String> {
+) -> Result<(Sources, Vec<Unpacked>), Error> {
     if bundles.is_empty() {
         return Ok((
             vec![Box::new(Cached::new(Live::new(command_timeout)))],
@@ -45,10 +46,7 @@ pub fn open(
     let mut names: Vec<&str> = sources.iter().map(|s| s.node()).collect();
     names.sort_unstable();
     if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(format!(
-            "two bundles are for the same node {}; give each node once",
-            w[0]
-        ));
+        return Err(Error::SameNode(w[0].to_string()));
     }
     Ok((sources, archives))
 }
@@ -101,20 +99,16 @@ impl<'a> Wanted<'a> {
     }
 }
 
-/// [`open_wanted`] for the command line: the error is printed, `None` means exit 2.
-pub fn open_or_report(w: &Wanted) -> Option<Opened> {
-    open_wanted(w).map_err(|e| eprintln!("o2check: {e}")).ok()
-}
-
 /// Open what `w` asks for; the error is for the command line (exit 2).
-pub fn open_wanted(w: &Wanted) -> Result<Opened, String> {
+pub fn open_wanted(w: &Wanted) -> Result<Opened, Error> {
     o2check_checks::source::confined::set_max_file(w.cluster_args.max_file_mib.max(1) << 20);
     if w.is_cluster() {
         let settings = CollectSettings {
             command_timeout: w.command_timeout,
             tcp_timeout_ms: w.tcp_timeout_ms,
         };
-        let c = cluster_sources::open(w.cluster_args, &settings, w.save_bundles)?;
+        let c = cluster_sources::open(w.cluster_args, &settings, w.save_bundles)
+            .map_err(Error::Evidence)?;
         return Ok(Opened {
             sources: c.sources,
             reach: c.reach,

@@ -4,6 +4,8 @@
 //! The nodes are this host, reached through a stand-in ssh that runs the remote
 //! command with sh, as sshd would.
 
+mod support;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -12,12 +14,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_o2check");
 
 fn fake_ssh(dir: &Path) -> PathBuf {
     let path = dir.join("fake-ssh");
-    std::fs::write(
-        &path,
-        "#!/bin/sh\nwhile [ $# -gt 0 ] && [ \"$1\" != -- ]; do [ \"$1\" = -O ] && exit 0; shift; done\nshift 2\n[ $# -eq 0 ] && exit 0\nexec sh -c \"$*\"\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Not std::fs::write: see support/stand_in.rs (ETXTBSY under load).
+    support::stand_in::write_executable(&path, "#!/bin/sh\nwhile [ $# -gt 0 ] && [ \"$1\" != -- ]; do [ \"$1\" = -O ] && exit 0; shift; done\nshift 2\n[ $# -eq 0 ] && exit 0\nexec sh -c \"$*\"\n");
     path
 }
 

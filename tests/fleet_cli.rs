@@ -3,6 +3,8 @@
 //! the fleet summary. Built from the real lab bundles; the second cluster is a
 //! copy of a lab node whose cluster.conf and hostname are rewritten (said below).
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -405,7 +407,6 @@ fn an_archive_that_escapes_is_refused_with_exit_2() {
 /// A stand-in for ssh (as tests/cluster_cli.rs has): `n150` serves the real lab
 /// bundle as `o2check collect --out -` would; every other node is refused.
 fn fake_ssh(dir: &Path) -> std::path::PathBuf {
-    use std::os::unix::fs::PermissionsExt;
     let script = format!(
         r#"#!/bin/sh
 while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
@@ -423,8 +424,8 @@ esac
         bundle = fixture("lab-collect-healthy-node1").display()
     );
     let path = dir.join("ssh");
-    std::fs::write(&path, script).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Not std::fs::write: see support/stand_in.rs (ETXTBSY under load).
+    support::stand_in::write_executable(&path, &script);
     path
 }
 

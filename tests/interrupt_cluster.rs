@@ -3,7 +3,8 @@
 //! instead of leaving them behind (issue 9's low finding). A stand-in ssh logs
 //! what it is asked and hangs on `collect`.
 
-use std::os::unix::fs::PermissionsExt;
+mod support;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -12,15 +13,11 @@ fn ctrl_c_closes_the_control_master_and_removes_its_socket_directory() {
     let tmp = tempfile::tempdir().unwrap();
     let log = tmp.path().join("log");
     let ssh = tmp.path().join("ssh");
-    std::fs::write(
-        &ssh,
-        format!(
+    // Not std::fs::write: see support/stand_in.rs (ETXTBSY under load).
+    support::stand_in::write_executable(&ssh, &format!(
             "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in ControlPath=*) echo \"dir ${{a#ControlPath=}}\" >> {log};; esac; done\necho \"argv $*\" >> {log}\ncase \" $* \" in *\" -O exit \"*) exit 0;; esac\nexec sleep 10\n",
             log = log.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&ssh, std::fs::Permissions::from_mode(0o755)).unwrap();
+        ));
     // The scratch bundles go to TMPDIR: a private one shows what is left behind.
     let scratch = tmp.path().join("tmp");
     std::fs::create_dir(&scratch).unwrap();

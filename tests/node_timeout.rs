@@ -2,7 +2,8 @@
 //! after it), and it holds even when the node's side leaves something holding the
 //! stream open. A stand-in ssh makes each step slow, or leaves a child behind.
 
-use std::os::unix::fs::PermissionsExt;
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -11,15 +12,11 @@ fn run(tmp: &Path, script_body: &str, timeout: &str) -> (serde_json::Value, Dura
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bundles/lab-collect-healthy-node1");
     let ssh = tmp.join("ssh");
-    std::fs::write(
-        &ssh,
-        format!(
+    // Not std::fs::write: see support/stand_in.rs (ETXTBSY under load).
+    support::stand_in::write_executable(&ssh, &format!(
             "#!/bin/sh\nwhile [ \"$#\" -gt 0 ] && [ \"$1\" != -- ]; do [ \"$1\" = -O ] && exit 0; shift; done\nnode=$2; cmd=$3; F={}\n{script_body}\n",
             fixture.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&ssh, std::fs::Permissions::from_mode(0o755)).unwrap();
+        ));
     let out = tmp.join("reports");
     let started = Instant::now();
     let o = Command::new(env!("CARGO_BIN_EXE_o2check"))

@@ -4,6 +4,8 @@
 //! a non-OCFS2 path is refused, Ctrl-C stops the agents and leaves nothing
 //! behind, and an unreachable or hung node is an error, not a hang.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -327,7 +329,8 @@ fn ctrl_c_stops_every_agent_and_removes_the_run_directory() {
 /// refuse (exit 255, as ssh does) or to hang on.
 fn fake_ssh(dir: &Path) -> PathBuf {
     let path = dir.join("fake-ssh");
-    std::fs::write(
+    // Not std::fs::write: see support/stand_in.rs (ETXTBSY under load).
+    support::stand_in::write_executable(
         &path,
         r#"#!/bin/sh
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do shift; done
@@ -341,10 +344,7 @@ case " $FAKE_SSH_HANG " in *" $host "*)
 esac
 exec sh -c "$*"
 "#,
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     path
 }
 

@@ -4,6 +4,8 @@
 //! symlink to a coordinator file, a sparse 4 GiB entry, an endless stream. Each
 //! hostile node is an error of its own; the honest one is still checked.
 
+mod support;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -58,9 +60,10 @@ fn world() -> World {
     h.set_cksum();
     std::fs::write(t.join("endless.hdr"), h.as_bytes()).unwrap();
     let ssh = t.join("ssh");
-    std::fs::write(
+    // Not std::fs::write: see support/stand_in.rs (ETXTBSY under load).
+    support::stand_in::write_executable(
         &ssh,
-        format!(
+        &format!(
             r#"#!/bin/sh
 while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do [ "$1" = "-O" ] && exit 0; shift; done
 node=$2; cmd=$3; cd {t}
@@ -76,9 +79,7 @@ esac
             t = t.display(),
             f = fixture.display()
         ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&ssh, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     World {
         tmp,
         secret,

@@ -16,6 +16,27 @@ struct Group {
     vars: Vars,
 }
 
+/// Why an inventory could not give its nodes.
+#[derive(Debug, thiserror::Error)]
+pub enum AnsibleError {
+    /// Not INI or YAML as Ansible reads it; `reason` says where (`line 3: ...`).
+    #[error("{file}: {reason}")]
+    Syntax { file: String, reason: String },
+    #[error("no group `{group}` in the inventory (groups: {})", known.join(", "))]
+    NoGroup { group: String, known: Vec<String> },
+    #[error("group `{group}` has no hosts")]
+    EmptyGroup { group: String },
+    #[error("groups nested deeper than {MAX_DEPTH} (a cycle?) at `{group}`")]
+    TooDeep { group: String },
+    #[error("host {host}: ansible_port `{port}` is not a port")]
+    BadPort { host: String, port: String },
+    /// A name or `ansible_host` with shell or ssh option syntax: never passed to ssh.
+    #[error("host {host:?}: `{value}` is not a host name or address")]
+    UnsafeAddress { host: String, value: String },
+    #[error("host {host:?}: ansible_user `{user}` is not a user name")]
+    BadUser { host: String, user: String },
+}
+
 /// A parsed inventory.
 #[derive(Debug, Default, Clone)]
 pub struct Inventory {
@@ -28,7 +49,7 @@ const MAX_DEPTH: usize = 32;
 impl Inventory {
     /// Parse an inventory file, YAML when it looks like YAML (`.yml`, `.yaml`, or
     /// a first meaningful line ending in `:`), INI otherwise.
-    pub fn parse(file_name: &str, text: &str) -> Result<Inventory, String> {
+    pub fn parse(file_name: &str, text: &str) -> Result<Inventory, AnsibleError> {
         let first = text
             .lines()
             .map(str::trim)
@@ -38,15 +59,19 @@ impl Inventory {
             || file_name.ends_with(".yaml")
             || first == "---"
             || (first.ends_with(':') && !first.starts_with('['));
-        if yaml {
-            parse_yaml(text).map_err(|e| format!("{file_name}: {e}"))
+        let parsed = if yaml {
+            parse_yaml(text)
         } else {
-            parse_ini(text).map_err(|e| format!("{file_name}: {e}"))
-        }
+            parse_ini(text)
+        };
+        parsed.map_err(|reason| AnsibleError::Syntax {
+            file: file_name.to_string(),
+            reason,
+        })
     }
 
     /// The hosts of `group` (and of its children), in file order, once each.
-    pub fn nodes(&self, group: &str) -> Result<Vec<Node>, String> {
+    pub fn nodes(&self, group: &str) -> Result<Vec<Node>, AnsibleError> {
         let mut found: Vec<(String, Vars)> = Vec::new();
         if group == "all" && !self.groups.contains_key("all") {
             for name in self.groups.keys() {
@@ -55,14 +80,15 @@ impl Inventory {
         } else if self.groups.contains_key(group) {
             self.walk(group, &Vars::new(), 0, &mut found)?;
         } else {
-            let known: Vec<&str> = self.groups.keys().map(String::as_str).collect();
-            return Err(format!(
-                "no group `{group}` in the inventory (groups: {})",
-                known.join(", ")
-            ));
+            return Err(AnsibleError::NoGroup {
+                group: group.to_string(),
+                known: self.groups.keys().cloned().collect(),
+            });
         }
         if found.is_empty() {
-            return Err(format!("group `{group}` has no hosts"));
+            return Err(AnsibleError::EmptyGroup {
+                group: group.to_string(),
+            });
         }
         found.into_iter().map(|(n, v)| node(n, &v)).collect()
     }
@@ -73,11 +99,11 @@ impl Inventory {
         inherited: &Vars,
         depth: usize,
         out: &mut Vec<(String, Vars)>,
-    ) -> Result<(), String> {
+    ) -> Result<(), AnsibleError> {
         if depth > MAX_DEPTH {
-            return Err(format!(
-                "groups nested deeper than {MAX_DEPTH} (a cycle?) at `{group}`"
-            ));
+            return Err(AnsibleError::TooDeep {
+                group: group.to_string(),
+            });
         }
         let Some(g) = self.groups.get(group) else {
             return Ok(()); // Ansible allows a child group that is never defined
@@ -99,20 +125,22 @@ impl Inventory {
     }
 }
 
-fn node(name: String, vars: &Vars) -> Result<Node, String> {
+fn node(name: String, vars: &Vars) -> Result<Node, AnsibleError> {
     let get = |keys: &[&str]| keys.iter().find_map(|k| vars.get(*k).cloned());
     let port = match get(&["ansible_port", "ansible_ssh_port"]) {
-        Some(p) => Some(
-            p.parse::<u16>()
-                .map_err(|_| format!("host {name}: ansible_port `{p}` is not a port"))?,
-        ),
+        Some(p) => Some(p.parse::<u16>().map_err(|_| AnsibleError::BadPort {
+            host: name.clone(),
+            port: p.clone(),
+        })?),
         None => None,
     };
     let address = get(&["ansible_host", "ansible_ssh_host"]);
     // As hostlists are: `$()`, backticks, `;`, spaces or a leading `-` never reach ssh.
     for value in address.iter().chain(std::iter::once(&name)) {
-        crate::hostlist::check_name(value)
-            .map_err(|_| format!("host {name:?}: `{value}` is not a host name or address"))?;
+        crate::hostlist::check_name(value).map_err(|_| AnsibleError::UnsafeAddress {
+            host: name.clone(),
+            value: value.clone(),
+        })?;
     }
     let user = get(&["ansible_user", "ansible_ssh_user"]);
     if let Some(u) = &user {
@@ -120,9 +148,10 @@ fn node(name: String, vars: &Vars) -> Result<Node, String> {
         // control character could mislead it or the reports.
         let plain = !u.is_empty() && !u.starts_with('-') && !u.chars().any(char::is_control);
         if !plain {
-            return Err(format!(
-                "host {name:?}: ansible_user `{u}` is not a user name"
-            ));
+            return Err(AnsibleError::BadUser {
+                host: name,
+                user: u.clone(),
+            });
         }
     }
     Ok(Node {
@@ -416,7 +445,9 @@ ocfs2
             6,
             "ungrouped hosts count in all"
         );
-        assert!(inv.nodes("nope").unwrap_err().contains("no group `nope`"));
+        let err = inv.nodes("nope").unwrap_err();
+        assert!(matches!(err, AnsibleError::NoGroup { ref group, .. } if group == "nope"));
+        assert!(err.to_string().contains("no group `nope`"), "{err}");
     }
 
     #[test]

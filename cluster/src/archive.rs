@@ -6,7 +6,7 @@
 //! (`sos_commands/...` links at the top), are left out rather than refusing the
 //! whole archive. Compression is recognised by its magic bytes, not the name.
 
-use crate::untrusted_tar::{self, Limits, Specials, Summary};
+use crate::untrusted_tar::{self, Limits, Specials, Summary, UnpackError};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -17,6 +17,34 @@ pub struct Unpacked {
     pub root: PathBuf,
     pub summary: Summary,
     _dir: tempfile::TempDir,
+}
+
+/// Why an archive could not be unpacked; each message names the archive.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A FIFO, device or socket: refused before it is opened, so it cannot block.
+    #[error("{} is neither a bundle directory nor an archive file", path.display())]
+    NotAFile { path: PathBuf },
+    #[error("cannot create a directory to unpack {}: {source}", path.display())]
+    Scratch {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot unpack {}: {source}", path.display())]
+    Unpack {
+        path: PathBuf,
+        #[source]
+        source: UnpackError,
+    },
+    #[error("{} is not a tar archive with files in it", path.display())]
+    NoFiles { path: PathBuf },
 }
 
 /// Compression of an archive, from its first bytes.
@@ -48,20 +76,16 @@ pub fn limits() -> Limits {
 
 /// Unpack the archive file at `path` (a regular file: a FIFO or device is refused
 /// before it is opened, so it cannot block) within `limits`.
-pub fn unpack(path: &Path, limits: &Limits) -> Result<Unpacked, String> {
-    let what = path.display();
-    let md = std::fs::metadata(path).map_err(|e| format!("cannot read {what}: {e}"))?;
+pub fn unpack(path: &Path, limits: &Limits) -> Result<Unpacked, ArchiveError> {
+    let at = || path.to_path_buf();
+    let read = |source| ArchiveError::Read { path: at(), source };
+    let md = std::fs::metadata(path).map_err(read)?;
     if !md.is_file() {
-        return Err(format!(
-            "{what} is neither a bundle directory nor an archive file"
-        ));
+        return Err(ArchiveError::NotAFile { path: at() });
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot open {what}: {e}"))?;
+    let file = std::fs::File::open(path).map_err(read)?;
     let mut reader = BufReader::new(file);
-    let head = reader
-        .fill_buf()
-        .map_err(|e| format!("cannot read {what}: {e}"))?
-        .to_vec();
+    let head = reader.fill_buf().map_err(read)?.to_vec();
     let stream: Box<dyn Read> = match compression(&head) {
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
         Compression::Xz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(reader)),
@@ -70,11 +94,11 @@ pub fn unpack(path: &Path, limits: &Limits) -> Result<Unpacked, String> {
     let dir = tempfile::Builder::new()
         .prefix("o2check-archive-")
         .tempdir()
-        .map_err(|e| format!("cannot create a directory to unpack {what}: {e}"))?;
+        .map_err(|source| ArchiveError::Scratch { path: at(), source })?;
     let summary = untrusted_tar::unpack(stream, dir.path(), limits)
-        .map_err(|e| format!("cannot unpack {what}: {e}"))?;
+        .map_err(|source| ArchiveError::Unpack { path: at(), source })?;
     if summary.files == 0 {
-        return Err(format!("{what} is not a tar archive with files in it"));
+        return Err(ArchiveError::NoFiles { path: at() });
     }
     let root = only_subdirectory(dir.path()).unwrap_or_else(|| dir.path().to_path_buf());
     Ok(Unpacked {
@@ -179,19 +203,25 @@ mod tests {
         evil.extend_from_slice(&[0; 1024]);
         let e = unpack(&write(tmp.path(), "evil.tar", &evil), &limits())
             .err()
-            .unwrap();
+            .unwrap()
+            .to_string();
         assert!(e.contains("outside the destination"), "{e}");
         assert!(!tmp.path().join("evil.txt").exists());
         let e = unpack(&write(tmp.path(), "notes.txt", b"just text\n"), &limits())
             .err()
             .unwrap();
         assert!(
-            e.contains("cannot unpack") || e.contains("not a tar archive"),
+            matches!(
+                e,
+                ArchiveError::Unpack { .. } | ArchiveError::NoFiles { .. }
+            ),
             "{e}"
         );
         let e = unpack(tmp.path(), &limits()).err().unwrap();
+        assert!(matches!(e, ArchiveError::NotAFile { .. }), "{e}");
         assert!(
-            e.contains("neither a bundle directory nor an archive"),
+            e.to_string()
+                .contains("neither a bundle directory nor an archive"),
             "{e}"
         );
         // A per-file cap holds on decompressed bytes.
@@ -202,7 +232,8 @@ mod tests {
         };
         let e = unpack(&write(tmp.path(), "big.tar", &big), &tight)
             .err()
-            .unwrap();
+            .unwrap()
+            .to_string();
         assert!(e.contains("larger than the limit"), "{e}");
     }
 }

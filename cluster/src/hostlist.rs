@@ -2,25 +2,22 @@
 //! `n[01-10]` (zero padding kept), `n[1,3,5-7]`, several brackets in one name
 //! (`r[1-2]n[1-3]`, every combination) and comma-separated lists of all of these.
 
-use std::fmt;
-
 /// Refuse expansions larger than this: a typo such as `n[1-1000000]` must not
 /// make the harness try a million ssh connections.
 pub const MAX_HOSTS: usize = 4096;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A hostlist expression that names no usable host; `reason` says what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("hostlist `{expr}`: {reason}")]
 pub struct HostlistError {
     pub expr: String,
     pub reason: String,
 }
 
-impl fmt::Display for HostlistError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "hostlist `{}`: {}", self.expr, self.reason)
-    }
-}
-
-impl std::error::Error for HostlistError {}
+/// A name that must not reach ssh or become a file name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a host name")]
+pub struct NotAHostName(pub String);
 
 /// Expand `expr` into host names, in order, without duplicates.
 pub fn expand(expr: &str) -> Result<Vec<String>, HostlistError> {
@@ -76,7 +73,7 @@ fn split_top_level(expr: &str) -> Result<Vec<&str>, String> {
 /// One name with zero or more bracket groups.
 fn expand_one(item: &str) -> Result<Vec<String>, String> {
     let Some(open) = item.find('[') else {
-        check_name(item)?;
+        check_name(item).map_err(|e| e.to_string())?;
         return Ok(vec![item.to_string()]);
     };
     let close = open + item[open..].find(']').ok_or("`[` without `]`")?;
@@ -94,7 +91,7 @@ fn expand_one(item: &str) -> Result<Vec<String>, String> {
     for c in &choices {
         for r in &rests {
             let name = format!("{prefix}{c}{r}");
-            check_name(&name)?;
+            check_name(&name).map_err(|e| e.to_string())?;
             out.push(name);
             if out.len() > MAX_HOSTS {
                 return Err(format!("expands to more than {MAX_HOSTS} hosts"));
@@ -140,7 +137,7 @@ fn expand_range_list(list: &str) -> Result<Vec<String>, String> {
 /// A host name must be usable as an ssh destination and a file name: no spaces,
 /// no slashes, no shell or ssh option syntax. Every inventory's names pass here
 /// before they reach ssh.
-pub fn check_name(name: &str) -> Result<(), String> {
+pub fn check_name(name: &str) -> Result<(), NotAHostName> {
     let ok = !name.is_empty()
         && !name.starts_with('-')
         && name
@@ -149,7 +146,7 @@ pub fn check_name(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("`{name}` is not a host name"))
+        Err(NotAHostName(name.to_string()))
     }
 }
 

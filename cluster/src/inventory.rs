@@ -34,6 +34,31 @@ impl Node {
     }
 }
 
+/// Why a node list could not be made; each message names its origin (the file or
+/// the expression) and, where there is one, what to do instead.
+#[derive(Debug, thiserror::Error)]
+pub enum InventoryError {
+    /// cluster.conf does not load (o2cb's grammar, see the checks crate's parser).
+    #[error("{0}")]
+    ClusterConf(String),
+    #[error("{origin} defines no cluster")]
+    NoCluster { origin: String },
+    #[error("{origin} defines clusters {}; say which with --cluster-name", names.join(", "))]
+    SeveralClusters { origin: String, names: Vec<String> },
+    #[error("{origin} lists no valid node of cluster {cluster}")]
+    NoNodes { origin: String, cluster: String },
+    /// A name that must not reach ssh (`-oProxyCommand=...`, `$(...)`).
+    #[error("{origin}: node {name:?}: {reason}; refusing to pass it to ssh")]
+    UnsafeName {
+        origin: String,
+        name: String,
+        #[source]
+        reason: hostlist::NotAHostName,
+    },
+    #[error(transparent)]
+    Hostlist(#[from] hostlist::HostlistError),
+}
+
 /// How to connect to the nodes cluster.conf lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectBy {
@@ -49,20 +74,19 @@ pub fn from_cluster_conf(
     text: &str,
     cluster: Option<&str>,
     connect: ConnectBy,
-) -> Result<Vec<Node>, String> {
-    let conf = cluster_conf::parse(origin, text).map_err(|e| e.to_string())?;
+) -> Result<Vec<Node>, InventoryError> {
+    let conf = cluster_conf::parse(origin, text)
+        .map_err(|e| InventoryError::ClusterConf(e.to_string()))?;
+    let origin = origin.to_string();
     let model = cluster_conf_rules::model(&conf);
     let name = match cluster {
         Some(c) => c.to_string(),
         None => match model.clusters.as_slice() {
             [only] => only.name.clone(),
-            [] => return Err(format!("{origin} defines no cluster")),
+            [] => return Err(InventoryError::NoCluster { origin }),
             many => {
-                let names: Vec<&str> = many.iter().map(|c| c.name.as_str()).collect();
-                return Err(format!(
-                    "{origin} defines clusters {}; say which with --cluster-name",
-                    names.join(", ")
-                ));
+                let names = many.iter().map(|c| c.name.clone()).collect();
+                return Err(InventoryError::SeveralClusters { origin, names });
             }
         },
     };
@@ -76,25 +100,26 @@ pub fn from_cluster_conf(
         })
         .collect();
     if nodes.is_empty() {
-        return Err(format!("{origin} lists no valid node of cluster {name}"));
+        return Err(InventoryError::NoNodes {
+            origin,
+            cluster: name,
+        });
     }
     // The names reach ssh (with --connect-by name): checked as hostlists are.
     for n in &nodes {
-        hostlist::check_name(&n.name).map_err(|e| {
-            format!(
-                "{origin}: node {:?}: {e}; refusing to pass it to ssh",
-                n.name
-            )
+        hostlist::check_name(&n.name).map_err(|reason| InventoryError::UnsafeName {
+            origin: origin.clone(),
+            name: n.name.clone(),
+            reason,
         })?;
     }
     Ok(nodes)
 }
 
 /// Nodes named by a hostlist expression (`n[149-150].ocfs2.test`).
-pub fn from_hostlist(expr: &str) -> Result<Vec<Node>, String> {
-    hostlist::expand(expr)
-        .map(|names| names.into_iter().map(Node::named).collect())
-        .map_err(|e| e.to_string())
+pub fn from_hostlist(expr: &str) -> Result<Vec<Node>, InventoryError> {
+    let names = hostlist::expand(expr)?;
+    Ok(names.into_iter().map(Node::named).collect())
 }
 
 #[cfg(test)]
@@ -116,7 +141,7 @@ mod tests {
         let by_ip = from_cluster_conf("cluster.conf", &text, None, ConnectBy::Ip).unwrap();
         assert_eq!(by_ip[1].destination(), "10.77.0.151");
         let err = from_cluster_conf("cluster.conf", &text, Some("other"), ConnectBy::Name);
-        assert!(err.unwrap_err().contains("no valid node of cluster other"));
+        assert!(matches!(err, Err(InventoryError::NoNodes { cluster, .. }) if cluster == "other"));
     }
 
     #[test]
@@ -133,7 +158,10 @@ mod tests {
             );
             match from_cluster_conf("cluster.conf", &text, None, ConnectBy::Name) {
                 Err(e) => assert!(
-                    e.contains("refusing") || e.contains("no valid node"),
+                    matches!(
+                        e,
+                        InventoryError::UnsafeName { .. } | InventoryError::NoNodes { .. }
+                    ),
                     "{bad}: {e}"
                 ),
                 Ok(nodes) => panic!("{bad}: accepted {nodes:?}"),

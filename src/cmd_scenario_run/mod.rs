@@ -158,7 +158,7 @@ pub fn run(a: RunArgs) -> u8 {
     screen.clear();
     let report = report::build(&a, &run_id, started, transport.as_ref(), &nodes, results);
     if let Err(e) = report::output(&a, &report) {
-        return fail(format!("cannot write reports: {e}"));
+        return fail(e.to_string());
     }
     if was_interrupted {
         130

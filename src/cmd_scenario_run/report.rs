@@ -1,12 +1,14 @@
 //! The run's report: built from every result, shown on stdout, written as JSON
 //! and JUnit (by default `scenarios.json` and `scenarios-junit.xml` in --out).
 
+use crate::cli::ColorArg;
 use crate::cli_scenario::RunArgs;
+use crate::error::Error;
+use crate::output;
 use chrono::{DateTime, Utc};
 use o2check_cluster::{Node, Transport};
-use o2check_reports::write::atomic_write;
-use o2check_reports::{console, json, junit, CheckResult, NodeInfo, RunMeta, RunReport};
-use std::io::IsTerminal;
+use o2check_reports::facts::Facts;
+use o2check_reports::{console, CheckResult, NodeInfo, RunMeta, RunReport};
 
 /// The report of a run that started at `started` and finishes now.
 pub(super) fn build(
@@ -46,13 +48,11 @@ pub(super) fn build(
 
 /// Show the report on stdout (in colour on a terminal without NO_COLOR), then
 /// write the JSON and JUnit files.
-pub(super) fn output(a: &RunArgs, report: &RunReport) -> std::io::Result<()> {
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let _ = console::render(
+pub(super) fn output(a: &RunArgs, report: &RunReport) -> Result<(), Error> {
+    output::console(
         report,
-        &mut std::io::stdout().lock(),
         &console::Options {
-            color,
+            color: output::use_color(ColorArg::Auto),
             verbose: true,
             ..Default::default()
         },
@@ -65,8 +65,11 @@ pub(super) fn output(a: &RunArgs, report: &RunReport) -> std::io::Result<()> {
         .junit
         .clone()
         .unwrap_or_else(|| a.out.join("scenarios-junit.xml"));
-    atomic_write(&json_path, &json::to_json(report))
-        .and_then(|_| atomic_write(&junit_path, &junit::to_xml(report)))
+    output::files(
+        report,
+        &Facts::default(),
+        &output::Targets::json_junit(json_path, junit_path),
+    )
 }
 
 fn hostname() -> String {

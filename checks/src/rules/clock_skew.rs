@@ -74,3 +74,74 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     ).code("clocks-differ")
     .with(evidence))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{edit, fixture, fixture_copy, judge_cluster};
+    use o2check_reports::Status;
+
+    /// The real lab cluster run's two measurements (n150 -605.6 ms, rtt 354.3;
+    /// n151 with its offset replaced by `n151_offset`).
+    fn healthy_pair_with_n151_at(n151_offset: &str) -> Verdict {
+        let n151 = fixture_copy("bundles/lab-cluster-healthy-n151");
+        edit(n151.path(), "meta.json", "-181.656647", n151_offset);
+        judge_cluster(
+            run,
+            &[&fixture("bundles/lab-cluster-healthy-n150"), n151.path()],
+        )
+    }
+
+    #[test]
+    fn the_lab_clusters_measured_clocks_pass() {
+        let v = judge_cluster(
+            run,
+            &[
+                &fixture("bundles/lab-cluster-healthy-n150"),
+                &fixture("bundles/lab-cluster-healthy-n151"),
+            ],
+        );
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert!(
+            v.summary.starts_with(
+                "largest difference 423.9 ms (n151.ocfs2.test ahead of n150.ocfs2.test)"
+            ),
+            "{}",
+            v.summary
+        );
+        assert_eq!(v.evidence.len(), 2);
+    }
+
+    #[test]
+    fn a_node_seconds_ahead_fails() {
+        let v = healthy_pair_with_n151_at("4000.0");
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("clocks-differ"));
+        assert!(v.summary.contains("4605.6 ms"), "{}", v.summary);
+    }
+
+    /// 1205.6 ms apart but each offset only known to within half its 354 ms
+    /// round trip: the skew may be under the 1000 ms bound, so no failure.
+    #[test]
+    fn a_skew_within_the_measurement_uncertainty_passes() {
+        let v = healthy_pair_with_n151_at("600.0");
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert!(v.summary.contains("1205.6 ms"), "{}", v.summary);
+    }
+
+    /// Bundles collected one by one (the lab captures) carry no measurement.
+    #[test]
+    fn bundles_without_a_measurement_and_a_single_node_skip() {
+        let v = judge_cluster(
+            run,
+            &[
+                &fixture("bundles/lab-capture-healthy-node1"),
+                &fixture("bundles/lab-capture-healthy-node2"),
+            ],
+        );
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("no-clock-measurement"));
+        let v = judge_cluster(run, &[&fixture("bundles/lab-cluster-healthy-n150")]);
+        assert_eq!(v.code, Some("no-clock-measurement"), "{}", v.summary);
+    }
+}

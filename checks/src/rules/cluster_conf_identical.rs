@@ -86,3 +86,89 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     ).code("differs")
     .with(evidence))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{edit, fixture, fixture_copy, judge_cluster};
+    use o2check_reports::Status;
+
+    const CONF: &str = "etc/ocfs2/cluster.conf";
+
+    #[test]
+    fn the_lab_nodes_files_are_identical() {
+        let v = judge_cluster(
+            run,
+            &[
+                &fixture("bundles/lab-cluster-healthy-n150"),
+                &fixture("bundles/lab-cluster-healthy-n151"),
+            ],
+        );
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(v.summary, "identical on 2 nodes");
+    }
+
+    /// o2cb writes attributes in hash order: the same content in another order
+    /// is the same cluster.
+    #[test]
+    fn attributes_in_another_order_are_still_identical() {
+        let n151 = fixture_copy("bundles/lab-cluster-healthy-n151");
+        edit(
+            n151.path(),
+            CONF,
+            "\tip_port = 7777\n\tip_address = 10.77.0.151\n",
+            "\tip_address = 10.77.0.151\n\tip_port = 7777\n",
+        );
+        let v = judge_cluster(
+            run,
+            &[&fixture("bundles/lab-cluster-healthy-n150"), n151.path()],
+        );
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+    }
+
+    #[test]
+    fn a_node_with_another_address_differs() {
+        let n151 = fixture_copy("bundles/lab-cluster-healthy-n151");
+        edit(
+            n151.path(),
+            CONF,
+            "ip_address = 10.77.0.151",
+            "ip_address = 10.77.0.152",
+        );
+        let v = judge_cluster(
+            run,
+            &[&fixture("bundles/lab-cluster-healthy-n150"), n151.path()],
+        );
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("differs"));
+        assert_eq!(
+            v.summary,
+            "cluster.conf of n151.ocfs2.test differs from n150.ocfs2.test's"
+        );
+        assert!(
+            v.evidence
+                .iter()
+                .any(|e| e.text.contains("10.77.0.152:7777")),
+            "{:?}",
+            v.evidence
+        );
+    }
+
+    /// A node whose cluster.conf was not collected: nothing to compare, not a
+    /// difference.
+    #[test]
+    fn an_uncollected_file_on_one_node_skips() {
+        let n151 = fixture_copy("bundles/lab-cluster-healthy-n151");
+        std::fs::remove_file(n151.path().join(CONF)).unwrap();
+        let v = judge_cluster(
+            run,
+            &[&fixture("bundles/lab-cluster-healthy-n150"), n151.path()],
+        );
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert!(
+            v.summary.contains("n151.ocfs2.test's cluster.conf"),
+            "{}",
+            v.summary
+        );
+    }
+}

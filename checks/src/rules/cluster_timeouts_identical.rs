@@ -59,3 +59,62 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     ).code("timeouts-differ")
     .with(evidence))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{fixture, judge_cluster};
+    use o2check_reports::Status;
+
+    #[test]
+    fn the_healthy_lab_nodes_agree() {
+        let v = judge_cluster(
+            run,
+            &[
+                &fixture("bundles/lab-capture-healthy-node1"),
+                &fixture("bundles/lab-capture-healthy-node2"),
+            ],
+        );
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(v.summary, "identical on 2 nodes");
+    }
+
+    /// Lab scenario 5b: node2 booted with O2CB_IDLE_TIMEOUT_MS=10000 (its
+    /// configfs is gone, so its file speaks), node1 runs 30000 (configfs).
+    #[test]
+    fn the_labs_idle_timeout_mismatch_differs() {
+        let v = judge_cluster(
+            run,
+            &[
+                &fixture("bundles/lab-capture-healthy-node1"),
+                &fixture("bundles/lab-capture-idle-timeout-node2"),
+            ],
+        );
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("timeouts-differ"));
+        let texts: Vec<&str> = v.evidence.iter().map(|e| e.text.as_str()).collect();
+        assert!(
+            texts.contains(&"threshold Some(31), idle Some(30000) ms, keepalive Some(2000) ms"),
+            "{texts:?}"
+        );
+        assert!(
+            texts.contains(&"threshold Some(31), idle Some(10000) ms, keepalive Some(2000) ms"),
+            "{texts:?}"
+        );
+    }
+
+    /// The lab's sosreport has neither configfs nor an o2cb file for the check
+    /// to read: with one node left there is nothing to compare.
+    #[test]
+    fn fewer_than_two_nodes_with_evidence_skip() {
+        let v = judge_cluster(
+            run,
+            &[
+                &fixture("bundles/lab-capture-healthy-node1"),
+                &fixture("bundles/sos-hostname-mismatch-node2"),
+            ],
+        );
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("too-few-nodes"));
+    }
+}

@@ -112,3 +112,83 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     ).code("mismatch")
     .with(evidence))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{edit, fixture, fixture_copy, judge_node};
+    use o2check_reports::Status;
+
+    const STATS: &str = "commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda";
+
+    fn healthy_node1_edited(edit_it: impl FnOnce(&std::path::Path)) -> Verdict {
+        let b = fixture_copy("bundles/lab-capture-healthy-node1");
+        edit_it(b.path());
+        judge_node(run, &[b.path()])
+    }
+
+    #[test]
+    fn the_lab_volume_matches_its_cluster() {
+        let v = judge_node(run, &[&fixture("bundles/lab-capture-healthy-node1")]);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(v.summary, "1 volume(s) match the running cluster");
+        assert!(v
+            .evidence
+            .iter()
+            .any(|e| e.text.contains("Cluster name: o2lab")));
+    }
+
+    #[test]
+    fn another_cluster_name_on_disk_fails() {
+        let v =
+            healthy_node1_edited(|b| edit(b, STATS, "Cluster name: o2lab", "Cluster name: prod"));
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("mismatch"));
+        assert_eq!(
+            v.summary,
+            "/dev/vda: cluster `prod` on disk, `o2lab` registered (mount: Cluster name is invalid)"
+        );
+    }
+
+    #[test]
+    fn a_local_heartbeat_volume_under_a_global_cluster_fails() {
+        let v = healthy_node1_edited(|b| {
+            edit(
+                b,
+                "sys/kernel/config/cluster/o2lab/heartbeat/mode",
+                "local",
+                "global",
+            )
+        });
+        assert_eq!(v.code, Some("mismatch"), "{}", v.summary);
+        assert!(
+            v.summary
+                .contains("local heartbeat on disk, `global` running"),
+            "{}",
+            v.summary
+        );
+    }
+
+    #[test]
+    fn a_running_userspace_stack_fails() {
+        let v = healthy_node1_edited(|b| {
+            std::fs::create_dir_all(b.join("sys/fs/ocfs2")).unwrap();
+            std::fs::write(b.join("sys/fs/ocfs2/cluster_stack"), "pcmk\n").unwrap();
+        });
+        assert_eq!(v.code, Some("mismatch"), "{}", v.summary);
+        assert!(
+            v.summary.contains("stack `o2cb` on disk, `pcmk` running"),
+            "{}",
+            v.summary
+        );
+    }
+
+    /// The lab capture of the threshold fault has no configfs and no
+    /// /sys/fs/ocfs2: the running cluster is unknown, so no verdict.
+    #[test]
+    fn no_running_cluster_evidence_skips() {
+        let v = judge_node(run, &[&fixture("bundles/lab-capture-hb-threshold-node2")]);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("not-collected"));
+    }
+}

@@ -112,3 +112,78 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     .code(if left_only { "left-domain" } else { "membership-problem" })
     .with(evidence))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{edit, fixture, fixture_copy, judge_node};
+    use o2check_reports::Status;
+
+    const UUID: &str = "AE29B6C7C65E423CA9FFA8C83388BB2F";
+
+    /// n150's real o2dlm lines after node 2 joined its domain.
+    const NODE2_JOINS: &str = "[   24.850495] o2dlm: Node 2 joins domain AE29B6C7C65E423CA9FFA8C83388BB2F \n[   24.850649] ( \n[   24.850679] 1 \n[   24.850695] 2 \n[   24.850707] ) 2 nodes\n";
+
+    fn n150_edited(edit_it: impl FnOnce(&std::path::Path)) -> Verdict {
+        let b = fixture_copy("bundles/lab-cluster-healthy-n150");
+        edit_it(b.path());
+        judge_node(run, &[b.path()])
+    }
+
+    #[test]
+    fn both_mounting_lab_nodes_are_members() {
+        let v = n150_edited(|_| {});
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(
+            v.summary,
+            "1 mounted domain(s); every mounting node is a member"
+        );
+    }
+
+    /// `mounted.ocfs2 -f` says n151 mounts the volume, but n150's latest
+    /// membership is its own join, `( 1 )`.
+    #[test]
+    fn a_mounting_node_missing_from_the_domain_fails() {
+        let v = n150_edited(|b| edit(b, "commands/dmesg", NODE2_JOINS, ""));
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("membership-problem"));
+        assert_eq!(
+            v.summary,
+            format!(
+                "/dev/vda: domain {UUID} has nodes [1] but n151.ocfs2.test (node 2) mount(s) it"
+            )
+        );
+    }
+
+    /// linux fs/ocfs2/dlm/dlmdomain.c, dlm_leave_domain(): "o2dlm: Leaving
+    /// domain %s", logged after the volume's own lines while it still shows
+    /// as mounted.
+    #[test]
+    fn a_node_that_left_while_mounted_fails() {
+        let v = n150_edited(|b| {
+            let p = b.join("commands/dmesg");
+            let mut text = std::fs::read_to_string(&p).unwrap();
+            text.push_str(&format!("[  500.000000] o2dlm: Leaving domain {UUID}\n"));
+            std::fs::write(p, text).unwrap();
+        });
+        assert_eq!(v.code, Some("left-domain"), "{}", v.summary);
+    }
+
+    #[test]
+    fn nothing_mounted_or_no_membership_lines_skip() {
+        let v = judge_node(run, &[&fixture("bundles/lab-cluster-port-blocked-n151")]);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("nothing-mounted"));
+        let v = n150_edited(|b| {
+            edit(b, "commands/dmesg", NODE2_JOINS, "");
+            edit(
+                b,
+                "commands/dmesg",
+                "o2dlm: Joining domain",
+                "o2dlm: (elided)",
+            );
+        });
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("no-membership-lines"));
+    }
+}

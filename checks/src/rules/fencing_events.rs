@@ -53,3 +53,53 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     ).code("fenced")
     .with(fences.iter().take(10).map(Located::evidence)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{fixture, fixture_copy, judge_node};
+    use o2check_reports::Status;
+
+    #[test]
+    fn a_log_without_fencing_passes() {
+        let v = judge_node(run, &[&fixture("bundles/lab-iscsi-fence-before-node2")]);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert!(v.summary.starts_with("no fencing in "), "{}", v.summary);
+    }
+
+    /// The iSCSI lab's fenced node: its real serial console up to the fence
+    /// (`Heartbeat write timeout to device dm-1`, then `very sorry to be
+    /// fencing`) in place of the bundle's dmesg.
+    #[test]
+    fn the_fenced_nodes_console_fails() {
+        let b = fixture_copy("bundles/lab-iscsi-fence-before-node2");
+        std::fs::copy(
+            fixture("captures/lab-iscsi/fence-fenced/node2/console.log"),
+            b.path().join("commands/dmesg"),
+        )
+        .unwrap();
+        let v = judge_node(run, &[b.path()]);
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("fenced"));
+        assert_eq!(v.summary, "1 fencing message(s) in the kernel logs");
+        let texts: Vec<&str> = v.evidence.iter().map(|e| e.text.as_str()).collect();
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.contains("Heartbeat write timeout to device dm-1")),
+            "{texts:?}"
+        );
+        assert!(
+            texts.iter().any(|t| t.contains("very sorry to be fencing")),
+            "{texts:?}"
+        );
+    }
+
+    #[test]
+    fn no_kernel_log_skips() {
+        let b = fixture_copy("bundles/lab-iscsi-fence-before-node2");
+        std::fs::remove_file(b.path().join("commands/dmesg")).unwrap();
+        let v = judge_node(run, &[b.path()]);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+    }
+}

@@ -181,3 +181,88 @@ fn region_evidence(path: &str, r: &crate::parse::configfs::ConfigfsRegion) -> Ev
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{edit, fixture, fixture_copy, judge_node};
+    use o2check_reports::Status;
+
+    const REGION_DIR: &str =
+        "sys/kernel/config/cluster/o2lab/heartbeat/F47217E35EA246069E452DD9DC166B05";
+
+    fn node1_edited(edit_it: impl FnOnce(&std::path::Path)) -> Verdict {
+        let b = fixture_copy("bundles/lab-capture-healthy-node1");
+        edit_it(b.path());
+        judge_node(run, &[b.path()])
+    }
+
+    #[test]
+    fn the_mounted_lab_volume_heartbeats() {
+        let v = node1_edited(|_| {});
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(v.summary, "1 mounted volume(s), heartbeat active");
+        assert!(
+            v.evidence.iter().any(|e| e.text == "dev = vda, pid = 178"),
+            "{:?}",
+            v.evidence
+        );
+    }
+
+    /// The region is there but its o2hb thread is gone (empty pid), as after
+    /// a mount(2) that bypassed mount.ocfs2's heartbeat start.
+    #[test]
+    fn a_region_without_its_thread_fails() {
+        let v = node1_edited(|b| edit(b, &format!("{REGION_DIR}/pid"), "178", ""));
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("heartbeat-inactive"));
+        assert!(
+            v.summary
+                .contains("has no heartbeat thread (dev/pid empty)"),
+            "{}",
+            v.summary
+        );
+    }
+
+    #[test]
+    fn a_mounted_volume_without_a_region_fails() {
+        let v = node1_edited(|b| {
+            std::fs::remove_dir_all(b.join(REGION_DIR)).unwrap();
+            edit(
+                b,
+                "commands/service_o2cb_status",
+                "heartbeat: Active",
+                "heartbeat: Not active",
+            );
+        });
+        assert_eq!(v.code, Some("heartbeat-inactive"), "{}", v.summary);
+        assert_eq!(
+            v.summary,
+            "/dev/vda: no heartbeat region F47217E35EA246069E452DD9DC166B05 in configfs; `service o2cb status` says the heartbeat is not active"
+        );
+    }
+
+    /// The port-blocked run's n151: its mount failed, the status says `Not
+    /// active`, as it must in local mode with nothing mounted.
+    #[test]
+    fn nothing_mounted_and_not_active_is_right_in_local_mode() {
+        let v = judge_node(run, &[&fixture("bundles/lab-cluster-port-blocked-n151")]);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert!(
+            v.summary
+                .starts_with("no OCFS2 volume is mounted and the heartbeat is not running"),
+            "{}",
+            v.summary
+        );
+    }
+
+    #[test]
+    fn no_configfs_and_no_status_skips() {
+        let v = node1_edited(|b| {
+            std::fs::remove_dir_all(b.join("sys/kernel/config")).unwrap();
+            std::fs::remove_file(b.join("commands/service_o2cb_status")).unwrap();
+        });
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("no-heartbeat-evidence"));
+    }
+}

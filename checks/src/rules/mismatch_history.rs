@@ -88,3 +88,71 @@ fn value_ms(setting: Setting, c: &ConfigfsCluster) -> Option<u64> {
         Setting::HeartbeatTimeout => threshold.map(|t| t.saturating_sub(1) * 2000),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Options;
+    use crate::kernlog::node_events::node_events_now;
+    use crate::rules::test_bundle::{edit, fixture, fixture_copy};
+    use crate::source::{Bundle, Source};
+
+    /// The standing of every mismatch in n150's log of the port-blocked lab run,
+    /// with `peers` (bundle dirs) as the other nodes' evidence.
+    fn standings(peers: &[&std::path::Path]) -> Vec<Standing> {
+        let me = Bundle::open(&fixture("bundles/lab-cluster-port-blocked-n150")).unwrap();
+        let peers: Vec<Bundle> = peers.iter().map(|p| Bundle::open(p).unwrap()).collect();
+        let options = Options::default();
+        let ctx = NodeCtx::new(&me as &dyn Source, &options)
+            .with_peers(peers.iter().map(|p| p as &dyn Source).collect());
+        let log = node_events_now(&ctx).unwrap();
+        let window = Window::of(ctx.source, None);
+        let now = peers_now(&ctx);
+        (0..log.events.len())
+            .filter(|&i| matches!(log.events[i].event, O2Event::NetMismatch { .. }))
+            .map(|i| standing(&log, i, &now, &window))
+            .collect()
+    }
+
+    #[test]
+    fn without_the_peers_evidence_every_mismatch_stands() {
+        let s = standings(&[]);
+        assert!(!s.is_empty());
+        assert!(s.iter().all(|s| *s == Standing::Current), "{s:?}");
+    }
+
+    /// n151 now runs idle 5000 ms and threshold 7 (dead count 14000 ms,
+    /// heartbeat timeout 12000 ms), n150's values: each logged mismatch is over.
+    #[test]
+    fn a_peer_now_running_this_nodes_values_ends_them() {
+        let s = standings(&[&fixture("bundles/lab-cluster-port-blocked-n151")]);
+        assert!(!s.is_empty());
+        for st in &s {
+            match st {
+                Standing::Over(why) => {
+                    assert!(
+                        why.starts_with("n151.ocfs2.test (node 2) now runs "),
+                        "{why}"
+                    )
+                }
+                Standing::Current => panic!("{s:?}"),
+            }
+        }
+    }
+
+    /// n151 still at the 6000 ms it logged: the idle-timeout mismatch stands,
+    /// the others (threshold fixed) are over.
+    #[test]
+    fn a_peer_still_running_the_logged_value_keeps_it_current() {
+        let n151 = fixture_copy("bundles/lab-cluster-port-blocked-n151");
+        edit(
+            n151.path(),
+            "sys/kernel/config/cluster/o2lab/idle_timeout_ms",
+            "5000",
+            "6000",
+        );
+        let s = standings(&[n151.path()]);
+        assert!(s.contains(&Standing::Current), "{s:?}");
+        assert!(s.iter().any(|s| matches!(s, Standing::Over(_))), "{s:?}");
+    }
+}

@@ -118,3 +118,94 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     ).code("misresolved")
     .with(evidence))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{edit, fixture, fixture_copy, judge_node};
+    use o2check_reports::Status;
+
+    /// The lab cluster run's n150 bundle: getent for both names and `ip -o addr`.
+    fn n150_edited(edit_it: impl FnOnce(&std::path::Path)) -> Verdict {
+        let b = fixture_copy("bundles/lab-cluster-healthy-n150");
+        edit_it(b.path());
+        judge_node(run, &[b.path()])
+    }
+
+    #[test]
+    fn the_lab_names_resolve_and_the_local_address_is_up() {
+        let v = n150_edited(|_| {});
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(
+            v.summary,
+            "2 node name(s) resolve to their configured addresses; local address is up"
+        );
+        assert!(v
+            .evidence
+            .iter()
+            .any(|e| e.text.contains("inet 10.77.0.150/24")));
+    }
+
+    #[test]
+    fn a_name_resolving_elsewhere_fails() {
+        let v = n150_edited(|b| {
+            edit(
+                b,
+                "commands/getent_ahostsv4_n151.ocfs2.test",
+                "10.77.0.151",
+                "10.77.0.99",
+            )
+        });
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("misresolved"));
+        assert_eq!(
+            v.summary,
+            "`n151.ocfs2.test` resolves to 10.77.0.99 but cluster.conf says 10.77.0.151"
+        );
+    }
+
+    /// o2net binds to the local node's ip_address: not on an interface, it
+    /// cannot listen (`Error -99 while binding socket`).
+    #[test]
+    fn the_local_address_missing_from_the_interfaces_fails() {
+        let v = n150_edited(|b| edit(b, "commands/ip_-o_addr", "10.77.0.150/24", "10.77.0.160/24"));
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert!(
+            v.summary.contains("`n150.ocfs2.test` is configured with 10.77.0.150 but no interface has that address"),
+            "{}",
+            v.summary
+        );
+    }
+
+    /// The lab captures have no getent output: /etc/hosts speaks.
+    #[test]
+    fn the_hosts_file_is_read_without_getent() {
+        let v = judge_node(run, &[&fixture("bundles/lab-capture-healthy-node1")]);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(
+            v.summary,
+            "2 node name(s) resolve to their configured addresses"
+        );
+        let b = fixture_copy("bundles/lab-capture-healthy-node1");
+        edit(
+            b.path(),
+            "etc/hosts",
+            "10.77.0.151 n151",
+            "10.77.1.151 n151",
+        );
+        let v = judge_node(run, &[b.path()]);
+        assert_eq!(v.code, Some("misresolved"), "{}", v.summary);
+    }
+
+    #[test]
+    fn no_resolver_evidence_skips() {
+        let b = fixture_copy("bundles/lab-capture-healthy-node1");
+        std::fs::remove_file(b.path().join("etc/hosts")).unwrap();
+        let v = judge_node(run, &[b.path()]);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("no-resolver-evidence"));
+        // The lab's sosreport has no cluster.conf: nothing to resolve.
+        let v = judge_node(run, &[&fixture("bundles/sos-hostname-mismatch-node2")]);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+    }
+}

@@ -122,3 +122,92 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     ).code("settings-invalid")
     .with(problems.into_iter().filter_map(|(_, e)| e)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{edit, fixture, fixture_copy, judge_node};
+    use o2check_reports::Status;
+
+    const FILE: &str = "etc/default/o2cb";
+
+    /// The lab node's real /etc/default/o2cb, with `from` replaced by `to`.
+    fn lab_file_with(from: &str, to: &str) -> Verdict {
+        let b = fixture_copy("bundles/lab-capture-healthy-node1");
+        edit(b.path(), FILE, from, to);
+        judge_node(run, &[b.path()])
+    }
+
+    #[test]
+    fn the_lab_configuration_passes() {
+        let v = judge_node(run, &[&fixture("bundles/lab-capture-healthy-node1")]);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(
+            v.summary,
+            "enabled for `o2lab`; threshold 31, idle 30000 ms, keepalive 2000 ms, reconnect 2000 ms"
+        );
+    }
+
+    #[test]
+    fn disabled_at_boot_fails() {
+        let v = lab_file_with("O2CB_ENABLED=true", "O2CB_ENABLED=false");
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("settings-invalid"));
+        assert!(
+            v.summary.starts_with("O2CB_ENABLED is not `true`"),
+            "{}",
+            v.summary
+        );
+        assert!(
+            v.evidence.iter().any(|e| e.text == "O2CB_ENABLED=false"),
+            "{:?}",
+            v.evidence
+        );
+    }
+
+    #[test]
+    fn a_boot_cluster_cluster_conf_does_not_have_fails() {
+        let v = lab_file_with("O2CB_BOOTCLUSTER=o2lab", "O2CB_BOOTCLUSTER=ocfs2");
+        assert_eq!(v.code, Some("settings-invalid"), "{}", v.summary);
+        assert!(
+            v.summary
+                .contains("O2CB_BOOTCLUSTER=`ocfs2` is not a cluster in cluster.conf"),
+            "{}",
+            v.summary
+        );
+    }
+
+    #[test]
+    fn a_keepalive_not_below_the_idle_timeout_fails() {
+        let v = lab_file_with(
+            "O2CB_KEEPALIVE_DELAY_MS=2000",
+            "O2CB_KEEPALIVE_DELAY_MS=30000",
+        );
+        assert_eq!(v.code, Some("settings-invalid"), "{}", v.summary);
+        assert!(
+            v.summary
+                .contains("keepalive delay 30000 ms is not smaller than the idle timeout 30000 ms"),
+            "{}",
+            v.summary
+        );
+    }
+
+    /// Missing from a bundle is not missing on the host: only a collect that
+    /// saw both files absent (its manifest) earns the failure.
+    #[test]
+    fn an_uncollected_file_skips_and_an_absent_one_fails() {
+        let b = fixture_copy("bundles/lab-capture-healthy-node1");
+        std::fs::remove_file(b.path().join(FILE)).unwrap();
+        let v = judge_node(run, &[b.path()]);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("not-collected"));
+        std::fs::write(
+            b.path().join("manifest.json"),
+            r#"{"version":1,"files":{"/etc/default/o2cb":{"state":"absent"},"/etc/sysconfig/o2cb":{"state":"absent"}}}"#,
+        )
+        .unwrap();
+        let v = judge_node(run, &[b.path()]);
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("file-absent"));
+    }
+}

@@ -120,3 +120,90 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     ).code("timeouts-disagree")
     .with(evidence))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{edit, fixture, fixture_copy, judge_node};
+    use o2check_reports::Status;
+
+    #[test]
+    fn the_healthy_lab_node_passes() {
+        let v = judge_node(run, &[&fixture("bundles/lab-capture-healthy-node1")]);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(
+            v.summary,
+            "no timeout disagreement in the kernel log or between file and kernel"
+        );
+    }
+
+    /// Lab scenario 5b: node2's kernel logged node1's 30000 ms idle timeout
+    /// against its own 10000 ms.
+    #[test]
+    fn the_labs_logged_idle_timeout_mismatch_fails() {
+        let v = judge_node(run, &[&fixture("bundles/lab-capture-idle-timeout-node2")]);
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("timeouts-disagree"));
+        assert_eq!(
+            v.summary,
+            "a peer uses IdleTimeout 30000 ms, this node 10000 ms"
+        );
+        assert!(!v.evidence.is_empty());
+    }
+
+    /// An edited file is not in force until o2cb restarts: configfs still says 31.
+    #[test]
+    fn a_file_the_kernel_does_not_run_with_fails() {
+        let b = fixture_copy("bundles/lab-capture-healthy-node1");
+        edit(
+            b.path(),
+            "etc/default/o2cb",
+            "O2CB_HEARTBEAT_THRESHOLD=31",
+            "O2CB_HEARTBEAT_THRESHOLD=61",
+        );
+        let v = judge_node(run, &[b.path()]);
+        assert_eq!(v.code, Some("timeouts-disagree"), "{}", v.summary);
+        assert!(
+            v.summary.starts_with(
+                "O2CB_HEARTBEAT_THRESHOLD=61 in /etc/default/o2cb but the kernel runs with 31"
+            ),
+            "{}",
+            v.summary
+        );
+    }
+
+    /// The port-blocked lab run: n150's log holds n151's old 6000 ms idle
+    /// timeout; alone that is current, with n151's evidence (it runs 5000 ms
+    /// now, as n150 does) it is history.
+    #[test]
+    fn a_mismatch_the_peer_has_since_fixed_is_history_in_a_cluster_run() {
+        let n150 = fixture("bundles/lab-cluster-port-blocked-n150");
+        let v = judge_node(run, &[&n150]);
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert!(
+            v.summary.contains("IdleTimeout 6000 ms, this node 5000 ms"),
+            "{}",
+            v.summary
+        );
+        let v = judge_node(
+            run,
+            &[&n150, &fixture("bundles/lab-cluster-port-blocked-n151")],
+        );
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert!(
+            v.summary.contains("logged mismatch(es) since resolved"),
+            "{}",
+            v.summary
+        );
+    }
+
+    #[test]
+    fn neither_configfs_nor_the_file_skips() {
+        let b = fixture_copy("bundles/lab-capture-healthy-node1");
+        std::fs::remove_dir_all(b.path().join("sys/kernel/config")).unwrap();
+        std::fs::remove_file(b.path().join("etc/default/o2cb")).unwrap();
+        let v = judge_node(run, &[b.path()]);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("no-timeout-evidence"));
+    }
+}

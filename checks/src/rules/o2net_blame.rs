@@ -151,3 +151,81 @@ pub fn inbound_failures(ctx: &NodeCtx, addr: SocketAddrV4) -> Vec<(String, Strin
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Options;
+    use crate::rules::common::cluster_conf;
+    use crate::rules::test_bundle::fixture;
+    use crate::source::Bundle;
+
+    /// The port-blocked lab run: n150 drops TCP 7777 (iptables), n151's probe
+    /// of 10.77.0.150:7777 timed out. `f` gets `me`'s context with `peers`.
+    fn with_ctx<T>(me: &str, peers: &[&str], f: impl FnOnce(&NodeCtx, &Model) -> T) -> T {
+        let me = Bundle::open(&fixture(me)).unwrap();
+        let peers: Vec<Bundle> = peers
+            .iter()
+            .map(|p| Bundle::open(&fixture(p)).unwrap())
+            .collect();
+        let options = Options::default();
+        let ctx = NodeCtx::new(&me as &dyn Source, &options)
+            .with_peers(peers.iter().map(|p| p as &dyn Source).collect());
+        let (_, model) = cluster_conf(&ctx).unwrap();
+        f(&ctx, &model)
+    }
+
+    const N150: &str = "bundles/lab-cluster-port-blocked-n150";
+    const N151: &str = "bundles/lab-cluster-port-blocked-n151";
+
+    #[test]
+    fn the_node_whose_firewall_drops_the_port_is_blamed() {
+        with_ctx(N151, &[N150], |ctx, model| {
+            let n150 = model.nodes.iter().find(|n| n.number == 1).unwrap();
+            let blame = peer_explains(ctx, model, n150).expect("n150's firewall explains it");
+            assert_eq!(blame.node, "n150.ocfs2.test");
+            assert_eq!(
+                blame.why,
+                "iptables rule drops TCP 7777: -A INPUT -p tcp -m tcp --dport 7777 -j DROP"
+            );
+        });
+    }
+
+    /// Without the peer's evidence nothing explains it; a peer whose firewall
+    /// lets the port through (healthy n150) explains nothing either.
+    #[test]
+    fn no_blame_without_evidence_that_explains() {
+        with_ctx(N151, &[], |ctx, model| {
+            let n150 = model.nodes.iter().find(|n| n.number == 1).unwrap();
+            assert!(peer_explains(ctx, model, n150).is_none());
+        });
+        with_ctx(N151, &["bundles/lab-cluster-healthy-n150"], |ctx, model| {
+            let n150 = model.nodes.iter().find(|n| n.number == 1).unwrap();
+            assert!(peer_explains(ctx, model, n150).is_none());
+        });
+    }
+
+    #[test]
+    fn the_firewall_reports_what_it_read() {
+        with_ctx(N150, &[], |ctx, _| {
+            let wall = firewall(ctx, &[7777]);
+            assert_eq!(wall.answered, ["iptables-save"]);
+            assert_eq!(wall.blocks.len(), 1);
+            assert_eq!(wall.gaps.len(), 1, "nft was not collected");
+            assert!(firewall(ctx, &[7778]).blocks.is_empty());
+        });
+    }
+
+    #[test]
+    fn a_peers_failed_probe_is_an_inbound_failure() {
+        with_ctx(N150, &[N151], |ctx, _| {
+            let addr: SocketAddrV4 = "10.77.0.150:7777".parse().unwrap();
+            assert_eq!(
+                inbound_failures(ctx, addr),
+                [("n151.ocfs2.test".to_string(), "timed out".to_string())]
+            );
+            let other: SocketAddrV4 = "10.77.0.151:7777".parse().unwrap();
+            assert!(inbound_failures(ctx, other).is_empty());
+        });
+    }
+}

@@ -190,3 +190,90 @@ fn listener_problem(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{edit, fixture, fixture_copy, judge_node};
+    use o2check_reports::Status;
+
+    const BLOCKED_N150: &str = "bundles/lab-cluster-port-blocked-n150";
+    const BLOCKED_N151: &str = "bundles/lab-cluster-port-blocked-n151";
+
+    /// n151 (node 2) connects to n150: its established connection proves it.
+    #[test]
+    fn the_healthy_lab_node_passes() {
+        let v = judge_node(
+            run,
+            &[
+                &fixture("bundles/lab-cluster-healthy-n151"),
+                &fixture("bundles/lab-cluster-healthy-n150"),
+            ],
+        );
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(
+            v.summary,
+            "1 peer port(s) reachable; no firewall rule blocks the o2net port (iptables-save)"
+        );
+    }
+
+    /// The lab's blocked port, on the node that blocks it: its own rule, and
+    /// (in a cluster run) n151's failed probe of it.
+    #[test]
+    fn the_blocking_node_fails_with_its_rule() {
+        let v = judge_node(run, &[&fixture(BLOCKED_N150)]);
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("firewall-drops"));
+        let v = judge_node(run, &[&fixture(BLOCKED_N150), &fixture(BLOCKED_N151)]);
+        assert_eq!(v.code, Some("firewall-drops"), "{}", v.summary);
+        assert!(
+            v.summary
+                .contains("n151.ocfs2.test cannot reach this node's 10.77.0.150:7777: timed out"),
+            "{}",
+            v.summary
+        );
+    }
+
+    /// n151's probe of n150 timed out. Alone that is n151's failure; with
+    /// n150's evidence the blame goes to n150's firewall, so n151 passes.
+    #[test]
+    fn the_node_that_cannot_reach_is_not_blamed_when_the_peer_explains() {
+        let v = judge_node(run, &[&fixture(BLOCKED_N151)]);
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("peer-unreachable"));
+        let v = judge_node(run, &[&fixture(BLOCKED_N151), &fixture(BLOCKED_N150)]);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert!(
+            v.summary
+                .contains("unreachable because of their own side: n150.ocfs2.test"),
+            "{}",
+            v.summary
+        );
+    }
+
+    /// Online (configfs has a local node) but the listener moved off 7777.
+    #[test]
+    fn an_online_node_without_its_listener_fails() {
+        let b = fixture_copy("bundles/lab-cluster-healthy-n151");
+        edit(
+            b.path(),
+            "proc/net/tcp",
+            "97004D0A:1E61 00000000:0000 0A",
+            "97004D0A:1E62 00000000:0000 0A",
+        );
+        let v = judge_node(run, &[b.path()]);
+        assert_eq!(v.code, Some("no-listener"), "{}", v.summary);
+        assert_eq!(
+            v.summary,
+            "the cluster is online but nothing listens on 10.77.0.151:7777 (o2net listener)"
+        );
+    }
+
+    /// The lab captures have neither probes nor a ruleset: no pass on nothing.
+    #[test]
+    fn no_probe_and_no_ruleset_skips() {
+        let v = judge_node(run, &[&fixture("bundles/lab-capture-healthy-node1")]);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("no-evidence"));
+    }
+}

@@ -160,3 +160,75 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     .with(earlier)
     .with(unplaced_note(&log, &window)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{fixture, fixture_copy, judge_node};
+    use o2check_reports::Status;
+
+    fn lab(bundle: &str) -> Verdict {
+        judge_node(run, &[&fixture(bundle)])
+    }
+
+    #[test]
+    fn the_healthy_lab_node_passes() {
+        let v = lab("bundles/lab-capture-healthy-node1");
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(
+            v.summary,
+            "1 current connection(s), no current rejections, flaps or idle timeouts"
+        );
+    }
+
+    /// Lab scenario 5b from node2's side: the handshake names node1's value,
+    /// the connection drops again and again, the mount gives up.
+    #[test]
+    fn the_labs_idle_timeout_mismatch_fails_with_the_values() {
+        let v = lab("bundles/lab-capture-idle-timeout-node2");
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("handshake-mismatch"));
+        assert_eq!(
+            v.summary,
+            "n150.ocfs2.test (num 1) uses IdleTimeout 30000 ms, this node 10000 ms; connection to n150.ocfs2.test dropped 7 times; no connection established with node 1 after 10.0 s"
+        );
+    }
+
+    /// The port-blocked run from n151: no handshake at all, only o2net's
+    /// `No connection established` after the 5 s idle timeout.
+    #[test]
+    fn a_node_that_never_connects_fails() {
+        let v = lab("bundles/lab-cluster-port-blocked-n151");
+        assert_eq!(v.code, Some("no-connection"), "{}", v.summary);
+        assert_eq!(
+            v.summary,
+            "no connection established with node 1 after 5.0 s"
+        );
+    }
+
+    /// iSCSI lab node1: one o2net event before the last reconnection.
+    #[test]
+    fn events_a_reconnection_replaced_are_history() {
+        let v = lab("bundles/lab-iscsi-healthy-node1");
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert!(
+            v.summary
+                .ends_with("; 1 earlier o2net event(s) are history (shown below)"),
+            "{}",
+            v.summary
+        );
+        assert!(!v.evidence.is_empty(), "the history is shown");
+    }
+
+    #[test]
+    fn no_o2_messages_and_no_log_skip() {
+        let v = lab("bundles/lab-iscsi-fence-before-node2");
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("no-o2-messages"));
+        let b = fixture_copy("bundles/lab-capture-healthy-node1");
+        std::fs::remove_file(b.path().join("commands/dmesg")).unwrap();
+        let v = judge_node(run, &[b.path()]);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("not-collected"));
+    }
+}

@@ -120,3 +120,96 @@ pub fn collect_probes(ctx: &NodeCtx) -> Vec<(Option<Ipv4Addr>, SocketAddrV4)> {
         .map(|t| (p.mine.map(|m| m.ip), t.addr))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Options;
+    use crate::rules::common::cluster_conf;
+    use crate::rules::test_bundle::{edit, fixture, fixture_copy};
+    use crate::source::{Bundle, Source};
+
+    /// n151's established o2net connection to n150 in the lab's /proc/net/tcp
+    /// (10.77.0.151:33763 -> 10.77.0.150:7777).
+    const ESTABLISHED: &str = "97004D0A:83E3 96004D0A:1E61 01";
+
+    /// Runs `f` on the context of bundle `dir` and its cluster.conf model.
+    fn with_plan<T>(dir: &std::path::Path, f: impl FnOnce(&NodeCtx, &Model) -> T) -> T {
+        let b = Bundle::open(dir).unwrap();
+        let options = Options::default();
+        let ctx = NodeCtx::new(&b as &dyn Source, &options);
+        let (_, model) = cluster_conf(&ctx).unwrap();
+        f(&ctx, &model)
+    }
+
+    #[test]
+    fn the_higher_numbered_node_targets_the_lower_and_sees_its_connection() {
+        with_plan(
+            &fixture("bundles/lab-cluster-healthy-n151"),
+            |ctx, model| {
+                let p = plan(ctx, model, "o2lab");
+                assert_eq!(p.mine.map(|m| m.name.as_str()), Some("n151.ocfs2.test"));
+                assert_eq!(p.targets.len(), 1);
+                assert_eq!(p.targets[0].addr.to_string(), "10.77.0.150:7777");
+                let line = p.targets[0].established.as_ref().expect("established");
+                assert!(line.text.contains(ESTABLISHED), "{}", line.text);
+                assert!(
+                    collect_probes(ctx).is_empty(),
+                    "a connection needs no probe"
+                );
+            },
+        );
+    }
+
+    #[test]
+    fn the_lowest_numbered_node_targets_nobody() {
+        with_plan(
+            &fixture("bundles/lab-cluster-healthy-n150"),
+            |ctx, model| {
+                let p = plan(ctx, model, "o2lab");
+                assert_eq!(p.mine.map(|m| m.number), Some(1));
+                assert!(p.targets.is_empty());
+            },
+        );
+    }
+
+    /// Without the established line, collect has to probe n150 from n151's
+    /// interconnect address.
+    #[test]
+    fn a_target_without_a_connection_is_probed_from_the_own_address() {
+        let b = fixture_copy("bundles/lab-cluster-healthy-n151");
+        edit(
+            b.path(),
+            "proc/net/tcp",
+            ESTABLISHED,
+            "97004D0A:83E3 96004D0A:1E61 06",
+        );
+        with_plan(b.path(), |ctx, _| {
+            let probes: Vec<String> = collect_probes(ctx)
+                .iter()
+                .map(|(from, to)| format!("{from:?} -> {to}"))
+                .collect();
+            assert_eq!(probes, ["Some(10.77.0.151) -> 10.77.0.150:7777"]);
+        });
+    }
+
+    /// The lab's hostname fault (n151.test.com, not in cluster.conf): the node
+    /// is still found by the address on its interface.
+    #[test]
+    fn a_hostname_cluster_conf_lacks_is_matched_by_address() {
+        with_plan(
+            &fixture("bundles/lab-collect-hostname-mismatch-node2"),
+            |ctx, model| {
+                assert_eq!(my_node_names(ctx, model, "o2lab"), ["n151.ocfs2.test"]);
+                assert!(local_ips(ctx).contains(&"10.77.0.151".parse().unwrap()));
+            },
+        );
+    }
+
+    #[test]
+    fn no_cluster_conf_means_no_probes() {
+        let b = Bundle::open(&fixture("bundles/sos-hostname-mismatch-node2")).unwrap();
+        let options = Options::default();
+        assert!(collect_probes(&NodeCtx::new(&b as &dyn Source, &options)).is_empty());
+    }
+}

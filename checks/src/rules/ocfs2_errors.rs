@@ -63,3 +63,57 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     .with(earlier)
     .with(unplaced_note(&log, &window)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{fixture, fixture_copy, judge_node};
+    use o2check_reports::Status;
+
+    #[test]
+    fn the_healthy_lab_node_passes() {
+        let v = judge_node(run, &[&fixture("bundles/lab-capture-healthy-node1")]);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(v.summary, "no current ERROR status lines");
+    }
+
+    /// Lab scenario 5b: the failed mount's -107 chain, lowest function first
+    /// in the kernel's order, grouped by errno and function.
+    #[test]
+    fn the_labs_failed_mount_chain_fails() {
+        let v = judge_node(run, &[&fixture("bundles/lab-capture-idle-timeout-node2")]);
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("error-status-lines"));
+        assert_eq!(
+            v.summary,
+            "ERROR status lines: ocfs2_dlm_init = -107 (ENOTCONN) x1, ocfs2_fill_super = -107 (ENOTCONN) x1, ocfs2_mount_volume = -107 (ENOTCONN) x1"
+        );
+        assert_eq!(v.evidence.len(), 3);
+    }
+
+    /// The same errors followed by a successful mount (the line n151 logs
+    /// when it mounts, from the lab cluster run): the failed attempt is history.
+    #[test]
+    fn errors_of_an_attempt_a_later_mount_replaced_are_history() {
+        let b = fixture_copy("bundles/lab-capture-idle-timeout-node2");
+        let dmesg = b.path().join("commands/dmesg");
+        let mut text = std::fs::read_to_string(&dmesg).unwrap();
+        text.push_str("[  900.826217] ocfs2: Mounting device (254,0) on (node 2, slot 1) with ordered data mode.\n");
+        std::fs::write(&dmesg, text).unwrap();
+        let v = judge_node(run, &[b.path()]);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert!(
+            v.summary.contains("3 earlier ERROR line(s) are history"),
+            "{}",
+            v.summary
+        );
+    }
+
+    #[test]
+    fn an_uncollected_kernel_log_skips() {
+        let b = fixture_copy("bundles/lab-capture-idle-timeout-node2");
+        std::fs::remove_file(b.path().join("commands/dmesg")).unwrap();
+        let v = judge_node(run, &[b.path()]);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+    }
+}

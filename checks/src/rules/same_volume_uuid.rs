@@ -147,3 +147,89 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     ).code("uuid-differs")
     .with(evidence))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{edit, fixture, fixture_copy, judge_cluster};
+    use o2check_reports::Status;
+
+    const UUID: &str = "AE29B6C7C65E423CA9FFA8C83388BB2F";
+
+    fn healthy_with_n151(n151: &std::path::Path) -> Verdict {
+        judge_cluster(run, &[&fixture("bundles/lab-cluster-healthy-n150"), n151])
+    }
+
+    #[test]
+    fn both_lab_nodes_mount_the_same_volume() {
+        let v = healthy_with_n151(&fixture("bundles/lab-cluster-healthy-n151"));
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(
+            v.summary,
+            "1 mount point(s) hold the same volume on every node that mounts them"
+        );
+    }
+
+    /// n151 with another volume at /mnt/ocfs2 (its own LUN formatted).
+    #[test]
+    fn another_volume_at_the_shared_mount_point_fails() {
+        let n151 = fixture_copy("bundles/lab-cluster-healthy-n151");
+        for f in [
+            "commands/mounted.ocfs2_-d",
+            "commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda",
+        ] {
+            edit(n151.path(), f, UUID, "0123456789ABCDEF0123456789ABCDEF");
+        }
+        let v = healthy_with_n151(n151.path());
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("uuid-differs"));
+        assert_eq!(
+            v.summary,
+            format!("/mnt/ocfs2 holds different volumes: n150.ocfs2.test: {UUID}, n151.ocfs2.test: 0123456789ABCDEF0123456789ABCDEF")
+        );
+    }
+
+    /// The port-blocked lab run: n151's mount failed, its fstab still names it.
+    #[test]
+    fn a_node_meant_to_mount_that_did_not_fails() {
+        let v = judge_cluster(
+            run,
+            &[
+                &fixture("bundles/lab-cluster-port-blocked-n150"),
+                &fixture("bundles/lab-cluster-port-blocked-n151"),
+            ],
+        );
+        assert_eq!(v.code, Some("uuid-differs"), "{}", v.summary);
+        assert_eq!(
+            v.summary,
+            "/mnt/ocfs2 is in fstab but not mounted on n151.ocfs2.test while mounted on n150.ocfs2.test"
+        );
+    }
+
+    /// Without a node's mount table "not mounted there" would be a guess.
+    #[test]
+    fn an_uncollected_mount_table_skips() {
+        let n151 = fixture_copy("bundles/lab-cluster-healthy-n151");
+        std::fs::remove_file(n151.path().join("proc/mounts")).unwrap();
+        let v = healthy_with_n151(n151.path());
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("not-collected"));
+    }
+
+    /// n151 alone mounted, with no UUID evidence: one mount point, nothing to compare.
+    #[test]
+    fn unknown_uuids_and_nothing_mounted_skip() {
+        let n151 = fixture_copy("bundles/lab-cluster-healthy-n151");
+        for f in [
+            "commands/mounted.ocfs2_-d",
+            "commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda",
+        ] {
+            std::fs::remove_file(n151.path().join(f)).unwrap();
+        }
+        let v = judge_cluster(run, &[n151.path()]);
+        assert_eq!(v.code, Some("uuids-unknown"), "{}", v.summary);
+        let v = judge_cluster(run, &[&fixture("bundles/lab-cluster-port-blocked-n151")]);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("nothing-mounted"));
+    }
+}

@@ -61,3 +61,60 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     .code("stale-region")
     .with(stale.iter().map(|r| Evidence::new(format!("{}/heartbeat/{}", c.path, r.uuid), None, format!("dev = {}", r.dev.as_deref().unwrap_or(""))))))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_bundle::{edit, fixture, fixture_copy, judge_node};
+    use o2check_reports::Status;
+
+    const REGION: &str = "F47217E35EA246069E452DD9DC166B05";
+
+    #[test]
+    fn the_mounted_lab_volumes_region_passes() {
+        let v = judge_node(run, &[&fixture("bundles/lab-capture-healthy-node1")]);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert_eq!(v.summary, "1 region(s), each with its volume mounted");
+    }
+
+    /// The lab node's region with its volume's UUID changed on disk: the
+    /// region belongs to no mounted volume.
+    #[test]
+    fn a_region_of_no_mounted_volume_fails() {
+        let b = fixture_copy("bundles/lab-capture-healthy-node1");
+        for f in [
+            "commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda",
+            "commands/mounted.ocfs2_-d",
+        ] {
+            edit(b.path(), f, REGION, "0123456789ABCDEF0123456789ABCDEF");
+        }
+        let v = judge_node(run, &[b.path()]);
+        assert_eq!(v.status, Status::Fail, "{}", v.summary);
+        assert_eq!(v.code, Some("stale-region"));
+        assert_eq!(
+            v.summary,
+            format!("heartbeat region(s) without a mounted volume: {REGION}")
+        );
+        assert!(v
+            .fix
+            .as_deref()
+            .unwrap_or("")
+            .contains(&format!("ocfs2_hb_ctl -K -u {REGION}")));
+    }
+
+    #[test]
+    fn global_heartbeat_and_no_configfs_skip() {
+        let b = fixture_copy("bundles/lab-capture-healthy-node1");
+        edit(
+            b.path(),
+            "sys/kernel/config/cluster/o2lab/heartbeat/mode",
+            "local",
+            "global",
+        );
+        let v = judge_node(run, &[b.path()]);
+        assert_eq!(v.code, Some("global-heartbeat"), "{}", v.summary);
+        let v = judge_node(run, &[&fixture("bundles/lab-capture-hb-threshold-node2")]);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert_eq!(v.code, Some("not-collected"));
+    }
+}

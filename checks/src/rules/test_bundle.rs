@@ -34,3 +34,58 @@ pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// A fixture of the repository's fixtures/ directory (`bundles/lab-...`).
+pub fn fixture(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(rel)
+}
+
+/// A copy of the fixture bundle `rel` in a tempdir, for a test that edits it.
+pub fn fixture_copy(rel: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture(rel), dir.path());
+    dir
+}
+
+/// Replaces `from` by `to` in the bundle file `path`. Panics when `from` is not
+/// there, so a regenerated fixture cannot silently turn the edit into a no-op.
+pub fn edit(bundle: &std::path::Path, path: &str, from: &str, to: &str) {
+    let p = bundle.join(path);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{path} has no `{from}`");
+    std::fs::write(&p, text.replace(from, to)).unwrap();
+}
+
+/// Opens bundle directories as sources.
+fn open(bundles: &[&std::path::Path]) -> Vec<Box<dyn Source>> {
+    bundles
+        .iter()
+        .map(|b| Box::new(Bundle::open(b).unwrap()) as Box<dyn Source>)
+        .collect()
+}
+
+/// Runs the per-node `rule` on the first bundle with the others as its peers, as
+/// a cluster run (`run --cluster`, several `--bundle`) does.
+pub fn judge_node(
+    rule: fn(&NodeCtx) -> Result<Verdict, CheckError>,
+    bundles: &[&std::path::Path],
+) -> Verdict {
+    let sources = open(bundles);
+    let options = Options::default();
+    rule(&crate::runner::node_ctx(&sources, 0, &options)).unwrap_or_else(CheckError::into_verdict)
+}
+
+/// Runs the cross-node `rule` on the bundles, one node each.
+pub fn judge_cluster(
+    rule: fn(&[NodeCtx]) -> Result<Verdict, CheckError>,
+    bundles: &[&std::path::Path],
+) -> Verdict {
+    let sources = open(bundles);
+    let options = Options::default();
+    let ctxs: Vec<NodeCtx> = (0..sources.len())
+        .map(|i| crate::runner::node_ctx(&sources, i, &options))
+        .collect();
+    rule(&ctxs).unwrap_or_else(CheckError::into_verdict)
+}

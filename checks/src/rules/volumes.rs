@@ -269,3 +269,67 @@ fn still_mounted(log: &[crate::kernlog::lines::LogLine]) -> Vec<(String, Evidenc
     }
     mounted.into_iter().map(|(u, _, e)| (u, e)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Options;
+    use crate::rules::test_bundle::{fixture, fixture_copy};
+    use crate::source::{Bundle, Source};
+
+    fn volumes_of(dir: &std::path::Path) -> Vec<Volume> {
+        let b = Bundle::open(dir).unwrap();
+        let options = Options::default();
+        volumes(&NodeCtx::new(&b as &dyn Source, &options))
+    }
+
+    #[test]
+    fn the_lab_volume_is_mounted_per_proc_mounts_with_its_superblock() {
+        let v = volumes_of(&fixture("bundles/lab-capture-healthy-node1"));
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].device, "/dev/vda");
+        assert_eq!(v[0].mount_point.as_deref(), Some("/mnt/ocfs2"));
+        assert_eq!(v[0].mounted, Some(MountedBy::ProcMounts));
+        assert_eq!(
+            v[0].uuid.as_deref().map(str::to_uppercase).as_deref(),
+            Some("F47217E35EA246069E452DD9DC166B05")
+        );
+        assert!(v[0].superblock.is_some());
+        assert_eq!(v[0].nodes, ["n150.ocfs2.test", "n151.ocfs2.test"]);
+    }
+
+    /// Outputs pasted into a ticket: no /proc/mounts, the slot map names this
+    /// node; without the slot map too, the kernel log's mount says so.
+    #[test]
+    fn without_proc_mounts_the_slot_map_then_the_kernel_log_tell() {
+        let b = fixture_copy("bundles/lab-capture-healthy-node1");
+        std::fs::remove_file(b.path().join("proc/mounts")).unwrap();
+        let v = volumes_of(b.path());
+        assert_eq!(v[0].mounted, Some(MountedBy::SlotMap), "{v:?}");
+        std::fs::remove_file(b.path().join("commands/mounted.ocfs2_-f")).unwrap();
+        let v = volumes_of(b.path());
+        assert_eq!(v[0].mounted, Some(MountedBy::KernelLog), "{v:?}");
+    }
+
+    /// The iSCSI lab: `mounted.ocfs2 -d` lists both SCSI paths beside the map
+    /// with one UUID; they are the map's raw paths, not volumes of their own.
+    #[test]
+    fn raw_scsi_paths_fold_into_their_multipath_map() {
+        let v = volumes_of(&fixture("bundles/lab-iscsi-healthy-node1"));
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].device, "/dev/mapper/o2lab_shared");
+        assert_eq!(v[0].raw_paths, ["/dev/sda", "/dev/sdb"]);
+    }
+
+    /// The threshold fault's node2: its mount failed, so the volume is known
+    /// from fstab only, not mounted and without a UUID.
+    #[test]
+    fn a_volume_known_from_fstab_only_is_not_mounted() {
+        let v = volumes_of(&fixture("bundles/lab-capture-hb-threshold-node2"));
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].device, "/dev/vda");
+        assert_eq!((v[0].mounted, v[0].mount_point.as_deref()), (None, None));
+        assert!(v[0].uuid.is_none() && v[0].superblock.is_none());
+        assert_eq!(v[0].evidence[0].source, "/etc/fstab");
+    }
+}

@@ -1,15 +1,12 @@
 //! The catalogue as Markdown, for the README's `why` section: generated from the
-//! code so the documentation cannot drift (a test compares the two; run it with
-//! `O2CHECK_BLESS=1` to rewrite the README).
+//! code so the documentation cannot drift. `o2check generate-readme` writes it
+//! into README.md with the other generated tables, and the binary's
+//! tests/readme.rs fails when README.md differs.
 
 use super::catalogue::{Collect, CAUSES};
 use super::facts::FACTS;
 use super::messages::MESSAGES;
 use std::fmt::Write;
-
-/// Markers around the generated part of README.md.
-pub const BEGIN: &str = "<!-- why-catalogue:begin (generated: O2CHECK_BLESS=1 cargo test -p o2check-checks --lib why::readme) -->";
-pub const END: &str = "<!-- why-catalogue:end -->";
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -84,28 +81,4 @@ pub fn markdown() -> String {
         let _ = writeln!(m, "- `{}`: {}", c.id, items.join(", "));
     }
     m
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn readme_shows_the_catalogue_of_the_code() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
-        let readme = std::fs::read_to_string(&path).unwrap();
-        let (Some(b), Some(e)) = (readme.find(BEGIN), readme.find(END)) else {
-            panic!("README.md lacks the {BEGIN} … {END} markers");
-        };
-        let current = &readme[b + BEGIN.len()..e];
-        let wanted = format!("\n{}", markdown());
-        if current != wanted {
-            if std::env::var_os("O2CHECK_BLESS").is_some() {
-                let new = format!("{}{BEGIN}{wanted}{}", &readme[..b], &readme[e..]);
-                std::fs::write(&path, new).unwrap();
-            } else {
-                panic!("README.md's why catalogue differs from the code: run `O2CHECK_BLESS=1 cargo test -p o2check-checks --lib why::readme`");
-            }
-        }
-    }
 }
