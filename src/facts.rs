@@ -5,8 +5,8 @@
 
 use crate::trials::Inputs;
 use chrono::{DateTime, Utc};
-use o2check_checks::kernlog::event::{recognize, O2Event};
-use o2check_checks::kernlog::lines::node_log;
+use o2check_checks::kernlog::event::O2Event;
+use o2check_checks::kernlog::node_events::source_events;
 use o2check_checks::parse::{configfs, debugfs_hb, mount_table, multipath_ll};
 use o2check_checks::source::Source;
 use o2check_checks::NodeCtx;
@@ -62,15 +62,16 @@ fn multipath(ctx: &NodeCtx, node: &str, out: &mut Vec<MultipathPaths>) {
 /// The most fencing messages any one log source holds: dmesg and syslog overlap,
 /// so adding them up would count one fence twice (a lower bound, never more).
 fn fences(ctx: &NodeCtx, node: &str, out: &mut Vec<FenceMessages>) {
-    let logs = node_log(ctx);
+    let logs = source_events(ctx);
     if logs.is_empty() {
         return;
     }
     let count = logs
         .iter()
-        .map(|log| {
-            log.iter()
-                .filter(|l| matches!(recognize(&l.message), Some(O2Event::Fence { .. })))
+        .map(|events| {
+            events
+                .iter()
+                .filter(|l| matches!(l.event, O2Event::Fence { .. }))
                 .count()
         })
         .max()

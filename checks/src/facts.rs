@@ -27,6 +27,7 @@ pub struct Facts {
     pub(crate) hostname: OnceLock<Result<Text, EvidenceError>>,
     pub(crate) kernel_log: OnceLock<Arc<NodeLog>>,
     pub(crate) node_events: OnceLock<Result<Arc<NodeEvents>, EvidenceError>>,
+    pub(crate) source_events: OnceLock<Arc<Vec<Vec<crate::kernlog::node_events::Located>>>>,
 }
 
 impl NodeCtx<'_> {
@@ -58,7 +59,7 @@ impl NodeCtx<'_> {
 mod tests {
     use crate::context::{NodeCtx, Options};
     use crate::kernlog::lines::read_node_log;
-    use crate::kernlog::node_events::node_events_now;
+    use crate::kernlog::node_events::{node_events_now, source_events};
     use crate::source::{Bundle, Cached, Source};
     use std::sync::Arc;
 
@@ -79,5 +80,11 @@ mod tests {
         let (ea, eb) = (node_events_now(&a).unwrap(), node_events_now(&b).unwrap());
         assert!(Arc::ptr_eq(&ea, &eb));
         assert!(!ea.events.is_empty());
+        // Every source's events are recognised once too, and the chosen ones are theirs.
+        let (sa, sb) = (source_events(&a), source_events(&b));
+        assert!(Arc::ptr_eq(&sa, &sb));
+        assert_eq!(sa.len(), read_node_log(&a).sources.len());
+        let first = sa.iter().find(|e| !e.is_empty()).unwrap();
+        assert_eq!(first.len(), ea.events.len());
     }
 }

@@ -2,9 +2,9 @@
 
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
-use crate::kernlog::event::{recognize, O2Event};
-use crate::kernlog::lines::node_log_checked;
-use crate::kernlog::node_events::Located;
+use crate::kernlog::event::O2Event;
+use crate::kernlog::lines::read_node_log;
+use crate::kernlog::node_events::{source_events, Located};
 use o2check_reports::{Layer, Severity};
 
 pub const CHECK: Check = Check {
@@ -19,23 +19,23 @@ pub const CHECK: Check = Check {
 };
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
-    let logs = node_log_checked(ctx)?;
+    let log = read_node_log(ctx);
+    log.evidence()?;
+    let logs = &log.sources;
     if logs.is_empty() {
         return Ok(Verdict::skip("no kernel log available").code("no-kernel-log"));
     }
     // Every source: a fence's last words are in the syslog of the boot that died.
-    let fences: Vec<Located> = logs
+    let fences: Vec<Located> = source_events(ctx)
         .iter()
         .flatten()
-        .filter_map(|l| match recognize(&l.message) {
-            Some(event @ (O2Event::Fence { .. } | O2Event::HbWriteTimeout { .. })) => {
-                Some(Located {
-                    event,
-                    line: l.clone(),
-                })
-            }
-            _ => None,
+        .filter(|l| {
+            matches!(
+                l.event,
+                O2Event::Fence { .. } | O2Event::HbWriteTimeout { .. }
+            )
         })
+        .cloned()
         .collect();
     let count = fences
         .iter()
