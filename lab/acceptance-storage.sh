@@ -55,12 +55,10 @@ storage_case() { # NAME
       FENCE_ARMED_HOOK=fence_armed storage_fault "$f"
       if grep -q 'ocfs2 is very sorry to be fencing this system' "$WORK/captures/fence-fenced/node2/console.log"; then ok "$f node2: fenced itself ($(head -1 "$RUN/fence-seconds"))"; else bad "$f node2: no fence on its console"; fi
       if grep -q 'o2dlm has evicted node 2' "$WORK/captures/fence-survivor/node1/dmesg.txt"; then ok "$f node1: evicted node 2"; else bad "$f node1: no eviction of node 2"; fi
-      if has_cluster_run; then
-        cluster_run "$f"
-        expect_cluster "$f" fence-attribution "" fail
-        expect_finding "$RESULTS/$f-cluster/results.json" "$f cluster mode" fence-attribution fenced-disk-heartbeat
-        if grep -q 'node 2 (n151.ocfs2.test) fenced' "$RESULTS/$f-cluster/results.json"; then ok "$f cluster mode: fence-attribution names node 2"; else bad "$f cluster mode: fence-attribution does not name node 2"; fi
-      fi
+      cluster_run "$f"
+      expect_cluster "$f" fence-attribution "" fail
+      expect_finding "$RESULTS/$f-cluster/results.json" "$f cluster mode" fence-attribution fenced-disk-heartbeat
+      if grep -q 'node 2 (n151.ocfs2.test) fenced' "$RESULTS/$f-cluster/results.json"; then ok "$f cluster mode: fence-attribution names node 2"; else bad "$f cluster mode: fence-attribution does not name node 2"; fi
       expect_reboot_cause "$f" ;;
   esac
 }
@@ -86,10 +84,8 @@ storage_phase() {
   run_in_nodes iscsi-healthy 1 2
   expect_healthy iscsi-healthy
   for n in 1 2; do for c in $STORAGE_CHECKS; do expect "$n" iscsi-healthy "$c" pass; done; done
-  if has_cluster_run; then
-    cluster_run iscsi-healthy
-    expect_cluster iscsi-healthy fence-attribution "" pass
-  fi
+  cluster_run iscsi-healthy
+  expect_cluster iscsi-healthy fence-attribution "" pass
   timing iscsi-healthy "$t"
   for f in path-down path-recovering lun-removed session-logout all-paths-fence; do
     t=$(now)

@@ -54,7 +54,7 @@ expect_cause() {
   err=$(grep -m1 'mount.ocfs2:' "$RUN/fault-$2.mount" 2>/dev/null || true)
   vm "$1" --timeout 300 "rm -rf /tmp/why; o2check why $(printf '%q' "$err") --out /tmp/why >/tmp/why.log 2>&1; true" >/dev/null || true
   vm "$1" 'cat /tmp/why/why.json' >"$RESULTS/$2-node$1.why.json" || true
-  got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["diagnosis"]; print(d["causes"][0]["cause"] if d["causes"] and not d["undetermined"] else "undetermined")' "$RESULTS/$2-node$1.why.json" 2>/dev/null || echo unreadable)
+  got=$(python3 "$LAB_SRC/results.py" "$RESULTS/$2-node$1.why.json" --cause)
   if [ "$got" = "$3" ]; then ok "$2 node$1: why ($err) -> $3"; else bad "$2 node$1: why ($err) -> $got, expected $3"; fi
   printf '%s\t%s\t%s\n' "$2" "$3" "$err" >>"$RESULTS/fault-messages.tsv"
   verify_fix "$2"
@@ -69,6 +69,20 @@ expect_access() {
     if [ "$got" = "$(node_name "$n")" ]; then ok "ssh -F $SSH_CONFIG $(node_name "$n") uname -n: $got"; else bad "ssh to node$n: $got"; fi
   done
   if vm 1 'iptables-save' | grep -q '^\*filter'; then ok "iptables-save in node1 lists the filter table"; else bad "iptables-save in node1: $(vm 1 'iptables-save 2>&1' | head -3)"; fi
+  expect_package
+}
+
+# The nodes got o2check from its .deb (prepare.sh install_deb): dpkg in node 1
+# lists it installed, at the version of the package built here, and verifies
+# every file it installed against the package's checksums (dpkg -V prints
+# nothing when all match).
+expect_package() {
+  local want got
+  want=$(dpkg-deb -f "$(o2check_deb)" Version)
+  got=$(vm 1 "dpkg-query -W -f='\${Status} \${Version}' o2check" 2>&1 || true)
+  if [ "$got" = "install ok installed $want" ]; then ok "node1: dpkg lists o2check $want installed"; else bad "node1: dpkg-query o2check: $got (want $want)"; fi
+  got=$(vm 1 'dpkg -V o2check 2>&1; echo "rc=$?"' || true)
+  if [ "$got" = rc=0 ]; then ok "node1: dpkg -V o2check: every packaged file is as shipped"; else bad "node1: dpkg -V o2check: $(echo "$got" | tr '\n' ' ')"; fi
 }
 
 # The checks that must pass on every node of the healthy cluster.
@@ -105,19 +119,24 @@ fault_case() { # NAME
       # Node 1 fails on its own rule; node 2 cannot reach node 1's port.
       run_in_nodes "$f" 1 2; expect 1 "$f" o2net-port fail; expect 2 "$f" o2net-port fail
       if grep -q -- "--dport $PORT -j DROP" "$RESULTS/$f-node1.json"; then ok "$f node1: o2net-port names the DROP rule"; else bad "$f node1: o2net-port does not name the DROP rule"; fi
-      expect_cause 2 "$f" network-unreachable
-      cluster_port_blocked ;;
+      # Cluster mode while the fault stands: expect_cause repairs it.
+      cluster_port_blocked
+      expect_cause 2 "$f" network-unreachable ;;
     o2cb-offline)
       run_in 2 "$f"; expect 2 "$f" cluster-online fail
       expect_cause 2 "$f" cluster-offline ;;
     cluster-unregistered)
       run_in 2 "$f"; expect 2 "$f" cluster-online fail
       expect_cause 2 "$f" cluster-offline ;;
+    cluster-removed)
+      run_in 2 "$f"; expect 2 "$f" cluster-conf-syntax fail; expect_finding "$RESULTS/$f-node2.json" "$f node2" cluster-conf-syntax no-cluster-stanza
+      expect_cause 2 "$f" cluster-conf-invalid ;;
     modules-unloaded)
       run_in 2 "$f"; expect 2 "$f" o2cb-modules fail
       expect_cause 2 "$f" o2cb-stack-not-loaded ;;
     too-few-slots)
-      expect_cause 2 "$f" too-few-slots ;;
+      # Run before the fix too: its kernel-log ERROR line must turn into history.
+      run_in 2 "$f"; expect_cause 2 "$f" too-few-slots ;;
     dlmfs-unmounted)
       run_in 2 "$f"; expect 2 "$f" o2cb-filesystems fail; expect 2 "$f" heartbeat-active-after-mount pass ;;
     disk-cluster-name)
@@ -127,6 +146,19 @@ fault_case() { # NAME
       run_in 1 "$f"; expect 1 "$f" dlm-membership pass; expect 1 "$f" heartbeat-active-after-mount pass
       if vm 1 'dmesg | grep -Eq "o2dlm: (Begin recovery|Node 2 leaves)|ocfs2: (Begin replay|End replay)"'; then ok "$f node1: recovery of node 2 in dmesg"; else bad "$f node1: no recovery of node 2 in dmesg"; fi ;;
   esac
+}
+
+# verify FAULT...: fault_case for each on the lab that is up (o2lab up), for
+# working on one fault without the whole suite; the lab stays up.
+verify() {
+  local t f; t=$(now)
+  need_host_o2check
+  mkdir -p "$RESULTS"; : >"$RESULTS/fix-verification"
+  prepare >/dev/null
+  for f in "$@"; do log "fault $f"; fault_case "$f"; done
+  cat "$RESULTS/fix-verification"
+  echo "lab verify: $PASSED passed, $FAILED failed in $(elapsed "$t") s"
+  [ "$FAILED" -eq 0 ]
 }
 
 # No VM or hub outlives the suite: not on failure (set -e), not on Ctrl-C.
@@ -151,6 +183,7 @@ finish() { # START
 acceptance() {
   [ "${1:-}" = --nodes ] && NODES=${2:?--nodes N}
   check_nodes
+  need_host_o2check
   [ "$NODES" = 2 ] || { smoke; return; }
   local t0 t f; t0=$(now)
   rm -rf "$RESULTS"; mkdir -p "$RESULTS"
@@ -163,12 +196,9 @@ acceptance() {
     t=$(now); run_in_nodes healthy $(seq "$NODES"); expect_healthy healthy; timing healthy-in-guests "$t"
     if bundle_out 1 "$WORK/bundles/healthy-node1"; then ok "bundle collected from node1"; else bad "bundle from node1"; fi
     t=$(now); cluster_healthy; timing healthy-cluster-mode "$t"
-    # The host-side scenario run covers concurrent-append (plain and flock) and
-    # more; the agent-driven rounds stand in while o2check lacks `scenario run`.
-    t=$(now)
-    if has_scenario_run; then scenario_run; else concurrent_append; fi
-    timing scenarios "$t"
-    for f in $FAULTS; do
+    # O2LAB_FAULTS="a b": only these faults (and no scenarios), for working on one.
+    if [ -z "${O2LAB_FAULTS:-}" ]; then t=$(now); scenario_run; timing scenarios "$t"; fi
+    for f in ${O2LAB_FAULTS:-$FAULTS}; do
       t=$(now)
       log "fault $f"
       fault_case "$f"

@@ -14,6 +14,7 @@ portal_rule() { echo "OUTPUT -d $1 -j DROP"; } # PORTAL-IP: the iptables rule cu
 capture_storage() { # N STATE
   local dir=$WORK/captures/$2/node$1
   mkdir -p "$dir"
+  # shellcheck disable=SC2016 # the script expands in the guest
   vm "$1" --timeout 120 '
 c() { local f=$1; shift; "$@" >"/tmp/cap/$f" 2>&1; echo "rc=$?" >>"/tmp/cap/$f.rc"; }
 rm -rf /tmp/cap; mkdir -p /tmp/cap
@@ -83,8 +84,8 @@ storage_fault() { # NAME
       # fault runs multipathd with polling_interval 10 (the reset restores 1):
       # the reinstatement waits for multipathd's next check, as on a host with
       # a longer interval. Up to two rounds.
-      local round
-      for round in 1 2; do
+      local _
+      for _ in 1 2; do
         reset_storage_node2
         vm 2 "sed -i 's/^    polling_interval .*/    polling_interval        10/' /etc/multipath.conf; multipathd reconfigure >/dev/null; sleep 2" >/dev/null
         vm 2 "iptables -A $(portal_rule 10.0.2.101)"

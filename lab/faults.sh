@@ -3,7 +3,7 @@
 # leaves node 2 in the faulty state and prints the mount error it caused (if any)
 # to $RUN/fault-NAME.mount so acceptance can hand it to `o2check why`.
 
-FAULTS="hostname-mismatch idle-timeout-mismatch hb-threshold-mismatch link-down port-blocked o2cb-offline cluster-unregistered modules-unloaded too-few-slots dlmfs-unmounted disk-cluster-name node-killed"
+FAULTS="hostname-mismatch idle-timeout-mismatch hb-threshold-mismatch link-down port-blocked o2cb-offline cluster-unregistered cluster-removed modules-unloaded too-few-slots dlmfs-unmounted disk-cluster-name node-killed"
 
 # The port-blocked rule on node 1 (iptables -A/-D argument list).
 BLOCK_RULE="INPUT -p tcp --dport $PORT -j DROP"
@@ -22,7 +22,7 @@ reset_node2() {
   if ! vm_running 2; then boot_node 2; return; fi
   mon 2 "set_link n0 on" >/dev/null
   # `load` after a fault that unloaded the stack; a no-op otherwise.
-  vm 2 --timeout 60 "umount /mnt/ocfs2 2>/dev/null; /etc/init.d/o2cb offline >/dev/null 2>&1; /etc/init.d/o2cb load >/dev/null 2>&1; $UNDO_FIX_RULE; o2lab-restore" >/dev/null 2>&1 || true
+  vm 2 --timeout 60 "umount /mnt/ocfs2 2>/dev/null; umount $SLOTS_MNT 2>/dev/null; /etc/init.d/o2cb offline >/dev/null 2>&1; /etc/init.d/o2cb load >/dev/null 2>&1; $UNDO_FIX_RULE; o2lab-restore" >/dev/null 2>&1 || true
   if mon 2 "info block" | grep -q '^other '; then # disk-cluster-name's disk
     mon 2 "device_del vdb" >/dev/null
     for _ in $(seq 50); do mon 2 "info block" | grep -q '^other ' || break; sleep 0.2; done
@@ -98,6 +98,14 @@ fault() { # NAME
       reset_node2
       vm 2 '/etc/init.d/o2cb online >/dev/null; o2cb unregister-cluster o2lab' >/dev/null
       try_mount 2 /dev/vda 60 >"$out" ;;
+    cluster-removed)
+      # `o2cb remove-cluster` while online (it edits cluster.conf only: the
+      # registered cluster and a mount still work), then the cluster taken
+      # offline (heartbeat stopped, unregistered): from then on o2cb cannot
+      # register it again (`o2cb: Unknown cluster`) and the mount fails.
+      reset_node2
+      vm 2 '/etc/init.d/o2cb online >/dev/null; o2cb remove-cluster o2lab; /etc/init.d/o2cb offline' >/dev/null
+      try_mount 2 /dev/vda 60 >"$out" ;;
     modules-unloaded)
       # The o2cb stack unloaded (`/etc/init.d/o2cb unload`: configfs, dlmfs and
       # the modules gone), as after a stopped service.
@@ -109,8 +117,11 @@ fault() { # NAME
       reset_node2
       plug_slots_disk
       vm 1 "mkdir -p $SLOTS_MNT; mount -t ocfs2 /dev/vdb $SLOTS_MNT" >/dev/null
-      vm 2 "/etc/init.d/o2cb online >/dev/null; echo '/dev/vdb /mnt/ocfs2 ocfs2 _netdev 0 0' >/etc/fstab"
-      try_mount 2 /dev/vdb 120 >"$out" ;;
+      # Node 2 mounts it where node 1 has it, not on /mnt/ocfs2: one mount
+      # point holding two volumes across the nodes is a fault of its own
+      # (same-volume-uuid), and the repaired cluster must pass.
+      vm 2 "/etc/init.d/o2cb online >/dev/null; mkdir -p $SLOTS_MNT; echo '/dev/vdb $SLOTS_MNT ocfs2 _netdev 0 0' >/etc/fstab"
+      try_mount 2 /dev/vdb 120 "$SLOTS_MNT" >"$out" ;;
     dlmfs-unmounted)
       reset_node2
       vm 2 '/etc/init.d/o2cb online >/dev/null; mount -t ocfs2 /dev/vda /mnt/ocfs2; umount /dlm' >/dev/null ;;

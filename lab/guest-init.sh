@@ -138,12 +138,13 @@ ln -sf /proc/mounts /etc/mtab
 # hostname, /etc/default/o2cb or /etc/fstab of a running node, and the next fault
 # starts from these without a reboot (with an empty kernel log, like a boot).
 mkdir -p /run/o2lab
-cp /etc/hostname /etc/default/o2cb /etc/fstab /run/o2lab/
+cp /etc/hostname /etc/default/o2cb /etc/fstab /etc/ocfs2/cluster.conf /run/o2lab/
 [ -f /etc/multipath.conf ] && cp /etc/multipath.conf /run/o2lab/
 cat >/usr/sbin/o2lab-restore <<'EOD'
 #!/bin/sh
 cp /run/o2lab/o2cb /etc/default/o2cb
 cp /run/o2lab/fstab /etc/fstab
+cp /run/o2lab/cluster.conf /etc/ocfs2/cluster.conf
 cp /run/o2lab/hostname /etc/hostname
 [ -f /run/o2lab/multipath.conf ] && cp /run/o2lab/multipath.conf /etc/multipath.conf
 hostname "$(cat /etc/hostname)"

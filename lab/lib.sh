@@ -1,7 +1,12 @@
 # shellcheck shell=bash
 # Small helpers every lab file uses: logging, timing, node names, loopback ports.
 
+# Logging as tests/netns/cluster does it: one "[o2lab HH:MM:SS] ..." line to
+# stderr; die stops with status 1, skip with 77 (automake's "skipped", which
+# the netns cluster also uses) when the machine cannot run the lab at all.
 log() { printf '[o2lab %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "$*"; exit 1; }
+skip() { log "skipped: $*"; exit 77; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
 
@@ -37,8 +42,13 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
 }
 
+# The host's o2check (cluster mode, scenarios and `why --reboot` run it from the
+# host; the guests get the .deb, prepare.sh).
+need_host_o2check() {
+  [ -x "$O2CHECK_BIN" ] || die "build o2check first: cargo build --release ($O2CHECK_BIN)"
+}
+
 need_free_port() { # PORT WHAT ENV
   port_free "$1" && return
-  log "127.0.0.1:$1 ($2) is in use; pick another base with $3"
-  exit 1
+  die "127.0.0.1:$1 ($2) is in use; pick another base with $3"
 }

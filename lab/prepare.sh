@@ -3,6 +3,7 @@
 
 host_packages() {
   local need=() p
+  [ "$(id -u)" -eq 0 ] || skip "needs root (apt-get for the host packages, qemu's monitor sockets in $RUN)"
   # openssh-client: the host's ssh, and most of sshd's libraries (libwrap0 is the
   # rest; sshd itself, see sshd_binary); iptables: the guests' iptables-legacy
   # (port-blocked); libxml2-utils: xmllint for the JUnit files; tgt, open-iscsi,
@@ -40,7 +41,7 @@ KERNEL_PATHS=('./boot/vmlinuz-*' './lib/modules/*/modules.*'
 
 fetch_kernel() {
   KPKG=$(kernel_package)
-  [ -n "$KPKG" ] || { log "cannot resolve a kernel package"; exit 1; }
+  [ -n "$KPKG" ] || die "cannot resolve a kernel package"
   mkdir -p "$WORK/debs"
   if ! ls "$WORK/debs/${KPKG}"_*.deb >/dev/null 2>&1; then
     log "downloading $KPKG"
@@ -83,13 +84,37 @@ add_iptables() { # ROOT
   copy_with_libs "$root" /usr/sbin/xtables-legacy-multi "${exts[@]}"
 }
 
+# o2check's .deb (scripts/package: the portable static build, man pages, units):
+# the guests get o2check the way a customer's Debian node does.
+o2check_deb() {
+  local debs=("$REPO"/target/packages/o2check_*_amd64.deb) deb
+  deb=${debs[0]}
+  [ -f "$deb" ] || die "build o2check's package first: bash scripts/package (target/packages/o2check_*.deb)"
+  [ "$deb" -nt "$REPO/target/x86_64-unknown-linux-musl/release/o2check" ] ||
+    log "WARNING: $deb is older than the portable build; bash scripts/package rebuilds it"
+  echo "$deb"
+}
+
+# dpkg installs the .deb into the guests' root (--root: the host's dpkg, the
+# node's own database in $root/var/lib/dpkg), so the node has a real package
+# record; dpkg and dpkg-query themselves go in too, so `dpkg -s` / `dpkg -V` in a
+# node show and verify what is installed. The package has no maintainer scripts
+# (cargo-deb writes none for it), so nothing needs to run inside the root.
+install_deb() { # ROOT DEB
+  mkdir -p "$1/var/lib/dpkg/info" "$1/var/lib/dpkg/updates" "$1/var/lib/dpkg/triggers"
+  touch "$1/var/lib/dpkg/status" "$1/var/lib/dpkg/available"
+  dpkg --root="$1" --force-not-root -i "$2" >"$WORK/dpkg-install.log" 2>&1 ||
+    die "dpkg -i $2 into the initramfs failed: $(tail -3 "$WORK/dpkg-install.log")"
+  install -D -m755 /usr/bin/dpkg "$1/usr/bin/dpkg"
+  install -D -m755 /usr/bin/dpkg-query "$1/usr/bin/dpkg-query"
+  copy_with_libs "$1" /usr/bin/dpkg /usr/bin/dpkg-query
+}
+
 build_initramfs() {
-  [ -x "$O2CHECK_BIN" ] || { log "build o2check first: cargo build --release ($O2CHECK_BIN)"; exit 1; }
-  # The guests run the portable (static musl) build, as customers' nodes do.
-  local portable=$REPO/target/x86_64-unknown-linux-musl/release/o2check
-  [ -x "$portable" ] || { log "build the portable o2check first: bash scripts/build-portable ($portable)"; exit 1; }
-  local key root
-  key=$(cat "$LAB_SRC/guest-init.sh" "$LAB_SRC/prepare.sh" "$LAB_SRC/ssh.sh" "$LAB_SRC/storage.sh" "$O2CHECK_BIN" "$portable" "$WORK/kernel-used.txt" \
+  local deb key root
+  deb=$(o2check_deb)
+  # The key holds the package the guests get (its bytes, hence the binary in it).
+  key=$(cat "$LAB_SRC/guest-init.sh" "$LAB_SRC/prepare.sh" "$LAB_SRC/ssh.sh" "$LAB_SRC/storage.sh" "$deb" "$WORK/kernel-used.txt" \
     "$SSH_DIR/id_ed25519.pub" "$SSH_DIR/ssh_host_ed25519_key.pub" | sha256sum | cut -c1-16)
   INITRD=$WORK/initramfs-$key.cpio
   [ -f "$INITRD" ] && return
@@ -106,9 +131,8 @@ build_initramfs() {
   for f in "${o2[@]}"; do [ -e "$f" ] && install -D -m755 "$f" "$root$f"; done
   install -m755 /etc/init.d/o2cb "$root/etc/init.d/o2cb"
   install -m644 /lib/lsb/init-functions "$root/lib/lsb/init-functions"
-  install -D -m755 "$portable" "$root/usr/bin/o2check"
-  strip --strip-debug "$root/usr/bin/o2check" 2>/dev/null || true
-  copy_with_libs "$root" "${tools[@]}" "${o2[@]}" "$O2CHECK_BIN"
+  install_deb "$root" "$deb"
+  copy_with_libs "$root" "${tools[@]}" "${o2[@]}"
   add_iptables "$root"
   add_sshd "$root"
   add_storage "$root"

@@ -17,7 +17,7 @@ start_hub() {
   echo $! >"$RUN/hub.pid"
   local _
   for _ in $(seq 50); do grep -q listening "$RUN/hub.log" 2>/dev/null && return; sleep 0.1; done
-  log "the hub did not start: $(cat "$RUN/hub.log")"; exit 1
+  die "the hub did not start: $(cat "$RUN/hub.log")"
 }
 
 stop_pidfile() { # FILE : TERM, up to 5 s, then KILL the process it names
@@ -42,7 +42,7 @@ start_vm() { # N HOSTNAME [extra kernel args]
   sshp=$(ssh_port "$n")
   # Raw: the shared image is the guests' vda. iSCSI: no shared virtio disk, the
   # portals are forwarded on the user-mode NIC (storage.sh).
-  disk=(-drive "file=$RUN/shared.img,format=raw,if=none,id=d0,cache=writeback,aio=threads,file.locking=off" -device virtio-blk-pci,drive=d0,share-rw=on)
+  disk=(-drive "file=$RUN/shared.img,format=raw,if=none,id=d0,cache=writeback,aio=threads,file.locking=off" -device "virtio-blk-pci,drive=d0,share-rw=on")
   if [ "$STORAGE" = iscsi ]; then
     disk=()
     fwd=",$(portal_forwards)"
@@ -106,10 +106,10 @@ online_and_mount() { # N
 
 # A mount that may fail or hang runs in the background in the guest, so a hung
 # mount cannot wedge the agent; prints its output and "mount rc=N".
-try_mount() { # N DEVICE SECONDS
+try_mount() { # N DEVICE SECONDS [MOUNTPOINT, default /mnt/ocfs2]
   vm "$1" --timeout $(($3 + 30)) "
 rm -f /tmp/mount.out
-( mount -t ocfs2 $2 /mnt/ocfs2; echo \"mount rc=\$?\" ) >/tmp/mount.out 2>&1 &
+( mount -t ocfs2 $2 ${4:-/mnt/ocfs2}; echo \"mount rc=\$?\" ) >/tmp/mount.out 2>&1 &
 for _ in \$(seq $3); do grep -q '^mount rc=' /tmp/mount.out && break; sleep 1; done
 cat /tmp/mount.out"
 }
@@ -145,7 +145,7 @@ up() {
     for n in $(seq "$NODES"); do storage_login "$n" >"$RUN/login-node$n" & pids+=($!); done
     for p in "${pids[@]}"; do wait "$p" || ok=0; done
     pids=()
-    [ "$ok" = 1 ] || { log "iSCSI login or multipath failed: $(cat "$RUN"/login-node*)"; exit 1; }
+    [ "$ok" = 1 ] || die "iSCSI login or multipath failed: $(cat "$RUN"/login-node*)"
     log "$NODES nodes on /dev/mapper/$MPATH_ALIAS $(elapsed "$t") s after start ($(tr '\n' ' ' <"$RUN/login-node1"))"
   fi
   for n in $(seq "$NODES"); do online_and_mount "$n" & pids+=($!); done

@@ -178,21 +178,9 @@ pub struct RunArgs {
     #[arg(long = "bundle", value_name = "DIR")]
     pub bundles: Vec<PathBuf>,
 
-    /// Write the JUnit XML report here (default: <out>/junit.xml).
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-
-    /// Write the JSON report here (default: <out>/results.json).
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
-
-    /// Directory for reports not given an explicit path.
-    #[arg(long, value_name = "DIR", default_value = "reports")]
-    pub out: PathBuf,
-
-    /// Write no report files, only print to the terminal.
-    #[arg(long)]
-    pub no_reports: bool,
+    /// Report files: results.json and junit.xml in --out by default.
+    #[command(flatten)]
+    pub reports: crate::cli_reports::ReportArgs,
 
     /// Paths each multipath map backing OCFS2 must have `active ready running`.
     #[arg(long, value_name = "N", default_value_t = 2)]
@@ -324,13 +312,10 @@ pub struct WhyArgs {
     #[command(flatten)]
     pub cluster_args: crate::cluster_args::ClusterArgs,
 
-    /// Directory for why.md, why.html, why.json and why-junit.xml.
-    #[arg(long, value_name = "DIR", default_value = "reports")]
-    pub out: PathBuf,
-
-    /// Write no report files, only print to the terminal.
-    #[arg(long)]
-    pub no_reports: bool,
+    /// Report files: why.md, why.html, why.json and why-junit.xml in --out by
+    /// default (--json and --junit put those two elsewhere).
+    #[command(flatten)]
+    pub reports: crate::cli_reports::ReportArgs,
 
     /// Seconds each external command may run before it is killed.
     #[arg(long, value_name = "SECS", default_value_t = 20)]

@@ -3,6 +3,7 @@
 //! lines; the fetching itself is `o2check_cluster::gather`.
 
 use crate::cluster_args::{self, ClusterArgs};
+use crate::error::Error;
 use o2check_checks::source::Source;
 use o2check_cluster::deploy::{DeployMode, Payload};
 use o2check_cluster::gather::{self, Plan};
@@ -29,23 +30,28 @@ pub fn open(
     args: &ClusterArgs,
     collect: &CollectSettings,
     save: Option<&Path>,
-) -> Result<ClusterSources, String> {
-    let nodes = args.nodes()?;
+) -> Result<ClusterSources, Error> {
+    let nodes = args.nodes().map_err(Error::Evidence)?;
     let payload = match args.deploy.into() {
         DeployMode::Never => Payload::from_bytes(&cluster_args::version_line(), Vec::new()),
-        _ => args.payload()?,
+        _ => args.payload().map_err(Error::Evidence)?,
     };
     let (base, scratch) = match save {
         Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|source| Error::Create {
+                what: dir.display().to_string(),
+                source,
+            })?;
             (dir.to_path_buf(), None)
         }
         None => {
             let t = tempfile::Builder::new()
                 .prefix("o2check-cluster-")
                 .tempdir()
-                .map_err(|e| format!("cannot create a scratch directory: {e}"))?;
+                .map_err(|source| Error::Create {
+                    what: "a scratch directory".into(),
+                    source,
+                })?;
             (t.path().to_path_buf(), Some(t))
         }
     };

@@ -45,7 +45,7 @@ pub fn run(args: FleetArgs) -> Exit {
 
 fn run_fleet(args: FleetArgs) -> Exit {
     let started = Utc::now();
-    let gathered = gather(&args).map_err(Error::Evidence)?;
+    let gathered = gather(&args)?;
     let options = Options {
         min_paths: args.min_paths,
         multipath_maps: Vec::new(),
@@ -113,15 +113,15 @@ fn run_fleet(args: FleetArgs) -> Exit {
     Ok(s.exit_code())
 }
 
-fn gather(args: &FleetArgs) -> Result<Gathered, String> {
+fn gather(args: &FleetArgs) -> Result<Gathered, Error> {
     if let Some(dir) = &args.bundle_dir {
         return from_bundle_dir(dir);
     }
     let a = &args.cluster_args;
     if a.nodes.is_none() && a.inventory.is_none() {
-        return Err(
+        return Err(Error::Input(
             "say where the fleet is: --inventory FILE, --nodes HOSTLIST or --bundle-dir DIR".into(),
-        );
+        ));
     }
     let settings = CollectSettings {
         command_timeout: args.command_timeout,
@@ -139,9 +139,9 @@ fn gather(args: &FleetArgs) -> Result<Gathered, String> {
 
 /// Every bundle in `dir` (one per node: directories as `fleet --save-bundles`
 /// leaves them, archives as the Ansible fleet playbook fetches them), in name order.
-fn from_bundle_dir(dir: &Path) -> Result<Gathered, String> {
+fn from_bundle_dir(dir: &Path) -> Result<Gathered, Error> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", dir.display())))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     entries.sort();
@@ -177,7 +177,7 @@ fn from_bundle_dir(dir: &Path) -> Result<Gathered, String> {
         }
     }
     if g.sources.is_empty() && g.unreadable.is_empty() {
-        return Err(format!("{} holds no bundle", dir.display()));
+        return Err(Error::Input(format!("{} holds no bundle", dir.display())));
     }
     Ok(g)
 }

@@ -40,12 +40,12 @@ pub fn readme(repo: &Path, check: bool) -> Exit {
     let path = repo.join("README.md");
     let current = std::fs::read_to_string(&path)
         .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
-    let faults = lab_faults::read(repo).map_err(Error::Input)?;
+    let faults = lab_faults::read(repo)?;
     let sections = readme_tables::sections(&faults);
     let mut stale = Vec::new();
     for section in &sections {
         let alone = readme_tables::splice(&current, std::slice::from_ref(section));
-        if alone.map_err(Error::Input)? != current {
+        if alone? != current {
             stale.push(section.0);
         }
     }
@@ -61,7 +61,7 @@ pub fn readme(repo: &Path, check: bool) -> Exit {
         );
         return Ok(1);
     }
-    let wanted = readme_tables::splice(&current, &sections).map_err(Error::Input)?;
+    let wanted = readme_tables::splice(&current, &sections)?;
     atomic_write(&path, wanted.as_bytes()).map_err(Error::write(&path))?;
     eprintln!(
         "o2check: {} rewritten: {}",

@@ -1,11 +1,12 @@
 //! `o2check run`: every check on every node, then the reports.
 
 use crate::cli::{Format, RunArgs};
+use crate::cli_reports::DefaultNames;
 use crate::error::{Error, Exit};
-use crate::{facts, node_info, output, presence, sources, trials};
+use crate::{facts, output, presence, sources, trials};
 use chrono::Utc;
 use o2check_checks::{rules, Options};
-use o2check_reports::{NodeInfo, RunMeta, RunReport};
+use o2check_reports::{NodeInfo, RunReport};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -42,9 +43,9 @@ pub fn run(args: RunArgs) -> Exit {
         .filter(|s| s.describe().starts_with("sosreport:"))
     {
         eprintln!(
-            "o2check: {} is a sosreport: sos collects no OCFS2 state ({}), so the checks that need it skip; run `o2check collect` on the node and add the bundle",
+            "o2check: {} is a sosreport: sos collects no OCFS2 state and none of: {}; the checks that need them skip; run `o2check collect` on the node and add the bundle",
             o2check_reports::untrusted_text::escape_controls(s.node()),
-            o2check_checks::source::sosreport::NOT_COLLECTED.join(", ")
+            o2check_checks::source::sosreport::not_collected().join(", ")
         );
     }
     let options = Options {
@@ -88,7 +89,7 @@ pub fn run(args: RunArgs) -> Exit {
         trials::evaluate_parallel(jobs, args.test_threads)
     };
     let report = assemble(&inputs, results, mode, started);
-    let facts = facts::gather(&inputs, report.meta.finished);
+    let facts = facts::gather(&inputs);
     let plugin = o2check_reports::nagios::render(&report, &facts);
     match args.format {
         Format::Console => output::console(
@@ -104,12 +105,13 @@ pub fn run(args: RunArgs) -> Exit {
         Format::Line => println!("{}", o2check_reports::line::render(&report)),
     }
     // Paths given explicitly are always written; --no-reports only drops the defaults.
-    let default = |name: &str| (!args.no_reports).then(|| args.out.join(name));
     let targets = output::Targets {
-        json: args.json.clone().or_else(|| default("results.json")),
-        junit: args.junit.clone().or_else(|| default("junit.xml")),
         prometheus: args.prometheus.clone(),
-        ..output::Targets::default()
+        ..args.reports.targets(&DefaultNames {
+            json: "results.json",
+            junit: "junit.xml",
+            ..DefaultNames::default()
+        })
     };
     output::files(&report, &facts, &targets).map_err(as_plugin)?;
     Ok(match args.format {
@@ -159,25 +161,11 @@ pub fn assemble(
 ) -> RunReport {
     results.sort_by(|a, b| (a.layer, &a.check, &a.node).cmp(&(b.layer, &b.check, &b.node)));
     RunReport {
-        meta: RunMeta {
-            tool: "o2check".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            run_id: started.format("%Y%m%dT%H%M%SZ").to_string(),
-            started,
-            finished: Utc::now(),
-            host: hostname(),
-            mode: mode.into(),
-        },
+        meta: output::meta("o2check", output::run_id(started), started, mode.into()),
         nodes: node_infos(inputs),
         results,
         diagnosis: None,
     }
-}
-
-fn hostname() -> String {
-    nix::unistd::gethostname()
-        .map(|h| h.to_string_lossy().into_owned())
-        .unwrap_or_else(|_| "unknown".into())
 }
 
 /// Every node's facts; a node that could not be reached still gets its own entry
@@ -186,7 +174,7 @@ fn node_infos(inputs: &trials::Inputs) -> Vec<NodeInfo> {
     let mut nodes: Vec<NodeInfo> = inputs
         .sources
         .iter()
-        .map(|s| node_info::describe(s.as_ref()))
+        .map(|s| o2check_checks::node_props::describe(s.as_ref()))
         .collect();
     for r in &inputs.reach {
         if let Err(e) = &r.outcome {

@@ -10,29 +10,13 @@ use crate::error::{Error, Exit};
 use crate::output;
 use chrono::Utc;
 use o2check_reports::facts::Facts;
-use o2check_reports::{CheckResult, Evidence, Layer, RunMeta, RunReport, Status};
+use o2check_reports::{RunReport, Status};
 use o2check_scenarios::append::{check, write};
-use o2check_scenarios::preset::{self, AppendParams};
+use o2check_scenarios::append_halves::{self, verdict_result};
+use o2check_scenarios::preset::AppendParams;
 use o2check_scenarios::workspace::Workspace;
 use std::io::Write;
 use std::time::Duration;
-
-fn params(
-    preset_path: &Option<std::path::PathBuf>,
-    records: u64,
-    payload: usize,
-    pause_ms: u64,
-) -> Result<AppendParams, String> {
-    match preset_path {
-        Some(p) => Ok(preset::load(p)?.concurrent_append),
-        None => Ok(AppendParams {
-            records,
-            payload,
-            pause_ms,
-            expect_loss: false,
-        }),
-    }
-}
 
 /// The run's parameters and its workspace, or why not (exit 2).
 fn prepare(
@@ -42,15 +26,20 @@ fn prepare(
     run_id: &str,
     allow_non_ocfs2: bool,
 ) -> Result<(AppendParams, Workspace), Error> {
-    let p = params(preset_path, defaults.0, defaults.1, defaults.2).map_err(Error::Input)?;
-    let ws = Workspace::open(mount, run_id, allow_non_ocfs2).map_err(Error::Input)?;
-    Ok((p, ws))
+    append_halves::open(
+        preset_path.as_deref(),
+        defaults,
+        mount,
+        run_id,
+        allow_non_ocfs2,
+    )
+    .map_err(|e| Error::Input(e.to_string()))
 }
 
 /// Dispatch `o2check scenario ...`.
 pub fn run(cmd: ScenarioCommand) -> Exit {
     match cmd {
-        ScenarioCommand::Run(a) => Ok(crate::cmd_scenario_run::run(*a)),
+        ScenarioCommand::Run(a) => crate::cmd_scenario_run::run(*a),
         ScenarioCommand::List => Ok(crate::cmd_scenario_agent::list_cmd()),
         ScenarioCommand::Cleanup(a) => Ok(crate::cmd_scenario_agent::cleanup_cmd(a)),
         ScenarioCommand::Agent(a) => Ok(crate::cmd_scenario_agent::agent_cmd(a)),
@@ -99,50 +88,24 @@ pub fn verify_cmd(a: AppendVerifyArgs) -> Exit {
         &a.run_id,
         a.allow_non_ocfs2,
     )?;
-    let verdict = check(ws.path(), &a.writers, p.records).map_err(Error::Input)?;
-    let mode = if a.flock { "flock" } else { "plain O_APPEND" };
-    let summary = format!(
-        "{mode}: {} of {} records intact; lost {}, torn {}, duplicated {}, out of order {}",
-        verdict.intact,
-        verdict.expected,
-        verdict.lost,
-        verdict.torn,
-        verdict.duplicated,
-        verdict.out_of_order
-    );
-    let status = if verdict.is_perfect() {
-        Status::Pass
-    } else {
-        Status::Fail
-    };
-    let result = CheckResult {
-        check: if a.flock { "concurrent-append-flock".into() } else { "concurrent-append".into() },
-        node: "cluster".into(),
-        layer: Layer::Scenario,
-        status,
-        summary: summary.clone(),
-        finding: None,        severity: None,        evidence: verdict.per_writer.iter().map(|(w, n)| Evidence::note(format!("writer {w}"), format!("{n} intact records"))).collect(),
-        fix: (status == Status::Fail).then(|| o2check_scenarios::judge::APPEND_FIX.to_string()),
-        rationale: "every record of every writer must be in the file exactly once, whole, in each writer's order".into(),
-        duration_ms: 0,
-    };
+    let verdict =
+        check(ws.path(), &a.writers, p.records).map_err(|e| Error::Input(e.to_string()))?;
+    let result = verdict_result(&verdict, a.flock);
+    let status = result.status;
     let _ = writeln!(
         std::io::stdout(),
-        "{summary}\n{}",
+        "{}\n{}",
+        result.summary,
         serde_json::to_string(&verdict).unwrap_or_default()
     );
     if let Some(path) = &a.json {
-        let now = Utc::now();
         let report = RunReport {
-            meta: RunMeta {
-                tool: "o2check scenario".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-                run_id: a.run_id.clone(),
-                started: now,
-                finished: now,
-                host: String::new(),
-                mode: "scenario".into(),
-            },
+            meta: output::meta(
+                "o2check scenario",
+                a.run_id.clone(),
+                Utc::now(),
+                "scenario".into(),
+            ),
             nodes: Vec::new(),
             results: vec![result],
             diagnosis: None,

@@ -4,13 +4,14 @@
 //! junit.xml. Exit 0 when a cause was named, 1 when undetermined, 2 on bad input.
 
 use crate::cli::WhyArgs;
+use crate::cli_reports::DefaultNames;
 use crate::error::Exit;
-use crate::{node_info, output, sources};
+use crate::{output, sources};
 use chrono::Utc;
 use o2check_checks::why::{diagnose, fence, gather};
 use o2check_checks::{NodeCtx, Options};
 use o2check_reports::facts::Facts;
-use o2check_reports::{diagnosis_text, RunMeta, RunReport};
+use o2check_reports::{diagnosis_text, RunReport};
 use std::io::Write;
 
 pub fn run(args: WhyArgs) -> Exit {
@@ -54,39 +55,29 @@ pub fn run(args: WhyArgs) -> Exit {
     all_results.extend(diagnosis.to_results());
     let undetermined = diagnosis.undetermined;
     let report = RunReport {
-        meta: RunMeta {
-            tool: "o2check why".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            run_id: started.format("%Y%m%dT%H%M%SZ").to_string(),
+        meta: output::meta(
+            "o2check why",
+            output::run_id(started),
             started,
-            finished: Utc::now(),
-            host: nix::unistd::gethostname()
-                .map(|h| h.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            mode: opened.mode.into(),
-        },
+            opened.mode.into(),
+        ),
         nodes: sources
             .iter()
-            .map(|s| node_info::describe(s.as_ref()))
+            .map(|s| o2check_checks::node_props::describe(s.as_ref()))
             .collect(),
         results: all_results,
         diagnosis: Some(diagnosis),
     };
-    if !args.no_reports {
-        let out = &args.out;
-        let targets = output::Targets {
-            markdown: Some(out.join("why.md")),
-            html: Some(out.join("why.html")),
-            json: Some(out.join("why.json")),
-            junit: Some(out.join("why-junit.xml")),
-            prometheus: None,
-        };
-        output::files(&report, &Facts::default(), &targets)?;
-        let _ = writeln!(
-            std::io::stdout(),
-            "\nreports: {0}/why.md {0}/why.html {0}/why.json {0}/why-junit.xml",
-            out.display()
-        );
+    let targets = args.reports.targets(&DefaultNames {
+        json: "why.json",
+        junit: "why-junit.xml",
+        markdown: Some("why.md"),
+        html: Some("why.html"),
+    });
+    output::files(&report, &Facts::default(), &targets)?;
+    let written: Vec<String> = targets.paths().map(|p| p.display().to_string()).collect();
+    if !written.is_empty() {
+        let _ = writeln!(std::io::stdout(), "\nreports: {}", written.join(" "));
     }
     Ok(u8::from(undetermined))
 }

@@ -33,6 +33,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A directory o2check needs could not be made (`--save-bundles DIR`, scratch).
+    #[error("cannot create {what}: {source}")]
+    Create {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
     /// `o2check collect` could not write its bundle.
     #[error("cannot collect {into}: {source}")]
     Collect {
@@ -43,6 +50,12 @@ pub enum Error {
     /// stdout is gone (`o2check completions bash | head`): nothing to say, exit 1.
     #[error("cannot write to stdout: {0}")]
     Stdout(#[source] std::io::Error),
+    /// `generate-readme`: the lab's fault list could not be read.
+    #[error(transparent)]
+    LabFaults(#[from] crate::lab_faults::LabFaultsError),
+    /// `generate-readme`: README.md's markers are missing or out of order.
+    #[error(transparent)]
+    Markers(#[from] crate::readme_tables::MarkerError),
     /// `o2check fleet`'s failures, printed under its own name as before.
     #[error("{0}")]
     Fleet(Box<Error>),
@@ -64,6 +77,9 @@ impl Error {
             | Error::SameNode(_)
             | Error::Input(_)
             | Error::Write { .. }
+            | Error::Create { .. }
+            | Error::LabFaults(_)
+            | Error::Markers(_)
             | Error::Collect { .. } => 2,
         }
     }

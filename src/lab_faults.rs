@@ -16,6 +16,29 @@ pub struct LabFault {
     pub about: Option<String>,
 }
 
+/// Why the lab's fault list could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LabFaultsError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{script} has no {variable}=\"...\" line")]
+    NoList {
+        script: &'static str,
+        variable: String,
+    },
+    /// The list promises a fault the script cannot inject.
+    #[error("{script} lists {name} in {variable} but has no `{name})` case")]
+    NoCase {
+        script: &'static str,
+        variable: String,
+        name: String,
+    },
+}
+
 /// The lab scripts and the variable each lists its faults in.
 pub const SCRIPTS: [(&str, &str); 2] = [
     ("lab/faults.sh", "FAULTS"),
@@ -23,12 +46,12 @@ pub const SCRIPTS: [(&str, &str); 2] = [
 ];
 
 /// Every fault of every lab script under `repo`, in the scripts' order.
-pub fn read(repo: &Path) -> Result<Vec<LabFault>, String> {
+pub fn read(repo: &Path) -> Result<Vec<LabFault>, LabFaultsError> {
     let mut all = Vec::new();
     for (script, variable) in SCRIPTS {
         let path = repo.join(script);
         let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            .map_err(|source| LabFaultsError::Read { path, source })?;
         all.extend(parse(script, variable, &text)?);
     }
     Ok(all)
@@ -37,12 +60,19 @@ pub fn read(repo: &Path) -> Result<Vec<LabFault>, String> {
 /// The faults `script` lists in `variable="a b c"`, each with its case comment.
 /// A listed fault without a `case` branch is an error: the list would promise a
 /// fault the script cannot inject.
-pub fn parse(script: &'static str, variable: &str, text: &str) -> Result<Vec<LabFault>, String> {
+pub fn parse(
+    script: &'static str,
+    variable: &str,
+    text: &str,
+) -> Result<Vec<LabFault>, LabFaultsError> {
     let prefix = format!("{variable}=\"");
     let list = text
         .lines()
         .find_map(|l| l.strip_prefix(&prefix)?.split('"').next())
-        .ok_or_else(|| format!("{script} has no {variable}=\"...\" line"))?;
+        .ok_or_else(|| LabFaultsError::NoList {
+            script,
+            variable: variable.to_string(),
+        })?;
     let lines: Vec<&str> = text.lines().collect();
     list.split_whitespace()
         .map(|name| {
@@ -50,8 +80,10 @@ pub fn parse(script: &'static str, variable: &str, text: &str) -> Result<Vec<Lab
             let at = lines
                 .iter()
                 .position(|l| l.trim() == label)
-                .ok_or_else(|| {
-                    format!("{script} lists {name} in {variable} but has no `{label}` case")
+                .ok_or_else(|| LabFaultsError::NoCase {
+                    script,
+                    variable: variable.to_string(),
+                    name: name.to_string(),
                 })?;
             Ok(LabFault {
                 name: name.to_string(),
@@ -116,12 +148,15 @@ fault() {
     fn a_listed_fault_without_its_case_or_a_missing_list_is_an_error() {
         let text = SCRIPT.replace("b-fault)", "c-fault)");
         let e = parse("lab/faults.sh", "FAULTS", &text).unwrap_err();
+        assert!(matches!(e, LabFaultsError::NoCase { ref name, .. } if name == "b-fault"));
+        let text = e.to_string();
         assert!(
-            e.contains("lists b-fault in FAULTS but has no `b-fault)` case"),
-            "{e}"
+            text.contains("lists b-fault in FAULTS but has no `b-fault)` case"),
+            "{text}"
         );
         let e = parse("lab/faults.sh", "STORAGE_FAULTS", SCRIPT).unwrap_err();
-        assert!(e.contains("no STORAGE_FAULTS="), "{e}");
+        assert!(matches!(e, LabFaultsError::NoList { .. }), "{e}");
+        assert!(e.to_string().contains("no STORAGE_FAULTS="), "{e}");
     }
 
     #[test]

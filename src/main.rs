@@ -7,6 +7,7 @@
 #![allow(rustdoc::invalid_html_tags)]
 
 mod cli;
+mod cli_reports;
 mod cli_scenario;
 mod cluster_args;
 mod cluster_sources;
@@ -24,7 +25,6 @@ mod error;
 mod facts;
 mod interrupt;
 mod lab_faults;
-mod node_info;
 mod output;
 mod payload;
 mod presence;

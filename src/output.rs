@@ -3,10 +3,11 @@
 
 use crate::cli::ColorArg;
 use crate::error::Error;
+use chrono::{DateTime, Utc};
 use o2check_reports::facts::Facts;
 use o2check_reports::write::atomic_write;
 use o2check_reports::{
-    console, diagnosis_html, diagnosis_text, json, junit, prometheus, RunReport,
+    console, diagnosis_html, diagnosis_text, json, junit, prometheus, RunMeta, RunReport,
 };
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -56,6 +57,19 @@ pub struct Targets {
 }
 
 impl Targets {
+    /// The paths to be written, in the order [`files`] writes them.
+    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        [
+            &self.markdown,
+            &self.html,
+            &self.json,
+            &self.junit,
+            &self.prometheus,
+        ]
+        .into_iter()
+        .flatten()
+    }
+
     /// JSON and JUnit only (scenario and fleet reports).
     pub fn json_junit(json: PathBuf, junit: PathBuf) -> Targets {
         Targets {
@@ -83,4 +97,25 @@ pub fn files(report: &RunReport, facts: &Facts, to: &Targets) -> Result<(), Erro
     write(&to.prometheus, &|| {
         prometheus::render(report, facts).into_bytes()
     })
+}
+
+/// The header every report carries: which tool, which run, when, on which host,
+/// and how the evidence was read; finished now.
+pub fn meta(tool: &str, run_id: String, started: DateTime<Utc>, mode: String) -> RunMeta {
+    RunMeta {
+        tool: tool.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        run_id,
+        started,
+        finished: Utc::now(),
+        host: nix::unistd::gethostname()
+            .map(|h| h.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| "unknown".into()),
+        mode,
+    }
+}
+
+/// A run id from its start: `20261201T125900Z`.
+pub fn run_id(started: DateTime<Utc>) -> String {
+    started.format("%Y%m%dT%H%M%SZ").to_string()
 }

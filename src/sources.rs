@@ -107,8 +107,7 @@ pub fn open_wanted(w: &Wanted) -> Result<Opened, Error> {
             command_timeout: w.command_timeout,
             tcp_timeout_ms: w.tcp_timeout_ms,
         };
-        let c = cluster_sources::open(w.cluster_args, &settings, w.save_bundles)
-            .map_err(Error::Evidence)?;
+        let c = cluster_sources::open(w.cluster_args, &settings, w.save_bundles)?;
         return Ok(Opened {
             sources: c.sources,
             reach: c.reach,

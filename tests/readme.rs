@@ -61,3 +61,38 @@ fn a_stale_table_is_reported_with_the_command_and_left_alone() {
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(again.status.success(), "{stderr}");
 }
+
+/// The hand-kept list under the generated check table (what each check reads)
+/// must not keep a check the registry no longer has.
+#[test]
+fn the_hand_kept_check_notes_name_registered_checks() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let after = readme
+        .split("<!-- check-table:end -->")
+        .nth(1)
+        .expect("README.md has the check-table markers");
+    let known: Vec<&str> = o2check_checks::rules::ALL
+        .iter()
+        .map(|c| c.id)
+        .chain(o2check_checks::rules::CLUSTER.iter().map(|c| c.id))
+        // Not a rule: the cluster runner's own result for each node it reached.
+        .chain(["node-reachable"])
+        .collect();
+    let noted: Vec<&str> = after
+        .lines()
+        .skip_while(|l| !l.starts_with("- `"))
+        .take_while(|l| l.starts_with("- `"))
+        .filter_map(|l| l.strip_prefix("- `")?.split('`').next())
+        .collect();
+    assert!(
+        noted.len() > 10,
+        "the list under the check table is gone: {noted:?}"
+    );
+    for id in noted {
+        assert!(
+            known.contains(&id),
+            "README.md notes check `{id}`, which is not registered"
+        );
+    }
+}

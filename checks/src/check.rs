@@ -5,6 +5,7 @@
 
 use crate::context::NodeCtx;
 use crate::error::{EvidenceError, ParseError};
+use crate::needs::Needs;
 use o2check_reports::{Evidence, Layer, Severity, Status};
 use std::fmt;
 
@@ -19,6 +20,9 @@ pub struct Check {
     pub title: &'static str,
     /// Why it matters, shown with failures.
     pub rationale: &'static str,
+    /// The evidence it reads ([`crate::needs`]): `collect` gathers it, and a
+    /// check reading anything else fails checks/tests/plan_covers_reads.rs.
+    pub needs: Needs,
     pub run: fn(&NodeCtx) -> Result<Verdict, CheckError>,
 }
 
@@ -29,6 +33,8 @@ pub struct ClusterCheck {
     pub severity: Severity,
     pub title: &'static str,
     pub rationale: &'static str,
+    /// The evidence it reads on each node (see [`Check::needs`]).
+    pub needs: Needs,
     pub run: fn(&[NodeCtx]) -> Result<Verdict, CheckError>,
 }
 

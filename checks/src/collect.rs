@@ -13,7 +13,7 @@ use crate::source::{command_file_name, BundleMeta, CommandRecord, Source, TcpPro
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-pub use plan::{static_commands, static_files, LOG_FILES, SYS_TREES};
+pub use plan::{log_files, static_commands, static_files, sys_trees};
 
 /// Log files larger than this keep only their tail: the recent past is what
 /// explains a failure, and a bundle must stay small enough to mail.
@@ -68,27 +68,16 @@ pub fn collect(
     for path in static_files() {
         writer.copy_file(source, path, None)?;
     }
-    for tree in SYS_TREES {
+    for tree in sys_trees() {
         writer.copy_tree_root(source, tree, 6)?;
+    }
+    for path in plan::entry_files(source) {
+        writer.copy_file(source, &path, None)?;
     }
     for log in writer.log_files(source)? {
         writer.copy_file(source, &log, Some(MAX_LOG_BYTES))?;
     }
-    let conf = source
-        .read_file("/etc/ocfs2/cluster.conf")
-        .unwrap_or_default();
-    let nodes = plan::cluster_conf_nodes(&String::from_utf8_lossy(&conf));
-    let mounts = source.read_file("/proc/mounts").unwrap_or_default();
-    let mut commands = static_commands();
-    commands.extend(plan::per_node_commands(&nodes));
-    commands.extend(plan::per_cluster_commands(&String::from_utf8_lossy(&conf)));
-    let mut devices = plan::ocfs2_devices(&String::from_utf8_lossy(&mounts));
-    if let Ok(out) = source.command(&["mounted.ocfs2", "-d"]) {
-        devices.extend(plan::mounted_devices(&String::from_utf8_lossy(&out.stdout)));
-    }
-    devices.sort();
-    devices.dedup();
-    commands.extend(plan::per_device_commands(&devices));
+    let commands = plan::node_plan(source);
     for argv in &commands {
         let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
         writer.run_command(source, &argv, &mut meta)?;
@@ -151,7 +140,8 @@ impl Writer {
         self.manifest
             .files
             .insert("/var/log".into(), Outcome::found());
-        for base in LOG_FILES {
+        let bases = log_files();
+        for base in &bases {
             if !names.iter().any(|n| n == base) {
                 self.manifest.files.insert(
                     format!("/var/log/{base}"),
@@ -163,11 +153,7 @@ impl Writer {
         }
         Ok(names
             .iter()
-            .filter(|n| {
-                LOG_FILES
-                    .iter()
-                    .any(|base| plan::is_log_or_rotation(n, base))
-            })
+            .filter(|n| bases.iter().any(|base| plan::is_log_or_rotation(n, base)))
             .map(|n| format!("/var/log/{n}"))
             .collect())
     }
@@ -278,11 +264,13 @@ impl Writer {
     ) -> std::io::Result<()> {
         let name = command_file_name(argv);
         let started = Instant::now();
+        let started_at = chrono::Utc::now().to_rfc3339();
         let record = |exit_code, timed_out| CommandRecord {
             argv: argv.iter().map(|a| a.to_string()).collect(),
             exit_code,
             timed_out,
             millis: started.elapsed().as_millis() as u64,
+            started_at: Some(started_at.clone()),
         };
         match source.command(argv) {
             Ok(out) => {

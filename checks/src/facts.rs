@@ -1,11 +1,14 @@
 //! A node's facts, parsed once per run: every check, cluster check, `why` and
 //! `timeline` that asks for cluster.conf, the o2cb settings, configfs, the mount
-//! table, the hostname or the kernel log of a node gets the same parsed value.
+//! table, the hostname, the multipath maps or the kernel log (its lines and the
+//! events recognised in each source) of a node gets the same parsed value; so
+//! do the report's node properties and monitoring measurements ([`crate::measure`]).
 //! The kernel log in particular is read and scanned once per node, however many
 //! checks judge it. Each fact is computed on first use (a check that needs none
 //! costs nothing) and kept by the node's [`crate::source::Cached`] source.
 
 use crate::check::CheckError;
+use crate::context::CommandText;
 use crate::context::NodeCtx;
 use crate::error::EvidenceError;
 use crate::kernlog::lines::NodeLog;
@@ -13,9 +16,13 @@ use crate::kernlog::node_events::NodeEvents;
 use crate::parse::cluster_conf_rules::Model;
 use crate::parse::configfs::ConfigfsCluster;
 use crate::parse::mount_table::MountEntry;
+use crate::parse::multipath_ll::MpMap;
 use crate::parse::o2cb_sysconfig::O2cbConfig;
 use crate::text::Text;
 use std::sync::{Arc, OnceLock};
+
+/// `multipath -ll` as read, and the maps parsed from it.
+pub type Multipath = (CommandText, Vec<MpMap>);
 
 /// One slot per fact.
 #[derive(Default)]
@@ -26,8 +33,8 @@ pub struct Facts {
     pub(crate) mounts: OnceLock<Result<(Text, Vec<MountEntry>), EvidenceError>>,
     pub(crate) hostname: OnceLock<Result<Text, EvidenceError>>,
     pub(crate) kernel_log: OnceLock<Arc<NodeLog>>,
-    pub(crate) node_events: OnceLock<Result<Arc<NodeEvents>, EvidenceError>>,
-    pub(crate) source_events: OnceLock<Arc<Vec<Vec<crate::kernlog::node_events::Located>>>>,
+    pub(crate) multipath: OnceLock<Result<Arc<Multipath>, EvidenceError>>,
+    pub(crate) events_by_source: OnceLock<Result<Arc<Vec<Arc<NodeEvents>>>, EvidenceError>>,
 }
 
 impl NodeCtx<'_> {
@@ -39,6 +46,18 @@ impl NodeCtx<'_> {
     /// The o2cb settings file (/etc/sysconfig/o2cb or /etc/default/o2cb), parsed.
     pub fn o2cb_settings(&self) -> Result<(Text, O2cbConfig), EvidenceError> {
         crate::rules::common::o2cb_config(self)
+    }
+
+    /// `multipath -ll`, and its maps (multipath-tools libmultipath/print.c layout).
+    pub fn multipath_maps(&self) -> Result<Arc<Multipath>, EvidenceError> {
+        self.fact(
+            |f| &f.multipath,
+            || {
+                let out = self.command(&["multipath", "-ll"])?;
+                let maps = crate::parse::multipath_ll::parse(&out.stdout);
+                Ok(Arc::new((out, maps)))
+            },
+        )
     }
 
     /// The fact in `slot` of this node, computed by `compute` on first use; a
@@ -59,7 +78,7 @@ impl NodeCtx<'_> {
 mod tests {
     use crate::context::{NodeCtx, Options};
     use crate::kernlog::lines::read_node_log;
-    use crate::kernlog::node_events::{node_events_now, source_events};
+    use crate::kernlog::node_events::node_events_now;
     use crate::source::{Bundle, Cached, Source};
     use std::sync::Arc;
 
@@ -80,11 +99,5 @@ mod tests {
         let (ea, eb) = (node_events_now(&a).unwrap(), node_events_now(&b).unwrap());
         assert!(Arc::ptr_eq(&ea, &eb));
         assert!(!ea.events.is_empty());
-        // Every source's events are recognised once too, and the chosen ones are theirs.
-        let (sa, sb) = (source_events(&a), source_events(&b));
-        assert!(Arc::ptr_eq(&sa, &sb));
-        assert_eq!(sa.len(), read_node_log(&a).sources.len());
-        let first = sa.iter().find(|e| !e.is_empty()).unwrap();
-        assert_eq!(first.len(), ea.events.len());
     }
 }

@@ -88,6 +88,17 @@ fn the_manifest_keeps_absent_unreadable_and_uncollected_apart() {
     let b = Bundle::open(&out).unwrap();
     let m = b.manifest().expect("collect writes manifest.json");
     assert!(m.files.contains_key("/etc/ocfs2/cluster.conf"));
+    // Each command says when it started (a heartbeat slot's age is measured
+    // against it, not against the start of a long collection).
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("meta.json")).unwrap()).unwrap();
+    let started = meta["commands"]["uname_-n"]["started_at"].as_str().unwrap();
+    assert_eq!(
+        b.command_taken_at(&["uname", "-n"]).map(|t| t.to_rfc3339()),
+        chrono::DateTime::parse_from_rfc3339(started)
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc).to_rfc3339())
+    );
     // Named by cluster.conf's cluster stanza, read by disk-slots without it.
     assert!(b.command(&["o2cb", "list-cluster", "o2lab"]).is_ok());
     // The lab node is Debian: no /etc/sysconfig/o2cb there, and the bundle knows.

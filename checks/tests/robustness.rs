@@ -75,6 +75,9 @@ fn every_parser(bytes: &[u8]) {
     if let Ok(c) = cluster_conf::parse("fuzz", &t.content) {
         let _ = cluster_conf_rules::model(&c);
     }
+    let _ = cluster_conf_rules::model(&cluster_conf::parse_lenient(&t.content));
+    let _ = o2check_checks::collect::plan::cluster_conf_nodes(&t.content);
+    let _ = o2check_checks::collect::plan::per_cluster_commands(&t.content);
     let _ = o2cb_sysconfig::parse(&t);
     let _ = o2cb_status::parse(&t);
     let _ = mount_table::parse(&t);
@@ -96,7 +99,7 @@ fn every_parser(bytes: &[u8]) {
     let _ = net::local_addresses(&t);
     let _ = net::getent_addresses(&t);
     let log = lines::from_text(&t);
-    let _ = dlm::memberships(&log);
+    let _ = dlm::memberships(&o2check_checks::kernlog::node_events::events(&log));
     for l in t.content.lines() {
         let _ = event::recognize(l);
         let _ = messages::classify(l);

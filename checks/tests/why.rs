@@ -477,6 +477,30 @@ fn reports_escape_markup_from_bundles() {
 }
 
 #[test]
+fn lab_cluster_removed_names_the_emptied_cluster_conf_and_says_to_copy_it_back() {
+    // Real bundle of lab fault cluster-removed (remove-cluster, then offline).
+    let d = why(
+        &[fixtures().join("lab-collect-cluster-removed-node2")],
+        Some("mount.ocfs2: Cluster name is invalid while trying to join the group"),
+    );
+    assert_eq!(first(&d), "cluster-conf-invalid", "{d:#?}");
+    assert_eq!(d.causes[0].confidence, Confidence::Strong);
+    let fix = &d.causes[0].fix;
+    // No node of the cluster is left in the file to rebuild it from: the fix
+    // says where it must come from, then brings the cluster up and mounts.
+    assert!(
+        fix.debian[0]
+            .contains("does not define cluster `o2lab`: copy the file from another node first"),
+        "{fix:?}"
+    );
+    let runs: Vec<&str> = fix.commands.iter().map(|c| c.run.as_str()).collect();
+    assert_eq!(
+        runs,
+        ["/etc/init.d/o2cb online o2lab", "mount /dev/vda /mnt/ocfs2"]
+    );
+}
+
+#[test]
 fn every_message_a_lab_fault_produced_is_known_and_produced_by_its_cause() {
     // fixtures/lab-messages: the exact mount error each lab fault gave on the real
     // kernel (lab/o2lab acceptance writes them to fault-messages.tsv).

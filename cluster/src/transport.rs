@@ -6,7 +6,8 @@ use o2check_checks::source::exec::run_with_input;
 use o2check_checks::source::CommandOutput;
 use o2check_checks::EvidenceError;
 use std::fmt;
-use std::process::{Child, Command, Stdio};
+use std::io::{Read, Write};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
 
 /// Why a command could not be run on a node (its own exit code is not an error).
@@ -70,6 +71,13 @@ pub trait Transport: Send + Sync {
     /// Closing stdin is how the caller tells a remote agent to stop.
     fn spawn(&self, node: &Node, argv: &[String]) -> Result<Child, TransportError>;
 
+    /// [`Transport::spawn`] behind [`Process`], so a caller that drives a long-running
+    /// command (the scenario coordinator and its agents) can be tested with a
+    /// transport whose "commands" run in memory.
+    fn start(&self, node: &Node, argv: &[String]) -> Result<Box<dyn Process>, TransportError> {
+        Ok(Box::new(self.spawn(node, argv)?))
+    }
+
     /// For reports: `ssh`, `local`.
     fn describe(&self) -> String;
 
@@ -91,6 +99,54 @@ pub trait Transport: Send + Sync {
         _stderr: &[u8],
     ) -> Option<TransportError> {
         None
+    }
+}
+
+/// A command started by [`Transport::start`]: its pipes, taken once each, and its end.
+pub trait Process: Send {
+    /// Its stdin; dropping it is the stop signal for an agent.
+    fn take_stdin(&mut self) -> Option<Box<dyn Write + Send>>;
+    fn take_stdout(&mut self) -> Option<Box<dyn Read + Send>>;
+    fn take_stderr(&mut self) -> Option<Box<dyn Read + Send>>;
+    /// How it ended, once it has (as [`Child::try_wait`]).
+    fn try_wait(&mut self) -> std::io::Result<Option<ExitStatus>>;
+    /// End it now with everything it started, and wait for it.
+    fn kill(&mut self) -> std::io::Result<ExitStatus>;
+}
+
+impl Process for Child {
+    fn take_stdin(&mut self) -> Option<Box<dyn Write + Send>> {
+        self.stdin
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Write + Send>)
+    }
+
+    fn take_stdout(&mut self) -> Option<Box<dyn Read + Send>> {
+        self.stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>)
+    }
+
+    fn take_stderr(&mut self) -> Option<Box<dyn Read + Send>> {
+        self.stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>)
+    }
+
+    fn try_wait(&mut self) -> std::io::Result<Option<ExitStatus>> {
+        Child::try_wait(self)
+    }
+
+    /// The whole process group ([`spawn_piped`] made it its leader): ssh and
+    /// whatever it started, or a local agent.
+    fn kill(&mut self) -> std::io::Result<ExitStatus> {
+        if let Ok(pid) = i32::try_from(self.id()) {
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        self.wait()
     }
 }
 

@@ -1,5 +1,6 @@
 //! Measurements a run takes besides verdicts, for monitoring: multipath path
-//! counts, disk-heartbeat age against the dead time, fencing messages. Each is
+//! counts, disk-heartbeat age against the dead time, fences in the 24 h before
+//! the evidence was taken. Each is
 //! present only where the evidence gave it ("where known"): a missing number is
 //! left out of perfdata and metrics, never reported as zero.
 
@@ -35,8 +36,9 @@ pub struct HeartbeatAge {
     pub dead_ms: u64,
 }
 
-/// Fencing messages (o2quo "fencing this node", heartbeat write timeouts) in the
-/// kernel logs o2check read on a node.
+/// Fencing messages (o2quo "fencing this node", "ocfs2 is very sorry to be
+/// fencing") in a node's kernel logs in the 24 h before its evidence was taken
+/// (now on a live node, the collection time of a bundle).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct FenceMessages {
     pub node: String,
@@ -60,7 +62,8 @@ impl Facts {
         self.heartbeat.iter().max_by_key(|h| h.age_ms)
     }
 
-    pub fn fence_messages(&self) -> Option<u32> {
+    /// Fences in the last 24 h over every node.
+    pub fn fences_24h(&self) -> Option<u32> {
         (!self.fences.is_empty()).then(|| self.fences.iter().map(|f| f.count).sum())
     }
 }

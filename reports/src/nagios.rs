@@ -164,8 +164,8 @@ fn perfdata(report: &RunReport, facts: &Facts, crit: usize, warn: usize, errors:
         // Critical at the dead time: past it the node is declared dead and fenced.
         p.push(format!("hb_age_ms={}ms;;{};0", hb.age_ms, hb.dead_ms));
     }
-    if let Some(n) = facts.fence_messages() {
-        p.push(format!("fence_messages={n};;1;0"));
+    if let Some(n) = facts.fences_24h() {
+        p.push(format!("fences_24h={n};;1;0"));
     }
     p.join(" ")
 }

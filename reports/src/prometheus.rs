@@ -126,13 +126,13 @@ pub fn render(report: &RunReport, facts: &Facts) -> String {
     if !facts.fences.is_empty() {
         family(
             &mut out,
-            "o2check_fence_messages",
-            "Fencing messages in the kernel logs o2check read on the node (a gauge: logs rotate).",
+            "o2check_fences_24h",
+            "Fencing messages in the node's kernel logs in the 24 h before its evidence was taken.",
         );
         for f in &facts.fences {
             sample(
                 &mut out,
-                "o2check_fence_messages",
+                "o2check_fences_24h",
                 &[("node", &f.node)],
                 f.count,
             );

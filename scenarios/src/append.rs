@@ -5,6 +5,7 @@
 //! across nodes (the lab lost lines in 6 of 6 runs).
 
 use crate::ctx::Ctx;
+use crate::error::{io_error, ScenarioError};
 use crate::records::{record, verify, AppendVerdict};
 use crate::sync;
 use crate::workspace::stopping;
@@ -98,13 +99,13 @@ pub struct AppendReport {
 
 /// The agent: every node appends at once after the start barrier; the leader
 /// waits for the others and verifies the file.
-pub fn agent(ctx: &Ctx, use_flock: bool) -> Result<AppendReport, String> {
+pub fn agent(ctx: &Ctx, use_flock: bool) -> Result<AppendReport, ScenarioError> {
     let p = ctx.preset.concurrent_append.clone();
     if ctx.is_leader() {
         // Created before the others start, so no two nodes race to create them.
         for name in [FILE, LOCK] {
             sync::open_or_create(&ctx.dir.join(name), false)
-                .map_err(|e| format!("cannot create {name}: {e}"))?;
+                .map_err(io_error(format!("cannot create {name}")))?;
         }
     }
     sync::ready(ctx)?;
@@ -127,10 +128,13 @@ pub fn agent(ctx: &Ctx, use_flock: bool) -> Result<AppendReport, String> {
             }
         },
     )
-    .map_err(|e| format!("append to {} failed: {e}", ctx.dir.join(FILE).display()))?;
+    .map_err(io_error(format!(
+        "append to {} failed",
+        ctx.dir.join(FILE).display()
+    )))?;
     ctx.progress("append", r.written, p.records);
     if r.written < p.records {
-        return Err(stopped.unwrap_or_else(|| "interrupted".into()));
+        return Err(stopped.unwrap_or(ScenarioError::Interrupted));
     }
     let mut report = AppendReport {
         written: r.written,
@@ -146,13 +150,13 @@ pub fn agent(ctx: &Ctx, use_flock: bool) -> Result<AppendReport, String> {
 }
 
 /// Read `<dir>/append.log` (with a timeout: it is on the cluster mount) and verify it.
-pub fn check(dir: &Path, writers: &[String], records: u64) -> Result<AppendVerdict, String> {
+pub fn check(dir: &Path, writers: &[String], records: u64) -> Result<AppendVerdict, ScenarioError> {
     let path: PathBuf = dir.join(FILE);
     let bytes = with_timeout("read append.log", Duration::from_secs(60), move || {
         std::fs::read(path)
     })
-    .map_err(|e| e.to_string())?
-    .map_err(|e| e.to_string())?;
+    .map_err(ScenarioError::Stuck)?
+    .map_err(io_error("read append.log"))?;
     Ok(verify(&bytes, writers, records))
 }
 

@@ -5,6 +5,7 @@
 //! reported in MiB/s for the write (with fsync) and each read.
 
 use crate::ctx::Ctx;
+use crate::error::{io_error, ScenarioError};
 use crate::records::crc32;
 use crate::sync;
 use serde::{Deserialize, Serialize};
@@ -63,18 +64,18 @@ fn sizes(ctx: &Ctx) -> (u64, usize) {
     (p.size_mib * 1024 * 1024, (p.block_kib * 1024) as usize)
 }
 
-pub fn leader(ctx: &Ctx) -> Result<ChecksumReport, String> {
+pub fn leader(ctx: &Ctx) -> Result<ChecksumReport, ScenarioError> {
     let (total, block) = sizes(ctx);
     sync::ready(ctx)?;
     let path = ctx.dir.join(FILE);
-    let fail = |what: &str, e: std::io::Error| format!("{what} {}: {e}", path.display());
+    let fail = |what: &str| io_error(format!("{what} {}", path.display()));
     let t = Instant::now();
     let mut f = OpenOptions::new()
         .create(true)
         .truncate(true)
         .write(true)
         .open(&path)
-        .map_err(|e| fail("cannot create", e))?;
+        .map_err(fail("cannot create"))?;
     let mut stream = Stream::new(&ctx.run_id);
     let mut hash = Sha256::new();
     let mut buf = vec![0u8; block];
@@ -84,16 +85,16 @@ pub fn leader(ctx: &Ctx) -> Result<ChecksumReport, String> {
         let n = ((total - done) as usize).min(block);
         stream.fill(&mut buf[..n]);
         hash.update(&buf[..n]);
-        f.write_all(&buf[..n]).map_err(|e| fail("write", e))?;
+        f.write_all(&buf[..n]).map_err(fail("write"))?;
         done += n as u64;
         ctx.progress("write MiB", done >> 20, total >> 20);
     }
-    f.sync_all().map_err(|e| fail("fsync", e))?;
+    f.sync_all().map_err(fail("fsync"))?;
     drop(f);
     let millis = t.elapsed().as_secs_f64() * 1000.0;
     let sha256 = hex(&hash.finalize());
     sync::mark(&ctx.dir, WRITTEN, &format!("{sha256}\n"))
-        .map_err(|e| format!("cannot mark the file written: {e}"))?;
+        .map_err(io_error("cannot mark the file written"))?;
     sync::wait_done(ctx)?;
     Ok(ChecksumReport {
         bytes: done,
@@ -103,7 +104,7 @@ pub fn leader(ctx: &Ctx) -> Result<ChecksumReport, String> {
     })
 }
 
-pub fn follower(ctx: &Ctx) -> Result<ChecksumReport, String> {
+pub fn follower(ctx: &Ctx) -> Result<ChecksumReport, ScenarioError> {
     let (total, block) = sizes(ctx);
     sync::ready(ctx)?;
     ctx.progress("wait for the writer", 0, 1);
@@ -114,9 +115,9 @@ pub fn follower(ctx: &Ctx) -> Result<ChecksumReport, String> {
         "waiting for the leader's file",
     )?;
     let path = ctx.dir.join(FILE);
-    let fail = |what: &str, e: std::io::Error| format!("{what} {}: {e}", path.display());
+    let fail = |what: &str| io_error(format!("{what} {}", path.display()));
     let t = Instant::now();
-    let mut f = File::open(&path).map_err(|e| fail("cannot open", e))?;
+    let mut f = File::open(&path).map_err(fail("cannot open"))?;
     let mut expected = Stream::new(&ctx.run_id);
     let mut hash = Sha256::new();
     let mut got = vec![0u8; block];
@@ -124,7 +125,7 @@ pub fn follower(ctx: &Ctx) -> Result<ChecksumReport, String> {
     let mut r = ChecksumReport::default();
     loop {
         ctx.check()?;
-        let n = read_full(&mut f, &mut got).map_err(|e| fail("read", e))?;
+        let n = read_full(&mut f, &mut got).map_err(fail("read"))?;
         if n == 0 {
             break;
         }

@@ -5,6 +5,7 @@
 //! because two nodes read the same count.
 
 use crate::ctx::Ctx;
+use crate::error::{io_error, ScenarioError};
 use crate::stats::ms;
 use crate::sync;
 use nix::fcntl::{Flock, FlockArg};
@@ -39,50 +40,55 @@ fn decode(text: &str) -> Option<u64> {
     text.trim().parse().ok()
 }
 
-pub fn read_counter(dir: &Path) -> Result<u64, String> {
+pub fn read_counter(dir: &Path) -> Result<u64, ScenarioError> {
     let path = dir.join(FILE);
     let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    decode(&text).ok_or_else(|| format!("{} holds `{}`, not a number", path.display(), text.trim()))
+        .map_err(io_error(format!("cannot read {}", path.display())))?;
+    decode(&text).ok_or_else(|| ScenarioError::NotANumber {
+        what: path.display().to_string(),
+        text: text.trim().to_string(),
+    })
 }
 
 /// One increment under the lock; returns the value written and the lock wait.
-fn increment(dir: &Path, hold: Duration) -> Result<(u64, Duration), String> {
-    let io = |what: &str, e: std::io::Error| format!("{what}: {e}");
+fn increment(dir: &Path, hold: Duration) -> Result<(u64, Duration), ScenarioError> {
     let lock =
-        sync::open_or_create(&dir.join(LOCK), false).map_err(|e| io("open the lock file", e))?;
+        sync::open_or_create(&dir.join(LOCK), false).map_err(io_error("open the lock file"))?;
     let t = Instant::now();
     let guard =
-        Flock::lock(lock, FlockArg::LockExclusive).map_err(|(_, e)| format!("flock: {e}"))?;
+        Flock::lock(lock, FlockArg::LockExclusive).map_err(|(_, e)| io_error("flock")(e.into()))?;
     let waited = t.elapsed();
     // Reopened under the lock, so this node reads the current contents.
     let mut f = OpenOptions::new()
         .read(true)
         .write(true)
         .open(dir.join(FILE))
-        .map_err(|e| io("open the counter", e))?;
+        .map_err(io_error("open the counter"))?;
     let mut text = String::new();
     f.read_to_string(&mut text)
-        .map_err(|e| io("read the counter", e))?;
-    let n = decode(&text).ok_or_else(|| format!("the counter holds `{}`", text.trim()))?;
+        .map_err(io_error("read the counter"))?;
+    let n = decode(&text).ok_or_else(|| ScenarioError::NotANumber {
+        what: "the counter".into(),
+        text: text.trim().to_string(),
+    })?;
     if !hold.is_zero() {
         std::thread::sleep(hold);
     }
     f.write_all_at(encode(n + 1).as_bytes(), 0)
-        .map_err(|e| io("write the counter", e))?;
-    f.sync_all().map_err(|e| io("fsync the counter", e))?;
+        .map_err(io_error("write the counter"))?;
+    f.sync_all().map_err(io_error("fsync the counter"))?;
     drop(f);
     drop(guard);
     Ok((n + 1, waited))
 }
 
-pub fn agent(ctx: &Ctx) -> Result<CounterReport, String> {
+pub fn agent(ctx: &Ctx) -> Result<CounterReport, ScenarioError> {
     let p = ctx.preset.flock_exclusion.clone();
     if ctx.is_leader() {
         std::fs::write(ctx.dir.join(FILE), encode(0))
-            .map_err(|e| format!("cannot create the counter: {e}"))?;
+            .map_err(io_error("cannot create the counter"))?;
         sync::open_or_create(&ctx.dir.join(LOCK), false)
-            .map_err(|e| format!("cannot create the lock file: {e}"))?;
+            .map_err(io_error("cannot create the lock file"))?;
     }
     sync::ready(ctx)?;
     let mut r = CounterReport::default();

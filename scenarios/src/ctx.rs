@@ -1,6 +1,7 @@
 //! What a scenario agent knows: which node it is, the other nodes, its directory
 //! on the shared mount, the preset, and when it has to give up.
 
+use crate::error::ScenarioError;
 use crate::preset::Preset;
 use crate::workspace::stopping;
 use std::path::PathBuf;
@@ -48,21 +49,20 @@ impl Ctx {
 
     /// Err when the agent must stop now: asked to (Ctrl-C, stdin closed) or past
     /// its deadline.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), ScenarioError> {
         if stopping() {
-            return Err("interrupted".into());
+            return Err(ScenarioError::Interrupted);
         }
         if Instant::now() >= self.deadline {
-            return Err(format!(
-                "did not finish within {} s (timeout_s; is the mount hung or slow?)",
-                self.preset.run.timeout_s
-            ));
+            return Err(ScenarioError::Deadline {
+                timeout_s: self.preset.run.timeout_s,
+            });
         }
         Ok(())
     }
 
     /// Sleep one poll interval, then [`Ctx::check`].
-    pub fn nap(&self) -> Result<(), String> {
+    pub fn nap(&self) -> Result<(), ScenarioError> {
         std::thread::sleep(self.poll());
         self.check()
     }

@@ -4,6 +4,7 @@
 //! value. Unknown sections and fields are errors, so a typo cannot silently fall
 //! back to a default.
 
+use crate::error::PresetError;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -190,8 +191,8 @@ pub struct Preset {
 }
 
 impl Preset {
-    /// Values that would make a scenario meaningless or divide by zero.
-    pub fn validate(&self) -> Result<(), String> {
+    /// The first value that would make a scenario meaningless or divide by zero.
+    pub fn zero_field(&self) -> Option<&'static str> {
         let nonzero = [
             ("run.poll_ms", self.run.poll_ms),
             ("run.start_timeout_s", self.run.start_timeout_s),
@@ -223,23 +224,30 @@ impl Preset {
                 self.write_read_checksum.block_kib,
             ),
         ];
-        match nonzero.iter().find(|(_, v)| *v == 0) {
-            Some((name, _)) => Err(format!("{name} must be greater than 0")),
-            None => Ok(()),
-        }
+        nonzero.iter().find(|(_, v)| *v == 0).map(|(name, _)| *name)
     }
 }
 
 /// Parse preset text; `origin` names it in errors.
-pub fn parse(origin: &str, text: &str) -> Result<Preset, String> {
-    let p: Preset = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
-    p.validate().map_err(|e| format!("{origin}: {e}"))?;
-    Ok(p)
+pub fn parse(origin: &str, text: &str) -> Result<Preset, PresetError> {
+    let p: Preset = toml::from_str(text).map_err(|source| PresetError::Syntax {
+        origin: origin.to_string(),
+        source,
+    })?;
+    match p.zero_field() {
+        Some(field) => Err(PresetError::Zero {
+            origin: origin.to_string(),
+            field,
+        }),
+        None => Ok(p),
+    }
 }
 
-pub fn load(path: &Path) -> Result<Preset, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+pub fn load(path: &Path) -> Result<Preset, PresetError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PresetError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     parse(&path.display().to_string(), &text)
 }
 
@@ -277,9 +285,11 @@ mod tests {
     #[test]
     fn typos_and_zeroes_are_errors() {
         let bad = "[concurrent_append]\nrecords = 1\npayload = 2\ntypo = 3\n";
-        assert!(parse("p", bad).unwrap_err().contains("typo"));
+        assert!(parse("p", bad).unwrap_err().to_string().contains("typo"));
         assert!(parse("p", "[tail_folow]\nrecords = 1\n").is_err());
-        let zero = parse("p", "[tail_follow]\nwindow = 0\n").unwrap_err();
+        let zero = parse("p", "[tail_follow]\nwindow = 0\n")
+            .unwrap_err()
+            .to_string();
         assert!(zero.contains("tail_follow.window"), "{zero}");
         // Sections left out take the defaults.
         let p = parse("p", "[flock_exclusion]\nincrements = 7\n").unwrap();

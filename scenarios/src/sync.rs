@@ -5,6 +5,7 @@
 //! polls: inotify does not see other nodes' changes.
 
 use crate::ctx::Ctx;
+use crate::error::{io_error, ScenarioError};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::FileExt;
@@ -27,8 +28,8 @@ pub fn wait_marks(
     ctx: &Ctx,
     names: &[String],
     timeout: Duration,
-    what: &str,
-) -> Result<(), String> {
+    what: &'static str,
+) -> Result<(), ScenarioError> {
     let end = Instant::now() + timeout;
     loop {
         let missing: Vec<&str> = names
@@ -40,20 +41,20 @@ pub fn wait_marks(
             return Ok(());
         }
         if Instant::now() >= end {
-            return Err(format!(
-                "{what}: no {} after {} s (is the mount the same shared filesystem on every node?)",
-                missing.join(", "),
-                timeout.as_secs()
-            ));
+            return Err(ScenarioError::NotThere {
+                what,
+                missing: missing.join(", "),
+                seconds: timeout.as_secs(),
+            });
         }
         ctx.nap()?;
     }
 }
 
 /// The start barrier: say this node is ready, wait for every node.
-pub fn ready(ctx: &Ctx) -> Result<(), String> {
+pub fn ready(ctx: &Ctx) -> Result<(), ScenarioError> {
     mark(&ctx.dir, &format!("ready-{}", ctx.me), "ready\n")
-        .map_err(|e| format!("cannot write ready-{}: {e}", ctx.me))?;
+        .map_err(io_error(format!("cannot write ready-{}", ctx.me)))?;
     let names: Vec<String> = ctx.nodes.iter().map(|n| format!("ready-{n}")).collect();
     let timeout = Duration::from_secs(ctx.preset.run.start_timeout_s);
     wait_marks(ctx, &names, timeout, "start barrier")
@@ -65,7 +66,7 @@ pub fn done(ctx: &Ctx, outcome: &str) -> io::Result<()> {
 }
 
 /// The leader waits for every follower to be finished before it verifies.
-pub fn wait_done(ctx: &Ctx) -> Result<(), String> {
+pub fn wait_done(ctx: &Ctx) -> Result<(), ScenarioError> {
     ctx.progress("waiting for the others", 0, 1);
     let names: Vec<String> = ctx
         .followers()
@@ -201,13 +202,13 @@ pub fn wait_acks(
     n: u64,
     since: Instant,
     give_up: Duration,
-) -> Result<(Duration, Vec<String>), String> {
+) -> Result<(Duration, Vec<String>), ScenarioError> {
     loop {
         let mut missing = Vec::new();
         for r in readers.iter_mut() {
             if !r
                 .has(n)
-                .map_err(|e| format!("reading {}'s acks: {e}", r.node))?
+                .map_err(io_error(format!("reading {}'s acks", r.node)))?
             {
                 missing.push(r.node.clone());
             }
@@ -276,7 +277,7 @@ mod tests {
             Duration::from_secs(30),
         );
         mark(dir.path(), "ready-n3", "ready\n").unwrap();
-        let err = ready(&ctx).unwrap_err();
+        let err = ready(&ctx).unwrap_err().to_string();
         assert!(err.contains("no ready-n2") && !err.contains("n3"), "{err}");
         mark(dir.path(), "ready-n2", "ready\n").unwrap();
         ready(&ctx).unwrap();

@@ -6,6 +6,7 @@
 //! most that, and no cross-node clock comparison is needed.
 
 use crate::ctx::Ctx;
+use crate::error::{io_error, ScenarioError};
 use crate::records::{parse_line, record};
 use crate::stats::ms;
 use crate::sync::{self, AckReader, AckWriter};
@@ -132,16 +133,16 @@ pub struct TailWriterReport {
     pub millis: u64,
 }
 
-pub fn leader(ctx: &Ctx) -> Result<TailWriterReport, String> {
+pub fn leader(ctx: &Ctx) -> Result<TailWriterReport, ScenarioError> {
     let p = ctx.preset.tail_follow.clone();
     let path = ctx.dir.join(FILE);
-    File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    File::create(&path).map_err(io_error(format!("cannot create {}", path.display())))?;
     sync::ready(ctx)?;
     let started = Instant::now();
     let mut file = OpenOptions::new()
         .append(true)
         .open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        .map_err(io_error(format!("cannot open {}", path.display())))?;
     let mut readers: Vec<AckReader> = ctx
         .followers()
         .iter()
@@ -168,14 +169,14 @@ pub fn leader(ctx: &Ctx) -> Result<TailWriterReport, String> {
         }
         let line = record(WRITER, i, p.payload);
         let bytes = line.as_bytes();
-        let fail = |e: std::io::Error| format!("append to {} failed: {e}", path.display());
+        let fail = || io_error(format!("append to {} failed", path.display()));
         if p.split {
             let half = bytes.len() / 2;
-            file.write_all(&bytes[..half]).map_err(fail)?;
+            file.write_all(&bytes[..half]).map_err(fail())?;
             std::thread::sleep(ctx.poll());
-            file.write_all(&bytes[half..]).map_err(fail)?;
+            file.write_all(&bytes[half..]).map_err(fail())?;
         } else {
-            file.write_all(bytes).map_err(fail)?;
+            file.write_all(bytes).map_err(fail())?;
         }
         written_at.push(Instant::now());
         report.written += 1;
@@ -206,7 +207,7 @@ fn settle(
     report: &mut TailWriterReport,
     window: u64,
     give_up: Duration,
-) -> Result<(), String> {
+) -> Result<(), ScenarioError> {
     while (written_at.len() as u64) - *acked >= window.max(1) {
         let i = *acked;
         let since = written_at[i as usize];
@@ -228,13 +229,14 @@ fn settle(
     Ok(())
 }
 
-pub fn follower(ctx: &Ctx) -> Result<StreamVerdict, String> {
+pub fn follower(ctx: &Ctx) -> Result<StreamVerdict, ScenarioError> {
     let p = ctx.preset.tail_follow.clone();
     let mut acks =
-        AckWriter::create(&ctx.dir, &ctx.me).map_err(|e| format!("cannot create ack file: {e}"))?;
+        AckWriter::create(&ctx.dir, &ctx.me).map_err(io_error("cannot create ack file"))?;
     sync::ready(ctx)?;
     let path = ctx.dir.join(FILE);
-    let mut file = File::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let mut file =
+        File::open(&path).map_err(io_error(format!("cannot open {}", path.display())))?;
     let mut v = StreamVerifier::new(p.records);
     let mut offset: u64 = 0;
     let mut quiet_since = Instant::now();
@@ -246,7 +248,7 @@ pub fn follower(ctx: &Ctx) -> Result<StreamVerdict, String> {
         // As tail -f: fstat for the size, then read what is new.
         let size = file
             .metadata()
-            .map_err(|e| format!("fstat {}: {e}", path.display()))?
+            .map_err(io_error(format!("fstat {}", path.display())))?
             .len();
         if size < offset {
             v.shrunk();
@@ -264,7 +266,7 @@ pub fn follower(ctx: &Ctx) -> Result<StreamVerdict, String> {
             let want = ((size - offset) as usize).min(buf.len());
             let n = file
                 .read(&mut buf[..want])
-                .map_err(|e| format!("read {}: {e}", path.display()))?;
+                .map_err(io_error(format!("read {}", path.display())))?;
             if n == 0 {
                 break;
             }
@@ -273,7 +275,7 @@ pub fn follower(ctx: &Ctx) -> Result<StreamVerdict, String> {
         }
         quiet_since = Instant::now();
         if let Some(h) = v.highest().filter(|&h| Some(h) != before) {
-            acks.ack(h).map_err(|e| format!("cannot write ack: {e}"))?;
+            acks.ack(h).map_err(io_error("cannot write ack"))?;
             ctx.progress("follow", h + 1, p.records);
         }
     }

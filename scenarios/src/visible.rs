@@ -5,6 +5,7 @@
 //! before the next step and measures the round trip on its own clock.
 
 use crate::ctx::Ctx;
+use crate::error::{io_error, ScenarioError};
 use crate::stats::ms;
 use crate::sync::{self, AckReader, AckWriter};
 use serde::{Deserialize, Serialize};
@@ -135,11 +136,11 @@ pub struct FollowerReport {
     pub anomalies: Vec<String>,
 }
 
-pub fn leader(ctx: &Ctx, kind: Kind) -> Result<LeaderReport, String> {
+pub fn leader(ctx: &Ctx, kind: Kind) -> Result<LeaderReport, ScenarioError> {
     let steps = kind.steps(ctx);
     if kind == Kind::Rename {
         std::fs::write(ctx.dir.join("r-0"), content(&ctx.run_id))
-            .map_err(|e| format!("cannot create r-0: {e}"))?;
+            .map_err(io_error("cannot create r-0"))?;
     }
     sync::ready(ctx)?;
     let mut readers: Vec<AckReader> = ctx
@@ -155,7 +156,7 @@ pub fn leader(ctx: &Ctx, kind: Kind) -> Result<LeaderReport, String> {
     for i in 0..steps {
         ctx.check()?;
         apply(kind, &ctx.dir, &ctx.run_id, i)
-            .map_err(|e| format!("{} failed: {e}", kind.describe(i)))?;
+            .map_err(io_error(format!("{} failed", kind.describe(i))))?;
         let t = Instant::now();
         let (took, missing) = sync::wait_acks(ctx, &mut readers, i, t, give_up)?;
         if missing.is_empty() {
@@ -169,11 +170,11 @@ pub fn leader(ctx: &Ctx, kind: Kind) -> Result<LeaderReport, String> {
     Ok(r)
 }
 
-pub fn follower(ctx: &Ctx, kind: Kind) -> Result<FollowerReport, String> {
+pub fn follower(ctx: &Ctx, kind: Kind) -> Result<FollowerReport, ScenarioError> {
     let steps = kind.steps(ctx);
     let give_up = kind.give_up(ctx);
     let mut acks =
-        AckWriter::create(&ctx.dir, &ctx.me).map_err(|e| format!("cannot create ack file: {e}"))?;
+        AckWriter::create(&ctx.dir, &ctx.me).map_err(io_error("cannot create ack file"))?;
     sync::ready(ctx)?;
     let mut r = FollowerReport::default();
     for i in 0..steps {
@@ -181,11 +182,11 @@ pub fn follower(ctx: &Ctx, kind: Kind) -> Result<FollowerReport, String> {
         loop {
             ctx.check()?;
             let (seen, anomaly) = observed(kind, &ctx.dir, &ctx.run_id, i)
-                .map_err(|e| format!("watching for {}: {e}", kind.describe(i)))?;
+                .map_err(io_error(format!("watching for {}", kind.describe(i))))?;
             if seen {
                 r.anomalies.extend(anomaly);
                 r.seen += 1;
-                acks.ack(i).map_err(|e| format!("cannot write ack: {e}"))?;
+                acks.ack(i).map_err(io_error("cannot write ack"))?;
                 break;
             }
             if t.elapsed() >= give_up {

@@ -12,6 +12,7 @@
 //! planted (a directory, a symlink) is written into or removed. Run ids are
 //! random (128 bits), so none can be planted in advance.
 
+use crate::error::{io_error, WorkspaceError};
 use o2check_checks::source::exec::with_timeout;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -60,7 +61,7 @@ pub fn watch_signals() {
 }
 
 /// `run_id` must be a plain name: it becomes part of a path on the cluster mount.
-pub fn check_run_id(run_id: &str) -> Result<(), String> {
+pub fn check_run_id(run_id: &str) -> Result<(), WorkspaceError> {
     let ok = !run_id.is_empty()
         && run_id.len() <= 100
         && run_id
@@ -69,7 +70,9 @@ pub fn check_run_id(run_id: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("run id `{run_id}` must be letters, digits, - or _"))
+        Err(WorkspaceError::BadRunId {
+            run_id: run_id.to_string(),
+        })
     }
 }
 
@@ -80,11 +83,11 @@ pub fn dir_of(mount: &Path, run_id: &str) -> PathBuf {
 
 /// A fresh run id: the time, for people, and 128 random bits, so no other user
 /// can know it before the run creates its directory.
-pub fn new_run_id(now: &str) -> Result<String, String> {
+pub fn new_run_id(now: &str) -> Result<String, WorkspaceError> {
     let mut bytes = [0u8; 16];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
-        .map_err(|e| format!("cannot read /dev/urandom for a run id: {e}"))?;
+        .map_err(WorkspaceError::NoRandom)?;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     Ok(format!("{now}-{hex}"))
 }
@@ -92,34 +95,34 @@ pub fn new_run_id(now: &str) -> Result<String, String> {
 /// `dir` is ours to use: a directory (not a symlink) owned by us with mode 0700,
 /// and its parent not writable by others unless sticky (else they could rename
 /// ours away and put their own in its place).
-pub fn verify(dir: &Path) -> Result<(), String> {
+pub fn verify(dir: &Path) -> Result<(), WorkspaceError> {
     use std::os::unix::fs::MetadataExt;
     let shown = dir.display();
     let d = dir.to_path_buf();
-    let md = with_timeout("lstat", FS_TIMEOUT, move || std::fs::symlink_metadata(&d))
-        .map_err(|e| e.to_string())?
-        .map_err(|e| format!("cannot use {shown}: {e}"))?;
+    let md = with_timeout("lstat", FS_TIMEOUT, move || std::fs::symlink_metadata(&d))?
+        .map_err(io_error(format!("cannot use {shown}")))?;
     let me = nix::unistd::geteuid().as_raw();
     if md.file_type().is_symlink() || !md.is_dir() {
-        return Err(format!("{shown} is not a plain directory (a symlink?): not created by this run; refusing to use it"));
+        return Err(WorkspaceError::NotPlainDirectory {
+            dir: dir.to_path_buf(),
+        });
     }
     if md.uid() != me || md.mode() & 0o7777 != 0o700 {
-        return Err(format!(
-            "{shown} is owned by uid {} with mode {:o}, not by uid {me} with 0700: not created by this run; refusing to use it",
-            md.uid(),
-            md.mode() & 0o7777
-        ));
+        return Err(WorkspaceError::NotOurs {
+            dir: dir.to_path_buf(),
+            uid: md.uid(),
+            mode: md.mode() & 0o7777,
+            me,
+        });
     }
     let parent = dir.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let pm = with_timeout("stat", FS_TIMEOUT, move || std::fs::metadata(&parent))
-        .map_err(|e| e.to_string())?
-        .map_err(|e| format!("cannot stat the mount: {e}"))?;
+    let pm = with_timeout("stat", FS_TIMEOUT, move || std::fs::metadata(&parent))?
+        .map_err(io_error("cannot stat the mount"))?;
     if pm.mode() & 0o022 != 0 && pm.mode() & 0o1000 == 0 {
-        return Err(format!(
-            "{} is writable by others and not sticky (mode {:o}): another user could swap the run directory; refusing",
-            dir.parent().unwrap_or(Path::new("/")).display(),
-            pm.mode() & 0o7777
-        ));
+        return Err(WorkspaceError::Swappable {
+            parent: dir.parent().unwrap_or(Path::new("/")).to_path_buf(),
+            mode: pm.mode() & 0o7777,
+        });
     }
     Ok(())
 }
@@ -150,14 +153,14 @@ pub fn probe(mount: &Path, run_id: &str, allow_non_ocfs2: bool) -> Probe {
         error: Some(error),
     };
     if let Err(e) = check_run_id(run_id) {
-        return fail(true, e);
+        return fail(true, e.to_string());
     }
     let ocfs2 = match is_ocfs2(mount) {
         Ok(o) => o,
-        Err(e) => return fail(false, e),
+        Err(e) => return fail(false, e.to_string()),
     };
     if !ocfs2 && !allow_non_ocfs2 {
-        return fail(true, refusal(mount));
+        return fail(true, not_ocfs2(mount).to_string());
     }
     let dir = dir_of(mount, run_id);
     let exists = match with_timeout("stat", FS_TIMEOUT, move || dir.exists()) {
@@ -173,22 +176,23 @@ pub fn probe(mount: &Path, run_id: &str, allow_non_ocfs2: bool) -> Probe {
     }
 }
 
-fn refusal(mount: &Path) -> String {
-    format!("{} is not an OCFS2 filesystem; refusing to write there (use --allow-non-ocfs2 to test another filesystem)", mount.display())
+fn not_ocfs2(mount: &Path) -> WorkspaceError {
+    WorkspaceError::NotOcfs2 {
+        mount: mount.to_path_buf(),
+    }
 }
 
 /// Remove `<mount>/.o2check-<run id>` and everything in it, with a timeout.
 /// Ok(false) when it was not there. A directory this run did not make (another
 /// owner, a symlink: see [`verify`]) is left alone and is an error.
-pub fn remove(mount: &Path, run_id: &str, timeout: Duration) -> Result<bool, String> {
+pub fn remove(mount: &Path, run_id: &str, timeout: Duration) -> Result<bool, WorkspaceError> {
     check_run_id(run_id)?;
     let dir = dir_of(mount, run_id);
     let shown = dir.display().to_string();
     let d = dir.clone();
     let there = with_timeout("lstat", FS_TIMEOUT, move || {
         std::fs::symlink_metadata(&d).is_ok()
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     if !there {
         return Ok(false);
     }
@@ -196,21 +200,19 @@ pub fn remove(mount: &Path, run_id: &str, timeout: Duration) -> Result<bool, Str
     with_timeout(&format!("removing {shown}"), timeout, move || {
         // remove_dir_all never follows a symlink inside (it works with openat).
         std::fs::remove_dir_all(&dir).map(|_| true)
-    })
-    .map_err(|e| e.to_string())?
-    .map_err(|e| format!("cannot remove {shown}: {e}"))
+    })?
+    .map_err(|e| io_error(format!("cannot remove {shown}"))(e).into())
 }
 
 /// Is `path` on an OCFS2 filesystem? Errors (and a statfs that hangs) are errors.
-pub fn is_ocfs2(path: &Path) -> Result<bool, String> {
+pub fn is_ocfs2(path: &Path) -> Result<bool, WorkspaceError> {
     let p = path.to_path_buf();
     let r = with_timeout(
         &format!("statfs {}", path.display()),
         FS_TIMEOUT,
         move || nix::sys::statfs::statfs(&p),
-    )
-    .map_err(|e| e.to_string())?;
-    let st = r.map_err(|e| format!("statfs {}: {e}", path.display()))?;
+    )?;
+    let st = r.map_err(|e| io_error(format!("statfs {}", path.display()))(e.into()))?;
     Ok(st.filesystem_type().0 as i64 == OCFS2_MAGIC)
 }
 
@@ -223,16 +225,24 @@ pub struct Workspace {
 impl Workspace {
     /// Create `<mount>/.o2check-<run_id>/`, or join it when this user made it
     /// (a second local writer): [`Workspace::create`], else [`Workspace::join`].
-    pub fn open(mount: &Path, run_id: &str, allow_non_ocfs2: bool) -> Result<Workspace, String> {
+    pub fn open(
+        mount: &Path,
+        run_id: &str,
+        allow_non_ocfs2: bool,
+    ) -> Result<Workspace, WorkspaceError> {
         match Self::create(mount, run_id, allow_non_ocfs2) {
-            Err(e) if e.contains("exists") => Self::join(mount, run_id, allow_non_ocfs2),
+            Err(WorkspaceError::Exists { .. }) => Self::join(mount, run_id, allow_non_ocfs2),
             other => other,
         }
     }
 
     /// Create `<mount>/.o2check-<run_id>/` with mkdir, mode 0700: failing if
     /// anything is there already.
-    pub fn create(mount: &Path, run_id: &str, allow_non_ocfs2: bool) -> Result<Workspace, String> {
+    pub fn create(
+        mount: &Path,
+        run_id: &str,
+        allow_non_ocfs2: bool,
+    ) -> Result<Workspace, WorkspaceError> {
         let _ = flag(); // install the Ctrl-C handler before anything is written
         Self::check_mount(mount, run_id, allow_non_ocfs2)?;
         let dir = dir_of(mount, run_id);
@@ -240,29 +250,28 @@ impl Workspace {
         with_timeout("mkdir", FS_TIMEOUT, move || {
             use std::os::unix::fs::DirBuilderExt;
             std::fs::DirBuilder::new().mode(0o700).create(&d)
-        })
-        .map_err(|e| e.to_string())?
+        })?
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => format!(
-                "{} exists already (not made by this run); refusing to use it",
-                dir.display()
-            ),
-            _ => format!("cannot create {}: {e}", dir.display()),
+            std::io::ErrorKind::AlreadyExists => WorkspaceError::Exists { dir: dir.clone() },
+            _ => io_error(format!("cannot create {}", dir.display()))(e).into(),
         })?;
         // mkdir's mode is cut by the umask; 0700 exactly is what verify expects.
         let d = dir.clone();
         with_timeout("chmod", FS_TIMEOUT, move || {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700))
-        })
-        .map_err(|e| e.to_string())?
-        .map_err(|e| format!("cannot chmod {}: {e}", dir.display()))?;
+        })?
+        .map_err(io_error(format!("cannot chmod {}", dir.display())))?;
         verify(&dir)?;
         Ok(Workspace { dir, keep: false })
     }
 
     /// Use the run directory the coordinator created, once [`verify`] says it is.
-    pub fn join(mount: &Path, run_id: &str, allow_non_ocfs2: bool) -> Result<Workspace, String> {
+    pub fn join(
+        mount: &Path,
+        run_id: &str,
+        allow_non_ocfs2: bool,
+    ) -> Result<Workspace, WorkspaceError> {
         let _ = flag();
         Self::check_mount(mount, run_id, allow_non_ocfs2)?;
         let dir = dir_of(mount, run_id);
@@ -271,10 +280,14 @@ impl Workspace {
         Ok(Workspace { dir, keep: false })
     }
 
-    fn check_mount(mount: &Path, run_id: &str, allow_non_ocfs2: bool) -> Result<(), String> {
+    fn check_mount(
+        mount: &Path,
+        run_id: &str,
+        allow_non_ocfs2: bool,
+    ) -> Result<(), WorkspaceError> {
         check_run_id(run_id)?;
         if !is_ocfs2(mount)? && !allow_non_ocfs2 {
-            return Err(refusal(mount));
+            return Err(not_ocfs2(mount));
         }
         Ok(())
     }
@@ -307,7 +320,10 @@ mod tests {
     fn refuses_non_ocfs2_unless_allowed_and_cleans_up() {
         let tmp = tempfile::tempdir().unwrap();
         assert!(!is_ocfs2(tmp.path()).unwrap());
-        let err = Workspace::open(tmp.path(), "r1", false).err().unwrap();
+        let err = Workspace::open(tmp.path(), "r1", false)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("not an OCFS2 filesystem"), "{err}");
         let ws = Workspace::open(tmp.path(), "r1", true).unwrap();
         std::fs::write(ws.path().join("f"), "x").unwrap();
@@ -324,7 +340,10 @@ mod tests {
         let ws = Workspace::create(tmp.path(), "r3", true).unwrap();
         let md = std::fs::symlink_metadata(ws.path()).unwrap();
         assert_eq!(md.permissions().mode() & 0o7777, 0o700);
-        let err = Workspace::create(tmp.path(), "r3", true).err().unwrap();
+        let err = Workspace::create(tmp.path(), "r3", true)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("exists already"), "{err}");
         assert!(Workspace::join(tmp.path(), "r3", true).is_ok());
         drop(ws);
@@ -339,6 +358,7 @@ mod tests {
             Workspace::open(tmp.path(), "r4", true).err().unwrap(),
             remove(tmp.path(), "r4", FS_TIMEOUT).unwrap_err(),
         ] {
+            let err = err.to_string();
             assert!(
                 err.contains("refusing") || err.contains("exists already"),
                 "{err}"
@@ -355,13 +375,14 @@ mod tests {
         assert!(Workspace::join(tmp.path(), "r5", true)
             .err()
             .unwrap()
+            .to_string()
             .contains("refusing"));
         // A mount others can write to without the sticky bit: the directory could be swapped.
         let open = tmp.path().join("open");
         std::fs::create_dir(&open).unwrap();
         std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
         let err = Workspace::create(&open, "r6", true).err().unwrap();
-        assert!(err.contains("not sticky"), "{err}");
+        assert!(err.to_string().contains("not sticky"), "{err}");
     }
 
     #[test]
@@ -383,8 +404,8 @@ mod tests {
         Workspace::create(tmp.path(), "r2", true).unwrap().keep();
         std::fs::create_dir_all(dir_of(tmp.path(), "r2").join("x/y")).unwrap();
         assert!(probe(tmp.path(), "r2", true).exists);
-        assert_eq!(remove(tmp.path(), "r2", FS_TIMEOUT), Ok(true));
-        assert_eq!(remove(tmp.path(), "r2", FS_TIMEOUT), Ok(false));
+        assert!(remove(tmp.path(), "r2", FS_TIMEOUT).unwrap());
+        assert!(!remove(tmp.path(), "r2", FS_TIMEOUT).unwrap());
         assert!(probe(tmp.path(), "a/b", true).refused);
         let missing = probe(&tmp.path().join("nope"), "r2", true);
         assert!(!missing.ok && !missing.refused, "{missing:?}");

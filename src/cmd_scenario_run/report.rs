@@ -8,7 +8,7 @@ use crate::output;
 use chrono::{DateTime, Utc};
 use o2check_cluster::{Node, Transport};
 use o2check_reports::facts::Facts;
-use o2check_reports::{console, CheckResult, NodeInfo, RunMeta, RunReport};
+use o2check_reports::{console, CheckResult, NodeInfo, RunReport};
 
 /// The report of a run that started at `started` and finishes now.
 pub(super) fn build(
@@ -20,15 +20,12 @@ pub(super) fn build(
     results: Vec<CheckResult>,
 ) -> RunReport {
     RunReport {
-        meta: RunMeta {
-            tool: "o2check scenario".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            run_id: run_id.to_string(),
+        meta: output::meta(
+            "o2check scenario",
+            run_id.to_string(),
             started,
-            finished: Utc::now(),
-            host: hostname(),
-            mode: format!("scenario ({})", transport.describe()),
-        },
+            format!("scenario ({})", transport.describe()),
+        ),
         nodes: nodes
             .iter()
             .map(|n| NodeInfo {
@@ -70,10 +67,4 @@ pub(super) fn output(a: &RunArgs, report: &RunReport) -> Result<(), Error> {
         &Facts::default(),
         &output::Targets::json_junit(json_path, junit_path),
     )
-}
-
-fn hostname() -> String {
-    nix::unistd::gethostname()
-        .map(|h| h.to_string_lossy().into_owned())
-        .unwrap_or_else(|_| "unknown".into())
 }

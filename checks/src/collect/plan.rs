@@ -1,91 +1,161 @@
-//! What a bundle holds: the files, trees and commands every check reads. Keep in
-//! step with the checks: a check whose evidence is not collected skips offline.
+//! What a bundle holds, derived from what its readers declare: every check and
+//! cluster check ([`crate::check::Check::needs`]), `why`, `timeline` and collect
+//! itself. Nothing here is kept by hand in step with the checks: a check that
+//! declares a file gets it collected, and checks/tests/plan_covers_reads.rs fails
+//! a check that reads what it did not declare.
 
+use crate::needs::{self, Need, Needs};
+use crate::source::Source;
 use std::net::Ipv4Addr;
 
-/// Host files copied as they are.
-pub fn static_files() -> &'static [&'static str] {
+/// What collect reads to make its own plan (cluster.conf for the per-node and
+/// per-cluster commands, the mount table and `mounted.ocfs2 -d` for the devices,
+/// the clock for meta.json), and what the o2net probes it records need.
+pub const COLLECT_NEEDS: Needs = &[
+    needs::CLUSTER_CONF,
+    needs::MOUNTS,
+    needs::HOSTNAME,
+    needs::ADDRESSES,
+    needs::O2CB_SETTINGS,
+    needs::CONFIGFS,
     &[
-        "/etc/ocfs2/cluster.conf",
-        "/etc/default/o2cb",
-        "/etc/sysconfig/o2cb",
-        "/etc/hosts",
-        "/etc/hostname",
-        "/etc/nsswitch.conf",
-        "/etc/fstab",
-        "/etc/multipath.conf",
-        "/etc/os-release",
-        "/proc/mounts",
-        "/proc/modules",
-        // o2cb-modules: configfs may be built in rather than a module.
-        "/proc/filesystems",
-        "/proc/net/tcp",
-        "/proc/sys/kernel/hostname",
-        "/proc/sys/kernel/panic",
-        "/proc/sys/kernel/panic_on_oops",
-        "/proc/uptime",
-        "/sys/fs/ocfs2/cluster_stack",
-        "/sys/fs/ocfs2/loaded_cluster_plugins",
-        "/sys/fs/ocfs2/max_locking_protocol",
-        "/sys/fs/o2cb/interface_revision",
-    ]
-}
-
-/// Trees walked recursively: the o2cb configfs tree, the iSCSI node records
-/// (`iscsi-sessions` tells from them whether a session is expected), and o2hb's
-/// debugfs files (`heartbeat-age` reads each region's elapsed_time_in_ms).
-/// Old systems mount configfs at /config (ocfs2-tools libo2cb tries both).
-pub const SYS_TREES: &[&str] = &[
-    "/sys/kernel/config/cluster",
-    "/config/cluster",
-    "/etc/iscsi/nodes",
-    "/sys/kernel/debug/o2hb",
+        Need::Command(&["mounted.ocfs2", "-d"]),
+        Need::Command(&["date", "+%s.%N"]),
+        Need::File("/proc/net/tcp"),
+    ],
 ];
 
-/// Kernel log files (and their rotations: `.1`, `.2.gz`, `-20261124`).
-pub const LOG_FILES: &[&str] = &["messages", "kern.log", "syslog"];
+/// Kept for the engineer who reads the bundle, though no check parses it yet:
+/// the kernel build, the resolver order behind `getent`, the
+/// multipathd view of the paths, the firewalld zone, each volume's slot map.
+pub const FOR_READERS: Needs = &[&[
+    Need::File("/etc/nsswitch.conf"),
+    Need::Command(&["uname", "-a"]),
+    Need::Command(&["multipathd", "show", "paths"]),
+    Need::Command(&["firewall-cmd", "--list-all"]),
+    Need::PerDevice(&["debugfs.ocfs2", "-R", "slotmap"]),
+]];
 
-/// Commands run on every node. `service o2cb status` falls back to the init script.
-pub fn static_commands() -> Vec<Vec<String>> {
-    let list: &[&[&str]] = &[
-        &["uname", "-n"],
-        &["uname", "-r"],
-        &["uname", "-a"],
-        &["service", "o2cb", "status"],
-        &["o2cb", "cluster-status"],
-        &["o2cb_ctl", "-V"],
-        &["mounted.ocfs2", "-d"],
-        &["mounted.ocfs2", "-f"],
-        &["multipath", "-ll"],
-        &["iscsiadm", "-m", "session"],
-        &["iscsiadm", "-m", "session", "-P", "3"],
-        &["multipathd", "show", "paths"],
-        &["ip", "-o", "addr"],
-        &["iptables-save"],
-        &["nft", "list", "ruleset"],
-        &["firewall-cmd", "--list-all"],
-        &["lsmod"],
-        &["dmesg"],
-        &["journalctl", "-k", "-o", "short-iso", "--no-pager"],
-        // multipathd's path history (multipath-paths quotes it) where syslog has none.
-        &[
-            "journalctl",
-            "-u",
-            "multipathd",
-            "-o",
-            "short-iso",
-            "--no-pager",
-        ],
-        &["date", "+%s.%N"],
+/// Every need of every reader, each once: the whole plan.
+pub fn needs() -> Vec<Need> {
+    let checks = crate::rules::ALL.iter().flat_map(|c| c.needs.iter());
+    let cluster = crate::rules::CLUSTER.iter().flat_map(|c| c.needs.iter());
+    let others = [
+        crate::why::NEEDS,
+        crate::kernlog::timeline::NEEDS,
+        COLLECT_NEEDS,
+        crate::node_props::NEEDS,
+        crate::measure::NEEDS,
+        FOR_READERS,
     ];
-    list.iter()
-        .map(|a| a.iter().map(|s| s.to_string()).collect())
+    needs::flatten(
+        checks
+            .chain(cluster)
+            .chain(others.iter().flat_map(|n| n.iter()))
+            .flat_map(|g| g.iter()),
+    )
+}
+
+/// Host files copied as they are.
+pub fn static_files() -> Vec<&'static str> {
+    needs()
+        .into_iter()
+        .filter_map(|n| match n {
+            Need::File(p) => Some(p),
+            _ => None,
+        })
         .collect()
 }
 
-/// A node stanza's name and address, as far as collection needs them. Collection
-/// must work on a broken cluster.conf too, so this scan is deliberately lenient:
-/// the checks, not the collector, judge the file.
+/// Trees walked recursively (configfs, iSCSI node records, o2hb's debugfs).
+pub fn sys_trees() -> Vec<&'static str> {
+    needs()
+        .into_iter()
+        .filter_map(|n| match n {
+            Need::Tree(p) => Some(p),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The files of the declared [`Need::EachEntry`] needs on this node
+/// (`/sys/block/dm-3/dm/name` for each device-mapper node).
+pub fn entry_files(source: &dyn Source) -> Vec<String> {
+    let mut files = Vec::new();
+    for need in needs() {
+        let Need::EachEntry { dir, prefix, file } = need else {
+            continue;
+        };
+        for entry in source.list_dir(dir).unwrap_or_default() {
+            if entry.starts_with(prefix) && !entry.contains('/') {
+                files.push(format!("{dir}/{entry}/{file}"));
+            }
+        }
+    }
+    files
+}
+
+/// Kernel log files under /var/log (with their rotations: `.1`, `.2.gz`, `-20261124`).
+pub fn log_files() -> Vec<&'static str> {
+    needs()
+        .into_iter()
+        .filter_map(|n| match n {
+            Need::Log(base) => Some(base),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Commands run on every node.
+pub fn static_commands() -> Vec<Vec<String>> {
+    needs()
+        .into_iter()
+        .filter_map(|n| match n {
+            Need::Command(argv) => Some(argv.iter().map(|s| s.to_string()).collect()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The declared command templates of one kind, each with `args` appended.
+fn templated(
+    kind: fn(Need) -> Option<&'static [&'static str]>,
+    args: &[String],
+) -> Vec<Vec<String>> {
+    let templates: Vec<_> = needs().into_iter().filter_map(kind).collect();
+    args.iter()
+        .flat_map(|arg| {
+            templates.iter().map(move |t| {
+                let mut argv: Vec<String> = t.iter().map(|s| s.to_string()).collect();
+                argv.push(arg.clone());
+                argv
+            })
+        })
+        .collect()
+}
+
+/// The commands of this node's plan: the static ones, then those per node name
+/// and per cluster name of cluster.conf and per mounted OCFS2 device.
+pub fn node_plan(source: &dyn Source) -> Vec<Vec<String>> {
+    let conf = source
+        .read_file("/etc/ocfs2/cluster.conf")
+        .unwrap_or_default();
+    let conf = String::from_utf8_lossy(&conf);
+    let mounts = source.read_file("/proc/mounts").unwrap_or_default();
+    let mut commands = static_commands();
+    commands.extend(per_node_commands(&cluster_conf_nodes(&conf)));
+    commands.extend(per_cluster_commands(&conf));
+    let mut devices = ocfs2_devices(&String::from_utf8_lossy(&mounts));
+    if let Ok(out) = source.command(&["mounted.ocfs2", "-d"]) {
+        devices.extend(mounted_devices(&String::from_utf8_lossy(&out.stdout)));
+    }
+    devices.sort();
+    devices.dedup();
+    commands.extend(per_device_commands(&devices));
+    commands
+}
+
+/// A node stanza's name and address, as far as collection needs them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeAddr {
     pub name: String,
@@ -93,45 +163,33 @@ pub struct NodeAddr {
     pub port: Option<u16>,
 }
 
-/// Node stanzas of cluster.conf, leniently.
+/// Node stanzas of cluster.conf, read by the checks' grammar leniently
+/// ([`crate::parse::cluster_conf::parse_lenient`]): collect works on a file
+/// o2cb refuses too.
 pub fn cluster_conf_nodes(conf: &str) -> Vec<NodeAddr> {
-    let mut nodes = Vec::new();
-    let mut current: Option<NodeAddr> = None;
-    for line in conf.lines() {
-        let line = line.trim_end_matches('\r');
-        if !line.starts_with([' ', '\t']) && line.ends_with(':') || line.trim().is_empty() {
-            nodes.extend(current.take());
-            if line.trim_end() == "node:" {
-                current = Some(NodeAddr {
-                    name: String::new(),
-                    ip: None,
-                    port: None,
-                });
-            }
-            continue;
-        }
-        let (Some(node), Some((key, value))) = (current.as_mut(), line.split_once('=')) else {
-            continue;
-        };
-        let value = value.trim();
-        match key.trim() {
-            "name" => node.name = value.to_string(),
-            "ip_address" => node.ip = value.parse().ok(),
-            "ip_port" => node.port = value.parse().ok(),
-            _ => {}
-        }
-    }
-    nodes.extend(current);
-    nodes.retain(|n| !n.name.is_empty());
-    nodes
+    crate::parse::cluster_conf::parse_lenient(conf)
+        .of_kind("node")
+        .filter_map(|s| {
+            let name = s.get("name")?.value.clone();
+            (!name.is_empty()).then(|| NodeAddr {
+                name,
+                ip: s.get("ip_address").and_then(|a| a.value.parse().ok()),
+                port: s.get("ip_port").and_then(|a| a.value.parse().ok()),
+            })
+        })
+        .collect()
 }
 
-/// `getent ahostsv4 NAME` for every node: what the resolver (hosts file, DNS) says.
+/// The declared per-node commands (`getent ahostsv4 NAME`) for every node.
 pub fn per_node_commands(nodes: &[NodeAddr]) -> Vec<Vec<String>> {
-    nodes
-        .iter()
-        .map(|n| vec!["getent".into(), "ahostsv4".into(), n.name.clone()])
-        .collect()
+    let names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
+    templated(
+        |n| match n {
+            Need::PerNode(t) => Some(t),
+            _ => None,
+        },
+        &names,
+    )
 }
 
 /// Devices of mounted OCFS2 volumes, from /proc/mounts (read by the checks'
@@ -155,90 +213,44 @@ pub fn mounted_devices(out: &str) -> Vec<String> {
         .collect()
 }
 
-/// Read-only on-disk facts per OCFS2 device: superblock, slot map, heartbeat.
+/// The declared per-device commands (read-only on-disk facts: superblock, slot
+/// map, heartbeat) for every OCFS2 device.
 pub fn per_device_commands(devices: &[String]) -> Vec<Vec<String>> {
-    let mut cmds = Vec::new();
-    for dev in devices {
-        for req in ["stats", "slotmap", "hb"] {
-            cmds.push(vec![
-                "debugfs.ocfs2".into(),
-                "-R".into(),
-                req.into(),
-                dev.clone(),
-            ]);
-        }
-    }
-    cmds
+    templated(
+        |n| match n {
+            Need::PerDevice(t) => Some(t),
+            _ => None,
+        },
+        devices,
+    )
 }
 
-/// `o2cb list-cluster NAME` for every cluster stanza: `disk-slots` counts the
-/// nodes from it where cluster.conf does not load (ocfs2-tools o2cb/o2cb.c).
+/// The declared per-cluster commands (`o2cb list-cluster NAME`) for every
+/// cluster stanza, read leniently as [`cluster_conf_nodes`] reads nodes.
 pub fn per_cluster_commands(conf: &str) -> Vec<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
-    let mut in_cluster = false;
-    for line in conf.lines() {
-        let line = line.trim_end_matches('\r');
-        if !line.starts_with([' ', '\t']) && line.ends_with(':') {
-            in_cluster = line.trim_end() == "cluster:";
-            continue;
-        }
-        if let (true, Some(("name", value))) = (
-            in_cluster,
-            line.split_once('=').map(|(k, v)| (k.trim(), v.trim())),
-        ) {
-            if !value.is_empty() && !names.iter().any(|n| n == value) {
-                names.push(value.to_string());
+    for s in crate::parse::cluster_conf::parse_lenient(conf).of_kind("cluster") {
+        if let Some(name) = s.get("name").map(|a| a.value.clone()) {
+            if !name.is_empty() && !names.contains(&name) {
+                names.push(name);
             }
         }
     }
-    names
-        .into_iter()
-        .map(|n| vec!["o2cb".into(), "list-cluster".into(), n])
-        .collect()
+    templated(
+        |n| match n {
+            Need::PerCluster(t) => Some(t),
+            _ => None,
+        },
+        &names,
+    )
 }
 
-/// One thing a check reads, as a source is asked for it.
-#[derive(Debug, Clone, Copy)]
-pub enum Read<'a> {
-    File(&'a str),
-    Dir(&'a str),
-    Command(&'a [&'a str]),
-}
+pub use crate::needs::{is_log_or_rotation, Read};
 
 /// Whether `collect` captures what `read` asks for, so an offline run of the
 /// bundle can answer as the live node did.
 pub fn covers(read: Read) -> bool {
-    let in_tree = |p: &str| {
-        SYS_TREES
-            .iter()
-            .any(|t| p == *t || p.strip_prefix(t).is_some_and(|rest| rest.starts_with('/')))
-    };
-    let log = |p: &str| {
-        p.strip_prefix("/var/log/")
-            .is_some_and(|n| LOG_FILES.iter().any(|b| is_log_or_rotation(n, b)))
-    };
-    match read {
-        Read::File(p) => static_files().contains(&p) || in_tree(p) || log(p),
-        Read::Dir(p) => in_tree(p) || p == "/var/log",
-        Read::Command(argv) => {
-            let owned: Vec<String> = argv.iter().map(|a| a.to_string()).collect();
-            static_commands().contains(&owned)
-                || matches!(
-                    argv,
-                    ["getent", "ahostsv4", _] | ["o2cb", "list-cluster", _]
-                )
-                || matches!(argv, ["debugfs.ocfs2", "-R", "stats" | "slotmap" | "hb", _])
-        }
-    }
-}
-
-/// True for `base` itself and its rotations (`base.1`, `base.2.gz`, `base-20261124`).
-pub fn is_log_or_rotation(name: &str, base: &str) -> bool {
-    match name.strip_prefix(base) {
-        Some("") => true,
-        Some(rest) => rest.starts_with('.') || rest.starts_with('-'),
-        None => false,
-    }
+    needs().iter().any(|n| n.covers(read))
 }
 
 #[cfg(test)]
@@ -265,6 +277,35 @@ mod tests {
             .map(|n| n.name)
             .collect();
         assert_eq!(names, ["n150.ocfs2.test", "n151.ocfs2.test"]);
+    }
+
+    #[test]
+    fn a_file_o2cb_refuses_still_names_its_nodes() {
+        // The lab file with CRLF line endings and a stray attribute (jconfig.c
+        // refuses both): the checks' grammar, read leniently, still finds the
+        // nodes and the cluster collect asks about.
+        let lab = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/bundles/lab-capture-healthy-node1/etc/ocfs2/cluster.conf"
+        ))
+        .unwrap();
+        let broken = format!("\tstray = 1\n{}", lab.replace('\n', "\r\n"));
+        assert!(crate::parse::cluster_conf::parse("c", &broken).is_err());
+        let nodes = cluster_conf_nodes(&broken);
+        assert_eq!(
+            nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(),
+            ["n150.ocfs2.test", "n151.ocfs2.test"]
+        );
+        assert_eq!(nodes[0].ip, Some(Ipv4Addr::new(10, 77, 0, 150)));
+        assert_eq!(nodes[0].port, Some(7777));
+        assert_eq!(
+            per_cluster_commands(&broken),
+            [vec![
+                "o2cb".to_string(),
+                "list-cluster".into(),
+                "o2lab".into()
+            ]]
+        );
     }
 
     #[test]

@@ -89,6 +89,35 @@ impl Window {
     }
 }
 
+impl Window {
+    /// When `source.events[index]` happened on the wall clock, if that can be
+    /// known. A `[seconds since boot]` stamp counts from this boot only after
+    /// the last boot line of its source (or in a source without one, a dmesg):
+    /// before that line it counts from an earlier boot whose time the evidence
+    /// does not give.
+    pub fn placed(&self, source: &NodeEvents, index: usize) -> Option<DateTime<Utc>> {
+        let line = &source.events.get(index)?.line;
+        let secs = self.wall_in(line, source.boot.as_ref())?;
+        DateTime::from_timestamp_millis((secs * 1000.0) as i64)
+    }
+
+    /// [`Window::wall`] of `line`, refusing a `[seconds since boot]` stamp that
+    /// counts from an earlier boot than the one `boot` (the last boot line of
+    /// the line's source) began.
+    fn wall_in(&self, line: &LogLine, boot: Option<&LogLine>) -> Option<f64> {
+        let reference = self.taken.unwrap_or_else(Utc::now);
+        if let Stamp::Monotonic(_) = stamp::parse(&line.stamp, reference)? {
+            // Without a boot line the source is one boot's dmesg (a syslog
+            // line carries its own wall-clock stamp).
+            let this_boot = boot.is_none_or(|b| b.origin == line.origin && b.line <= line.line);
+            if !this_boot {
+                return None;
+            }
+        }
+        self.wall(&line.stamp)
+    }
+}
+
 /// A boot in a syslog: the kernel's first line (init/main.c start_kernel()
 /// prints the `Linux version` banner).
 fn is_boot(line: &LogLine) -> bool {
@@ -139,7 +168,7 @@ pub fn standing(
     // An explicit window replaces the automatic judgement: it may widen it (an
     // earlier time, or the whole boot) as well as narrow it.
     if let Some(Since::Time(t)) = &window.since {
-        let at = window.wall(&e.line.stamp);
+        let at = window.wall_in(&e.line, boot);
         return match at {
             Some(at) if at < t.timestamp() as f64 => {
                 Standing::History(format!("before --since {}", t.to_rfc3339()))
@@ -207,7 +236,7 @@ pub fn unplaced_note(log: &NodeEvents, window: &Window) -> Option<Evidence> {
     let unplaced = log
         .events
         .iter()
-        .filter(|e| window.wall(&e.line.stamp).is_none())
+        .filter(|e| window.wall_in(&e.line, log.boot.as_ref()).is_none())
         .count();
     (unplaced > 0).then(|| {
         Evidence::note(
@@ -252,6 +281,57 @@ pub fn split_now<'e>(
         }
     }
     (now, earlier_ev, count)
+}
+
+/// The lines of one log source that stand now, and the others with why they are
+/// history, for readers that match raw lines rather than recognised events
+/// (`why`'s kernel-log signatures and facts): a line is history when its source
+/// later booted or registered the cluster again (`o2hb: Heartbeat mode set to`,
+/// written by `o2cb register-cluster`: everything o2net and the DLM said before
+/// belongs to the earlier cluster). A later mount is no boundary for any line:
+/// the join lines of a mount come before its `ocfs2: Mounting device`.
+/// `--since` replaces that judgement as it does in [`standing`]. `events` are
+/// the source's recognised events.
+pub fn split_lines(
+    log: &[LogLine],
+    events: &NodeEvents,
+    window: &Window,
+) -> (Vec<LogLine>, Vec<(LogLine, String)>) {
+    let last = |want: fn(&O2Event) -> bool| {
+        events
+            .events
+            .iter()
+            .rev()
+            .find(|e| want(&e.event))
+            .map(|e| e.line.clone())
+    };
+    let registered = last(|e| matches!(e, O2Event::HbMode { .. }));
+    let boot = events.boot.as_ref();
+    let mut now = Vec::new();
+    let mut earlier = Vec::new();
+    for l in log {
+        let replaced_by = |r: &Option<LogLine>, what: &str| {
+            r.as_ref()
+                .filter(|r| r.origin == l.origin && r.line > l.line)
+                .map(|r| format!("{what} ({})", r.stamp))
+        };
+        let why = match &window.since {
+            Some(Since::Time(t)) => match window.wall_in(l, boot) {
+                Some(at) if at < t.timestamp() as f64 => {
+                    Some(format!("before --since {}", t.to_rfc3339()))
+                }
+                _ => None,
+            },
+            Some(Since::Boot) => replaced_by(&boot.cloned(), "before the last boot"),
+            None => replaced_by(&boot.cloned(), "before the last boot")
+                .or_else(|| replaced_by(&registered, "before the cluster was registered again")),
+        };
+        match why {
+            Some(why) => earlier.push((l.clone(), why)),
+            None => now.push(l.clone()),
+        }
+    }
+    (now, earlier)
 }
 
 /// Boot time = when the evidence was taken minus the uptime then.

@@ -1,7 +1,7 @@
 //! All o2 events of one node, each with the line it came from.
 
 use super::event::{recognize, O2Event};
-use super::lines::{read_node_log, LogLine};
+use super::lines::{node_log, node_log_checked, read_node_log, LogLine};
 use crate::context::NodeCtx;
 use crate::error::EvidenceError;
 use o2check_reports::Evidence;
@@ -65,39 +65,20 @@ fn continued_list(after: &[LogLine]) -> Vec<u32> {
     list
 }
 
-/// The events of each of the node's log sources, in [`read_node_log`]'s order,
-/// recognised once per node: every reader of events shares them instead of
-/// matching each o2 line against the event rules again (a 1 GiB log holds tens
-/// of thousands).
-pub fn source_events(ctx: &NodeCtx) -> Arc<Vec<Vec<Located>>> {
-    ctx.fact(
-        |f| &f.source_events,
-        || {
-            Arc::new(
-                read_node_log(ctx)
-                    .sources
-                    .iter()
-                    .map(|l| events(l))
-                    .collect(),
-            )
-        },
-    )
-}
-
 /// Events of the node's first log source that has any (dmesg: this boot), so the
 /// same message is not counted again from syslog.
 pub fn node_events(ctx: &NodeCtx) -> Vec<Located> {
-    first_with_events(&source_events(ctx))
+    first_with_events(&node_log(ctx))
 }
 
 /// [`node_events`], or why the node has no kernel log to judge (a check must
 /// not pass on a log it could not read).
 pub fn node_events_checked(ctx: &NodeCtx) -> Result<Vec<Located>, EvidenceError> {
-    read_node_log(ctx).evidence()?;
-    Ok(node_events(ctx))
+    Ok(first_with_events(&node_log_checked(ctx)?))
 }
 
 /// A node's events with what judging them against the present needs.
+#[derive(Debug, Default)]
 pub struct NodeEvents {
     pub events: Vec<Located>,
     /// The last boot line of the source the events came from.
@@ -107,27 +88,41 @@ pub struct NodeEvents {
 /// [`node_events_checked`] with the last boot of their source (see
 /// [`super::history::standing`]).
 pub fn node_events_now(ctx: &NodeCtx) -> Result<Arc<NodeEvents>, EvidenceError> {
+    let all = events_by_source(ctx)?;
+    Ok(all
+        .iter()
+        .find(|s| !s.events.is_empty())
+        .cloned()
+        .unwrap_or_default())
+}
+
+/// Every kernel-log source's events with its last boot, recognised once per node
+/// per run: checks that must see every boot (a fence's last words are in the
+/// syslog of the boot that died) read this rather than scanning lines again.
+pub fn events_by_source(ctx: &NodeCtx) -> Result<Arc<Vec<Arc<NodeEvents>>>, EvidenceError> {
     ctx.fact(
-        |f| &f.node_events,
+        |f| &f.events_by_source,
         || {
             let log = read_node_log(ctx);
             log.evidence()?;
-            let per_source = source_events(ctx);
-            let chosen = per_source.iter().position(|e| !e.is_empty());
-            Ok(Arc::new(NodeEvents {
-                events: chosen.map(|i| per_source[i].clone()).unwrap_or_default(),
-                boot: chosen
-                    .and_then(|i| log.sources.get(i))
-                    .and_then(|l| super::history::last_boot(l).cloned()),
-            }))
+            Ok(Arc::new(
+                log.sources
+                    .iter()
+                    .map(|l| {
+                        Arc::new(NodeEvents {
+                            events: events(l),
+                            boot: super::history::last_boot(l).cloned(),
+                        })
+                    })
+                    .collect(),
+            ))
         },
     )
 }
 
-fn first_with_events(per_source: &[Vec<Located>]) -> Vec<Located> {
-    per_source
-        .iter()
+fn first_with_events(logs: &[Vec<LogLine>]) -> Vec<Located> {
+    logs.iter()
+        .map(|log| events(log))
         .find(|e| !e.is_empty())
-        .cloned()
         .unwrap_or_default()
 }

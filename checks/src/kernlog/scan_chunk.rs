@@ -65,7 +65,9 @@ pub fn keywords() -> &'static AhoCorasick {
         // rare-byte memchr that stops at every `2` and `:` of a syslog.
         AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostFirst)
-            .build(["o2", "ocfs2", "OCFS2", "):dlm_", "dlm: "])
+            // `Linux version ` is the boot banner (init/main.c start_kernel()):
+            // judging now versus history needs the last boot of every syslog.
+            .build(["o2", "ocfs2", "OCFS2", "):dlm_", "dlm: ", "Linux version "])
             .expect("valid keywords")
     })
 }

@@ -30,6 +30,9 @@ pub struct Point<'a> {
     pub event: &'a Located,
 }
 
+/// What `o2check timeline` reads of each node: its kernel log, nothing else.
+pub const NEEDS: crate::needs::Needs = &[crate::needs::KERNEL_LOG];
+
 /// Every event of every lane, ordered by time (ties keep node then log order).
 pub fn merge(lanes: &[Lane], reference: DateTime<Utc>) -> Vec<Point<'_>> {
     let mut points: Vec<Point> = lanes

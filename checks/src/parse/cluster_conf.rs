@@ -48,6 +48,24 @@ fn is_ident(c: char) -> bool {
 
 /// Parse with o2cb's grammar; `origin` labels errors.
 pub fn parse(origin: &str, text: &str) -> Result<ClusterConf, ParseError> {
+    parse_with(origin, text, &mut Err)
+}
+
+/// Every stanza and attribute o2cb's grammar reads, skipping the lines it
+/// cannot (an attribute line with an error is dropped, a bad header closes the
+/// stanza) and tolerating CRLF: `collect` must find the node and cluster names
+/// even in a file o2cb refuses to load, and the checks, not the collector,
+/// judge the file.
+pub fn parse_lenient(text: &str) -> ClusterConf {
+    parse_with("cluster.conf", &text.replace('\r', ""), &mut |_| Ok(())).unwrap_or_default()
+}
+
+/// The grammar, with `on_error` deciding whether an error ends the parse.
+fn parse_with(
+    origin: &str,
+    text: &str,
+    on_error: &mut dyn FnMut(ParseError) -> Result<(), ParseError>,
+) -> Result<ClusterConf, ParseError> {
     let err = |line: u32, msg: String| ParseError::new(origin, Some(line), msg);
     let mut conf = ClusterConf::default();
     let mut open = false; // is a stanza accepting attributes?
@@ -70,10 +88,12 @@ pub fn parse(origin: &str, text: &str) -> Result<ClusterConf, ParseError> {
             }
             let c = body.chars().next().unwrap_or(' ');
             if !is_ident(c) {
-                return Err(err(n, format!("Invalid character in attribute name: {c}")));
+                on_error(err(n, format!("Invalid character in attribute name: {c}")))?;
+                continue;
             }
             if !open {
-                return Err(err(n, "Attributes require a matching stanza".into()));
+                on_error(err(n, "Attributes require a matching stanza".into()))?;
+                continue;
             }
             let key_len = body.find(|c: char| !is_ident(c)).unwrap_or(body.len());
             let (key, rest) = body.split_at(key_len);
@@ -84,7 +104,8 @@ pub fn parse(origin: &str, text: &str) -> Result<ClusterConf, ParseError> {
                 } else {
                     "Invalid attribute: expecting '='"
                 };
-                return Err(err(n, msg.into()));
+                on_error(err(n, msg.into()))?;
+                continue;
             };
             let mut value = value.trim_start_matches([' ', '\t']).to_string();
             // A trailing backslash continues the value on the next line.
@@ -107,7 +128,9 @@ pub fn parse(origin: &str, text: &str) -> Result<ClusterConf, ParseError> {
             continue;
         }
         if !is_ident(first) {
-            return Err(err(n, format!("Invalid character in stanza name: {first}")));
+            on_error(err(n, format!("Invalid character in stanza name: {first}")))?;
+            open = false;
+            continue;
         }
         let name_len = raw.find(|c: char| !is_ident(c)).unwrap_or(raw.len());
         let (name, rest) = raw.split_at(name_len);
@@ -120,10 +143,14 @@ pub fn parse(origin: &str, text: &str) -> Result<ClusterConf, ParseError> {
                     printable(c)
                 ),
             };
-            return Err(err(n, msg));
+            on_error(err(n, msg))?;
+            open = false;
+            continue;
         };
         if !after.chars().all(|c| c == ' ' || c == '\t') {
-            return Err(err(n, "Trailing garbage on stanza name declaration".into()));
+            on_error(err(n, "Trailing garbage on stanza name declaration".into()))?;
+            open = false;
+            continue;
         }
         conf.stanzas.push(Stanza {
             kind: name.to_string(),

@@ -5,6 +5,7 @@
 
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::Needs;
 use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: ClusterCheck = ClusterCheck {
@@ -16,8 +17,12 @@ pub const CHECK: ClusterCheck = ClusterCheck {
                 nodes make files appear modified in the future or the past (make, rsync and \
                 backup tools then misbehave), and kernel logs of different nodes can no longer \
                 be lined up when a fencing or recovery has to be explained",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[];
 
 fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
     let measured: Vec<(String, f64, f64)> = nodes

@@ -5,6 +5,7 @@
 use super::common::cluster_conf;
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Needs};
 use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: ClusterCheck = ClusterCheck {
@@ -15,8 +16,12 @@ pub const CHECK: ClusterCheck = ClusterCheck {
     rationale: "o2net identifies peers by address and node number from the local file; nodes \
                 with different files refuse each other (`Attempt to connect from unknown node`) \
                 or connect the wrong way, and the DLM join fails",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[needs::CLUSTER_CONF];
 
 /// The content that matters, in a canonical order.
 fn canonical(ctx: &NodeCtx) -> Result<Vec<String>, CheckError> {

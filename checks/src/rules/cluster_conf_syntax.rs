@@ -3,6 +3,7 @@
 use super::common::{cluster_conf, CLUSTER_CONF};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Needs};
 use crate::parse::{cluster_conf as grammar, cluster_conf_rules};
 use o2check_reports::{Evidence, Layer, Severity};
 
@@ -13,8 +14,12 @@ pub const CHECK: Check = Check {
     title: "cluster.conf follows o2cb's grammar and rules",
     rationale: "o2cb refuses the whole file for one bad line (load fails with -EIO/-EINVAL and no \
                 message), and silently ignores a node whose `cluster` names no cluster stanza",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[needs::CLUSTER_CONF];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let text = match ctx.file(CLUSTER_CONF) {

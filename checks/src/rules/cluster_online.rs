@@ -5,6 +5,7 @@
 use super::common::{configfs_cluster, distro_fix};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Need, Needs, O2CB_STATUS, OS_RELEASE};
 use crate::parse::o2cb_cluster_status::parse_cluster_status;
 use crate::parse::o2cb_status;
 use o2check_reports::{Evidence, Layer, Severity};
@@ -18,8 +19,19 @@ pub const CHECK: Check = Check {
         "mount.ocfs2 joins the cluster registered in configfs; with none it fails with \
                 `Cluster name is invalid` (≥1.8.2) or `Unable to access cluster service` (≤1.6), \
                 and with no local node with `Internal logic failure while trying to join the group`",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    needs::CONFIGFS,
+    &[
+        Need::Command(&["o2cb", "cluster-status"]),
+        O2CB_STATUS,
+        OS_RELEASE,
+    ],
+];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mut evidence = Vec::new();

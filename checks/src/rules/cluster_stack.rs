@@ -11,6 +11,7 @@ use super::common::{mounts, o2cb_config};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::{event, lines};
+use crate::needs::{self, Need, Needs, O2CB_STATUS};
 use crate::parse::{modules, o2cb_status};
 use o2check_reports::{Evidence, Layer, Severity};
 
@@ -22,8 +23,21 @@ pub const CHECK: Check = Check {
     rationale: "a node where fs/dlm (pacemaker, cman) runs beside o2cb has two cluster \
                 memberships that fence independently; a volume formatted for the other stack \
                 does not mount on o2cb (`Cluster stack is invalid`)",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    needs::KERNEL_LOG,
+    needs::O2CB_SETTINGS,
+    needs::MOUNTS,
+    &[
+        Need::Command(&["lsmod"]),
+        O2CB_STATUS,
+        Need::File("/sys/fs/ocfs2/cluster_stack"),
+    ],
+];
 
 /// What the evidence says about the stack in use.
 struct Seen {

@@ -4,6 +4,7 @@
 use super::common::{configfs_cluster, o2cb_config};
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Needs};
 use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: ClusterCheck = ClusterCheck {
@@ -13,8 +14,12 @@ pub const CHECK: ClusterCheck = ClusterCheck {
     title: "heartbeat threshold, idle timeout and keepalive are identical on all nodes",
     rationale: "the o2net handshake refuses a peer whose idle timeout, keepalive delay or \
                 heartbeat timeout differs; the mount then fails after ~70 s with error 107",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[needs::CONFIGFS, needs::O2CB_SETTINGS];
 
 /// (heartbeat threshold, idle ms, keepalive ms).
 type Timeouts = (Option<u32>, Option<u32>, Option<u32>);

@@ -6,6 +6,7 @@ use super::common::configfs_cluster;
 use super::volumes::volumes;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Need, Needs};
 use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
@@ -15,8 +16,16 @@ pub const CHECK: Check = Check {
     title: "on-disk cluster stack, name and heartbeat mode match the running cluster",
     rationale: "a mismatch makes every mount fail before the join: `Cluster stack is invalid`, \
                 `Cluster name is invalid` or `Heartbeat mode is invalid while trying to join the group`",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    super::volumes::NEEDS,
+    needs::CONFIGFS,
+    &[Need::File("/sys/fs/ocfs2/cluster_stack")],
+];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let running_stack = ctx

@@ -5,6 +5,7 @@ use super::common::{boot_cluster, cluster_conf, configfs_cluster};
 use super::volumes::volumes;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Need, Needs, O2CB_STATUS};
 use crate::parse::o2cb_cluster_status::parse_list_cluster;
 use crate::parse::o2cb_status;
 use o2check_reports::{Layer, Severity};
@@ -17,8 +18,20 @@ pub const CHECK: Check = Check {
     rationale:
         "every mounting node needs its own slot (journal); mkfs.ocfs2 -N sets how many, and \
                 a node that finds no free slot fails to mount",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    super::volumes::NEEDS,
+    needs::CONFIGFS,
+    needs::CLUSTER_CONF,
+    needs::O2CB_SETTINGS,
+    needs::HOSTNAME,
+    needs::KERNEL_LOG,
+    &[O2CB_STATUS, Need::PerCluster(&["o2cb", "list-cluster"])],
+];
 
 /// Last resort (a sosreport has neither cluster.conf parsed nor configfs): the nodes
 /// `o2cb list-cluster <name>` lists for the cluster named in the status text.

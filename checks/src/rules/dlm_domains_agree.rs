@@ -7,7 +7,10 @@ use super::common::node_number;
 use super::volumes::volumes;
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
-use crate::kernlog::{dlm, lines};
+use crate::kernlog::dlm;
+use crate::kernlog::history::Window;
+use crate::kernlog::node_events::events_by_source;
+use crate::needs::{self, Needs};
 use o2check_reports::{Evidence, Layer, Severity};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,8 +22,19 @@ pub const CHECK: ClusterCheck = ClusterCheck {
     rationale: "a node that mounts the volume but is missing from another node's o2dlm domain \
                 takes locks the other does not honour: the two caches diverge and the \
                 filesystem is corrupted unless one of them is fenced",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    super::volumes::NEEDS,
+    needs::CONFIGFS,
+    needs::CLUSTER_CONF,
+    needs::O2CB_SETTINGS,
+    needs::HOSTNAME,
+    needs::KERNEL_LOG,
+];
 
 /// One node's view: its number and, per mounted volume UUID, the latest members.
 struct View {
@@ -34,9 +48,9 @@ struct View {
 }
 
 fn view(ctx: &NodeCtx) -> View {
-    let (logs, log_gap) = match lines::node_log_checked(ctx) {
+    let (logs, log_gap) = match events_by_source(ctx) {
         Ok(logs) => (logs, None),
-        Err(e) => (Vec::new(), Some(e)),
+        Err(e) => (Default::default(), Some(e)),
     };
     let mut v = View {
         node: ctx.node().to_string(),
@@ -49,7 +63,15 @@ fn view(ctx: &NodeCtx) -> View {
         let Some(uuid) = vol.uuid.map(|u| u.to_uppercase()) else {
             continue;
         };
-        let latest = logs.iter().find_map(|log| dlm::latest(log).remove(&uuid));
+        // Only a membership that stands now: one from before the last boot
+        // says nothing about the domain today, so such a node is not judged
+        // (its earlier lines are shown) rather than taken as outside the domain.
+        let window = Window::of(ctx.source, ctx.options.since.clone());
+        let (latest, earlier) = dlm::current(&logs, &uuid, &window);
+        if latest.is_none() && !earlier.is_empty() {
+            v.evidence.extend(earlier);
+            continue;
+        }
         if let Some(m) = &latest {
             v.evidence.push(m.evidence.clone());
         }

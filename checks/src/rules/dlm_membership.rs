@@ -7,7 +7,10 @@ use super::common::{cluster_conf, configfs_cluster};
 use super::volumes::volumes;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
-use crate::kernlog::{dlm, lines};
+use crate::kernlog::dlm;
+use crate::kernlog::history::Window;
+use crate::kernlog::node_events::events_by_source;
+use crate::needs::{self, Needs};
 use o2check_reports::{Layer, Severity};
 
 pub const CHECK: Check = Check {
@@ -18,8 +21,19 @@ pub const CHECK: Check = Check {
     rationale: "cluster locking only covers nodes in the o2dlm domain; a node that mounts the \
                 volume but is missing from the domain has left or died (recovery follows) or is \
                 cut off, and its view of the filesystem is not coherent with the others'",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    super::volumes::NEEDS,
+    needs::CONFIGFS,
+    needs::CLUSTER_CONF,
+    needs::O2CB_SETTINGS,
+    needs::HOSTNAME,
+    needs::KERNEL_LOG,
+];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mounted: Vec<_> = volumes(ctx)
@@ -40,7 +54,9 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         .ok()
         .flatten()
         .and_then(|c| c.local_node().and_then(|n| n.num));
-    let logs = lines::node_log_checked(ctx)?;
+    let logs = events_by_source(ctx)?;
+    let window = Window::of(ctx.source, ctx.options.since.clone());
+    let mut earlier = Vec::new();
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
     let mut judged = 0;
@@ -49,10 +65,9 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             continue;
         };
         // The first source (dmesg = this boot) that knows the domain wins.
-        let Some(m) = logs
-            .iter()
-            .find_map(|log| dlm::latest(log).remove(&uuid.to_uppercase()))
-        else {
+        let (latest, history) = dlm::current(&logs, &uuid.to_uppercase(), &window);
+        earlier.extend(history);
+        let Some(m) = latest else {
             continue;
         };
         judged += 1;
@@ -93,24 +108,28 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         }
     }
     if judged == 0 {
-        return Ok(Verdict::skip(
-            "no o2dlm membership lines for the mounted volumes in the kernel logs (rotated away?)",
-        )
-        .code("no-membership-lines"));
+        let why = if earlier.is_empty() {
+            "no o2dlm membership lines for the mounted volumes in the kernel logs (rotated away?)"
+        } else {
+            "no current o2dlm membership line for the mounted volumes: the ones in the logs are history (before the last boot or --since)"
+        };
+        return Ok(Verdict::skip(why).code("no-membership-lines").with(earlier));
     }
     let left_only = problems.iter().all(|p| p.contains("left domain"));
     if problems.is_empty() {
         return Ok(Verdict::pass(format!(
             "{judged} mounted domain(s); every mounting node is a member"
         ))
-        .with(evidence));
+        .with(evidence)
+        .with(earlier));
     }
     Ok(Verdict::fail(
         problems.join("; "),
         "look at the o2net and o2hb lines before the membership change (`dmesg | grep -E 'o2net|o2hb|o2dlm'`); a node that left must unmount and remount, a dead node must be fenced and recovered before it mounts again",
     )
     .code(if left_only { "left-domain" } else { "membership-problem" })
-    .with(evidence))
+    .with(evidence)
+    .with(earlier))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::fence::{recognize, FenceEvent};
 use crate::kernlog::lines::{node_log, LogLine};
+use crate::needs::{self, Needs};
 use o2check_reports::{Evidence, Layer, Severity};
 use std::collections::BTreeSet;
 
@@ -20,8 +21,18 @@ pub const CHECK: ClusterCheck = ClusterCheck {
     rationale: "a fenced node rebooted every service on it; the cause (disk heartbeat writes \
                 stalled past the dead threshold, or the interconnect and with it the quorum \
                 lost) is in the fenced node's last lines and in what the survivors logged",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    needs::CONFIGFS,
+    needs::CLUSTER_CONF,
+    needs::O2CB_SETTINGS,
+    needs::HOSTNAME,
+    needs::KERNEL_LOG,
+];
 
 /// One node's fence-story lines, from every log source it has.
 struct Story {

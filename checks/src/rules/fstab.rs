@@ -3,6 +3,7 @@
 
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{Need, Needs};
 use crate::parse::mount_table;
 use o2check_reports::{Layer, Severity};
 
@@ -14,8 +15,12 @@ pub const CHECK: Check = Check {
     rationale: "without _netdev the boot mounts OCFS2 before the network and o2cb are up and the \
                 mount fails; /dev/sdX names change between boots and bypass multipath, so one \
                 dead path takes the volume down",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[&[Need::File("/etc/fstab")]];
 
 /// `/dev/sdX` names a single SCSI path: it changes between boots and bypasses
 /// multipath. Virtual disks (`/dev/vdX`, `/dev/xvdX`) have no paths to bypass.

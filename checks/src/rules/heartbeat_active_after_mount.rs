@@ -10,6 +10,7 @@ use super::heartbeat_mode::running_mode;
 use super::volumes::{volumes, MountedBy};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Needs, O2CB_STATUS};
 use crate::parse::o2cb_status;
 use o2check_reports::{Evidence, Layer, Severity};
 
@@ -20,8 +21,18 @@ pub const CHECK: Check = Check {
     title: "each mounted OCFS2 volume has an active disk heartbeat region",
     rationale: "a node that mounts without heartbeating is invisible to the others: they neither \
                 connect to it nor count it in quorum, and its writes are not protected by fencing",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    super::volumes::NEEDS,
+    needs::CONFIGFS,
+    needs::HOSTNAME,
+    needs::KERNEL_LOG,
+    &[O2CB_STATUS],
+];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mounted: Vec<_> = volumes(ctx)

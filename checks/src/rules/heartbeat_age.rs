@@ -8,6 +8,7 @@
 use super::common::configfs_cluster;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Need, Needs};
 use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
@@ -17,8 +18,12 @@ pub const CHECK: Check = Check {
     title: "every heartbeat region's last write is younger than half the dead time",
     rationale: "a heartbeat write that has not completed for half the dead time means the \
                 storage is stalling now; at the dead time the node fences itself",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[needs::CONFIGFS, &[Need::Tree("/sys/kernel/debug/o2hb")]];
 
 /// linux fs/ocfs2/cluster/heartbeat.h: O2HB_REGION_TIMEOUT_MS.
 const REGION_TIMEOUT_MS: u64 = 2000;

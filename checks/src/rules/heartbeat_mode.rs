@@ -11,6 +11,7 @@ use super::common::{boot_cluster, cluster_conf, configfs_cluster, CLUSTER_CONF};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::{event, lines};
+use crate::needs::{self, Needs, O2CB_STATUS};
 use crate::parse::{cluster_conf as conf_parser, o2cb_status};
 use o2check_reports::{Evidence, Layer, Severity};
 
@@ -23,8 +24,18 @@ pub const CHECK: Check = Check {
                 cannot mount: `Heartbeat mode is invalid while trying to join the group`; global \
                 mode without a region has no disk heartbeat at all, so no node can mount and \
                 quorum has nothing to count",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    needs::CONFIGFS,
+    needs::CLUSTER_CONF,
+    needs::O2CB_SETTINGS,
+    needs::KERNEL_LOG,
+    &[O2CB_STATUS],
+];
 
 /// The mode the running cluster uses, and the evidence saying so: configfs first,
 /// then `service o2cb status`, then this boot's `o2hb: Heartbeat mode set to`.

@@ -5,6 +5,7 @@
 use super::common::{boot_cluster, cluster_conf, configfs_cluster, local_nodes};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Needs};
 use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
@@ -16,8 +17,17 @@ pub const CHECK: Check = Check {
                 prefix of the hostname ending at a `.` or the end; with no match it still succeeds, \
                 the kernel has no local node, and every mount fails with `Internal logic failure \
                 while trying to join the group` and nothing in dmesg",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    needs::CONFIGFS,
+    needs::CLUSTER_CONF,
+    needs::O2CB_SETTINGS,
+    needs::HOSTNAME,
+];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let hostname = ctx.hostname()?;

@@ -8,6 +8,7 @@
 use super::common::distro_fix;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::{CommandText, NodeCtx};
+use crate::needs::{self, Need, Needs};
 use crate::parse::iscsi_node_record::{self, NodeRecord};
 use crate::parse::{iscsiadm_session, mount_table};
 use crate::text::Text;
@@ -20,8 +21,23 @@ pub const CHECK: Check = Check {
     title: "iSCSI sessions are logged in",
     rationale: "with no session the SAN LUN and its multipath map disappear and the OCFS2 volume \
                 cannot be mounted (`Internal logic failure` opening the device, or `I/O error on channel`)",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    super::volumes::NEEDS,
+    needs::HOSTNAME,
+    needs::CONFIGFS,
+    needs::KERNEL_LOG,
+    &[
+        Need::Command(&["iscsiadm", "-m", "session"]),
+        Need::Command(&["iscsiadm", "-m", "session", "-P", "3"]),
+        Need::Command(&["iscsiadm", "-m", "node"]),
+        Need::Tree("/etc/iscsi/nodes"),
+    ],
+];
 
 /// Reasons this node expects SAN storage, each with its evidence.
 fn san_expectations(ctx: &NodeCtx) -> Vec<(String, Evidence)> {

@@ -5,6 +5,7 @@
 
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{Need, Needs, OS_RELEASE};
 use crate::text::Text;
 use o2check_reports::{Layer, Severity};
 
@@ -17,8 +18,16 @@ pub const CHECK: Check = Check {
                 heartbeating or answering yet keeps its locks: the other nodes cannot tell a \
                 dead node from a slow one and the cluster hangs; with kernel.panic = 0 a \
                 panicked (or panic-fenced) node never comes back without a person",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[&[
+    Need::File("/proc/sys/kernel/panic"),
+    Need::File("/proc/sys/kernel/panic_on_oops"),
+    OS_RELEASE,
+]];
 
 /// The value of a /proc/sys file, or why there is none.
 fn sysctl(ctx: &NodeCtx, path: &str) -> Result<Option<(Text, i64)>, CheckError> {

@@ -11,6 +11,7 @@
 use super::common::{configfs_cluster, o2cb_config};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Need, Needs, O2CB_STATUS, OS_RELEASE};
 use crate::parse::o2cb_status;
 use o2check_reports::{Evidence, Layer, Severity};
 
@@ -22,8 +23,21 @@ pub const CHECK: Check = Check {
     rationale: "with queue_if_no_path or a long no_path_retry, heartbeat writes queue instead of \
                 failing; o2hb then reaches the dead threshold and ocfs2 fences (reboots) the node \
                 (`multipath users typically set it to 120 secs`, o2cb.sysconfig(5))",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    needs::CONFIGFS,
+    needs::O2CB_SETTINGS,
+    &[
+        O2CB_STATUS,
+        Need::File("/etc/multipath.conf"),
+        Need::Tree("/etc/iscsi/nodes"),
+        OS_RELEASE,
+    ],
+];
 
 /// linux fs/ocfs2/cluster/heartbeat.h: O2HB_REGION_TIMEOUT_MS, one heartbeat.
 const REGION_TIMEOUT_MS: u64 = 2000;

@@ -10,7 +10,8 @@ use super::volumes::volumes;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
 use crate::kernlog::lines;
-use crate::parse::multipath_ll::{self, MpMap};
+use crate::needs::{self, Need, Needs};
+use crate::parse::multipath_ll::MpMap;
 use crate::parse::multipathd_log::{self, PathEvent};
 use crate::text::Text;
 use o2check_reports::{Evidence, Layer, Severity};
@@ -23,8 +24,33 @@ pub const CHECK: Check = Check {
     rationale: "when the last path fails, heartbeat writes stall; after the dead threshold the \
                 node fences itself (`Heartbeat write timeout to device dm-N`) and mounts elsewhere \
                 see `I/O error on channel`",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    super::volumes::NEEDS,
+    needs::CONFIGFS,
+    needs::HOSTNAME,
+    needs::KERNEL_LOG,
+    &[
+        Need::Command(&["multipath", "-ll"]),
+        Need::Command(&[
+            "journalctl",
+            "-u",
+            "multipathd",
+            "-o",
+            "short-iso",
+            "--no-pager",
+        ]),
+        Need::EachEntry {
+            dir: "/sys/block",
+            prefix: "dm-",
+            file: "dm/name",
+        },
+    ],
+];
 
 /// Does `map` back `device` (`/dev/mapper/<alias>`, `/dev/dm-N`, `/dev/mapper/<wwid>`)?
 fn backs(map: &MpMap, device: &str, dm_name: Option<&str>) -> bool {
@@ -74,8 +100,8 @@ fn logged_history(ctx: &NodeCtx, maps: &[&MpMap]) -> Vec<Evidence> {
 }
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
-    let out = ctx.command(&["multipath", "-ll"])?;
-    let maps = multipath_ll::parse(&out.stdout);
+    let multipath = ctx.multipath_maps()?;
+    let (out, maps) = (&multipath.0, &multipath.1);
     let vols = volumes(ctx);
     let named = &ctx.options.multipath_maps;
     let missing: Vec<&String> = named

@@ -10,6 +10,7 @@
 use super::volumes::{is_map, is_raw_scsi, volumes};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Needs};
 use crate::parse::mount_table;
 use o2check_reports::{Layer, Severity};
 
@@ -21,8 +22,17 @@ pub const CHECK: Check = Check {
     rationale: "a raw path mounted instead of its map has no failover: one path failure stops \
                 the heartbeat writes and the node fences itself; tools that resolve UUID= or \
                 LABEL= may open a raw path",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    super::volumes::NEEDS,
+    needs::CONFIGFS,
+    needs::HOSTNAME,
+    needs::KERNEL_LOG,
+];
 
 const FIX: &str = "mount the map, never a path: `/dev/mapper/<map>` in /etc/fstab (not UUID=, LABEL= \
                    or /dev/sdX); keep the raw paths out of scanners: `find_multipaths` and the map's \

@@ -4,6 +4,7 @@
 use super::common::{boot_cluster, cluster_conf, local_nodes};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Need, Needs};
 use crate::parse::net;
 use o2check_reports::{Evidence, Layer, Severity};
 
@@ -16,8 +17,21 @@ pub const CHECK: Check = Check {
     rationale: "o2net binds its listener to the local node's configured ip_address (a missing \
                 address gives `o2net: Error -99 while binding socket` and registration fails), and \
                 names that resolve elsewhere send administrators and tools to the wrong host",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    needs::CLUSTER_CONF,
+    needs::O2CB_SETTINGS,
+    needs::HOSTNAME,
+    needs::ADDRESSES,
+    &[
+        Need::File("/etc/hosts"),
+        Need::PerNode(&["getent", "ahostsv4"]),
+    ],
+];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let (text, model) = cluster_conf(ctx)?;
@@ -84,13 +98,20 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
         })
         .unwrap_or_default();
     let mut checked_interfaces = false;
+    // This node's own cluster.conf address on no interface: o2net cannot bind
+    // its listener (linux fs/ocfs2/cluster/tcp.c, o2net_open_listening_sock()),
+    // a distinct finding so `why` can rule in local-ip-missing on it alone.
+    let mut local_ip_missing = false;
     if let (Some(me), Ok(ip)) = (local.first(), ctx.command(&["ip", "-o", "addr"])) {
         let addrs = net::local_addresses(&ip.stdout);
         if !addrs.is_empty() {
             checked_interfaces = true;
             match addrs.iter().find(|a| a.0 == me.ip) {
                 Some(a) => evidence.push(ip.stdout.evidence_at(a.1)),
-                None => problems.push(format!("the local node `{}` is configured with {} but no interface has that address: o2net cannot listen", me.name, me.ip)),
+                None => {
+                    local_ip_missing = true;
+                    problems.push(format!("the local node `{}` is configured with {} but no interface has that address: o2net cannot listen", me.name, me.ip));
+                }
             }
         }
     }
@@ -115,7 +136,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     Ok(Verdict::fail(
         problems.join("; "),
         "make /etc/hosts (or DNS) map every node name to its cluster.conf ip_address on all nodes, and configure the interconnect address on this node's interface",
-    ).code("misresolved")
+    ).code(if local_ip_missing { "local-ip-missing" } else { "misresolved" })
     .with(evidence))
 }
 

@@ -4,6 +4,7 @@
 use super::common::{cluster_conf, o2cb_config};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Needs, OS_RELEASE};
 use crate::parse::o2cb_sysconfig::{
     Setting, MIN_IDLE_MS, MIN_KEEPALIVE_MS, MIN_RECONNECT_MS, MIN_THRESHOLD,
 };
@@ -17,8 +18,12 @@ pub const CHECK: Check = Check {
     rationale: "with O2CB_ENABLED other than `true` the cluster never comes online at boot and \
                 _netdev mounts fail; timeouts below the minimums are rejected, and the kernel \
                 ignores a keepalive not smaller than the idle timeout",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[needs::CLUSTER_CONF, needs::O2CB_SETTINGS, &[OS_RELEASE]];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let (text, c) = match o2cb_config(ctx) {

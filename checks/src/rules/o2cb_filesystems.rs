@@ -3,6 +3,7 @@
 use super::common::mounts;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Needs, OS_RELEASE};
 use o2check_reports::{Layer, Severity};
 
 pub const CHECK: Check = Check {
@@ -13,8 +14,12 @@ pub const CHECK: Check = Check {
     rationale: "o2cb registers the cluster in configfs (without it: `Unable to access cluster \
                 service`); the init script treats a failed /dlm mount as a load failure and \
                 fsck/tunefs.ocfs2 need dlmfs for cluster locks",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[needs::MOUNTS, &[OS_RELEASE]];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let (text, entries) = mounts(ctx)?;

@@ -2,6 +2,7 @@
 
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Need, Needs, OS_RELEASE};
 use crate::parse::modules;
 use o2check_reports::{Layer, Severity};
 
@@ -14,8 +15,20 @@ pub const CHECK: Check = Check {
     rationale:
         "without ocfs2_nodemanager there is no /sys/fs/o2cb/interface_revision and mount says \
                 `Unable to access cluster service while trying initialize cluster`",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    needs::MOUNTS,
+    &[
+        Need::File("/proc/modules"),
+        Need::File("/proc/filesystems"),
+        Need::Command(&["lsmod"]),
+        OS_RELEASE,
+    ],
+];
 
 /// `ocfs2` itself is loaded on first mount (request_module "fs-ocfs2"), so it is
 /// only required when something is mounted.

@@ -9,6 +9,7 @@ use crate::context::NodeCtx;
 use crate::kernlog::event::O2Event;
 use crate::kernlog::history::{earlier, Window};
 use crate::kernlog::node_events::{node_events_now, NodeEvents};
+use crate::needs::{self, Needs};
 use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
@@ -19,8 +20,12 @@ pub const CHECK: Check = Check {
     rationale: "o2net compares idle timeout, keepalive delay and heartbeat timeout in every \
                 handshake and refuses a peer whose values differ; the kernel keeps the values of \
                 the last `o2cb online`, so an edited file is not in force until o2cb restarts",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[needs::CONFIGFS, needs::O2CB_SETTINGS, needs::KERNEL_LOG];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mut problems = Vec::new();

@@ -9,6 +9,7 @@ use super::o2net_blame::{firewall, inbound_failures, peer_explains};
 use super::o2net_targets::plan;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Need, Needs};
 use crate::parse::cluster_conf_rules::{Model, Node};
 use crate::parse::net;
 use o2check_reports::{Evidence, Layer, Severity};
@@ -22,8 +23,23 @@ pub const CHECK: Check = Check {
     rationale: "nodes talk over TCP to each other's ip_address:ip_port (the higher-numbered node \
                 connects to the lower); a blocked port makes mounts fail after about 70 s with \
                 error 107 (`No connection established`)",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[
+    needs::CONFIGFS,
+    needs::CLUSTER_CONF,
+    needs::O2CB_SETTINGS,
+    needs::HOSTNAME,
+    needs::ADDRESSES,
+    &[
+        Need::File("/proc/net/tcp"),
+        Need::Command(&["iptables-save"]),
+        Need::Command(&["nft", "list", "ruleset"]),
+    ],
+];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let (_, model) = cluster_conf(ctx)?;

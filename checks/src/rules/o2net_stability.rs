@@ -6,6 +6,7 @@ use crate::context::NodeCtx;
 use crate::kernlog::event::O2Event;
 use crate::kernlog::history::{split_now, unplaced_note, Window};
 use crate::kernlog::node_events::node_events_now;
+use crate::needs::{self, Needs};
 use o2check_reports::{Layer, Severity};
 use std::collections::BTreeMap;
 
@@ -17,8 +18,12 @@ pub const CHECK: Check = Check {
     rationale: "an o2net connection that drops makes the nodes evaluate quorum and, if it stays \
                 down past the idle timeout, one side fences itself; rejected handshakes mean the \
                 nodes never talk at all",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[needs::KERNEL_LOG];
 
 /// Disconnects per peer above which the link is called flapping.
 const FLAPS: usize = 3;

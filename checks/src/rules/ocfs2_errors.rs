@@ -7,6 +7,7 @@ use crate::kernlog::errno;
 use crate::kernlog::event::O2Event;
 use crate::kernlog::history::{split_now, unplaced_note, Window};
 use crate::kernlog::node_events::node_events_now;
+use crate::needs::{self, Needs};
 use o2check_reports::{Layer, Severity};
 use std::collections::BTreeMap;
 
@@ -18,8 +19,12 @@ pub const CHECK: Check = Check {
     rationale: "mlog_errno lines trace a failure up the call chain (e.g. ocfs2_dlm_init -> \
                 ocfs2_mount_volume -> ocfs2_fill_super = -107 is a mount that could not reach \
                 the other nodes); the lowest function names where it started",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[needs::KERNEL_LOG];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let log = node_events_now(ctx)?;

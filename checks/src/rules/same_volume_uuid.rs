@@ -7,6 +7,7 @@
 use super::volumes::volumes;
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::Needs;
 use o2check_reports::{Evidence, Layer, Severity};
 use std::collections::BTreeMap;
 
@@ -18,8 +19,12 @@ pub const CHECK: ClusterCheck = ClusterCheck {
     rationale: "nodes are only a cluster for data they share: a node whose mount point holds \
                 another volume (or nothing) writes VM disks the others never see, and a later \
                 migration of those VMs loses data",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[super::volumes::NEEDS];
 
 /// Per mount point: node -> UUID mounted there (None: meant to, not mounted; or unknown UUID).
 type Table = BTreeMap<String, BTreeMap<String, Option<String>>>;

@@ -9,6 +9,7 @@ use super::heartbeat_mode::running_mode;
 use super::volumes::volumes;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{self, Needs};
 use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: Check = Check {
@@ -19,8 +20,12 @@ pub const CHECK: Check = Check {
     rationale: "a stale region keeps the heartbeat of an unmounted volume going and makes the \
                 next mount of that volume fail with `Internal logic failure while trying to join \
                 the group` (o2hb_region_dev_store: region already has a device)",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[super::volumes::NEEDS, needs::CONFIGFS];
 
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let Some(c) = configfs_cluster(ctx)? else {

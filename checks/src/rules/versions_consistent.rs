@@ -3,6 +3,7 @@
 
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
+use crate::needs::{Need, Needs};
 use o2check_reports::{Evidence, Layer, Severity};
 use std::collections::BTreeMap;
 
@@ -15,8 +16,15 @@ pub const CHECK: ClusterCheck = ClusterCheck {
                 versions and may refuse each other or disable features; mixed ocfs2-tools \
                 write different defaults (mkfs, tunefs, the o2cb script). Mixed versions are \
                 meant only for the length of a rolling upgrade",
+    needs: NEEDS,
     run,
 };
+
+/// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
+const NEEDS: Needs = &[&[
+    Need::Command(&["o2cb_ctl", "-V"]),
+    Need::Command(&["uname", "-r"]),
+]];
 
 /// What `argv` printed on each node, trimmed (nodes where it is unknown left out).
 fn per_node(

@@ -12,6 +12,7 @@
 
 use super::common::mounts;
 use crate::context::NodeCtx;
+use crate::needs::Need;
 use crate::parse::debugfs_stats::{self, Superblock};
 use crate::parse::mounted_ocfs2;
 use crate::text::Text;
@@ -83,6 +84,18 @@ impl Volume {
         }
     }
 }
+
+/// What [`volumes`] reads: the mount table, fstab, `mounted.ocfs2` and each
+/// device's superblock, and dmesg for volumes mounted where /proc/mounts is not
+/// collected.
+pub(crate) const NEEDS: &[Need] = &[
+    Need::File("/proc/mounts"),
+    Need::File("/etc/fstab"),
+    Need::Command(&["mounted.ocfs2", "-d"]),
+    Need::Command(&["mounted.ocfs2", "-f"]),
+    Need::PerDevice(&["debugfs.ocfs2", "-R", "stats"]),
+    Need::Command(&["dmesg"]),
+];
 
 /// Every volume, mounted ones first, devices deduplicated.
 pub fn volumes(ctx: &NodeCtx) -> Vec<Volume> {

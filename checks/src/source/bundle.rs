@@ -32,6 +32,9 @@ pub struct CommandRecord {
     pub timed_out: bool,
     #[serde(default)]
     pub millis: u64,
+    /// When collect started the command (RFC 3339); absent in older bundles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
 }
 
 /// A TCP connection attempted at collection time (the `o2net-port` check's evidence).
@@ -343,10 +346,14 @@ impl Source for Bundle {
     }
 
     fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        let at = self.meta.collected_at.as_deref()?;
-        chrono::DateTime::parse_from_rfc3339(at)
-            .ok()
-            .map(|t| t.with_timezone(&chrono::Utc))
+        rfc3339(self.meta.collected_at.as_deref()?)
+    }
+    fn command_taken_at(&self, argv: &[&str]) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.meta
+            .commands
+            .get(&command_file_name(argv))
+            .and_then(|r| rfc3339(r.started_at.as_deref()?))
+            .or_else(|| self.taken_at())
     }
 
     fn tcp_probe(&self, addr: SocketAddrV4, _timeout: Duration) -> Result<TcpProbe, EvidenceError> {
@@ -364,6 +371,12 @@ impl Source for Bundle {
             }),
         }
     }
+}
+
+fn rfc3339(at: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
 }
 
 #[cfg(test)]

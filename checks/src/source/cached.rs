@@ -88,6 +88,9 @@ impl<S: Source> Source for Cached<S> {
     fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.inner.taken_at()
     }
+    fn command_taken_at(&self, argv: &[&str]) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.inner.command_taken_at(argv)
+    }
     fn facts(&self) -> Option<&Facts> {
         Some(&self.facts)
     }

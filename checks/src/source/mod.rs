@@ -92,6 +92,13 @@ pub trait Source: Send + Sync {
     fn taken_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         None
     }
+    /// When the output of `argv` was taken: a bundle records when collect
+    /// started each command (a collection takes a while, and a heartbeat
+    /// slot's age is only right against the time it was read); otherwise
+    /// [`Source::taken_at`].
+    fn command_taken_at(&self, _argv: &[&str]) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.taken_at()
+    }
     /// A log file opened for streaming (the kernel-log scanner reads it in chunks
     /// on all cores, decompressing a rotated one on the way, in flat memory), or
     /// `None` when this source can only hand whole files ([`Source::read_file`]).

@@ -4,11 +4,12 @@
 //!
 //! sos has no OCFS2 plugin (sos/report/plugins/ holds none for ocfs2 or o2cb), so
 //! a sosreport never holds cluster.conf, the o2cb settings, configfs, the o2cb
-//! and ocfs2 tools' outputs or the on-disk state: [`NOT_COLLECTED`] lists them,
+//! and ocfs2 tools' outputs or the on-disk state: [`not_collected`] lists them,
 //! and a check that needs one skips and asks for `o2check collect`.
 
 use super::confined::{Confined, Kind};
 use super::names::command_file_name;
+use crate::needs::Need;
 use std::path::{Path, PathBuf};
 
 /// sos names for commands whose sos flags differ from the ones o2check runs.
@@ -29,38 +30,85 @@ const ALIASES: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// OCFS2 evidence o2check reads that no sos plugin collects (files and trees by
-/// host path, commands by argv). Checked against sos/report/plugins/{filesys,
-/// kernel,host,networking,logs,multipath,iscsi,firewall_tables}.py: they copy
-/// /proc/mounts, /proc/filesystems, /etc/fstab, /proc/modules, /etc/hosts,
-/// /etc/nsswitch.conf, /proc/net/, /etc/multipath.conf and /var/log/{messages,
-/// kern.log,syslog}*, and run hostname, uname -a, lsmod, dmesg, ip -o addr,
-/// multipath -v4 -ll, iscsiadm -m session -P 3 and nft -a list ruleset.
-pub const NOT_COLLECTED: &[&str] = &[
-    "/etc/ocfs2/cluster.conf",
-    "/etc/sysconfig/o2cb",
-    "/etc/default/o2cb",
-    "/sys/kernel/config/cluster",
-    "/sys/fs/ocfs2",
-    "/sys/fs/o2cb",
-    "o2cb cluster-status",
-    "service o2cb status",
-    "o2cb list-cluster",
-    "o2cb_ctl -V",
-    "mounted.ocfs2",
-    "debugfs.ocfs2",
-    "getent ahostsv4",
-    "iptables-save",
+/// What sos collects of what o2check reads, as host-path or command-line
+/// prefixes, from sos/report/plugins/: filesys.py (/proc/mounts,
+/// /proc/filesystems, /etc/fstab), kernel.py (/proc/modules, lsmod, dmesg,
+/// uname -a, /sys/kernel/debug by default), host.py (hostname), networking.py
+/// (/etc/hosts, /etc/nsswitch.conf, /proc/net/, ip -o addr), release.py
+/// (/etc/*release), kdump.py (/proc/sys/kernel/panic, panic_on_oops),
+/// multipath.py (/etc/multipath.conf, multipath -v4 -ll), iscsi.py
+/// (/var/lib/iscsi, iscsiadm -m session -P 3, iscsiadm -m node -P 1),
+/// firewall_tables.py (nft -a list ruleset), block.py (/sys/block), logs.py
+/// (/var/log/{messages,kern.log,syslog}*), date.py (date). networking.py runs
+/// iptables-save only where nf_tables is not in use, so it is not counted.
+const SOS_COLLECTS: &[&str] = &[
+    "/proc/mounts",
+    "/proc/filesystems",
+    "/etc/fstab",
+    "/proc/modules",
+    "lsmod",
+    "dmesg",
+    "uname -a",
+    "uname -r",
+    "uname -n",
+    "/sys/kernel/debug",
+    "/etc/hosts",
+    "/etc/nsswitch.conf",
+    "/proc/net",
+    "ip -o addr",
+    "/etc/os-release",
+    "/proc/sys/kernel/panic",
+    "/proc/sys/kernel/panic_on_oops",
+    "/etc/multipath.conf",
+    "multipath -ll",
+    "/var/lib/iscsi",
+    "iscsiadm -m session",
+    "iscsiadm -m node",
+    "nft list ruleset",
+    "/sys/block",
+    "/var/log",
+    "date",
 ];
 
-/// The [`NOT_COLLECTED`] entry `what` (a host path or a command line) falls under.
-pub fn uncollected_by_sos(what: &str) -> Option<&'static str> {
-    NOT_COLLECTED.iter().copied().find(|n| {
-        what == *n
-            || what
-                .strip_prefix(n)
-                .is_some_and(|rest| rest.starts_with('/') || rest.starts_with(' '))
-    })
+/// A declared need as the host path or command line a sos hint names.
+fn what(need: &Need) -> String {
+    match need {
+        Need::File(p) | Need::Tree(p) => p.to_string(),
+        Need::Command(argv)
+        | Need::PerNode(argv)
+        | Need::PerCluster(argv)
+        | Need::PerDevice(argv) => argv.join(" "),
+        Need::EachEntry { dir, .. } => dir.to_string(),
+        Need::Log(base) => format!("/var/log/{base}"),
+    }
+}
+
+fn under(what: &str, prefix: &str) -> bool {
+    what == prefix
+        || what
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('/') || rest.starts_with(' '))
+}
+
+/// What o2check reads (every declared need of the collect plan) that no sos
+/// plugin collects: cluster.conf, the o2cb settings, configfs, the o2cb and
+/// ocfs2 tools' outputs, the on-disk state... Derived from the checks'
+/// declarations, so a check that starts reading something new is listed here
+/// unless the list of what sos plugins copy says sos has it.
+pub fn not_collected() -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for need in crate::collect::plan::needs() {
+        let w = what(&need);
+        if !SOS_COLLECTS.iter().any(|s| under(&w, s)) && !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
+}
+
+/// The [`not_collected`] entry `what` (a host path or a command line) falls under.
+pub fn uncollected_by_sos(what: &str) -> Option<String> {
+    not_collected().into_iter().find(|n| under(what, n))
 }
 
 /// What to collect for host file `path` that this sosreport lacks.
@@ -136,5 +184,36 @@ mod tests {
             .contains("sos does not run it"));
         assert!(!command_hint(&["multipath", "-ll"]).contains("sos does not run it"));
         assert_eq!(uncollected_by_sos("/sys/fs/ocfs2x"), None);
+    }
+
+    #[test]
+    fn what_sos_lacks_is_derived_from_the_declarations() {
+        let lacks = not_collected();
+        for ocfs2 in [
+            "/etc/ocfs2/cluster.conf",
+            "/etc/sysconfig/o2cb",
+            "/sys/kernel/config/cluster",
+            "o2cb cluster-status",
+            "mounted.ocfs2 -d",
+            "debugfs.ocfs2 -R stats",
+            "getent ahostsv4",
+        ] {
+            assert!(
+                lacks.iter().any(|l| l == ocfs2),
+                "{ocfs2} missing from {lacks:?}"
+            );
+        }
+        for sos_has in [
+            "/proc/mounts",
+            "/etc/fstab",
+            "multipath -ll",
+            "dmesg",
+            "/var/log/messages",
+        ] {
+            assert!(
+                !lacks.iter().any(|l| l == sos_has),
+                "{sos_has} is collected by sos"
+            );
+        }
     }
 }

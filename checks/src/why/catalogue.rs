@@ -176,9 +176,9 @@ pub const CAUSES: &[CauseDef] = &[
         title: "this node's cluster.conf address is not configured on any interface",
         explanation: "setting the local node makes o2net bind a listener to its configured ip_address; the bind fails (`Error -99 while binding socket`), registration fails, the cluster stays offline and the mount cannot join",
         produces: &["join-internal-failure", "join-cluster-name-invalid", "join-service-unavailable", "o2cb-register-failure"],
-        ruled_in_by: &[],
-        // `misresolved` also covers names that resolve elsewhere: a symptom only.
-        supported_by: &[code("name-resolution", "misresolved")],
+        // The check's own finding: the address is absent from `ip -o addr`.
+        ruled_in_by: &[code("name-resolution", "local-ip-missing")],
+        supported_by: &[],
         ruled_out_by: &[],
         collect: &[Collect::Command(&["ip", "-o", "addr"]), CLUSTER_CONF, DMESG],
         confirm: &["`ip -o addr` lacks the ip_address of this node's stanza", "dmesg: `o2net: Error -99 while binding socket`"],
@@ -215,8 +215,8 @@ pub const CAUSES: &[CauseDef] = &[
     CauseDef {
         id: "cluster-conf-invalid",
         layer: Layer::Config,
-        title: "cluster.conf cannot be loaded by o2cb",
-        explanation: "o2cb refuses the whole file for one bad line (CRLF, an indented comment, a blank line inside a stanza, a missing attribute), so the cluster cannot be registered and mounts fail to join",
+        title: "cluster.conf cannot be loaded by o2cb, or no longer defines the cluster",
+        explanation: "o2cb refuses the whole file for one bad line (CRLF, an indented comment, a blank line inside a stanza, a missing attribute), and after `o2cb remove-cluster` the file has no cluster stanza: either way the cluster cannot be registered again (`o2cb: Unknown cluster`) and mounts fail to join",
         produces: REGISTRATION,
         ruled_in_by: &[code("cluster-conf-syntax", "file-absent"), code("cluster-conf-syntax", "unloadable"), code("cluster-conf-syntax", "no-cluster-stanza"), code("cluster-conf-syntax", "rule-violations")],
         supported_by: &[],

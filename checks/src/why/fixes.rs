@@ -119,13 +119,21 @@ pub fn reregister(n: &Names, fam: Family) -> Vec<Step> {
     steps
 }
 
+/// cluster.conf no longer defines the cluster (`o2cb remove-cluster`, an edit):
+/// this node's evidence cannot rebuild the other nodes' stanzas, so no single-node
+/// command can; the file has to come from a node of the cluster (o2cb requires
+/// the same file everywhere). Seen in the lab (fault cluster-removed).
+fn copy_conf_note(n: &Names) -> Step {
+    note(format!(
+        "/etc/ocfs2/cluster.conf does not define cluster `{}`: copy the file from another node first",
+        cluster(n)
+    ))
+}
+
 pub fn online(n: &Names, fam: Family) -> Vec<Step> {
     let mut steps = Vec::new();
     if !n.cluster_in_conf {
-        steps.push(note(format!(
-            "/etc/ocfs2/cluster.conf does not define cluster `{}`: copy the file from another node first",
-            cluster(n)
-        )));
+        steps.push(copy_conf_note(n));
     }
     if !n.modules_loaded {
         steps.push(run(o2cb(n, fam, "load")));
@@ -226,11 +234,12 @@ pub fn conf_differs(n: &Names, fam: Family) -> Vec<Step> {
 }
 
 pub fn conf_invalid(n: &Names, fam: Family) -> Vec<Step> {
-    vec![
-        note("correct /etc/ocfs2/cluster.conf at the lines quoted in the evidence (stanza headers in column 0, indented `key = value`, Unix line endings, no blank line inside a stanza)"),
-        run(o2cb(n, fam, "online")),
-        mount(n),
-    ]
+    let first = if n.cluster_in_conf {
+        note("correct /etc/ocfs2/cluster.conf at the lines quoted in the evidence (stanza headers in column 0, indented `key = value`, Unix line endings, no blank line inside a stanza)")
+    } else {
+        copy_conf_note(n)
+    };
+    vec![first, run(o2cb(n, fam, "online")), mount(n)]
 }
 
 // tunefs.ocfs2 asks before changing the cluster information; `-y` answers
@@ -394,6 +403,28 @@ mod tests {
         );
         n.tools = Some((1, 6, 4));
         assert!(lines(&online(&n, Family::Rhel)).contains(&"service o2cb online o2lab".to_string()));
+    }
+
+    #[test]
+    fn a_removed_cluster_is_copied_back_not_corrected_in_place() {
+        // Lab fault cluster-removed: `o2cb remove-cluster o2lab` then offline,
+        // cluster.conf left without the cluster, nothing registered.
+        let mut n = lab_node2();
+        n.cluster_in_conf = false;
+        n.registered = false;
+        n.node_names.clear();
+        let l = lines(&conf_invalid(&n, Family::Debian));
+        assert!(
+            l[0].contains("copy the file from another node first"),
+            "{l:?}"
+        );
+        assert!(!l[0].contains("lines quoted"), "{l:?}");
+        assert_eq!(
+            l[1..],
+            ["/etc/init.d/o2cb online o2lab", "mount /dev/vda /mnt/ocfs2"]
+        );
+        let quoted = lines(&conf_invalid(&lab_node2(), Family::Debian));
+        assert!(quoted[0].contains("lines quoted"), "{quoted:?}");
     }
 
     #[test]

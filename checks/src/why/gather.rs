@@ -4,11 +4,63 @@
 
 use super::names;
 use super::rank::{all_collect_items, holds, NodeEvidence};
-use crate::kernlog::lines;
+use crate::kernlog::history::{self, Window};
+use crate::kernlog::lines::{self, LogLine};
+use crate::kernlog::node_events::events_by_source;
+use crate::needs::{self, Need, Needs};
 use crate::runner::run_all;
 use crate::source::Source;
 use crate::{NodeCtx, Options};
 use o2check_reports::{CheckResult, Status};
+
+/// What `why` reads itself, beyond the checks' own needs: the kernel log its
+/// signatures match, the names its fixes print ([`names::read`]: distribution,
+/// o2cb settings, tools version, modules, fstab), and everything a cause may ask
+/// to collect ([`super::catalogue`]'s `collect` lists, which
+/// [`all_collect_items`] checks for presence).
+pub const NEEDS: Needs = &[
+    needs::KERNEL_LOG,
+    needs::HOSTNAME,
+    needs::CLUSTER_CONF,
+    needs::O2CB_SETTINGS,
+    needs::CONFIGFS,
+    needs::MOUNTS,
+    needs::ADDRESSES,
+    &[
+        Need::File("/etc/os-release"),
+        Need::File("/etc/fstab"),
+        Need::File("/proc/modules"),
+        Need::Command(&["lsmod"]),
+        Need::Command(&["o2cb_ctl", "-V"]),
+        Need::Command(&["o2cb", "cluster-status"]),
+        Need::Command(&["uname", "-r"]),
+        Need::Command(&["mounted.ocfs2", "-d"]),
+        Need::Command(&["mounted.ocfs2", "-f"]),
+        Need::Command(&["multipath", "-ll"]),
+        Need::Command(&["iscsiadm", "-m", "session"]),
+        Need::Command(&["iptables-save"]),
+        Need::Command(&["nft", "list", "ruleset"]),
+        Need::File("/proc/net/tcp"),
+        Need::File("/sys/fs/o2cb/interface_revision"),
+        Need::File("/sys/fs/ocfs2/cluster_stack"),
+        Need::File("/sys/fs/ocfs2/max_locking_protocol"),
+    ],
+];
+
+/// The kernel-log lines of every source that stand now (see
+/// [`history::split_lines`]).
+fn current_lines(ctx: &NodeCtx, sources: &[Vec<LogLine>], options: &Options) -> Vec<LogLine> {
+    let window = Window::of(ctx.source, options.since.clone());
+    let events = events_by_source(ctx).unwrap_or_default();
+    sources
+        .iter()
+        .enumerate()
+        .flat_map(|(i, log)| match events.get(i) {
+            Some(ev) => history::split_lines(log, ev, &window).0,
+            None => log.clone(),
+        })
+        .collect()
+}
 
 /// Run every check and read every node's logs; returns the evidence per node and
 /// all check results (for the reports).
@@ -22,8 +74,13 @@ pub fn gather(
         .iter()
         .map(|s| {
             let ctx = NodeCtx::new(s.as_ref(), options);
-            let log: Vec<_> = lines::node_log(&ctx).into_iter().flatten().collect();
-            let mut names = names::read(&ctx, &log);
+            let sources = lines::node_log(&ctx);
+            let all: Vec<_> = sources.iter().flatten().cloned().collect();
+            // The names fixes print come from the whole log; the signatures
+            // that point at a cause only from the lines that stand now: an
+            // earlier failed attempt is history, not today's cause.
+            let mut names = names::read(&ctx, &all);
+            let log = current_lines(&ctx, &sources, options);
             let node_results: Vec<CheckResult> = results
                 .iter()
                 .filter(|r| r.node == s.node() || r.node == "cluster")

@@ -13,5 +13,5 @@ pub mod rank;
 pub mod readme;
 pub mod signatures;
 
-pub use gather::gather;
+pub use gather::{gather, NEEDS};
 pub use rank::{diagnose, NodeEvidence};

@@ -358,7 +358,11 @@ fn collect_list(possible: &[&CauseDef], nodes: &[NodeEvidence], text_given: bool
 /// Whether a bundle or host already holds a collect item.
 pub fn holds(source: &dyn crate::source::Source, c: &Collect) -> bool {
     match c {
-        Collect::File(p) => source.read_file(p).is_ok() || source.list_dir(p).is_ok(),
+        // A tree the plan walks (configfs) is there when it lists; a file when it reads.
+        Collect::File(p) if crate::collect::plan::sys_trees().contains(p) => {
+            source.list_dir(p).is_ok()
+        }
+        Collect::File(p) => source.read_file(p).is_ok(),
         Collect::Command(argv) => source.command(argv).is_ok(),
         Collect::Ask(_) => false,
     }

@@ -4,18 +4,19 @@
 
 use super::{failed, pass_or_fail, reports_of, result, FLOCK_FIX};
 use crate::agent::{Report, Scenario};
+use crate::error::JudgeError;
 use crate::preset::Preset;
 use o2check_reports::{CheckResult, Evidence, Status};
 
 /// The fix the append verifier has always printed for plain-append loss.
 pub const APPEND_FIX: &str = "concurrent appends from several nodes to one file are not atomic on OCFS2: serialise them with a cluster flock (flock(2) is cluster-wide with the o2cb stack) or give each node its own file";
 
-pub(super) fn verdict(
+pub(crate) fn verdict(
     sc: Scenario,
     preset: &Preset,
     leader: &str,
     reports: &[(String, Report)],
-) -> Result<CheckResult, String> {
+) -> Result<CheckResult, JudgeError> {
     let p = &preset.concurrent_append;
     let mine = reports_of(reports, |r| match r {
         Report::Append(a) => Some(a),
@@ -25,7 +26,11 @@ pub(super) fn verdict(
         .iter()
         .find(|(n, _)| *n == leader)
         .and_then(|(_, a)| a.verdict.clone())
-        .ok_or_else(|| format!("{leader} (the verifier) sent no verdict"))?;
+        .ok_or_else(|| JudgeError::NoLeaderReport {
+            leader: leader.to_string(),
+            role: "verifier",
+            what: "verdict",
+        })?;
     let mut evidence: Vec<Evidence> = mine
         .iter()
         .map(|(n, a)| {
@@ -51,7 +56,7 @@ pub(super) fn verdict(
         verdict.out_of_order
     );
     let perfect = verdict.is_perfect();
-    let mut r = if sc == Scenario::ConcurrentAppendFlock {
+    let mut r = if sc == Scenario::CONCURRENT_APPEND_FLOCK {
         pass_or_fail(
             sc,
             perfect,
@@ -98,7 +103,7 @@ mod tests {
     #[test]
     fn plain_append_loss_fails_unless_expected_and_no_loss_then_fails() {
         let mut preset = Preset::default();
-        let sc = Scenario::ConcurrentAppend;
+        let sc = Scenario::CONCURRENT_APPEND;
         let lossy = judge(sc, &preset, &append_outcomes(194));
         assert_eq!(lossy.status, Status::Fail);
         assert!(lossy.summary.contains("lost 194"), "{}", lossy.summary);
@@ -122,7 +127,7 @@ mod tests {
         // expect_loss does not excuse the flock variant.
         assert_eq!(
             judge(
-                Scenario::ConcurrentAppendFlock,
+                Scenario::CONCURRENT_APPEND_FLOCK,
                 &preset,
                 &append_outcomes(3)
             )

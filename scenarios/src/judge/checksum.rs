@@ -4,16 +4,17 @@
 use super::{failed, result, wrong};
 use crate::agent::{Report, Scenario};
 use crate::checksum::{self, ChecksumReport};
+use crate::error::JudgeError;
 use crate::preset::Preset;
 use crate::stats::mib_s;
 use o2check_reports::{CheckResult, Evidence, Status};
 
-pub(super) fn verdict(
+pub(crate) fn verdict(
     sc: Scenario,
     preset: &Preset,
     leader: &str,
     reports: &[(String, Report)],
-) -> Result<CheckResult, String> {
+) -> Result<CheckResult, JudgeError> {
     let expected = preset.write_read_checksum.size_mib * 1024 * 1024;
     let mut writer: Option<&ChecksumReport> = None;
     let mut readers: Vec<(String, ChecksumReport)> = Vec::new();
@@ -24,7 +25,11 @@ pub(super) fn verdict(
             _ => return Err(wrong(n)),
         }
     }
-    let w = writer.ok_or_else(|| format!("{leader} (the writer) sent no report"))?;
+    let w = writer.ok_or_else(|| JudgeError::NoLeaderReport {
+        leader: leader.to_string(),
+        role: "writer",
+        what: "report",
+    })?;
     let v = checksum::verify(expected, w, &readers);
     let rate = |c: &ChecksumReport| {
         mib_s(

@@ -4,17 +4,18 @@
 use super::{failed, reports_of, result, FLOCK_FIX};
 use crate::agent::{Report, Scenario};
 use crate::counter;
+use crate::error::JudgeError;
 use crate::preset::Preset;
 use crate::stats::summarize;
 use o2check_reports::{CheckResult, Evidence, Status};
 use std::collections::BTreeMap;
 
-pub(super) fn verdict(
+pub(crate) fn verdict(
     sc: Scenario,
     preset: &Preset,
     leader: &str,
     reports: &[(String, Report)],
-) -> Result<CheckResult, String> {
+) -> Result<CheckResult, JudgeError> {
     let k = preset.flock_exclusion.increments;
     let mine = reports_of(reports, |r| match r {
         Report::Counter(c) => Some(c),
@@ -24,7 +25,11 @@ pub(super) fn verdict(
         .iter()
         .find(|(n, _)| *n == leader)
         .and_then(|(_, c)| c.final_value)
-        .ok_or_else(|| format!("{leader} (the verifier) sent no final value"))?;
+        .ok_or_else(|| JudgeError::NoLeaderReport {
+            leader: leader.to_string(),
+            role: "verifier",
+            what: "final value",
+        })?;
     let values: BTreeMap<String, Vec<u64>> = mine
         .iter()
         .map(|(n, c)| (n.to_string(), c.values.clone()))
@@ -115,7 +120,7 @@ mod tests {
             })
         };
         let good = judge(
-            Scenario::FlockExclusion,
+            Scenario::FLOCK_EXCLUSION,
             &preset,
             &[
                 ok("n1", c(vec![1, 3], Some(4))),
@@ -124,7 +129,7 @@ mod tests {
         );
         assert_eq!(good.status, Status::Pass, "{}", good.summary);
         let bad = judge(
-            Scenario::FlockExclusion,
+            Scenario::FLOCK_EXCLUSION,
             &preset,
             &[
                 ok("n1", c(vec![1, 2], Some(3))),

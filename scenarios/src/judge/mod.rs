@@ -2,19 +2,21 @@
 //! `cluster`, layer scenario), with the numbers in the summary and one evidence
 //! line per node. Pure: the coordinator calls it, tests call it on crafted outcomes.
 //!
-//! This file holds only the dispatch and the helpers every verdict shares (the
-//! result's frame, its rationale, the fixes more than one verdict gives); each
-//! scenario's verdict is in its own file, with its tests.
+//! This file holds only the frame every verdict shares (errors before any
+//! verdict, the result's frame, the fixes more than one verdict gives); each
+//! scenario's verdict is in its own file, with its tests, named by its
+//! definition in the registry.
 
-mod append;
-mod checksum;
+pub(crate) mod append;
+pub(crate) mod checksum;
 #[cfg(test)]
 mod fixtures;
-mod flock;
-mod tail;
-mod visible;
+pub(crate) mod flock;
+pub(crate) mod tail;
+pub(crate) mod visible;
 
 use crate::agent::{AgentOutcome, AgentStatus, Report, Scenario};
+use crate::error::{AgentFailure, JudgeError};
 use crate::preset::Preset;
 use o2check_reports::{CheckResult, Evidence, Layer, Status};
 
@@ -31,10 +33,15 @@ const COHERENCE_FIX: &str = "a change one node made that another does not see po
 #[derive(Debug, Clone)]
 pub struct NodeOutcome {
     pub node: String,
-    pub outcome: Result<AgentOutcome, String>,
+    pub outcome: Result<AgentOutcome, AgentFailure>,
 }
 
-fn result(sc: Scenario, status: Status, summary: String, evidence: Vec<Evidence>) -> CheckResult {
+pub(crate) fn result(
+    sc: Scenario,
+    status: Status,
+    summary: String,
+    evidence: Vec<Evidence>,
+) -> CheckResult {
     CheckResult {
         check: sc.id().into(),
         node: "cluster".into(),
@@ -45,7 +52,7 @@ fn result(sc: Scenario, status: Status, summary: String, evidence: Vec<Evidence>
         severity: None,
         evidence,
         fix: None,
-        rationale: rationale(sc).into(),
+        rationale: sc.def().rationale.into(),
         duration_ms: 0,
     }
 }
@@ -73,18 +80,6 @@ fn pass_or_fail(
     }
 }
 
-fn rationale(sc: Scenario) -> &'static str {
-    match sc {
-        Scenario::ConcurrentAppend => "applications that append to one file from several nodes (logs, journals) lose or tear lines on OCFS2 unless they serialise; this shows whether it happens here",
-        Scenario::ConcurrentAppendFlock => "appends serialised by a cluster flock, the file reopened under the lock, must all arrive whole, once, in each writer's order",
-        Scenario::TailFollow => "a reader on another node (tail -f, a log shipper) must see every appended line once and in order, within a bounded time",
-        Scenario::FlockExclusion => "flock(2) on OCFS2 with o2cb is cluster-wide: a read-modify-write under it must never lose an update",
-        Scenario::CreateUnlinkVisible => "files created or removed on one node must appear and disappear on the others (stat and readdir) within a bounded time",
-        Scenario::RenameVisible => "a rename on one node (the atomic-replace idiom) must be seen by the others, with the file's contents, within a bounded time",
-        Scenario::WriteReadChecksum => "data written and fsynced on one node must read back bit-identical on every other node",
-    }
-}
-
 /// A skipped scenario (not selected by `all`, too few nodes).
 pub fn skipped(sc: Scenario, why: &str) -> CheckResult {
     result(sc, Status::Skip, why.to_string(), Vec::new())
@@ -102,7 +97,7 @@ pub fn judge(sc: Scenario, preset: &Preset, outcomes: &[NodeOutcome]) -> CheckRe
     let mut interrupted = false;
     for o in outcomes {
         match &o.outcome {
-            Err(e) => errors.push(Evidence::note(o.node.clone(), e.clone())),
+            Err(e) => errors.push(Evidence::note(o.node.clone(), e.to_string())),
             Ok(a) => match (a.status, &a.report) {
                 (AgentStatus::Ok, Some(r)) => reports.push((o.node.clone(), r.clone())),
                 (status, _) => {
@@ -136,22 +131,14 @@ pub fn judge(sc: Scenario, preset: &Preset, outcomes: &[NodeOutcome]) -> CheckRe
         return result(sc, Status::Error, summary, errors);
     }
     let leader = outcomes[0].node.as_str();
-    let verdict = match sc {
-        Scenario::ConcurrentAppend | Scenario::ConcurrentAppendFlock => {
-            append::verdict(sc, preset, leader, &reports)
-        }
-        Scenario::TailFollow => tail::verdict(sc, preset, leader, &reports),
-        Scenario::FlockExclusion => flock::verdict(sc, preset, leader, &reports),
-        Scenario::CreateUnlinkVisible | Scenario::RenameVisible => {
-            visible::verdict(sc, preset, leader, &reports)
-        }
-        Scenario::WriteReadChecksum => checksum::verdict(sc, preset, leader, &reports),
-    };
-    verdict.unwrap_or_else(|e| result(sc, Status::Error, e, Vec::new()))
+    let verdict = (sc.def().verdict)(sc, preset, leader, &reports);
+    verdict.unwrap_or_else(|e| result(sc, Status::Error, e.to_string(), Vec::new()))
 }
 
-fn wrong(node: &str) -> String {
-    format!("{node} sent a report of another scenario (a different o2check version?)")
+fn wrong(node: &str) -> JudgeError {
+    JudgeError::WrongKind {
+        node: node.to_string(),
+    }
 }
 
 /// Every node's report of the kind `pick` accepts, or the error naming the node
@@ -159,7 +146,7 @@ fn wrong(node: &str) -> String {
 fn reports_of<'a, T>(
     reports: &'a [(String, Report)],
     pick: impl Fn(&'a Report) -> Option<&'a T>,
-) -> Result<Vec<(&'a str, &'a T)>, String> {
+) -> Result<Vec<(&'a str, &'a T)>, JudgeError> {
     reports
         .iter()
         .map(|(n, r)| pick(r).map(|t| (n.as_str(), t)).ok_or_else(|| wrong(n)))
@@ -175,9 +162,14 @@ mod tests {
     #[test]
     fn an_unreachable_node_makes_the_scenario_an_error() {
         let mut outcomes = append_outcomes(0);
-        outcomes[1].outcome = Err("n2 is unreachable: Connection refused".into());
+        outcomes[1].outcome = Err(AgentFailure::Transport(
+            o2check_cluster::TransportError::Unreachable {
+                node: "n2".into(),
+                detail: "Connection refused".into(),
+            },
+        ));
         let r = judge(
-            Scenario::ConcurrentAppendFlock,
+            Scenario::CONCURRENT_APPEND_FLOCK,
             &Preset::default(),
             &outcomes,
         );
@@ -188,7 +180,7 @@ mod tests {
     #[test]
     fn a_report_of_the_wrong_kind_is_an_error() {
         let r = judge(
-            Scenario::WriteReadChecksum,
+            Scenario::WRITE_READ_CHECKSUM,
             &Preset::default(),
             &[ok("n1", Report::TailFollower(StreamVerdict::default()))],
         );

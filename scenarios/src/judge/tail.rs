@@ -3,17 +3,18 @@
 
 use super::{failed, result, wrong, COHERENCE_FIX};
 use crate::agent::{Report, Scenario};
+use crate::error::JudgeError;
 use crate::preset::Preset;
 use crate::stats::summarize;
 use crate::tail::{StreamVerdict, TailWriterReport};
 use o2check_reports::{CheckResult, Evidence, Status};
 
-pub(super) fn verdict(
+pub(crate) fn verdict(
     sc: Scenario,
     preset: &Preset,
     leader: &str,
     reports: &[(String, Report)],
-) -> Result<CheckResult, String> {
+) -> Result<CheckResult, JudgeError> {
     let p = &preset.tail_follow;
     let mut writer: Option<&TailWriterReport> = None;
     let mut followers: Vec<(&str, &StreamVerdict)> = Vec::new();
@@ -24,7 +25,11 @@ pub(super) fn verdict(
             _ => return Err(wrong(n)),
         }
     }
-    let w = writer.ok_or_else(|| format!("{leader} (the writer) sent no report"))?;
+    let w = writer.ok_or_else(|| JudgeError::NoLeaderReport {
+        leader: leader.to_string(),
+        role: "writer",
+        what: "report",
+    })?;
     let lat = summarize(&w.rtt_ms);
     let bound = p.max_latency_ms as f64;
     let over = w.rtt_ms.iter().filter(|&&x| x > bound).count();
@@ -131,7 +136,7 @@ mod tests {
             ..StreamVerdict::default()
         };
         let r = judge(
-            Scenario::TailFollow,
+            Scenario::TAIL_FOLLOW,
             &preset,
             &[
                 writer(vec![1.0; 100]),
@@ -146,7 +151,7 @@ mod tests {
             ..good.clone()
         };
         let r = judge(
-            Scenario::TailFollow,
+            Scenario::TAIL_FOLLOW,
             &preset,
             &[writer(vec![1.0; 100]), ok("n2", Report::TailFollower(lost))],
         );
@@ -155,7 +160,7 @@ mod tests {
         let mut slow = vec![1.0; 99];
         slow.push(2500.0);
         let r = judge(
-            Scenario::TailFollow,
+            Scenario::TAIL_FOLLOW,
             &preset,
             &[writer(slow), ok("n2", Report::TailFollower(good))],
         );

@@ -3,25 +3,26 @@
 
 use super::{failed, result, wrong, COHERENCE_FIX};
 use crate::agent::{Report, Scenario};
+use crate::error::JudgeError;
 use crate::preset::Preset;
 use crate::stats::summarize;
 use crate::visible::{self, FollowerReport, LeaderReport};
 use o2check_reports::{CheckResult, Evidence, Status};
 use std::collections::BTreeMap;
 
-pub(super) fn verdict(
+pub(crate) fn verdict(
     sc: Scenario,
     preset: &Preset,
     leader: &str,
     reports: &[(String, Report)],
-) -> Result<CheckResult, String> {
-    let bound = match sc {
-        Scenario::RenameVisible => preset.rename_visible.max_latency_ms,
-        _ => preset.create_unlink_visible.max_latency_ms,
-    };
-    let kind = match sc {
-        Scenario::RenameVisible => visible::Kind::Rename,
-        _ => visible::Kind::CreateUnlink,
+) -> Result<CheckResult, JudgeError> {
+    let (bound, kind) = if sc == Scenario::RENAME_VISIBLE {
+        (preset.rename_visible.max_latency_ms, visible::Kind::Rename)
+    } else {
+        (
+            preset.create_unlink_visible.max_latency_ms,
+            visible::Kind::CreateUnlink,
+        )
     };
     let mut lead: Option<&LeaderReport> = None;
     let mut followers: BTreeMap<String, FollowerReport> = BTreeMap::new();
@@ -34,7 +35,11 @@ pub(super) fn verdict(
             _ => return Err(wrong(n)),
         }
     }
-    let l = lead.ok_or_else(|| format!("{leader} (the leader) sent no report"))?;
+    let l = lead.ok_or_else(|| JudgeError::NoLeaderReport {
+        leader: leader.to_string(),
+        role: "leader",
+        what: "report",
+    })?;
     let v = visible::verify(l, &followers, bound as f64);
     let lat = summarize(&l.rtt_ms);
     let lat_text = lat

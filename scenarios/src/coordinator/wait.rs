@@ -1,12 +1,12 @@
 //! Waiting for a scenario's agents and deciding when to stop waiting: every agent
 //! ended, Ctrl-C, the deadline passed, or the agents still running wait for
-//! nothing. The progress line is redrawn meanwhile.
+//! nothing. Progress is reported meanwhile.
 
 use super::agent::Agent;
-use super::progress::progress_line;
-use super::Run;
-use o2check_scenarios::agent::Scenario;
-use o2check_scenarios::workspace::interrupted;
+use super::progress::running;
+use super::run::Coordinator;
+use crate::agent::Scenario;
+use crate::workspace::interrupted;
 use std::time::{Duration, Instant};
 
 /// The leader (or an agent without a result) ended while others still run: they
@@ -27,7 +27,7 @@ pub(super) enum Ending {
     Orphaned,
 }
 
-impl Run<'_> {
+impl Coordinator<'_> {
     /// Note each agent's exit as it happens (closing its stdin) until the wait ends.
     pub(super) fn wait(
         &self,
@@ -41,8 +41,8 @@ impl Run<'_> {
         let mut orphaned_at: Option<Instant> = None;
         loop {
             for ag in agents.iter_mut().filter(|a| a.running()) {
-                if let Some(child) = ag.child.as_mut() {
-                    if let Ok(Some(status)) = child.try_wait() {
+                if let Some(process) = ag.process.as_mut() {
+                    if let Ok(Some(status)) = process.try_wait() {
                         ag.exited = Some(status);
                         ag.exited_at = Some(Instant::now());
                         ag.stdin = None;
@@ -68,8 +68,7 @@ impl Run<'_> {
                     return Ending::Orphaned;
                 }
             }
-            self.screen
-                .show(&progress_line(sc, index, count, t0, agents));
+            (self.progress)(&running(sc, index, count, t0, agents));
             std::thread::sleep(Duration::from_millis(10));
         }
     }

@@ -1,14 +1,16 @@
-//! After the last scenario (unless --keep): `scenario cleanup` on one node
+//! After the last scenario (unless kept): `scenario cleanup` on one node
 //! removes the run's directory from the shared mount, with a timeout.
 
-use super::{tail, Run};
+use super::agent::tail;
+use super::run::Coordinator;
+use super::CleanupError;
 use std::time::Duration;
 
 const CLEANUP_TIMEOUT_S: u64 = 60;
 
-impl Run<'_> {
+impl Coordinator<'_> {
     /// Remove the run's directory from the first usable node.
-    pub(super) fn cleanup(&self, programs: &[String]) -> Result<(), String> {
+    pub(super) fn cleanup(&self, programs: &[String]) -> Result<(), CleanupError> {
         let Some((node, program)) = self.nodes.iter().zip(programs).find(|(_, p)| !p.is_empty())
         else {
             return Ok(());
@@ -25,19 +27,19 @@ impl Run<'_> {
                 .into_iter()
                 .filter(|a| a != "--allow-non-ocfs2"),
         );
-        let out = self
-            .t
-            .run(
-                node,
-                &argv,
-                None,
-                Duration::from_secs(CLEANUP_TIMEOUT_S + 30),
-            )
-            .map_err(|e| e.to_string())?;
+        let out = self.t.run(
+            node,
+            &argv,
+            None,
+            Duration::from_secs(CLEANUP_TIMEOUT_S + 30),
+        )?;
         if out.exit_code == Some(0) {
             Ok(())
         } else {
-            Err(format!("on {}: {}", node.name, tail(&out.stderr)))
+            Err(CleanupError::Failed {
+                node: node.name.clone(),
+                detail: tail(&out.stderr),
+            })
         }
     }
 }

@@ -1,12 +1,29 @@
-//! Facts about each node for report headers and JUnit properties. Best effort:
-//! a fact that cannot be read is left out, never an error. Read through the
-//! node's facts (o2check_checks::facts), so configfs and the o2cb settings are
+//! Facts about each node for report headers and JUnit properties (cluster,
+//! kernel, tools version, stack, heartbeat mode). Best effort: a fact that
+//! cannot be read is left out, never an error. Read through the node's facts
+//! ([`crate::facts`]), so configfs, the o2cb settings and the mount table are
 //! parsed once, the same way the checks parse them.
 
-use o2check_checks::parse::{mount_table, o2cb_status};
-use o2check_checks::source::Source;
-use o2check_checks::{NodeCtx, Options};
+use crate::needs::{self, Need, Needs};
+use crate::parse::mount_table::MountEntry;
+use crate::parse::o2cb_status;
+use crate::rules::common::mounts;
+use crate::source::Source;
+use crate::{NodeCtx, Options};
 use o2check_reports::NodeInfo;
+
+/// What [`describe`] reads.
+pub const NEEDS: Needs = &[
+    needs::CONFIGFS,
+    needs::O2CB_SETTINGS,
+    needs::MOUNTS,
+    &[
+        needs::O2CB_STATUS,
+        Need::File("/sys/fs/ocfs2/cluster_stack"),
+        Need::Command(&["o2cb_ctl", "-V"]),
+        Need::Command(&["uname", "-r"]),
+    ],
+];
 
 pub fn describe(source: &dyn Source) -> NodeInfo {
     let options = Options::default();
@@ -23,9 +40,8 @@ pub fn describe(source: &dyn Source) -> NodeInfo {
     let cluster = registered.as_ref().map(|c| c.name.clone()).or(boot_cluster);
     // Mount options say what each mounted volume runs with (fs/ocfs2/super.c,
     // ocfs2_show_options: `heartbeat=local|global|none`, `cluster_stack=`).
-    let mounted: Vec<mount_table::MountEntry> = ctx
-        .file("/proc/mounts")
-        .map(|t| mount_table::parse(&t))
+    let mounted: Vec<MountEntry> = mounts(&ctx)
+        .map(|(_, entries)| entries)
         .unwrap_or_default()
         .into_iter()
         .filter(|e| e.fs_type == "ocfs2")
@@ -76,7 +92,7 @@ pub fn describe(source: &dyn Source) -> NodeInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use o2check_checks::source::Bundle;
+    use crate::source::Bundle;
 
     fn bundle(files: &[(&str, &str)]) -> (tempfile::TempDir, Bundle) {
         let dir = tempfile::tempdir().unwrap();

@@ -2,14 +2,15 @@
 //! result line, or why there is none (it could not start, the transport lost the
 //! node, the scenario timed out, was interrupted or orphaned it, it crashed).
 
-use super::agent::Agent;
+use super::agent::{tail, Agent};
+use super::run::Coordinator;
 use super::wait::Ending;
-use super::{tail, Run};
+use crate::error::AgentFailure;
+use crate::judge::NodeOutcome;
 use o2check_cluster::TransportError;
-use o2check_scenarios::judge::NodeOutcome;
 use std::time::Duration;
 
-impl Run<'_> {
+impl Coordinator<'_> {
     /// The agent's outcome, and whether the transport found its node unreachable.
     /// `ending` is why the wait for the agents ended; `limit` the scenario's time
     /// limit (named when it timed out). Call it once the agents are stopped.
@@ -26,28 +27,26 @@ impl Run<'_> {
         let stderr = std::mem::take(&mut *ag.stderr.lock().unwrap_or_else(|p| p.into_inner()));
         let mut unreachable = false;
         let outcome = match (result, ag.spawn_error) {
-            (_, Some(e)) => Err(e),
+            (_, Some(e)) => Err(AgentFailure::Transport(e)),
             (Some(r), None) => Ok(r),
             (None, None) => {
                 let code = ag.exited.and_then(|s| s.code());
                 match self.t.transport_failure(&ag.node, code, &stderr) {
                     Some(e) => {
                         unreachable = matches!(e, TransportError::Unreachable { .. });
-                        Err(e.to_string())
+                        Err(AgentFailure::Transport(e))
                     }
-                    None if ending == Ending::TimedOut => Err(format!(
-                        "did not finish within {} s; stopped",
-                        limit.as_secs()
-                    )),
-                    None if ending == Ending::Interrupted => Err("interrupted".into()),
-                    None if ending == Ending::Orphaned && ag.exited_at.is_none() => Err(
-                        "gave no result and was stopped after the others had ended (hung, or not started?)".into(),
-                    ),
-                    None => Err(format!(
-                        "the agent ended without a result (exit {}): {}",
-                        code.map_or("by a signal".into(), |c| c.to_string()),
-                        tail(&stderr)
-                    )),
+                    None if ending == Ending::TimedOut => Err(AgentFailure::TimedOut {
+                        seconds: limit.as_secs(),
+                    }),
+                    None if ending == Ending::Interrupted => Err(AgentFailure::Interrupted),
+                    None if ending == Ending::Orphaned && ag.exited_at.is_none() => {
+                        Err(AgentFailure::Orphaned)
+                    }
+                    None => Err(AgentFailure::NoResult {
+                        exit: code,
+                        stderr: tail(&stderr),
+                    }),
                 }
             }
         };

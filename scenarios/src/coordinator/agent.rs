@@ -1,22 +1,26 @@
 //! One agent on one node: started over the transport, its stdout read for the
 //! progress and result lines, its stderr kept (bounded) for error messages.
 
-use super::Run;
-use o2check_cluster::Node;
-use o2check_scenarios::agent::{AgentLine, AgentOutcome};
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, ChildStdin};
+use super::run::Coordinator;
+use crate::agent::{AgentLine, AgentOutcome};
+use o2check_cluster::transport::Process;
+use o2check_cluster::{Node, TransportError};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::ExitStatus;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+/// An agent's stderr is kept up to this much: enough for its last lines.
+const STDERR_LIMIT: usize = 64 * 1024;
 
 /// One agent being waited for.
 pub(super) struct Agent {
     pub(super) node: Node,
-    pub(super) child: Option<Child>,
-    pub(super) stdin: Option<ChildStdin>,
-    pub(super) exited: Option<std::process::ExitStatus>,
+    pub(super) process: Option<Box<dyn Process>>,
+    pub(super) stdin: Option<Box<dyn Write + Send>>,
+    pub(super) exited: Option<ExitStatus>,
     pub(super) exited_at: Option<Instant>,
-    pub(super) spawn_error: Option<String>,
+    pub(super) spawn_error: Option<TransportError>,
     pub(super) result: Arc<Mutex<Option<AgentOutcome>>>,
     pub(super) progress: Arc<Mutex<Option<(String, u64, u64)>>>,
     pub(super) stderr: Arc<Mutex<Vec<u8>>>,
@@ -25,7 +29,7 @@ pub(super) struct Agent {
 
 impl Agent {
     pub(super) fn running(&self) -> bool {
-        self.child.is_some() && self.exited.is_none()
+        self.process.is_some() && self.exited.is_none()
     }
 
     pub(super) fn has_result(&self) -> bool {
@@ -36,12 +40,12 @@ impl Agent {
     }
 }
 
-impl Run<'_> {
-    /// Spawn the agent over the transport; a failure to spawn is kept in the `Agent`.
+impl Coordinator<'_> {
+    /// Start the agent over the transport; a failure to start is kept in the `Agent`.
     pub(super) fn start(&self, node: &Node, argv: &[String]) -> Agent {
         let mut ag = Agent {
             node: node.clone(),
-            child: None,
+            process: None,
             stdin: None,
             exited: None,
             exited_at: None,
@@ -51,15 +55,15 @@ impl Run<'_> {
             stderr: Arc::new(Mutex::new(Vec::new())),
             readers: Vec::new(),
         };
-        let mut child = match self.t.spawn(node, argv) {
-            Ok(c) => c,
+        let mut process = match self.t.start(node, argv) {
+            Ok(p) => p,
             Err(e) => {
-                ag.spawn_error = Some(e.to_string());
+                ag.spawn_error = Some(e);
                 return ag;
             }
         };
-        ag.stdin = child.stdin.take();
-        if let Some(out) = child.stdout.take() {
+        ag.stdin = process.take_stdin();
+        if let Some(out) = process.take_stdout() {
             let (result, progress) = (Arc::clone(&ag.result), Arc::clone(&ag.progress));
             ag.readers.push(std::thread::spawn(move || {
                 for line in BufReader::new(out).lines() {
@@ -77,7 +81,7 @@ impl Run<'_> {
                 }
             }));
         }
-        if let Some(mut err) = child.stderr.take() {
+        if let Some(mut err) = process.take_stderr() {
             let sink = Arc::clone(&ag.stderr);
             ag.readers.push(std::thread::spawn(move || {
                 let mut buf = [0u8; 4096];
@@ -86,13 +90,27 @@ impl Run<'_> {
                         break;
                     }
                     let mut s = sink.lock().unwrap_or_else(|p| p.into_inner());
-                    if s.len() < 64 * 1024 {
+                    if s.len() < STDERR_LIMIT {
                         s.extend_from_slice(&buf[..n]);
                     }
                 }
             }));
         }
-        ag.child = Some(child);
+        ag.process = Some(process);
         ag
+    }
+}
+
+/// The last lines of an agent's stderr, for a one-line error.
+pub(super) fn tail(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let start = lines.len().saturating_sub(3);
+    let t = lines[start..].join(" / ");
+    if t.is_empty() {
+        "no message".into()
+    } else {
+        // An agent's stderr is the node's text: nothing in it may drive the terminal.
+        o2check_reports::untrusted_text::escape_controls(&t).into_owned()
     }
 }

@@ -1,13 +1,15 @@
-//! Before the first scenario: get o2check onto every node (deploy, or this very
-//! binary for local nodes) and check the mount there (`scenario prepare`: OCFS2,
-//! run directory not in use), sorting each node's failure into refused (a usage
+//! Before the first scenario: get o2check onto every node (deploy, or one
+//! program for all) and check the mount there (`scenario prepare`: OCFS2, run
+//! directory not in use), sorting each node's failure into refused (a usage
 //! error) or unusable (the node is reported and its scenarios are not run).
 
-use super::{tail, Run};
-use o2check_cluster::deploy::{self, Deploy, DeployMode};
+use super::agent::tail;
+use super::run::{Coordinator, Programs};
+use super::CoordinatorError;
+use crate::workspace::{self, Probe};
+use o2check_cluster::deploy;
 use o2check_cluster::{fanout, Node};
 use o2check_reports::{CheckResult, Layer, Status};
-use o2check_scenarios::workspace::{self, Probe};
 
 /// Why a node cannot take part.
 pub(super) enum NodeProblem {
@@ -24,47 +26,30 @@ pub(super) fn node_error(node: &str, e: &str) -> CheckResult {
         layer: Layer::Scenario,
         status: Status::Error,
         summary: e.into(),
-        finding: None,        severity: None,        evidence: Vec::new(),
+        finding: None,
+        severity: None,
+        evidence: Vec::new(),
         fix: Some("make the node reachable (ssh with keys, BatchMode) and the mount present on it, or leave it out with --nodes".into()),
         rationale: "every scenario needs every node: a node that cannot be reached cannot take part".into(),
         duration_ms: 0,
     }
 }
 
-impl Run<'_> {
+impl Coordinator<'_> {
     /// Per node: the o2check to call there, once it is deployed and the mount
-    /// checked. Err only for this host's own failures.
-    pub(super) fn prepare(&self) -> Result<Vec<Result<String, NodeProblem>>, String> {
-        let c = &self.a.cluster;
-        // Local "nodes" are this host: this very binary, unless told otherwise.
-        let this = (c.local_transport
-            && c.deploy != crate::cluster_args::DeployArg::Always
-            && c.remote_o2check == "o2check")
-            .then(|| {
-                std::env::current_exe()
-                    .map(|p| p.display().to_string())
-                    .map_err(|e| format!("cannot find this o2check: {e}"))
-            })
-            .transpose()?;
-        let payload = match (&this, c.deploy) {
-            (Some(_), _) | (None, crate::cluster_args::DeployArg::Never) => None,
-            _ => Some(c.payload()?),
-        };
-        let d = Deploy {
-            mode: DeployMode::from(c.deploy),
-            installed: &c.remote_o2check,
-            remote_dir: &c.remote_dir,
-            timeout: c.node_timeout(),
-        };
-        let ready = fanout::map_nodes(self.nodes, c.parallel, |node| {
-            let program = match (&this, &payload) {
-                (Some(p), _) => p.clone(),
-                (None, Some(payload)) => {
-                    deploy::ensure(self.t, node, payload, &d)
+    /// checked. Err when the run directory cannot be created.
+    pub(super) fn prepare(
+        &self,
+        programs: &Programs,
+    ) -> Result<Vec<Result<String, NodeProblem>>, CoordinatorError> {
+        let ready = fanout::map_nodes(self.nodes, self.o.parallel, |node| {
+            let program = match programs {
+                Programs::Same(p) => p.clone(),
+                Programs::Deploy { payload, deploy } => {
+                    deploy::ensure(self.t, node, payload, deploy)
                         .map_err(|e| NodeProblem::Unusable(e.to_string()))?
                         .program
                 }
-                (None, None) => c.remote_o2check.clone(),
             };
             self.probe(node, &program, false)?;
             Ok(program)
@@ -75,10 +60,10 @@ impl Run<'_> {
             match self.probe(node, program, true) {
                 Ok(()) => {}
                 Err(NodeProblem::Refused(e)) | Err(NodeProblem::Unusable(e)) => {
-                    return Err(format!(
-                        "{}: cannot create the run directory: {e}",
-                        node.name
-                    ))
+                    return Err(CoordinatorError::RunDirectory {
+                        node: node.name.clone(),
+                        reason: e,
+                    })
                 }
             }
         }
@@ -93,7 +78,7 @@ impl Run<'_> {
         }
         let out = self
             .t
-            .run(node, &argv, None, self.a.cluster.node_timeout())
+            .run(node, &argv, None, self.o.node_timeout)
             .map_err(|e| NodeProblem::Unusable(e.to_string()))?;
         let text = String::from_utf8_lossy(&out.stdout);
         let probe: Probe = text
@@ -117,9 +102,9 @@ impl Run<'_> {
         if probe.exists {
             return Err(NodeProblem::Refused(format!(
                 "{} already exists: choose another --run-id, or remove it with `o2check scenario cleanup --mount {} --run-id {}`",
-                workspace::dir_of(&self.a.mount, self.run_id).display(),
-                self.a.mount.display(),
-                self.run_id
+                workspace::dir_of(&self.o.mount, &self.o.run_id).display(),
+                self.o.mount.display(),
+                self.o.run_id
             )));
         }
         Ok(())

@@ -1,36 +1,33 @@
 //! What a run is asked to do, checked before anything starts: the scenarios (with
 //! a reason for each one skipped) and the node names.
 
+use super::CoordinatorError;
+use crate::agent::Scenario;
+use crate::preset::Preset;
 use o2check_cluster::Node;
-use o2check_scenarios::agent::Scenario;
-use o2check_scenarios::preset::Preset;
 
 /// The scenarios to run, each with a reason when it is skipped.
-pub(super) fn select(
+pub fn select(
     names: &[String],
     preset: &Preset,
-) -> Result<Vec<(Scenario, Option<String>)>, String> {
+) -> Result<Vec<(Scenario, Option<String>)>, CoordinatorError> {
     if names.iter().any(|n| n == "all") {
         if names.len() > 1 {
-            return Err("`all` cannot be combined with scenario names".into());
+            return Err(CoordinatorError::AllWithNames);
         }
         return Ok(Scenario::ALL
-            .into_iter()
-            .map(|sc| {
-                let skip = (sc == Scenario::ConcurrentAppend
-                    && !preset.concurrent_append.expect_loss)
-                    .then(|| {
-                        "plain O_APPEND is expected to lose records on OCFS2, so `all` runs it only with expect_loss = true (or --expect-loss); run it by name to see the loss".to_string()
-                    });
-                (sc, skip)
-            })
+            .iter()
+            .map(|sc| (*sc, (sc.def().left_out_of_all)(preset).map(String::from)))
             .collect());
     }
     let mut plan: Vec<(Scenario, Option<String>)> = Vec::new();
     for n in names {
         let sc = Scenario::parse(n).ok_or_else(|| {
             let known: Vec<&str> = Scenario::ALL.iter().map(|s| s.id()).collect();
-            format!("unknown scenario `{n}`; known: {}, all", known.join(", "))
+            CoordinatorError::UnknownScenario {
+                name: n.clone(),
+                known: known.join(", "),
+            }
         })?;
         if !plan.iter().any(|(s, _)| *s == sc) {
             plan.push((sc, None));
@@ -40,9 +37,9 @@ pub(super) fn select(
 }
 
 /// Node names become file names in the shared directory.
-pub(super) fn check_names(nodes: Vec<Node>) -> Result<Vec<Node>, String> {
+pub fn check_names(nodes: Vec<Node>) -> Result<Vec<Node>, CoordinatorError> {
     if nodes.is_empty() {
-        return Err("no nodes".into());
+        return Err(CoordinatorError::NoNodes);
     }
     for (i, n) in nodes.iter().enumerate() {
         if n.name.is_empty()
@@ -51,10 +48,10 @@ pub(super) fn check_names(nodes: Vec<Node>) -> Result<Vec<Node>, String> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
         {
-            return Err(format!("node name `{}` is not a plain host name", n.name));
+            return Err(CoordinatorError::NodeName(n.name.clone()));
         }
         if nodes[..i].iter().any(|m| m.name == n.name) {
-            return Err(format!("node {} is named twice", n.name));
+            return Err(CoordinatorError::NodeTwice(n.name.clone()));
         }
     }
     Ok(nodes)
@@ -70,7 +67,7 @@ mod tests {
         let plan = select(&["all".into()], &preset).unwrap();
         assert_eq!(plan.len(), Scenario::ALL.len());
         let (sc, skip) = &plan[0];
-        assert_eq!(*sc, Scenario::ConcurrentAppend);
+        assert_eq!(*sc, Scenario::CONCURRENT_APPEND);
         assert!(skip.as_deref().unwrap().contains("expect_loss"));
         assert!(plan[1..].iter().all(|(_, s)| s.is_none()));
         preset.concurrent_append.expect_loss = true;
@@ -79,9 +76,10 @@ mod tests {
             .iter()
             .all(|(_, s)| s.is_none()));
         let named = select(&["tail-follow".into(), "tail-follow".into()], &preset).unwrap();
-        assert_eq!(named, vec![(Scenario::TailFollow, None)]);
+        assert_eq!(named, vec![(Scenario::TAIL_FOLLOW, None)]);
         assert!(select(&["nope".into()], &preset)
             .unwrap_err()
+            .to_string()
             .contains("known:"));
         assert!(select(&["all".into(), "tail-follow".into()], &preset).is_err());
     }

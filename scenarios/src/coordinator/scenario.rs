@@ -2,18 +2,19 @@
 //! stop them, and judge what each came to.
 
 use super::agent::Agent;
+use super::progress::Event;
+use super::run::Coordinator;
 use super::stop::stop_all;
 use super::wait::Ending;
-use super::Run;
+use crate::agent::Scenario;
+use crate::judge::{self, NodeOutcome};
 use o2check_reports::CheckResult;
-use o2check_scenarios::agent::Scenario;
-use o2check_scenarios::judge::{self, NodeOutcome};
 use std::time::{Duration, Instant};
 
 /// Beyond the preset's per-scenario timeout: connecting, starting, reporting.
 const MARGIN: Duration = Duration::from_secs(30);
 
-impl Run<'_> {
+impl Coordinator<'_> {
     /// Run one scenario on every node; (result, interrupted, a node became unreachable).
     pub(super) fn scenario(
         &self,
@@ -43,18 +44,17 @@ impl Run<'_> {
                     self.preset_json.clone(),
                 ];
                 argv.extend(self.common());
-                if self.a.keep {
+                if self.o.keep {
                     argv.push("--keep".into());
                 }
                 self.start(node, &argv)
             })
             .collect();
-        let deadline = t0 + Duration::from_secs(self.preset.run.timeout_s) + MARGIN;
+        let deadline = t0 + Duration::from_secs(self.o.preset.run.timeout_s) + MARGIN;
         let ending = self.wait(sc, index, count, t0, deadline, &mut agents);
         let stopped = ending == Ending::Interrupted;
         if stopped {
-            self.screen
-                .show(&format!("{}: interrupted, stopping the agents", sc.id()));
+            (self.progress)(&Event::Stopping { scenario: sc });
         }
         stop_all(&mut agents);
         let mut unreachable = false;
@@ -66,7 +66,7 @@ impl Run<'_> {
                 outcome
             })
             .collect();
-        let mut r = judge::judge(sc, self.preset, &outcomes);
+        let mut r = judge::judge(sc, &self.o.preset, &outcomes);
         r.duration_ms = t0.elapsed().as_millis() as u64;
         (r, stopped, unreachable)
     }
