@@ -21,7 +21,7 @@ pub const SAMPLES: usize = 3;
 const MAX_ANSWERS: usize = 16;
 
 /// `o2check clock` on a node: the time now (nanoseconds since the epoch), then
-/// again for every line read from `input`, until it ends (or [`MAX_ANSWERS`]).
+/// again for every line read from `input`, until it ends (or 16 lines).
 /// An o2check from before sessions printed the first line only and exited;
 /// [`sample`] takes that as one sample.
 pub fn serve(input: impl BufRead, mut output: impl Write) -> std::io::Result<()> {
