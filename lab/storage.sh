@@ -100,6 +100,12 @@ add_storage() { # ROOT
   cp /lib/multipath/*.so "$root/lib/multipath/"
   copy_with_libs "$root" "${bins[@]}" /lib/multipath/*.so
   install -D -m644 /etc/iscsi/iscsid.conf "$root/etc/iscsi/iscsid.conf.debian"
+  # The fence story's tools (global-hb.sh): o2hbmonitor (ocfs2-tools), and
+  # procps' ps for `o2check collect`'s process list (ps auxwww, as sosreport
+  # takes it); in /usr/local/bin so it wins over the busybox applet.
+  install -D -m755 /usr/sbin/o2hbmonitor "$root/usr/sbin/o2hbmonitor"
+  install -D -m755 /bin/ps "$root/usr/local/bin/ps"
+  copy_with_libs "$root" /usr/sbin/o2hbmonitor /bin/ps
 }
 
 # The WWID multipath gives a LUN of this target: udev's ID_SERIAL, "3" and the

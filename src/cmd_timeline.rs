@@ -8,6 +8,7 @@ use chrono::Utc;
 use o2check_checks::kernlog::history::{boot_time, standing, Since, Standing, Window};
 use o2check_checks::kernlog::node_events::{node_events_now, Located};
 use o2check_checks::kernlog::timeline::{merge, svg, text, unaligned, Lane};
+use o2check_checks::kernlog::timeline_fences::{fence_marks, fences_text};
 use o2check_checks::source::Source;
 use o2check_checks::{NodeCtx, Options};
 use o2check_reports::write::atomic_write;
@@ -33,7 +34,23 @@ pub fn run(args: TimelineArgs) -> Exit {
         .collect();
     let now = Utc::now();
     let points = merge(&lanes, now);
-    let _ = write!(std::io::stdout(), "{}", text(&points));
+    let ctxs: Vec<NodeCtx> = sources
+        .iter()
+        .map(|s| NodeCtx::new(s.as_ref(), &options))
+        .collect();
+    let mut fences = fence_marks(&ctxs, &lanes, now);
+    let start = points.first().map_or(0.0, |p| p.at);
+    // With --since, only the fences inside the window its events span.
+    if args.since.is_some() {
+        let end = points.last().map_or(start, |p| p.at);
+        fences.retain(|f| f.at >= start && f.at <= end);
+    }
+    let _ = write!(
+        std::io::stdout(),
+        "{}{}",
+        text(&points),
+        fences_text(&fences, start)
+    );
     // Only `[seconds since boot]` stamps need a boot time; wall-clock ones do not.
     let off_axis = unaligned(&lanes, now);
     if !off_axis.is_empty() && lanes.len() > 1 {
@@ -43,7 +60,7 @@ pub fn run(args: TimelineArgs) -> Exit {
         );
     }
     let path = args.svg.unwrap_or_else(|| args.out.join("timeline.svg"));
-    atomic_write(&path, svg(&lanes, &points).as_bytes()).map_err(Error::write(&path))?;
+    atomic_write(&path, svg(&lanes, &points, &fences).as_bytes()).map_err(Error::write(&path))?;
     let _ = writeln!(
         std::io::stdout(),
         "\n{} events; picture: {}",

@@ -78,9 +78,25 @@ pub fn collect(
         writer.copy_file(source, &log, Some(MAX_LOG_BYTES))?;
     }
     let commands = plan::node_plan(source);
+    // A device whose read timed out is not read again: on a dm-multipath map that
+    // queues with no paths every read blocks in D state until the deadline, and
+    // the per-device debugfs requests would each wait it out.
+    let mut hung: Vec<&str> = Vec::new();
     for argv in &commands {
         let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-        writer.run_command(source, &argv, &mut meta)?;
+        let dev = argv.last().copied().filter(|a| a.starts_with("/dev/"));
+        match dev {
+            Some(d) if hung.contains(&d) => writer.skip_command(
+                &argv,
+                &format!("an earlier read of {d} timed out"),
+                &mut meta,
+            ),
+            _ => {
+                if writer.run_command(source, &argv, &mut meta)? == Ran::TimedOut {
+                    hung.extend(dev);
+                }
+            }
+        }
     }
     let options = crate::Options::default();
     // Only where o2net itself connects, and not where it already is connected:
@@ -114,6 +130,13 @@ pub fn collect(
     std::fs::rename(staging.path(), out)?;
     let _ = staging.keep();
     Ok(summary)
+}
+
+/// How a command ran: to its end (whatever its exit), or into its deadline.
+#[derive(PartialEq, Eq)]
+enum Ran {
+    Done,
+    TimedOut,
 }
 
 struct Writer {
@@ -256,12 +279,33 @@ impl Writer {
         Ok(())
     }
 
+    /// Record `argv` as timed out without running it (`why` says what hung before it).
+    fn skip_command(&mut self, argv: &[&str], why: &str, meta: &mut BundleMeta) {
+        let name = command_file_name(argv);
+        let e = EvidenceError::Timeout {
+            what: format!("command `{}` (not run: {why})", argv.join(" ")),
+            seconds: 0,
+        };
+        self.summary.timed_out.push(argv.join(" "));
+        meta.commands.insert(
+            name.clone(),
+            CommandRecord {
+                argv: argv.iter().map(|a| a.to_string()).collect(),
+                exit_code: None,
+                timed_out: true,
+                millis: 0,
+                started_at: None,
+            },
+        );
+        self.manifest.commands.insert(name, Outcome::from_error(&e));
+    }
+
     fn run_command(
         &mut self,
         source: &dyn Source,
         argv: &[&str],
         meta: &mut BundleMeta,
-    ) -> std::io::Result<()> {
+    ) -> std::io::Result<Ran> {
         let name = command_file_name(argv);
         let started = Instant::now();
         let started_at = chrono::Utc::now().to_rfc3339();
@@ -283,18 +327,20 @@ impl Writer {
                     .insert(name.clone(), record(out.exit_code, false));
                 self.manifest.commands.insert(name, Outcome::found());
                 self.summary.commands += 1;
+                Ok(Ran::Done)
             }
             Err(e) => {
-                if matches!(e, EvidenceError::Timeout { .. }) {
+                let timed_out = matches!(e, EvidenceError::Timeout { .. });
+                if timed_out {
                     self.summary.timed_out.push(argv.join(" "));
                     meta.commands.insert(name.clone(), record(None, true));
                 } else {
                     self.note_missing(&e);
                 }
                 self.manifest.commands.insert(name, Outcome::from_error(&e));
+                Ok(if timed_out { Ran::TimedOut } else { Ran::Done })
             }
         }
-        Ok(())
     }
 
     fn note_missing(&mut self, e: &EvidenceError) {

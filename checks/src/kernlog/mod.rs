@@ -13,3 +13,4 @@ pub mod scan_chunk;
 pub mod scan_pipe;
 pub mod stamp;
 pub mod timeline;
+pub mod timeline_fences;

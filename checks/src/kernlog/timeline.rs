@@ -13,6 +13,7 @@ use super::errno;
 use super::event::O2Event;
 use super::node_events::Located;
 use super::stamp::{self, Stamp};
+use super::timeline_fences::FenceMark;
 use chrono::{DateTime, Utc};
 
 /// One node's events with a way to place them in time.
@@ -451,7 +452,7 @@ fn esc(s: &str) -> String {
 /// An SVG picture: a lane per node, mounted spans as bars, a mark per event
 /// (hover shows the message), joins with their member lists and failures with
 /// their caption written in place, and a legend of every class drawn.
-pub fn svg(lanes: &[Lane], points: &[Point]) -> String {
+pub fn svg(lanes: &[Lane], points: &[Point], fences: &[FenceMark]) -> String {
     let (w, left, lane_h, top) = (1200.0, 170.0, 96.0, 50.0);
     let classes = classify(points);
     let start = points.first().map_or(0.0, |p| p.at);
@@ -548,6 +549,12 @@ pub fn svg(lanes: &[Lane], points: &[Point]) -> String {
         };
         // A white halo keeps the caption readable over the marks it crosses.
         s += &format!("<text x=\"{tx:.1}\" y=\"{ty:.1}\" font-size=\"10\" font-weight=\"{weight}\" fill=\"{fill}\" text-anchor=\"{anchor}\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>\n", esc(&cap));
+    }
+    // Each attributed fence: a heavy mark across its lane, captioned with who and why.
+    for f in fences {
+        let y = top + lane_h * lane_of(&f.lane) as f64;
+        let px = x(f.at).clamp(left, w - 30.0);
+        s += &format!("<line x1=\"{px:.1}\" y1=\"{y:.1}\" x2=\"{px:.1}\" y2=\"{:.1}\" stroke=\"{}\" stroke-width=\"5\"><title>{}</title></line>\n<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" font-weight=\"bold\" text-anchor=\"end\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">FENCE {} [{}]</text>\n", y + lane_h - 8.0, Class::Fence.colour(), esc(&f.summary), px - 4.0, y + lane_h - 28.0, esc(&f.lane), f.code);
     }
     let axis_y = top + lane_h * lanes.len() as f64 + 12.0;
     for k in 0..=5 {
@@ -648,7 +655,7 @@ mod tests {
         let points = merge(&lanes, stamp::date(2026, 11, 30));
         assert_eq!(classify(&points)[1], Class::Disconnected);
         assert_eq!(unaligned(&lanes, stamp::date(2026, 11, 30)), ["n1"]);
-        let svg = svg(&lanes, &points);
+        let svg = svg(&lanes, &points, &[]);
         assert!(
             svg.contains("paint-order=\"stroke\">lost node 2</text>"),
             "the failure is written, not only hovered"

@@ -21,3 +21,4 @@ pub mod o2cb_cluster_status;
 pub mod o2cb_status;
 pub mod o2cb_sysconfig;
 pub mod pasted;
+pub mod ps;

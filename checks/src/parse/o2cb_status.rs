@@ -212,4 +212,31 @@ mod tests {
             Some("/sbin/ocfs2_controld.pcmk")
         );
     }
+
+    #[test]
+    fn the_global_lab_healthy_region_missing_and_running_local() {
+        // lab/global-hb.sh (`o2lab up --heartbeat global`), fixtures/captures/lab-global.
+        let healthy = parse(&cap("lab-global/healthy/node2/o2cb-status.txt"));
+        assert_eq!(healthy.heartbeat_mode.as_deref(), Some("global"));
+        assert_eq!(healthy.heartbeat_active.map(|a| a.0), Some(true));
+        assert_eq!(
+            healthy
+                .regions
+                .iter()
+                .map(|r| (r.uuid.as_str(), r.device.as_str()))
+                .collect::<Vec<_>>(),
+            [("662449C17A2844639F315538D7E07940", "/dev/vda")]
+        );
+        assert_eq!(healthy.live_nodes, Some(vec![1, 2]));
+        // No region in node 2's cluster.conf: the init script reports the
+        // cluster Offline although configfs has it registered (mode: global).
+        let missing = parse(&cap("lab-global/region-missing/node2/o2cb-status.txt"));
+        assert_eq!(missing.online.map(|o| o.0), Some(false));
+        assert!(missing.regions.is_empty());
+        let local = parse(&cap(
+            "lab-global/global-running-local/node2/o2cb-status.txt",
+        ));
+        assert_eq!(local.heartbeat_mode.as_deref(), Some("local"));
+        assert_eq!(local.heartbeat_active.map(|a| a.0), Some(false));
+    }
 }

@@ -6,6 +6,7 @@ use super::common::cluster_conf;
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
 use crate::needs::{self, Needs};
+use crate::parse::cluster_conf as conf_parser;
 use o2check_reports::{Evidence, Layer, Severity};
 
 pub const CHECK: ClusterCheck = ClusterCheck {
@@ -23,9 +24,12 @@ pub const CHECK: ClusterCheck = ClusterCheck {
 /// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
 const NEEDS: Needs = &[needs::CLUSTER_CONF];
 
-/// The content that matters, in a canonical order.
+/// The content that matters, in a canonical order: clusters, nodes, and the
+/// global heartbeat regions (`heartbeat:` stanzas; o2cb(8): every node must
+/// heartbeat on the same regions, or a node that lacks one cannot start its
+/// global heartbeat and its mount fails).
 fn canonical(ctx: &NodeCtx) -> Result<Vec<String>, CheckError> {
-    let (_, m) = cluster_conf(ctx)?;
+    let (text, m) = cluster_conf(ctx)?;
     let mut v: Vec<String> = m
         .clusters
         .iter()
@@ -42,6 +46,16 @@ fn canonical(ctx: &NodeCtx) -> Result<Vec<String>, CheckError> {
             n.name, n.cluster, n.number, n.ip, n.port
         )
     }));
+    if let Ok(conf) = conf_parser::parse(&text.origin, &text.content) {
+        v.extend(conf.of_kind("heartbeat").map(|h| {
+            let get = |k: &str| h.get(k).map_or("", |a| a.value.as_str()).to_string();
+            format!(
+                "heartbeat region={} cluster={}",
+                get("region").to_uppercase(),
+                get("cluster")
+            )
+        }));
+    }
     v.sort();
     Ok(v)
 }
@@ -174,6 +188,37 @@ mod tests {
             v.summary.contains("n151.ocfs2.test's cluster.conf"),
             "{}",
             v.summary
+        );
+    }
+
+    /// The global lab: node 2's cluster.conf lost its heartbeat stanza (`o2cb
+    /// remove-heartbeat`), same clusters and nodes otherwise.
+    #[test]
+    fn a_region_missing_on_one_node_differs_and_names_it() {
+        let healthy = judge_cluster(
+            run,
+            &[
+                &fixture("bundles/lab-global-healthy-node1"),
+                &fixture("bundles/lab-global-healthy-node2"),
+            ],
+        );
+        assert_eq!(healthy.status, Status::Pass, "{}", healthy.summary);
+        let v = judge_cluster(
+            run,
+            &[
+                &fixture("bundles/lab-global-healthy-node1"),
+                &fixture("bundles/lab-global-region-missing-node2"),
+            ],
+        );
+        assert_eq!((v.status, v.code), (Status::Fail, Some("differs")), "{v:?}");
+        assert!(
+            v.evidence.iter().any(|e| {
+                e.source.starts_with("n150.ocfs2.test:")
+                && e.text
+                    == "only here: heartbeat region=662449C17A2844639F315538D7E07940 cluster=o2lab"
+            }),
+            "{:?}",
+            v.evidence
         );
     }
 }

@@ -83,6 +83,9 @@ pub struct Finding {
     /// Whether the fenced node's own log says why (else the survivors' lines).
     pub own_words: bool,
     pub evidence: Vec<Evidence>,
+    /// The line that dates the fence and the node whose log holds it: the fenced
+    /// node's own `fencing this system` line, else a survivor's eviction.
+    pub anchor: Option<(String, LogLine)>,
 }
 
 fn attribute(number: u32, stories: &[Story]) -> Finding {
@@ -92,6 +95,7 @@ fn attribute(number: u32, stories: &[Story]) -> Finding {
     });
     let mut evidence = Vec::new();
     let mut when = None;
+    let mut anchor = None;
     let mut write_timeout = None;
     let mut quorum = None;
     if let Some(s) = own {
@@ -99,6 +103,7 @@ fn attribute(number: u32, stories: &[Story]) -> Finding {
             match e {
                 FenceEvent::SelfFence { .. } => {
                     when.get_or_insert_with(|| format!("{} on {}", line.stamp, s.node));
+                    anchor.get_or_insert_with(|| (s.node.clone(), line.clone()));
                     evidence.push(line_evidence(&s.node, line));
                 }
                 FenceEvent::WriteTimeout { device, ms } => {
@@ -131,6 +136,7 @@ fn attribute(number: u32, stories: &[Story]) -> Finding {
                         evicted_by.push(s.node.clone());
                     }
                     when.get_or_insert_with(|| format!("evicted at {} on {}", line.stamp, s.node));
+                    anchor.get_or_insert_with(|| (s.node.clone(), line.clone()));
                     evidence.push(line_evidence(&s.node, line));
                 }
                 FenceEvent::Disconnected { node, .. } if *node == number => {
@@ -187,6 +193,7 @@ fn attribute(number: u32, stories: &[Story]) -> Finding {
         code,
         own_words,
         evidence,
+        anchor,
     }
 }
 

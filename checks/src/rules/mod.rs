@@ -40,6 +40,7 @@ mod o2cb_config;
 mod o2cb_filesystems;
 mod o2cb_modules;
 mod o2cb_timeouts_consistent;
+mod o2hbmonitor_running;
 mod o2net_blame;
 mod o2net_port;
 mod o2net_stability;
@@ -72,6 +73,7 @@ pub static ALL: &[&Check] = &[
     &heartbeat_mode::CHECK,
     &heartbeat_active_after_mount::CHECK,
     &heartbeat_age::CHECK,
+    &o2hbmonitor_running::CHECK,
     &stale_heartbeat_region::CHECK,
     &fencing_events::CHECK,
     &kernel_panic_settings::CHECK,
