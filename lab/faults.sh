@@ -22,7 +22,7 @@ reset_node2() {
   if ! vm_running 2; then boot_node 2; return; fi
   mon 2 "set_link n0 on" >/dev/null
   # `load` after a fault that unloaded the stack; a no-op otherwise.
-  vm 2 --timeout 60 "umount /mnt/ocfs2 2>/dev/null; umount $SLOTS_MNT 2>/dev/null; /etc/init.d/o2cb offline >/dev/null 2>&1; /etc/init.d/o2cb load >/dev/null 2>&1; $UNDO_FIX_RULE; o2lab-restore" >/dev/null 2>&1 || true
+  vm 2 --timeout 60 "umount /mnt/ocfs2 2>/dev/null; umount $SLOTS_MNT 2>/dev/null; umount $OTHER_MNT 2>/dev/null; /etc/init.d/o2cb offline >/dev/null 2>&1; /etc/init.d/o2cb load >/dev/null 2>&1; $UNDO_FIX_RULE; o2lab-restore" >/dev/null 2>&1 || true
   if mon 2 "info block" | grep -q '^other '; then # disk-cluster-name's disk
     mon 2 "device_del vdb" >/dev/null
     for _ in $(seq 50); do mon 2 "info block" | grep -q '^other ' || break; sleep 0.2; done
@@ -32,6 +32,8 @@ reset_node2() {
 
 # too-few-slots' one-slot volume, on both nodes (node 1 holds its only slot).
 SLOTS_MNT=/mnt/slots
+# disk-cluster-name's volume of another cluster, on node 2 only.
+OTHER_MNT=/mnt/other
 plug_slots_disk() {
   local n
   rm -f "$RUN/slots.img"; truncate -s 256M "$RUN/slots.img"
@@ -134,8 +136,10 @@ fault() { # NAME
       mon 2 "device_add virtio-blk-pci,drive=other,id=vdb,bus=hp0" >/dev/null
       rm -f "$RUN/other.img" # qemu holds it open until the disk is unplugged
       vm 2 "for _ in \$(seq 50); do [ -b /dev/vdb ] && break; sleep 0.2; done
-            /etc/init.d/o2cb online >/dev/null; echo '/dev/vdb /mnt/ocfs2 ocfs2 _netdev 0 0' >/etc/fstab"
-      try_mount 2 /dev/vdb 60 >"$out" ;;
+            /etc/init.d/o2cb online >/dev/null; mkdir -p $OTHER_MNT; echo '/dev/vdb $OTHER_MNT ocfs2 _netdev 0 0' >/etc/fstab"
+      # Its own mount point, as too-few-slots': node 1 has the shared volume on
+      # /mnt/ocfs2, and two volumes on one mount point fail same-volume-uuid.
+      try_mount 2 /dev/vdb 60 "$OTHER_MNT" >"$out" ;;
     node-killed)
       # Node 2 dies with the volume mounted: node 1 must notice (dead threshold),
       # recover node 2's journal and go on.

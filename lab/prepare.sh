@@ -7,8 +7,9 @@ host_packages() {
   # openssh-client: the host's ssh, and most of sshd's libraries (libwrap0 is the
   # rest; sshd itself, see sshd_binary); iptables: the guests' iptables-legacy
   # (port-blocked); libxml2-utils: xmllint for the JUnit files; tgt, open-iscsi,
-  # multipath-tools, socat: the iSCSI storage stack (storage.sh).
-  for p in qemu-system-x86 busybox-static cpio kmod ocfs2-tools python3 openssh-client libwrap0 iptables libxml2-utils tgt open-iscsi multipath-tools socat; do
+  # multipath-tools, socat: the iSCSI storage stack (storage.sh); procps: the ps
+  # the guests run for collect's process list (storage.sh).
+  for p in qemu-system-x86 busybox-static cpio kmod ocfs2-tools python3 openssh-client libwrap0 iptables libxml2-utils tgt open-iscsi multipath-tools socat procps; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
   done
   [ ${#need[@]} -eq 0 ] && return
