@@ -34,13 +34,11 @@ mod trials;
 
 use std::process::ExitCode;
 
-/// `o2check clock`: nanoseconds since the epoch, for the coordinator's skew samples.
+/// `o2check clock`: nanoseconds since the epoch, then again for every line on
+/// stdin, for the coordinator's skew samples (one session, several samples).
 fn print_clock() -> u8 {
-    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => {
-            println!("{}", d.as_nanos());
-            0
-        }
+    match o2check_cluster::clock::serve(std::io::stdin().lock(), std::io::stdout().lock()) {
+        Ok(()) => 0,
         Err(_) => 1,
     }
 }

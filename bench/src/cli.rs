@@ -65,6 +65,17 @@ pub struct BenchArgs {
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub fleet_parallel: usize,
 
+    /// Instead: time a whole `o2check run --bundle` on the bundle with a generated
+    /// var/log/messages of this many MiB, against one scan of that log, with
+    /// o2check's peak RSS (1024 for the README's figure).
+    #[arg(long, value_name = "MIB")]
+    pub run_bundle_mb: Option<u64>,
+
+    /// With --run-bundle-mb: add four gzipped rotations of MIB/4 of text each
+    /// (1024: a sosreport-sized 2 GiB of logs, half gzipped).
+    #[arg(long)]
+    pub run_bundle_rotated: bool,
+
     /// The log file for --kernlog-mb (generated when missing or too small).
     #[arg(long, value_name = "FILE")]
     pub kernlog_file: Option<PathBuf>,

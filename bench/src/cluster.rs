@@ -22,8 +22,9 @@ fn children_cpu_ms() -> f64 {
     })
 }
 
-/// Commands a node answers in a run: collect and three clock samples (the
-/// simulated nodes run with `--deploy never`, so no `--version` round trip).
+/// Answers a node gives in a run, each after the node's delay: collect and three
+/// clock samples (over two sessions: the samples share one; the simulated nodes
+/// run with `--deploy never`, so no deployment round trip).
 pub(crate) const COMMANDS_PER_NODE: u64 = 4;
 
 pub fn run(exe: &Path, bundle: &Path, node_counts: &[usize], iterations: usize) -> u8 {
@@ -44,8 +45,8 @@ fn bench(
 ) -> Result<(), String> {
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
     println!(
-        "simulated nodes answer each command after {NODE_DELAY_MS} ms, one slow node after {SLOW_DELAY_MS} ms; \
-         {COMMANDS_PER_NODE} commands per node; bundle {}",
+        "simulated nodes give each answer after {NODE_DELAY_MS} ms, one slow node after {SLOW_DELAY_MS} ms; \
+         {COMMANDS_PER_NODE} answers per node; bundle {}",
         bundle.display()
     );
     println!(
@@ -173,7 +174,8 @@ fn append_tree(
 
 /// A stand-in for ssh: finds the destination after `--`, waits like a remote
 /// node would (nodes matching the shell pattern `slow` wait longer), then
-/// answers `--version`, `clock` and `collect --out -`.
+/// answers `--version`, `clock` (again after the delay for every line it reads,
+/// as `o2check clock` does) and `collect --out -`.
 pub(crate) fn write_fake_ssh(dir: &Path, slow: &str) -> Result<std::path::PathBuf, String> {
     let path = dir.join("ssh");
     let script = format!(
@@ -188,7 +190,7 @@ case "$node" in {pattern}) delay={slow} ;; *) delay={normal} ;; esac
 sleep "$delay"
 case "$cmd" in
   *--version*) echo "o2check {version}" ;;
-  *" clock"*) date +%s%N ;;
+  *" clock"*) date +%s%N; while read -r _; do sleep "$delay"; date +%s%N; done ;;
   *" collect "*) cat "{dir}/$node.tar" ;;
   *) exit 127 ;;
 esac

@@ -117,7 +117,7 @@ fn bench(
     };
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "{clusters} simulated clusters of {nodes} nodes; nodes answer each of {COMMANDS_PER_NODE} commands after \
+        "{clusters} simulated clusters of {nodes} nodes; nodes give each of {COMMANDS_PER_NODE} answers after \
          {NODE_DELAY_MS} ms, cluster 0's after {SLOW_DELAY_MS} ms; fleet --parallel {parallel}; bundle {}",
         bundle.display()
     );

@@ -11,6 +11,7 @@ mod fleet;
 mod kernlog;
 mod kernlog_gen;
 mod o2check_bin;
+mod run_bundle;
 mod scenario;
 
 use clap::Parser;
@@ -26,6 +27,11 @@ fn main() -> ExitCode {
             rounds,
             args.kernlog_compress.as_deref(),
         )
+    } else if let Some(mb) = args.run_bundle_mb {
+        let rounds = args.iterations.min(5);
+        with_o2check(&args, |exe| {
+            run_bundle::run(exe, &args.bundle, mb, args.run_bundle_rotated, rounds)
+        })
     } else if !args.cluster_conf_nodes.is_empty() {
         cluster_conf::run(&args.cluster_conf_nodes)
     } else if args.scenario_overhead {

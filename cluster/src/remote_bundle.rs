@@ -2,24 +2,24 @@
 //! --out -`, which streams the bundle as a tar archive, unpacked here as it
 //! arrives by [`crate::untrusted_tar`] (regular files and directories only, capped
 //! in size: the node is not trusted with this host), with no temporary copy on
-//! the node. Then the node's clock
+//! the node; in a run that does not save the bundles, its small files stay in
+//! memory and only its big logs are written here. Then the node's clock
 //! is sampled against ours and recorded in the bundle's meta.json, so clock skew
 //! can be judged later, offline too.
 
 use crate::inventory::Node;
 use crate::transport::{Transport, TransportError};
-use crate::untrusted_tar::{self, Limits};
+use crate::untrusted_tar::{self, Hold, Limits};
 use o2check_checks::source::exec::wait_or_kill;
+use o2check_checks::source::memory_tree::{Entry, MemoryTree};
 use o2check_checks::source::{BundleMeta, ClockRecord};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-/// Clock samples per node; the one with the shortest round trip is kept.
-const CLOCK_SAMPLES: usize = 3;
-
+#[derive(Debug, Clone)]
 pub struct FetchSettings {
     /// The o2check to call on the node (see [`crate::deploy`]).
     pub program: String,
@@ -31,6 +31,9 @@ pub struct FetchSettings {
     pub limits: Limits,
     /// This host's name, recorded as the clock reference.
     pub reference: String,
+    /// Keep the bundle's small files in memory (see [`untrusted_tar::unpack_held`]);
+    /// `None` writes every file to the destination (`--save-bundles`).
+    pub hold: Option<Hold>,
 }
 
 /// A bundle now on this host.
@@ -39,6 +42,9 @@ pub struct Fetched {
     pub dir: PathBuf,
     pub millis: u64,
     pub clock: Option<ClockRecord>,
+    /// The files held in memory, when [`FetchSettings::hold`] asked for it:
+    /// read the bundle with `Confined::open(&dir)?.over_memory(tree)`.
+    pub tree: Option<Arc<MemoryTree>>,
 }
 
 /// Collect `node`'s evidence into the new directory `dest`.
@@ -74,6 +80,7 @@ pub fn fetch(
     let stderr = child.stderr.take();
     let target = dest.to_path_buf();
     let limits = s.limits.clone();
+    let hold = s.hold.clone();
     let cancelled = Arc::new(AtomicBool::new(false));
     let reader_cancelled = cancelled.clone();
     let (done, unpacked) = std::sync::mpsc::channel();
@@ -81,16 +88,18 @@ pub fn fetch(
     // node's side gets EPIPE instead of filling a pipe nobody reads.
     std::thread::spawn(move || {
         let r = match stdout {
-            Some(out) => untrusted_tar::unpack(
-                Cancellable {
+            Some(out) => {
+                let stream = Cancellable {
                     inner: out,
                     cancelled: reader_cancelled,
-                },
-                &target,
-                &limits,
-            )
-            .map(|_| ()),
-            None => Ok(()),
+                };
+                match &hold {
+                    Some(hold) => untrusted_tar::unpack_held(stream, &target, &limits, hold)
+                        .map(|(_, tree)| Some(tree)),
+                    None => untrusted_tar::unpack(stream, &target, &limits).map(|_| None),
+                }
+            }
+            None => Ok(None),
         };
         let _ = done.send(r);
     });
@@ -122,13 +131,16 @@ pub fn fetch(
         return Err(e);
     }
     let complaint = || String::from_utf8_lossy(&stderr).trim().to_string();
-    if let Err(e) = unpacked {
-        return Err(TransportError::Failed {
-            node: node.name.clone(),
-            what: "receiving the bundle".into(),
-            detail: e.to_string(),
-        });
-    }
+    let mut tree = match unpacked {
+        Ok(tree) => tree,
+        Err(e) => {
+            return Err(TransportError::Failed {
+                node: node.name.clone(),
+                what: "receiving the bundle".into(),
+                detail: e.to_string(),
+            })
+        }
+    };
     if !status.success() {
         return Err(TransportError::Failed {
             node: node.name.clone(),
@@ -136,66 +148,33 @@ pub fn fetch(
             detail: format!("exit {:?}: {}", status.code(), complaint()),
         });
     }
-    let mut meta: BundleMeta = o2check_checks::source::confined::Confined::open(dest)
-        .ok()
-        .and_then(|c| c.read("meta.json").ok())
+    let meta_bytes = match tree.as_ref().and_then(|t| t.get("meta.json")) {
+        Some(Entry::File(bytes)) => Some(bytes.clone()),
+        _ => o2check_checks::source::confined::Confined::open(dest)
+            .ok()
+            .and_then(|c| c.read("meta.json").ok()),
+    };
+    let mut meta: BundleMeta = meta_bytes
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or_else(|| TransportError::Failed {
             node: node.name.clone(),
             what: "receiving the bundle".into(),
             detail: "it has no readable meta.json".into(),
         })?;
-    let clock = sample_clock(t, node, &s.program, &s.reference, deadline);
+    let clock = crate::clock::sample(t, node, &s.program, &s.reference, deadline);
     meta.clock = clock.clone();
     let json = serde_json::to_vec_pretty(&meta).map_err(|e| local("cannot encode", &e))?;
-    untrusted_tar::replace_file(dest, "meta.json", &json)
-        .map_err(|e| local("cannot write meta.json in", &e))?;
+    match &mut tree {
+        Some(tree) => tree.replace_file("meta.json", json),
+        None => untrusted_tar::replace_file(dest, "meta.json", &json)
+            .map_err(|e| local("cannot write meta.json in", &e))?,
+    }
     Ok(Fetched {
         dir: dest.to_path_buf(),
         millis: started.elapsed().as_millis() as u64,
         clock,
+        tree: tree.map(Arc::new),
     })
-}
-
-/// NTP's estimate: offset = remote time - midpoint of our send and receive times,
-/// from the sample with the shortest round trip. `None` when the node's
-/// `o2check clock` does not answer before `deadline`.
-pub fn sample_clock(
-    t: &dyn Transport,
-    node: &Node,
-    program: &str,
-    reference: &str,
-    deadline: Instant,
-) -> Option<ClockRecord> {
-    let argv = [program.to_string(), "clock".into()];
-    let mut best: Option<ClockRecord> = None;
-    for _ in 0..CLOCK_SAMPLES {
-        let budget = left(deadline).min(Duration::from_secs(10));
-        if budget.is_zero() {
-            break;
-        }
-        let sent = now_ns();
-        let Ok(out) = t.run(node, &argv, None, budget) else {
-            break;
-        };
-        let received = now_ns();
-        let remote: i128 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
-        let sample = offset_from(sent, received, remote, reference);
-        if best.as_ref().is_none_or(|b| sample.rtt_ms < b.rtt_ms) {
-            best = Some(sample);
-        }
-    }
-    best
-}
-
-/// The clock record for one sample (all times in nanoseconds since the epoch).
-pub fn offset_from(sent: i128, received: i128, remote: i128, reference: &str) -> ClockRecord {
-    let mid = sent + (received - sent) / 2;
-    ClockRecord {
-        reference: reference.to_string(),
-        offset_ms: (remote - mid) as f64 / 1e6,
-        rtt_ms: (received - sent) as f64 / 1e6,
-    }
 }
 
 /// What is left until `deadline` (zero once past it).
@@ -215,26 +194,5 @@ impl<R: Read> Read for Cancellable<R> {
             return Err(std::io::Error::other("the node's time is up"));
         }
         self.inner.read(buf)
-    }
-}
-
-fn now_ns() -> i128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i128)
-        .unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn offset_is_taken_from_the_midpoint() {
-        // Sent at 1000 ms, answered at 1100 ms; the node said 1550 ms.
-        let c = offset_from(1_000_000_000, 1_100_000_000, 1_550_000_000, "coord");
-        assert_eq!(c.rtt_ms, 100.0);
-        assert_eq!(c.offset_ms, 500.0);
-        assert_eq!(c.reference, "coord");
     }
 }

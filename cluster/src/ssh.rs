@@ -17,6 +17,9 @@ use std::time::Duration;
 /// ssh's exit status for its own errors (connection, authentication).
 const SSH_ERROR: i32 = 255;
 
+/// Masters closed at once when a run ends with some still open.
+const CLOSING_AT_ONCE: usize = 32;
+
 /// How to call ssh.
 #[derive(Debug, Clone)]
 pub struct SshOptions {
@@ -199,6 +202,18 @@ impl Transport for Ssh {
         self.close_masters();
     }
 
+    fn release(&self, node: &Node) {
+        let was_used = {
+            let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+            let before = used.len();
+            used.retain(|n| n != node);
+            used.len() != before
+        };
+        if was_used && self.control_path.is_some() {
+            self.close_master(node);
+        }
+    }
+
     fn describe(&self) -> String {
         match &self.opts.config {
             Some(c) => format!("{} -F {}", self.opts.program, c.display()),
@@ -220,13 +235,18 @@ impl Ssh {
             return;
         };
         let used = std::mem::take(&mut *self.used.lock().unwrap_or_else(|p| p.into_inner()));
-        for node in used {
-            let mut a = vec![self.opts.program.clone(), "-O".into(), "exit".into()];
-            a.extend(self.base_args(&node));
-            let refs: Vec<&str> = a.iter().map(String::as_str).collect();
-            let _ = run_with_input(&refs, None, Duration::from_secs(3));
-        }
+        // At once, not one after another: each is a process start (and up to 3 s
+        // for a master that does not answer).
+        crate::fanout::map_nodes(&used, CLOSING_AT_ONCE, |node| self.close_master(node));
         drop(dir);
+    }
+
+    /// `ssh -O exit` for `node`'s master, if it has one.
+    fn close_master(&self, node: &Node) {
+        let mut a = vec![self.opts.program.clone(), "-O".into(), "exit".into()];
+        a.extend(self.base_args(node));
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        let _ = run_with_input(&refs, None, Duration::from_secs(3));
     }
 }
 

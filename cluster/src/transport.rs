@@ -85,6 +85,11 @@ pub trait Transport: Send + Sync {
     /// its socket directory) now: on Ctrl-C, when no destructor will run.
     fn shutdown(&self) {}
 
+    /// This run needs `node` no more: let go of what is kept open for it (its ssh
+    /// ControlMaster) now, in the caller's thread, so a cluster run does not end
+    /// with one `ssh -O exit` after another for every node.
+    fn release(&self, _node: &Node) {}
+
     /// When a spawned command ended with `code`, was that the transport failing
     /// rather than the command (ssh's 255)?
     fn transport_failure(

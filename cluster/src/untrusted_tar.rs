@@ -9,6 +9,7 @@
 //! actually read, so a sparse 4 GiB entry in a 100 KB stream or an endless stream
 //! stops at the cap with an error.
 
+use o2check_checks::source::memory_tree::{Entry, MemoryTree};
 use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
 use std::io::{Read, Write};
@@ -88,8 +89,52 @@ pub enum UnpackError {
     },
 }
 
+/// How much of an archive [`unpack_held`] keeps in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hold {
+    /// Files up to this size are held (larger ones go to disk).
+    pub max_file: u64,
+    /// Bytes held in all; once reached, every further file goes to disk.
+    pub max_total: u64,
+}
+
+impl Default for Hold {
+    /// A node's bundle is about 250 KiB in 56 files; its big logs go to disk.
+    fn default() -> Self {
+        Hold {
+            max_file: 1 << 20,
+            max_total: 8 << 20,
+        }
+    }
+}
+
 /// Unpack `reader` into the existing directory `dest` (not a symlink), within `limits`.
 pub fn unpack<R: Read>(reader: R, dest: &Path, limits: &Limits) -> Result<Summary, UnpackError> {
+    unpack_into(reader, dest, limits, None)
+}
+
+/// [`unpack`] with the small files (`hold`) kept in a [`MemoryTree`] instead of
+/// written to `dest`: the same checks on every entry (paths, kinds, caps, an
+/// entry twice), and only the files over `hold` are created beneath `dest`
+/// (recorded in the tree as [`Entry::OnDisk`]). Read the result with
+/// `Confined::open(dest)?.over_memory(tree)`.
+pub fn unpack_held<R: Read>(
+    reader: R,
+    dest: &Path,
+    limits: &Limits,
+    hold: &Hold,
+) -> Result<(Summary, MemoryTree), UnpackError> {
+    let mut tree = MemoryTree::new();
+    let summary = unpack_into(reader, dest, limits, Some((&mut tree, hold)))?;
+    Ok((summary, tree))
+}
+
+fn unpack_into<R: Read>(
+    reader: R,
+    dest: &Path,
+    limits: &Limits,
+    mut memory: Option<(&mut MemoryTree, &Hold)>,
+) -> Result<Summary, UnpackError> {
     let root = open_dir_at(None, dest.as_os_str()).map_err(|e| UnpackError::Destination {
         path: dest.to_path_buf(),
         source: e.into(),
@@ -114,8 +159,16 @@ pub fn unpack<R: Read>(reader: R, dest: &Path, limits: &Limits) -> Result<Summar
         let kind = match entry.header().entry_type() {
             T::Regular | T::Continuous | T::GNUSparse => None,
             T::Directory => {
-                if !parts.is_empty() {
-                    make_dirs(&root, &parts, &shown, &mut summary)?;
+                match &mut memory {
+                    _ if parts.is_empty() => {}
+                    Some((tree, _)) => {
+                        tree.add_dir(&parts).map_err(|_| UnpackError::Duplicate {
+                            path: shown.clone(),
+                        })?;
+                    }
+                    None => {
+                        make_dirs(&root, &parts, &shown, &mut summary)?;
+                    }
                 }
                 continue;
             }
@@ -137,32 +190,51 @@ pub fn unpack<R: Read>(reader: R, dest: &Path, limits: &Limits) -> Result<Summar
                 }
             }
         }
-        let Some((name, dirs)) = parts.split_last() else {
+        if parts.is_empty() {
             return Err(UnpackError::Duplicate { path: shown });
-        };
-        let parent = make_dirs(&root, dirs, &shown, &mut summary)?;
-        let fd = rustix::fs::openat(
-            &parent,
-            name.as_str(),
-            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-            Mode::from_raw_mode(0o600),
-        )
-        .map_err(|e| match e {
-            Errno::EXIST | Errno::ISDIR | Errno::LOOP => UnpackError::Duplicate {
-                path: shown.clone(),
-            },
-            other => write_error(&shown, other.into()),
-        })?;
-        rustix::fs::fchmod(&fd, Mode::from_raw_mode(0o644))
-            .map_err(|e| write_error(&shown, e.into()))?;
-        let mut file = std::fs::File::from(fd);
+        }
         let room = limits
             .max_file
             .min(limits.max_total.saturating_sub(summary.bytes));
-        let copied = copy_at_most(&mut entry, &mut file, room).map_err(|e| match e {
-            CopyError::Read(e) => UnpackError::Read(e),
-            CopyError::Write(e) => write_error(&shown, e),
-        })?;
+        let copied = match &mut memory {
+            None => write_file(&root, &parts, &shown, &[], &mut entry, room, &mut summary)?,
+            Some((tree, hold)) => {
+                let held_room = if tree.held_bytes() + hold.max_file <= hold.max_total {
+                    hold.max_file.min(room)
+                } else {
+                    0
+                };
+                // Read one byte past what may be held, to know it does not fit.
+                let mut bytes = Vec::new();
+                entry
+                    .by_ref()
+                    .take(held_room + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(UnpackError::Read)?;
+                let occupied = |_| UnpackError::Duplicate {
+                    path: shown.clone(),
+                };
+                if bytes.len() as u64 <= held_room {
+                    let n = bytes.len() as u64;
+                    tree.add_file(&parts, Entry::File(bytes))
+                        .map_err(occupied)?;
+                    n
+                } else if bytes.len() as u64 > room {
+                    bytes.len() as u64
+                } else {
+                    tree.add_file(&parts, Entry::OnDisk).map_err(occupied)?;
+                    write_file(
+                        &root,
+                        &parts,
+                        &shown,
+                        &bytes,
+                        &mut entry,
+                        room,
+                        &mut summary,
+                    )?
+                }
+            }
+        };
         if copied > room {
             return Err(if room < limits.max_file {
                 UnpackError::TotalTooLarge {
@@ -185,6 +257,47 @@ pub fn unpack<R: Read>(reader: R, dest: &Path, limits: &Limits) -> Result<Summar
         &mut std::io::sink(),
     );
     Ok(summary)
+}
+
+/// Create the file `parts` beneath `root` (its directories as needed, O_EXCL,
+/// never through a symlink, mode 0644) with `start` and then what `rest` holds,
+/// up to `room` bytes in all; returns the bytes seen, `room + 1` when over it.
+fn write_file(
+    root: &OwnedFd,
+    parts: &[String],
+    shown: &str,
+    start: &[u8],
+    rest: &mut impl Read,
+    room: u64,
+    summary: &mut Summary,
+) -> Result<u64, UnpackError> {
+    let Some((name, dirs)) = parts.split_last() else {
+        return Err(UnpackError::Duplicate {
+            path: shown.to_string(),
+        });
+    };
+    let parent = make_dirs(root, dirs, shown, summary)?;
+    let fd = rustix::fs::openat(
+        &parent,
+        name.as_str(),
+        OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::from_raw_mode(0o600),
+    )
+    .map_err(|e| match e {
+        Errno::EXIST | Errno::ISDIR | Errno::LOOP => UnpackError::Duplicate {
+            path: shown.to_string(),
+        },
+        other => write_error(shown, other.into()),
+    })?;
+    rustix::fs::fchmod(&fd, Mode::from_raw_mode(0o644))
+        .map_err(|e| write_error(shown, e.into()))?;
+    let mut file = std::fs::File::from(fd);
+    file.write_all(start).map_err(|e| write_error(shown, e))?;
+    let copied = copy_at_most(rest, &mut file, room - start.len() as u64).map_err(|e| match e {
+        CopyError::Read(e) => UnpackError::Read(e),
+        CopyError::Write(e) => write_error(shown, e),
+    })?;
+    Ok(start.len() as u64 + copied)
 }
 
 /// How much of what follows the end-of-archive marker is read and dropped.

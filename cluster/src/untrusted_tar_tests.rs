@@ -300,3 +300,177 @@ fn mutated_real_bundle_streams_never_panic_escape_or_make_anything_but_plain_fil
         only_plain(&d).unwrap_or_else(|e| panic!("iteration {i}: {e}"));
     }
 }
+
+// unpack_held: the same rules with the small files kept in memory.
+
+/// Every file beneath `dir`, as paths relative to it.
+fn files_under(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir.join(rel)).unwrap() {
+        let entry = entry.unwrap();
+        let name = rel.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            files_under(dir, &name, out);
+        } else {
+            out.push(name);
+        }
+    }
+}
+
+#[test]
+fn held_unpacking_refuses_every_attack_the_disk_unpacking_refuses() {
+    let attacks: Vec<Vec<u8>> = vec![
+        archive(&[("../escaped", T::Regular, b"x", "")]),
+        archive(&[("a/../../escaped", T::Regular, b"x", "")]),
+        archive(&[("/tmp/escaped", T::Regular, b"x", "")]),
+        archive(&[("etc/ocfs2/cluster.conf", T::Symlink, b"", "/etc/shadow")]),
+        archive(&[("etc/ocfs2/cluster.conf", T::Link, b"", "/etc/shadow")]),
+        archive(&[("fifo", T::Fifo, b"", "")]),
+        archive(&[("a", T::Regular, b"1", ""), ("a", T::Regular, b"2", "")]),
+        archive(&[("a", T::Regular, b"1", ""), ("a/b", T::Regular, b"2", "")]),
+        archive(&[("a/b", T::Regular, b"1", ""), ("a", T::Regular, b"2", "")]),
+        archive(&[("a", T::Regular, b"1", ""), ("a/", T::Directory, b"", "")]),
+    ];
+    let hold = Hold::default();
+    for (i, tar) in attacks.iter().enumerate() {
+        let (t, d) = dest();
+        let on_disk = unpack(&tar[..], &d, &Limits::default()).unwrap_err();
+        let (t2, d2) = dest();
+        let held = unpack_held(&tar[..], &d2, &Limits::default(), &hold).unwrap_err();
+        assert_eq!(
+            std::mem::discriminant(&on_disk),
+            std::mem::discriminant(&held),
+            "attack {i}: on disk {on_disk}, held {held}"
+        );
+        for root in [t.path(), t2.path()] {
+            assert!(!root.join("escaped").exists(), "attack {i}");
+        }
+    }
+}
+
+#[test]
+fn held_files_read_back_as_the_unpacked_directory_and_only_big_ones_touch_the_disk() {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bundles/lab-collect-healthy-node1");
+    let mut b = tar::Builder::new(Vec::new());
+    b.append_dir_all(".", &fixture).unwrap();
+    let tar = b.into_inner().unwrap();
+    let (_t, on_disk) = dest();
+    unpack(&tar[..], &on_disk, &Limits::default()).unwrap();
+    let (_t2, d) = dest();
+    let hold = Hold {
+        max_file: 4096,
+        max_total: 1 << 20,
+    };
+    let (summary, tree) = unpack_held(&tar[..], &d, &Limits::default(), &hold).unwrap();
+    let mut all = Vec::new();
+    files_under(&on_disk, Path::new(""), &mut all);
+    assert_eq!(summary.files as usize, all.len());
+    let mut spilled = Vec::new();
+    files_under(&d, Path::new(""), &mut spilled);
+    let big: Vec<_> = all
+        .iter()
+        .filter(|p| std::fs::metadata(on_disk.join(p)).unwrap().len() > 4096)
+        .cloned()
+        .collect();
+    spilled.sort();
+    let mut big_sorted = big.clone();
+    big_sorted.sort();
+    assert_eq!(
+        spilled, big_sorted,
+        "only files over 4096 bytes are on disk"
+    );
+    assert!(!big.is_empty() && big.len() < all.len(), "{big:?}");
+    let held = o2check_checks::source::confined::Confined::open(&d)
+        .unwrap()
+        .over_memory(std::sync::Arc::new(tree));
+    let plain = o2check_checks::source::confined::Confined::open(&on_disk).unwrap();
+    for p in &all {
+        let rel = p.to_string_lossy();
+        assert_eq!(held.read(&rel).unwrap(), plain.read(&rel).unwrap(), "{rel}");
+        assert_eq!(
+            held.read_tail(&rel).unwrap(),
+            plain.read_tail(&rel).unwrap(),
+            "{rel}"
+        );
+        let (mut f, len) = held.open_regular(&rel).unwrap();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        assert_eq!(
+            (bytes.len() as u64, bytes),
+            (len, plain.read(&rel).unwrap()),
+            "{rel}"
+        );
+        let parent = p.parent().unwrap().to_string_lossy().into_owned();
+        assert_eq!(
+            held.list_dir(&parent).unwrap(),
+            plain.list_dir(&parent).unwrap(),
+            "{parent}"
+        );
+    }
+    assert!(held.read("../etc/passwd").is_err());
+    assert!(held.read("nowhere").is_err());
+}
+
+#[test]
+fn an_endless_stream_held_stops_at_the_caps_with_memory_bounded() {
+    let (_t, d) = dest();
+    let limits = Limits {
+        max_total: 24 << 20,
+        ..Limits::default()
+    };
+    let hold = Hold {
+        max_file: 2 << 20,
+        max_total: 4 << 20,
+    };
+    let err = unpack_held(
+        Endless {
+            entry: 0,
+            pending: Vec::new(),
+        },
+        &d,
+        &limits,
+        &hold,
+    )
+    .unwrap_err();
+    assert!(matches!(err, UnpackError::TotalTooLarge { .. }), "{err}");
+    // 1 MiB entries are held while a 2 MiB file still fits in the 4 MiB: 3 of
+    // them; the other 21 of the 24 MiB cap went to disk, the 25th nowhere.
+    let mut spilled = Vec::new();
+    files_under(&d, Path::new(""), &mut spilled);
+    assert_eq!(spilled.len(), 21);
+}
+
+#[test]
+fn mutated_real_bundle_streams_held_never_panic_or_make_anything_but_plain_files() {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bundles/lab-collect-healthy-node1");
+    let mut b = tar::Builder::new(Vec::new());
+    b.append_dir_all(".", &fixture).unwrap();
+    let base = b.into_inner().unwrap();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let hold = Hold {
+        max_file: 2048,
+        max_total: 64 << 10,
+    };
+    for i in 0..50 {
+        let mut bytes = base.clone();
+        for _ in 0..1 + next() % 16 {
+            let block = (next() as usize % (bytes.len() / 512)) * 512;
+            bytes[block + next() as usize % 512] = next() as u8;
+        }
+        let (t, d) = dest();
+        let _ = unpack_held(&bytes[..], &d, &Limits::default(), &hold);
+        assert_eq!(
+            std::fs::read_dir(t.path()).unwrap().count(),
+            1,
+            "iteration {i}"
+        );
+        only_plain(&d).unwrap_or_else(|e| panic!("iteration {i}: {e}"));
+    }
+}

@@ -112,6 +112,12 @@ impl Bundle {
             what: what.clone(),
             error: e.to_string(),
         })?;
+        Bundle::open_confined(root, fs)
+    }
+
+    /// A bundle read through `fs` (a directory, or a node's stream held in memory
+    /// by [`Confined::over_memory`]); `root` is the directory it is shown as.
+    pub fn open_confined(root: &Path, fs: Confined) -> Result<Bundle, EvidenceError> {
         let meta_path = root.join("meta.json");
         let meta: BundleMeta = match fs.read("meta.json") {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| EvidenceError::Io {

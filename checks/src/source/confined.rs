@@ -8,6 +8,7 @@
 //! cap is refused. On kernels without openat2 (< 5.6) the walk is done here one
 //! component at a time with O_NOFOLLOW and any symlink is refused.
 
+use super::memory_tree::{Entry, MemoryTree};
 use crate::error::EvidenceError;
 use rustix::fs::{FileType, Mode, OFlags, ResolveFlags, Stat};
 use rustix::io::Errno;
@@ -15,6 +16,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::os::fd::OwnedFd;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// The per-file cap when nobody set one (`--max-file-mib`): a whole dmesg or
 /// cluster.conf is far below it, a kern.log keeps its last 64 MiB.
@@ -85,6 +87,9 @@ pub struct Confined {
     root: OwnedFd,
     shown: PathBuf,
     max_file: u64,
+    /// When set, the tree is this (a node's unpacked stream) and only its
+    /// [`Entry::OnDisk`] files are read beneath `root`.
+    memory: Option<Arc<MemoryTree>>,
 }
 
 impl Confined {
@@ -99,7 +104,48 @@ impl Confined {
             root: fd,
             shown: root.to_path_buf(),
             max_file: max_file(),
+            memory: None,
         })
+    }
+
+    /// The tree is `tree`, held in memory; the files it holds as
+    /// [`Entry::OnDisk`] are read beneath this root as usual.
+    pub fn over_memory(mut self, tree: Arc<MemoryTree>) -> Confined {
+        self.memory = Some(tree);
+        self
+    }
+
+    /// The in-memory entry for `rel`: `None` when the tree is on disk here
+    /// (no memory tree, or the tree says [`Entry::OnDisk`]).
+    fn memory_entry(&self, rel: &str) -> Option<Result<&Entry, ConfinedError>> {
+        let tree = self.memory.as_ref()?;
+        let path = Path::new(rel.trim_start_matches('/'));
+        let mut key = Vec::new();
+        for c in path.components() {
+            match c {
+                Component::Normal(n) => key.push(n.to_string_lossy()),
+                Component::CurDir => {}
+                _ => return Some(Err(self.escapes(rel))),
+            }
+        }
+        match tree.get(&key.join("/")) {
+            None => Some(Err(ConfinedError::Missing {
+                path: rel.to_string(),
+            })),
+            Some(Entry::OnDisk) => None,
+            Some(entry) => Some(Ok(entry)),
+        }
+    }
+
+    /// An in-memory file's bytes, or why `rel` is not one.
+    fn memory_file<'a>(&self, rel: &str, entry: &'a Entry) -> Result<&'a [u8], ConfinedError> {
+        match entry {
+            Entry::File(bytes) => Ok(bytes),
+            _ => Err(ConfinedError::NotRegular {
+                path: rel.to_string(),
+                kind: "directory",
+            }),
+        }
     }
 
     /// This tree with another per-file cap.
@@ -114,12 +160,29 @@ impl Confined {
 
     /// What `rel` is, `None` when absent or unreachable.
     pub fn kind(&self, rel: &str) -> Option<Kind> {
+        if let Some(entry) = self.memory_entry(rel) {
+            return match entry.ok()? {
+                Entry::Dir => Some(Kind::Dir),
+                _ => Some(Kind::File),
+            };
+        }
         let fd = self.resolve(rel, OFlags::PATH).ok()?;
         rustix::fs::fstat(&fd).ok().map(|st| kind_of(&st))
     }
 
     /// The whole of the regular file `rel`; over the cap it is [`ConfinedError::TooLarge`].
     pub fn read(&self, rel: &str) -> Result<Vec<u8>, ConfinedError> {
+        if let Some(entry) = self.memory_entry(rel) {
+            let bytes = self.memory_file(rel, entry?)?;
+            if bytes.len() as u64 > self.max_file {
+                return Err(ConfinedError::TooLarge {
+                    path: rel.to_string(),
+                    size: bytes.len() as u64,
+                    limit: self.max_file,
+                });
+            }
+            return Ok(bytes.to_vec());
+        }
         let (mut file, size) = self.open_regular(rel)?;
         if size > self.max_file {
             return Err(ConfinedError::TooLarge {
@@ -146,12 +209,32 @@ impl Confined {
     /// The regular file `rel`, or its last lines up to the cap when it is larger
     /// (a log: today's end of it is what matters). Memory stays at the cap.
     pub fn read_tail(&self, rel: &str) -> Result<Vec<u8>, ConfinedError> {
+        if let Some(entry) = self.memory_entry(rel) {
+            let bytes = self.memory_file(rel, entry?)?;
+            return Ok(tail_of_bytes(bytes, self.max_file).to_vec());
+        }
         let (mut file, size) = self.open_regular(rel)?;
         tail_of(&mut file, size, self.max_file).map_err(|e| self.io(rel, e))
     }
 
     /// The names in directory `rel`, sorted.
     pub fn list_dir(&self, rel: &str) -> Result<Vec<String>, ConfinedError> {
+        if let Some(entry) = self.memory_entry(rel) {
+            entry?;
+            let key = rel.trim_start_matches('/').trim_end_matches('/');
+            let key: Vec<&str> = key
+                .split('/')
+                .filter(|c| !c.is_empty() && *c != ".")
+                .collect();
+            return self
+                .memory
+                .as_ref()
+                .and_then(|t| t.list(&key.join("/")))
+                .ok_or_else(|| ConfinedError::NotRegular {
+                    path: rel.to_string(),
+                    kind: "non-directory",
+                });
+        }
         let probe = self.resolve(rel, OFlags::PATH)?;
         let st = rustix::fs::fstat(&probe).map_err(|e| self.io(rel, e.into()))?;
         if kind_of(&st) != Kind::Dir {
@@ -177,6 +260,14 @@ impl Confined {
     /// Open `rel` for reading only once an O_PATH handle showed it is a regular
     /// file, and only if what was opened is that same file.
     pub fn open_regular(&self, rel: &str) -> Result<(std::fs::File, u64), ConfinedError> {
+        if let Some(entry) = self.memory_entry(rel) {
+            // A file only in memory, handed out as an anonymous one (memfd) so
+            // callers that stream a log read it as they read any other.
+            let bytes = self.memory_file(rel, entry?)?;
+            return memory_file_handle(bytes)
+                .map(|f| (f, bytes.len() as u64))
+                .map_err(|e| self.io(rel, e));
+        }
         let probe = self.resolve(rel, OFlags::PATH)?;
         let before = rustix::fs::fstat(&probe).map_err(|e| self.io(rel, e.into()))?;
         let kind = match kind_of(&before) {
@@ -343,6 +434,31 @@ pub(crate) fn tail_of(file: &mut std::fs::File, size: u64, cap: u64) -> std::io:
         }
     }
     Ok(buf)
+}
+
+/// [`tail_of`] for bytes in memory: the last `cap`, from the first whole line in them.
+fn tail_of_bytes(bytes: &[u8], cap: u64) -> &[u8] {
+    let start = bytes
+        .len()
+        .saturating_sub(usize::try_from(cap).unwrap_or(usize::MAX));
+    let tail = &bytes[start..];
+    if start == 0 {
+        return tail;
+    }
+    match memchr::memchr(b'\n', tail) {
+        Some(nl) => &tail[nl + 1..],
+        None => tail,
+    }
+}
+
+/// A read-only-by-use anonymous file holding `bytes`, positioned at its start.
+fn memory_file_handle(bytes: &[u8]) -> std::io::Result<std::fs::File> {
+    use std::io::Write;
+    let fd = rustix::fs::memfd_create("o2check-bundle-file", rustix::fs::MemfdFlags::CLOEXEC)?;
+    let mut file = std::fs::File::from(fd);
+    file.write_all(bytes)?;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(file)
 }
 
 fn kind_of(st: &Stat) -> Kind {

@@ -41,6 +41,21 @@ fn io_error(what: &str, e: std::io::Error) -> EvidenceError {
     }
 }
 
+/// `path` for reading, if it is a regular file (checked on the opened handle).
+fn open_regular(path: &str) -> std::io::Result<std::fs::File> {
+    use rustix::fs::{FileType, Mode, OFlags};
+    let fd = rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let st = rustix::fs::fstat(&fd)?;
+    if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
+        return Err(std::io::Error::other("not a regular file; refused"));
+    }
+    Ok(std::fs::File::from(fd))
+}
+
 /// Connect to `to` from the local address `from` (any port), like o2net does.
 fn connect_from(from: Ipv4Addr, to: SocketAddrV4, timeout: Duration) -> std::io::Result<()> {
     use socket2::{Domain, Protocol, Socket, Type};
@@ -80,6 +95,16 @@ impl Source for Live {
             super::confined::tail_of(&mut f, size, max as u64).map(|t| (t, size))
         })?
         .map_err(|e| io_error(path, e))
+    }
+
+    /// A live log streams through the scanner instead of being read whole (a
+    /// hypervisor's /var/log/messages can be gigabytes). Opened non-blocking and
+    /// handed out only when it is a regular file: a FIFO planted in /var/log must
+    /// not block the run.
+    fn open_log(&self, path: &str) -> Option<Result<std::fs::File, EvidenceError>> {
+        let owned = path.to_string();
+        let opened = with_timeout(path, self.read_timeout, move || open_regular(&owned));
+        Some(opened.and_then(|r| r.map_err(|e| io_error(path, e))))
     }
 
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
@@ -157,5 +182,28 @@ mod tests {
         // A directory read as a file fails with EISDIR: a failed read, not absence.
         let odd = live.read_file(dir.path().to_str().unwrap()).unwrap_err();
         assert!(odd.is_unreadable(), "{odd}");
+    }
+
+    #[test]
+    fn a_live_log_is_opened_for_streaming_and_a_fifo_is_refused_without_blocking() {
+        let live = Live::new(Duration::from_secs(2));
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("messages");
+        std::fs::write(&log, "Nov 24 19:51:49 n1 kernel: o2net: Connected\n").unwrap();
+        let mut f = live.open_log(log.to_str().unwrap()).unwrap().unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut f, &mut text).unwrap();
+        assert!(text.contains("o2net"), "{text}");
+        let gone = live
+            .open_log("/nonexistent/o2check/messages")
+            .unwrap()
+            .unwrap_err();
+        assert!(gone.is_absent(), "{gone}");
+        let fifo = dir.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        let started = std::time::Instant::now();
+        let refused = live.open_log(fifo.to_str().unwrap()).unwrap().unwrap_err();
+        assert!(refused.is_unreadable(), "{refused}");
+        assert!(started.elapsed() < Duration::from_secs(2));
     }
 }

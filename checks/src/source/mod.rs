@@ -7,6 +7,7 @@ pub mod confined;
 pub mod exec;
 mod live;
 pub mod manifest;
+pub mod memory_tree;
 mod names;
 pub mod sosreport;
 
