@@ -11,7 +11,7 @@
 /bin/busybox mkdir -p /var/tmp && /bin/busybox chmod 1777 /var/tmp
 /bin/busybox --install -s /bin
 # GNU and util-linux tools in /usr/local/bin win over busybox applets for every
-# PATH lookup (bash scripts, mount helpers): REPORT.md pitfalls 2-3.
+# PATH lookup (bash scripts, mount helpers): the reference lab found busybox's and Debian's mount helpers differ.
 export PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
 # The kernel's request_module() runs /sbin/modprobe (e.g. "fs-ocfs2" at first mount).
 for a in modprobe insmod rmmod lsmod depmod modinfo; do [ -e /sbin/$a ] || ln -s /bin/busybox /sbin/$a; done

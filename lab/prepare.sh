@@ -123,7 +123,7 @@ build_initramfs() {
   rm -rf "$root" "$WORK"/initramfs-*.cpio; mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc/init.d,lib/lsb}
   install -m755 /bin/busybox "$root/bin/busybox"
   # bash, GNU stat/date/timeout and util-linux mount/flock: the o2cb init script and
-  # mount.ocfs2 need them, and busybox's versions differ (REPORT.md pitfalls 2-3).
+  # mount.ocfs2 need them, and busybox's versions differ (found when the reference lab was first booted).
   local tools=(/bin/bash /usr/bin/stat /bin/date /usr/bin/timeout /bin/mount /bin/umount /usr/bin/flock /usr/bin/getent)
   local f
   for f in "${tools[@]}"; do install -D -m755 "$f" "$root/usr/local/bin/$(basename "$f")"; done

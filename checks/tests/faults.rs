@@ -527,7 +527,7 @@ fn one_wrong_direction_connect_at_start_up_is_noise_an_unknown_peer_is_not() {
     let thrice = Case::from("lab-capture-healthy-node2")
         .write("commands/dmesg", &format!("{dmesg}{line}{line}{line}"));
     assert_status(&thrice.run("o2net-stability"), Status::Fail);
-    // FORMATS.md §5.1: a peer address missing from this node's cluster.conf.
+    // linux fs/ocfs2/cluster/tcp.c, o2net_accept_one(): a peer address missing from this node's cluster.conf.
     let unknown = Case::from("lab-capture-healthy-node2").write(
         "commands/dmesg",
         &format!(

@@ -249,7 +249,7 @@ fn summaries_do_not_decide() {
 
 #[test]
 fn cluster_never_onlined_gives_cluster_name_is_invalid() {
-    // FORMATS.md §4.4 item 2: no cluster in configfs, `o2cb cluster-status` prints `offline`.
+    // ocfs2-tools vendor/common/o2cb.init.sh status: no cluster in configfs, `o2cb cluster-status` prints `offline`.
     let (_d, b) = modified(
         "lab-capture-hostname-mismatch-node2",
         &[
@@ -268,7 +268,7 @@ fn cluster_never_onlined_gives_cluster_name_is_invalid() {
 
 #[test]
 fn configfs_missing_gives_unable_to_access_cluster_service() {
-    // FORMATS.md §4.2 step 4: configfs not mounted / ocfs2_nodemanager not loaded.
+    // ocfs2-tools mount.ocfs2 -> libo2cb o2cb_init(): configfs not mounted / ocfs2_nodemanager not loaded.
     let mounts = std::fs::read_to_string(fixtures().join("lab-capture-healthy-node1/proc/mounts"))
         .unwrap()
         .lines()
@@ -295,7 +295,7 @@ fn configfs_missing_gives_unable_to_access_cluster_service() {
 
 #[test]
 fn sector_size_line_names_the_sector_size() {
-    // FORMATS.md §4.2 kernel table: o2hb_region_dev_store's blocksize message.
+    // linux fs/ocfs2/cluster/heartbeat.c, o2hb_region_dev_store()'s blocksize message.
     let dmesg = "[   20.100000] (mount.ocfs2,301,0):o2hb_region_dev_store:1776 ERROR: blocksize 512 incorrect for device, expected 4096\n";
     let (_d, b) = modified(
         "lab-capture-idle-timeout-node2",
@@ -307,7 +307,7 @@ fn sector_size_line_names_the_sector_size() {
 
 #[test]
 fn dead_paths_give_io_error_on_channel() {
-    // FORMATS.md §4.2 and §5.2: heartbeat cannot stabilise on a LUN whose paths failed.
+    // libo2cb o2cb_start_heartbeat() and linux heartbeat.c: heartbeat cannot stabilise on a LUN whose paths failed.
     let dmesg = "[   30.000000] (o2hb-F47217E35E,201,0):o2hb_do_disk_heartbeat:1000 ERROR: Write error -5 on device \"dm-0\"\n[   31.000000] o2hb: Unable to stabilize heartbeat on region F47217E35EA246069E452DD9DC166B05 (dm-0)\n";
     let mp = "mpatha (36001) dm-0 NETAPP,LUN\nsize=1G features='0' hwhandler='0' wp=rw\n`-+- policy='service-time 0' prio=0 status=enabled\n  |- 3:0:0:1 sdc 8:32 failed faulty running\n  `- 4:0:0:1 sdd 8:48 failed faulty running\n";
     let (_d, b) = modified(
@@ -335,7 +335,7 @@ fn dead_paths_give_io_error_on_channel() {
 
 #[test]
 fn disk_cluster_name_mismatch() {
-    // FORMATS.md §4.4 item 5: volume formatted for another cluster.
+    // libo2cb o2cb_validate_cluster_name() via mount.ocfs2: volume formatted for another cluster.
     let stats = std::fs::read_to_string(
         fixtures().join("lab-capture-healthy-node1/commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda"),
     )
@@ -354,7 +354,7 @@ fn disk_cluster_name_mismatch() {
 
 #[test]
 fn stale_region_and_too_few_slots() {
-    // FORMATS.md §4.2 kernel table: a region dir left with a device after the volume
+    // linux fs/ocfs2/cluster/heartbeat.c, o2hb_region_dev_store(): a region dir left with a device after the volume
     // was unmounted (here: the healthy node's configfs with the volume unmounted).
     let mounts = std::fs::read_to_string(fixtures().join("lab-capture-healthy-node1/proc/mounts"))
         .unwrap()
@@ -365,7 +365,7 @@ fn stale_region_and_too_few_slots() {
     let (_d, b) = modified("lab-capture-healthy-node1", &[("proc/mounts", &mounts)]);
     let d = why(&[b], Some(JOIN));
     assert_eq!(first(&d), "stale-heartbeat-region");
-    // FORMATS.md §4.4: more nodes than slots; the kernel mount fails with EINVAL.
+    // linux fs/ocfs2/super.c, ocfs2_fill_super() (slot map full): more nodes than slots; the kernel mount fails with EINVAL.
     let stats = std::fs::read_to_string(
         fixtures().join("lab-capture-healthy-node1/commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda"),
     )
@@ -381,7 +381,7 @@ fn stale_region_and_too_few_slots() {
 
 #[test]
 fn global_heartbeat_flag_on_disk_against_local_mode() {
-    // FORMATS.md §4.4 item 7 and §3 (`Cluster flags: 1 Globalheartbeat`, the real
+    // libo2cb o2cb_validate_cluster_flags() and configfs (`Cluster flags: 1 Globalheartbeat`, the real
     // mkfs.ocfs2 --global-heartbeat output in fixtures/mkfs/debugfs-stats-c.txt):
     // the lab volume's superblock with that flag, the lab cluster in local mode.
     let stats = "commands/debugfs.ocfs2_-R_stats_%2Fdev%2Fvda";

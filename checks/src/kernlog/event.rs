@@ -1,5 +1,6 @@
 //! The o2 stack's kernel messages as typed events, in the 2.6.39 and the current
-//! wording (FORMATS.md §5; matched case-insensitively where the wording changed).
+//! wording (the printk strings of linux fs/ocfs2/cluster/tcp.c, heartbeat.c, quorum.c,
+//! fs/ocfs2/dlm/dlmdomain.c, dlmrecovery.c and fs/ocfs2/super.c; matched case-insensitively where the wording changed).
 //! A line that names an o2 subsystem but matches no known message is kept as
 //! `Unknown`, never dropped; fs/dlm (the pacemaker stack's DLM) is recognised
 //! as another stack, not as o2dlm.
@@ -312,7 +313,7 @@ mod tests {
 
     #[test]
     fn old_2_6_39_wording() {
-        // Built from the 2.6.39 format strings in FORMATS.md §5.1, §5.4 (no real 2.6.39 log at hand).
+        // Built from the format strings of linux v2.6.39 fs/ocfs2/cluster/tcp.c and fs/ocfs2/dlm/dlmdomain.c (no real 2.6.39 log at hand).
         assert!(matches!(
             recognize("o2net: connected to node node1 (num 0) at 10.10.10.1:7777"),
             Some(O2Event::NetConnected { .. })

@@ -1,5 +1,5 @@
 //! /etc/ocfs2/cluster.conf with o2cb's own grammar (ocfs2-tools `o2cb_ctl/jconfig.c`,
-//! FORMATS.md §1.1): a stanza header `name:` starts in column 0; attributes are
+//! ocfs2-tools o2cb_ctl/jconfig.c): a stanza header `name:` starts in column 0; attributes are
 //! indented `key = value` lines; a blank (or whitespace-only) line ends a stanza;
 //! `#` comments only in column 0; no inline comments; CRLF breaks header lines.
 //! Errors carry the exact texts jconfig.c uses (the tools themselves never print

@@ -1,4 +1,5 @@
-//! What o2cb and the kernel demand of cluster.conf's content (FORMATS.md §1.2–1.4),
+//! What o2cb and the kernel demand of cluster.conf's content (ocfs2-tools o2cb_ctl/o2cb_config.c, o2cb_config_load();
+//! libo2cb/o2cb_abi.c, o2cb_validate_cluster_name(); linux fs/ocfs2/cluster/nodemanager.c),
 //! beyond its grammar: typed clusters and nodes, and every problem with its line.
 
 use super::cluster_conf::{ClusterConf, Stanza};

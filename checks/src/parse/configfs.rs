@@ -1,5 +1,5 @@
 //! The o2cb configfs tree, `/sys/kernel/config/cluster/<name>/` (or `/config/...`
-//! on old systems), read through a [`Source`] (FORMATS.md §3.1). Attribute files
+//! on old systems), read through a [`Source`] (linux fs/ocfs2/cluster/nodemanager.c and heartbeat.c). Attribute files
 //! hold one value and a newline.
 
 use crate::error::EvidenceError;

@@ -1,4 +1,4 @@
-//! `debugfs.ocfs2 -R stats DEV` superblock fields (FORMATS.md §2.4): tab-indented
+//! `debugfs.ocfs2 -R stats DEV` superblock fields (ocfs2-tools debugfs.ocfs2/dump.c, dump_super_block()): tab-indented
 //! `Name: value` pairs, several per line separated by three spaces.
 
 use crate::text::Text;

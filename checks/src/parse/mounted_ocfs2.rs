@@ -1,4 +1,5 @@
-//! `mounted.ocfs2 -d` and `-f` (FORMATS.md §2.3): fixed columns separated by two
+//! `mounted.ocfs2 -d` and `-f` (ocfs2-tools mounted.ocfs2/mounted.c, print_quick_detect() and
+//! print_full_detect()): fixed columns separated by two
 //! spaces. The Cluster column may be empty, so fields are cut at the header's
 //! column offsets, not split on whitespace. The ≤1.6 `-f` form has `Device FS Nodes`.
 //! (ocfs2-tools `mounted.ocfs2/mounted.c`, `ocfs2_print_full_detect` /
@@ -146,7 +147,7 @@ mod tests {
             f.iter().all(|r| r.nodes.is_empty()),
             "Not mounted means no nodes"
         );
-        // ocfs2-tools ≤1.6 `-f` (FORMATS.md §2.3): "%-20s  %-5s  %s".
+        // ocfs2-tools ≤1.6 `-f` (mounted.c, print_full_detect()): "%-20s  %-5s  %s".
         let old = "Device                FS     Nodes\n/dev/sdb1             ocfs2  node1, node2\n/dev/sdc1             ocfs2  Not mounted\n";
         let r = parse(&Text::new("f", old));
         assert_eq!(r[0].nodes, ["node1", "node2"]);

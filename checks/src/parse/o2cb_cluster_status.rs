@@ -1,4 +1,4 @@
-//! `o2cb cluster-status [name]` and `o2cb list-cluster <name>` (FORMATS.md §2.2,
+//! `o2cb cluster-status [name]` and `o2cb list-cluster <name>` (ocfs2-tools o2cb_ctl/op_status.c and op_lists.c,
 //! ocfs2-tools `o2cb_ctl/op_status.c`, `op_lists.c`).
 //!
 //! cluster-status prints `Cluster '<name>' is online|offline`, or a bare `offline`

@@ -160,7 +160,7 @@ mod tests {
         let seed = "Checking O2CB cluster \"prdcluster\": Online\n  Heartbeat dead threshold: 31\n  Heartbeat mode: Local\nChecking O2CB heartbeat: Not active\n";
         let s = parse(&Text::new("seed", seed));
         assert_eq!(s.heartbeat_active, Some((false, 4)));
-        // ocfs2-tools 1.6.4: no quotes, `=` form of the threshold (FORMATS.md §2.1).
+        // ocfs2-tools 1.6.4: no quotes, `=` form of the threshold (the 1.6.4 vendor/common/o2cb.init.sh status()).
         let old = "Checking O2CB cluster ocfs2: Online\nHeartbeat dead threshold = 31\n  Network idle timeout: 30000\nChecking O2CB heartbeat: Active\n";
         let s = parse(&Text::new("1.6", old));
         assert_eq!(s.cluster.as_deref(), Some("ocfs2"));

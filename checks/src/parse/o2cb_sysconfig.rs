@@ -1,5 +1,5 @@
 //! /etc/default/o2cb (Debian) and /etc/sysconfig/o2cb (RHEL/SUSE): shell files the
-//! init script sources (FORMATS.md §1.5). Only plain `KEY=value` assignments are
+//! init script sources (ocfs2-tools vendor/common/o2cb.init.sh). Only plain `KEY=value` assignments are
 //! understood; that is all `o2cb configure` and the Debian postinst ever write.
 
 use crate::text::Text;
@@ -23,7 +23,8 @@ pub struct O2cbConfig {
     pub reconnect_delay_ms: Option<Setting>,
 }
 
-/// Defaults the init script and kernel use when a value is empty (FORMATS.md §1.5).
+/// Defaults the init script and kernel use when a value is empty (vendor/common/o2cb.init.sh's defaults,
+/// linux fs/ocfs2/cluster/tcp.h O2NET_IDLE_TIMEOUT_MS_DEFAULT and heartbeat.c's threshold).
 pub const DEFAULT_THRESHOLD: u32 = 31;
 pub const DEFAULT_IDLE_MS: u32 = 30000;
 pub const DEFAULT_KEEPALIVE_MS: u32 = 2000;
@@ -118,7 +119,7 @@ mod tests {
 
     #[test]
     fn written_by_o2cb_configure_with_comments_quotes_and_empties() {
-        // The shape write_sysconfig (vendor/common/o2cb.init.sh) writes, FORMATS.md §1.5.
+        // The shape write_sysconfig (vendor/common/o2cb.init.sh) writes.
         let t = Text::new("s", "#\n# O2CB_ENABLED: 'true' means to load the driver on boot.\nO2CB_ENABLED=true\nO2CB_STACK=o2cb\nO2CB_BOOTCLUSTER=\"prd\"\nO2CB_HEARTBEAT_THRESHOLD=\nO2CB_IDLE_TIMEOUT_MS=abc\nexport O2CB_KEEPALIVE_DELAY_MS='1000'\n");
         let c = parse(&t);
         assert_eq!(c.boot_cluster.as_ref().unwrap().value, "prd");

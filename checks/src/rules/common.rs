@@ -10,7 +10,7 @@ use crate::parse::{cluster_conf, configfs};
 use crate::text::Text;
 
 pub const CLUSTER_CONF: &str = "/etc/ocfs2/cluster.conf";
-/// RHEL/SUSE first, as the init script looks (FORMATS.md §1.5).
+/// RHEL/SUSE first, as the init script looks (ocfs2-tools vendor/common/o2cb.init.sh).
 pub const O2CB_SYSCONFIG: [&str; 2] = ["/etc/sysconfig/o2cb", "/etc/default/o2cb"];
 
 /// cluster.conf as text and model. A file that does not parse is a parse error,
@@ -51,7 +51,7 @@ pub fn boot_cluster<'m>(ctx: &NodeCtx, model: &'m Model) -> Option<&'m Cluster> 
 }
 
 /// o2cb's rule for "this node is me" (ocfs2-tools `op_register.c:node_is_local`,
-/// FORMATS.md §3.2): the node name is a case-insensitive prefix of the hostname
+/// ocfs2-tools o2cb_ctl/op_register.c, node_is_local()): the node name is a case-insensitive prefix of the hostname
 /// that ends at the hostname's end or at a `.`.
 pub fn o2cb_node_is_local(node_name: &str, hostname: &str) -> bool {
     let (n, h) = (node_name.as_bytes(), hostname.as_bytes());

@@ -1,6 +1,6 @@
 //! `disk-cluster-stack`: the stack, cluster name and heartbeat mode written on each
 //! volume match the running cluster. mount.ocfs2 compares them before joining
-//! (libo2cb `o2cb_validate_cluster_*`, FORMATS.md §4.2).
+//! (libo2cb `o2cb_validate_cluster_*` in libo2cb/o2cb_abi.c).
 
 use super::common::configfs_cluster;
 use super::volumes::volumes;

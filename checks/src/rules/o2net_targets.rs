@@ -5,7 +5,8 @@
 //! attempt`, `Attempt to connect from unknown node`, `... already has an open
 //! connection`). So a read-only probe goes only where o2net itself goes, from the
 //! address o2net uses, and not at all when /proc/net/tcp already shows the
-//! established o2net connection (FORMATS.md §7).
+//! established o2net connection (linux fs/ocfs2/cluster/tcp.c, o2net_start_connect()
+//! and o2net_accept_one()).
 
 use super::common::local_nodes;
 use crate::context::NodeCtx;

@@ -76,7 +76,7 @@ pub struct BundleMeta {
     /// Set by `o2check run --cluster`; absent in bundles collected on their own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<ClockRecord>,
-    /// Free text: how this bundle was made (a lab capture, hand-made from FORMATS.md...).
+    /// Free text: how this bundle was made (a lab capture, hand-made from upstream format strings...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<String>,
 }
