@@ -87,9 +87,8 @@ storage_case() { # NAME
 # `o2check why --reboot n151.ocfs2.test` over ssh names the disk heartbeat.
 expect_reboot_cause() { # CASE
   local got out=$RESULTS/$1-why
-  "$O2CHECK_BIN" why --help 2>/dev/null | grep -q -- --reboot || { echo "  skipped: o2check why has no --reboot"; return 0; }
   "$O2CHECK_BIN" why --reboot "$(node_name 2)" --cluster --nodes "$(node_pattern)" --ssh-config "$SSH_CONFIG" --out "$out" >"$out.log" 2>&1 || true
-  got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["diagnosis"]; print(d["causes"][0]["cause"] if d["causes"] and not d["undetermined"] else "undetermined")' "$out/why.json" 2>/dev/null || echo unreadable)
+  got=$(python3 "$LAB_SRC/results.py" "$out/why.json" --cause)
   if [ "$got" = fence-disk-heartbeat ]; then ok "$1: why --reboot $(node_name 2) -> $got"; else bad "$1: why --reboot $(node_name 2) -> $got, expected fence-disk-heartbeat"; fi
 }
 
