@@ -26,6 +26,44 @@ pub enum Setting {
     DeadCount,
 }
 
+/// Why o2net refused a peer's connection (linux fs/ocfs2/cluster/tcp.c,
+/// o2net_accept_one() and o2net_check_handshake()).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// "attempt to connect from unknown node at IP:PORT": not in our cluster.conf.
+    UnknownNode,
+    /// "unexpected connect attempt seen at node ...": the lower-numbered node connected.
+    UnexpectedConnect,
+    /// "advertised net protocol version": the peer runs another o2net protocol.
+    ProtocolVersion,
+    /// "attempt to connect from node '...' but it already has ...": a duplicate socket.
+    AlreadyConnected,
+}
+
+/// Which heartbeat I/O failure o2hb printed (linux fs/ocfs2/cluster/heartbeat.c).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HbIo {
+    /// "write error %d on device %s" (o2hb_bio_end_io() in 2.6.39-era kernels).
+    WriteError,
+    /// "o2hb ... IO Error %d" (o2hb_bio_end_io(), o2hb_do_disk_heartbeat()).
+    IoError,
+    /// "Node %d has written a bad crc to %s" (o2hb_check_slot()): corrupt, not failed I/O.
+    BadCrc,
+}
+
+/// Why a mount was refused before it joined the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MountRefusal {
+    /// "o2cb: This node has not been configured." (linux fs/ocfs2/stack_o2cb.c, o2cb_cluster_connect()).
+    NodeNotConfigured,
+    /// "A different cluster stack is in use" (linux fs/ocfs2/stackglue.c, ocfs2_stack_driver_get()).
+    OtherStack,
+    /// "Mismatching o2cb heartbeat modes" (linux fs/ocfs2/super.c, ocfs2_verify_heartbeat()).
+    HeartbeatModes,
+    /// "no free slots available!" (linux fs/ocfs2/slot_map.c, ocfs2_find_slot()).
+    NoFreeSlot,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum O2Event {
     NetConnected {
@@ -60,6 +98,15 @@ pub enum O2Event {
     },
     NetRejected {
         text: String,
+        reason: Rejection,
+    },
+    /// o2net could not bind its listening socket (-99: the node's IP is not on this host).
+    NetBindFailed {
+        errno: i32,
+    },
+    /// o2cb's cluster check at mount: some configured nodes are not connected.
+    NetClusterCheckFailed {
+        text: String,
     },
     HbMode {
         mode: String,
@@ -74,6 +121,12 @@ pub enum O2Event {
     },
     HbIoError {
         text: String,
+        kind: HbIo,
+    },
+    /// The device's logical block size is not the one the region was set up with.
+    HbBlocksize {
+        got: u32,
+        expected: u32,
     },
     HbUnstable {
         region: String,
@@ -96,6 +149,18 @@ pub enum O2Event {
         domain: String,
         text: String,
     },
+    /// An o2dlm message to a node failed with this errno (-107: not connected).
+    DlmSendFailed {
+        errno: i32,
+    },
+    /// Two nodes joining a domain disagree on the heartbeat regions (global heartbeat).
+    DlmRegionMismatch {
+        text: String,
+    },
+    /// A joining node's DLM or filesystem locking protocol was refused.
+    DlmProtocolRefused {
+        text: String,
+    },
     FsMount {
         device: String,
         node: String,
@@ -112,8 +177,15 @@ pub enum O2Event {
         function: String,
         status: i32,
     },
+    /// A mount-time refusal by the stack glue or the filesystem.
+    MountRefused {
+        reason: MountRefusal,
+    },
     Fence {
         text: String,
+        /// o2quo_make_decision()'s reason ("fencing this node because ..."), not
+        /// o2quo_fence_self()'s "ocfs2 is very sorry to be fencing this system".
+        by_quorum: bool,
     },
     OtherStackDlm {
         text: String,
@@ -180,13 +252,18 @@ fn rules() -> &'static [Compiled] {
             Rule { re: r"no connection established with node (\d+) after ([\d.]+) seconds", make: |c| O2Event::NetNoConnection { node: n(c, 1), secs: s(c, 2) } },
             Rule { re: r"NODE uses a (network idle timeout|keepalive delay|heartbeat timeout) of (\d+) ms, but we use (\d+) ms locally", make: |c| O2Event::NetMismatch { peer: Some(peer(c, 1)), node: None, setting: setting(&s(c, 4).to_lowercase()), theirs: n(c, 5), ours: n(c, 6) } },
             Rule { re: r"Node (\d+) on device \S+ has a dead count of (\d+) ms, but our count is (\d+) ms", make: |c| O2Event::NetMismatch { peer: None, node: Some(n(c, 1)), setting: Setting::DeadCount, theirs: n(c, 2), ours: n(c, 3) } },
-            Rule { re: r"(attempt to connect from unknown node|unexpected connect attempt seen|advertised net protocol version|attempt to connect from node '.*' but it already has)", make: |c| O2Event::NetRejected { text: s(c, 0) } },
+            Rule { re: r"attempt to connect from unknown node", make: |c| O2Event::NetRejected { text: s(c, 0), reason: Rejection::UnknownNode } },
+            Rule { re: r"unexpected connect attempt seen", make: |c| O2Event::NetRejected { text: s(c, 0), reason: Rejection::UnexpectedConnect } },
+            Rule { re: r"advertised net protocol version", make: |c| O2Event::NetRejected { text: s(c, 0), reason: Rejection::ProtocolVersion } },
+            Rule { re: r"attempt to connect from node '.*' but it already has", make: |c| O2Event::NetRejected { text: s(c, 0), reason: Rejection::AlreadyConnected } },
             Rule { re: r"o2hb: heartbeat mode set to (\w+)", make: |c| O2Event::HbMode { mode: s(c, 1).to_lowercase() } },
             Rule { re: r"o2hb: heartbeat started on region (\w+)", make: |c| O2Event::HbRegion { region: s(c, 1), started: true } },
             Rule { re: r"o2hb: heartbeat (?:stopped|start aborted) on region (\w+)", make: |c| O2Event::HbRegion { region: s(c, 1), started: false } },
             Rule { re: r"heartbeat write timeout to device (\S+) after (\d+) milliseconds", make: |c| O2Event::HbWriteTimeout { device: s(c, 1), ms: n(c, 2) } },
             Rule { re: r"o2hb: unable to stabilize heartbea\w* on region (\w+)", make: |c| O2Event::HbUnstable { region: s(c, 1) } },
-            Rule { re: r"(write error -?\d+ on device.*|o2hb.*io error -?\d+.*|node \d+ has written a bad crc.*)", make: |c| O2Event::HbIoError { text: s(c, 1) } },
+            Rule { re: r"(write error -?\d+ on device.*)", make: |c| O2Event::HbIoError { text: s(c, 1), kind: HbIo::WriteError } },
+            Rule { re: r"(o2hb.*io error -?\d+.*)", make: |c| O2Event::HbIoError { text: s(c, 1), kind: HbIo::IoError } },
+            Rule { re: r"(node \d+ has written a bad crc.*)", make: |c| O2Event::HbIoError { text: s(c, 1), kind: HbIo::BadCrc } },
             Rule { re: r"(?:o2dlm|ocfs2_dlm): (?:joining domain|node (\d+) joins domain) ([0-9A-F]{32})\s*(?:\(([\d ]*)\))?", make: |c| O2Event::DlmJoin { domain: s(c, 2).to_uppercase(), node: c.get(1).and_then(|m| m.as_str().parse().ok()), nodes: nodes(c, 3) } },
             Rule { re: r"(?:o2dlm|ocfs2_dlm): node (\d+) leaves domain ([0-9A-F]{32})\s*(?:\(([\d ]*)\))?", make: |c| O2Event::DlmLeave { domain: s(c, 2).to_uppercase(), node: Some(n(c, 1)), nodes: nodes(c, 3) } },
             Rule { re: r"(?:o2dlm|ocfs2_dlm): leaving domain ([0-9A-F]{32})", make: |c| O2Event::DlmLeave { domain: s(c, 1).to_uppercase(), node: None, nodes: Vec::new() } },
@@ -196,7 +273,33 @@ fn rules() -> &'static [Compiled] {
             Rule { re: r"ocfs2: unmounting device \((\d+,\d+)\) on \(node (\w+)\)", make: |c| O2Event::FsUnmount { device: s(c, 1), node: s(c, 2) } },
             Rule { re: r"((?:begin|end) replay journal.*|recovering node \d+ from slot.*|was not unmounted cleanly, recovering it.*)", make: |c| O2Event::FsReplay { text: s(c, 1) } },
             Rule { re: r"\):(\w+):\d+ ERROR: status = (-?\d+)", make: |c| O2Event::FsError { function: s(c, 1), status: n(c, 2) } },
-            Rule { re: r"(ocfs2 is very sorry to be fencing this system.*|fencing this node because .*)", make: |c| O2Event::Fence { text: s(c, 1) } },
+            Rule { re: r"(ocfs2 is very sorry to be fencing this system.*)", make: |c| O2Event::Fence { text: s(c, 1), by_quorum: false } },
+            Rule { re: r"(fencing this node because .*)", make: |c| O2Event::Fence { text: s(c, 1), by_quorum: true } },
+            // The rules below came from why's signatures; they sit after the rules
+            // above so that a line keeps the event it had before they were added.
+            // linux fs/ocfs2/cluster/tcp.c, o2net_open_listening_sock(): "o2net: Error %d while
+            // binding socket at %pI4:%u" (current), "unable to bind socket at %pI4:%u, ret=%d" (2.6.39).
+            Rule { re: r"error (-?\d+) while binding socket|unable to bind socket at .* ret=(-?\d+)", make: |c| O2Event::NetBindFailed { errno: c.get(1).or(c.get(2)).and_then(|m| m.as_str().parse().ok()).unwrap_or_default() } },
+            // linux fs/ocfs2/stack_o2cb.c, o2cb_cluster_check(): "o2cb: This node could not connect to nodes:".
+            Rule { re: r"this node could not connect to nodes.*", make: |c| O2Event::NetClusterCheckFailed { text: s(c, 0) } },
+            // linux fs/ocfs2/dlm/dlmdomain.c, dlm_request_join() (and o2dlm's other senders):
+            // "Error %d when sending message %u (key 0x%x) to node %u", both wordings.
+            Rule { re: r"error (-?\d+) when sending message", make: |c| O2Event::DlmSendFailed { errno: n(c, 1) } },
+            // linux fs/ocfs2/dlm/dlmdomain.c, dlm_match_regions(): "Domain %s: Region '%.*s'
+            // registered in joining node %d but not in local node %d" (and local/joining swapped).
+            Rule { re: r"registered in (?:joining|local) node \d+ but not in.*", make: |c| O2Event::DlmRegionMismatch { text: s(c, 0) } },
+            // linux fs/ocfs2/cluster/heartbeat.c, o2hb_region_dev_store() (2.6.39: o2hb_region_dev_write()):
+            // "blocksize %u incorrect for device, expected %d".
+            Rule { re: r"blocksize (\d+) incorrect for device, expected (\d+)", make: |c| O2Event::HbBlocksize { got: n(c, 1), expected: n(c, 2) } },
+            Rule { re: r"o2cb: this node has not been configured", make: |_| O2Event::MountRefused { reason: MountRefusal::NodeNotConfigured } },
+            Rule { re: r"a different cluster stack is in use", make: |_| O2Event::MountRefused { reason: MountRefusal::OtherStack } },
+            Rule { re: r"mismatching o2cb heartbeat modes", make: |_| O2Event::MountRefused { reason: MountRefusal::HeartbeatModes } },
+            Rule { re: r"no free slots available", make: |_| O2Event::MountRefused { reason: MountRefusal::NoFreeSlot } },
+            // linux fs/ocfs2/dlm/dlmdomain.c, dlm_query_join_handler() ("... locking protocol %u.%u,
+            // but we have %u.%u, disallowing") and dlm_request_join() ("This node requested DLM locking
+            // protocol %u.%u and filesystem locking protocol %u.%u.  At least one of the protocol
+            // versions on node %d is not compatible, disconnecting").
+            Rule { re: r"locking protocol \d+\.\d+, but we have \d+\.\d+, disallowing.*|protocol versions on node \d+ is not compatible.*", make: |c| O2Event::DlmProtocolRefused { text: s(c, 0) } },
         ];
         table
             .into_iter()
@@ -234,7 +337,7 @@ pub fn recognize(message: &str) -> Option<O2Event> {
         return None;
     }
     // One pass of all patterns finds the first that matches; only that one is
-    // run again for its captures (trying 25 regexes in turn cost more than the
+    // run again for its captures (trying 40 regexes in turn cost more than the
     // whole keyword search over a log).
     if let Some(i) = rule_set().matches(message).iter().next() {
         let (re, make) = &rules()[i];
@@ -326,6 +429,40 @@ mod tests {
             Some(O2Event::DlmNodes { .. })
         ));
         assert!(matches!(recognize("(dlm_reco_thread,5,0):dlm_do_recovery:521 (5) Node 0 is the Recovery Master for the Dead Node 1 for Domain 77D95EF51C0149D2823674FCC162CF8B"), Some(O2Event::DlmRecovery { .. })));
+    }
+
+    #[test]
+    fn mount_refusals_and_join_failures_in_both_wordings() {
+        // Built from the format strings (fixtures/kernel-messages/PROVENANCE).
+        for line in [
+            "o2net: Error -99 while binding socket at 10.77.0.151:7777",
+            "(o2net,2987,0):o2net_open_listening_sock:1890 ERROR: unable to bind socket at 10.10.10.2:7777, ret=-99",
+        ] {
+            assert_eq!(recognize(line), Some(O2Event::NetBindFailed { errno: -99 }));
+        }
+        assert_eq!(
+            recognize("(mount.ocfs2,9,0):o2hb_region_dev_store:1 ERROR: blocksize 512 incorrect for device, expected 4096"),
+            Some(O2Event::HbBlocksize { got: 512, expected: 4096 })
+        );
+        assert_eq!(
+            recognize("(mount.ocfs2,2201,1):dlm_request_join:1477 ERROR: Error -107 when sending message 510 (key 0x666c6172) to node 1"),
+            Some(O2Event::DlmSendFailed { errno: -107 })
+        );
+        assert_eq!(
+            recognize("o2cb: This node has not been configured."),
+            Some(O2Event::MountRefused {
+                reason: MountRefusal::NodeNotConfigured
+            })
+        );
+        assert!(matches!(
+            recognize("(o2net,1,0):o2net_accept_one:1 attempt to connect from unknown node at 10.10.10.3:40312"),
+            Some(O2Event::NetRejected { reason: Rejection::UnknownNode, .. })
+        ));
+        // o2quo_make_decision()'s reason is a fence too, but not the self-fence line.
+        assert!(matches!(
+            recognize("(kworker/u2:1,50,0):o2quo_make_decision:144 ERROR: fencing this node because it is connected to a half-quorum of 1 out of 2 nodes which doesn't include the lowest active node 1"),
+            Some(O2Event::Fence { by_quorum: true, .. })
+        ));
     }
 
     #[test]

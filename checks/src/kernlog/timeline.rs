@@ -224,7 +224,16 @@ pub fn classify(points: &[Point]) -> Vec<Class> {
             O2Event::FsError { .. } => Class::Error,
             O2Event::Fence { .. } => Class::Fence,
             O2Event::OtherStackDlm { .. } => Class::OtherStack,
-            O2Event::Unknown { .. } => Class::Other,
+            // Events event.rs learnt for why's signatures were `Unknown` lines
+            // before; the timeline still draws them as other.
+            O2Event::NetBindFailed { .. }
+            | O2Event::NetClusterCheckFailed { .. }
+            | O2Event::HbBlocksize { .. }
+            | O2Event::DlmSendFailed { .. }
+            | O2Event::DlmRegionMismatch { .. }
+            | O2Event::DlmProtocolRefused { .. }
+            | O2Event::MountRefused { .. }
+            | O2Event::Unknown { .. } => Class::Other,
         })
         .collect()
 }

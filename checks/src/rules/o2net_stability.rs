@@ -87,7 +87,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             // An unknown peer or protocol is a configuration error at once; a
             // wrong-direction or duplicate connect also happens once while two
             // nodes come up together, so only a repeated one counts.
-            O2Event::NetRejected { text }
+            O2Event::NetRejected { text, .. }
                 if text.to_lowercase().contains("unknown node")
                     || text.to_lowercase().contains("protocol") =>
             {
@@ -96,7 +96,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                     format!("rejected connection: {text}"),
                 ))
             }
-            O2Event::NetRejected { text } => transient.push(text.clone()),
+            O2Event::NetRejected { text, .. } => transient.push(text.clone()),
             O2Event::NetIdle { peer, secs } => problems.push((
                 "idle-timeout",
                 format!("connection to {} idle for {secs} s", peer.name),

@@ -1,152 +1,185 @@
-//! Kernel log lines that point at a cause, in both the 2.6.39 and the current
-//! wording (matched case-insensitively): kernel fs/ocfs2/cluster/tcp.c, heartbeat.c,
-//! stack_o2cb.c, slot_map.c and dlm/dlmdomain.c.
+//! Which kernel events point at which cause: a table from `O2Event`s (the one
+//! recogniser of kernel-log wording, kernlog/event.rs, in both the 2.6.39 and the
+//! current wording) to a signature name and the cause it supports.
 
-use regex::Regex;
-use std::sync::OnceLock;
+use crate::kernlog::event::{recognize, HbIo, MountRefusal, O2Event, Rejection, Setting};
 
-/// A named pattern and the cause it supports.
+/// A named kind of kernel event and the cause it supports.
 pub struct Signature {
     pub name: &'static str,
     pub cause: &'static str,
-    pattern: &'static str,
+    /// Is this event one of this signature's kind?
+    pub is: fn(&O2Event) -> bool,
+}
+
+fn mismatch(e: &O2Event, want: Setting) -> bool {
+    matches!(e, O2Event::NetMismatch { setting, .. } if *setting == want)
 }
 
 pub const SIGNATURES: &[Signature] = &[
     Signature {
         name: "idle timeout mismatch",
         cause: "timeout-mismatch",
-        pattern: r"uses a network idle timeout of \d+ ms, but we use \d+ ms locally",
+        is: |e| mismatch(e, Setting::IdleTimeout),
     },
     Signature {
         name: "keepalive mismatch",
         cause: "timeout-mismatch",
-        pattern: r"uses a keepalive delay of \d+ ms, but we use \d+ ms locally",
+        is: |e| mismatch(e, Setting::Keepalive),
     },
     Signature {
         name: "heartbeat timeout mismatch",
         cause: "timeout-mismatch",
-        pattern: r"uses a heartbeat timeout of \d+ ms, but we use \d+ ms locally",
+        is: |e| mismatch(e, Setting::HeartbeatTimeout),
     },
     Signature {
         name: "dead count mismatch",
         cause: "timeout-mismatch",
-        pattern: r"has a dead count of \d+ ms, but our count is \d+ ms",
+        is: |e| mismatch(e, Setting::DeadCount),
     },
     Signature {
         name: "no o2net connection",
         cause: "network-unreachable",
-        pattern: r"no connection established with node \d+ after",
+        is: |e| matches!(e, O2Event::NetNoConnection { .. }),
     },
     Signature {
         name: "connect refused or unreachable",
         cause: "network-unreachable",
-        pattern: r"connection to node .* shutdown, state 7",
+        // The state is the socket's sk_state (linux fs/ocfs2/cluster/tcp.c,
+        // o2net_state_change()): 7 is TCP_CLOSE, the connect was refused or unreachable.
+        is: |e| matches!(e, O2Event::NetShutdown { state: 7, .. }),
     },
     Signature {
         name: "cluster check failed",
         cause: "network-unreachable",
-        pattern: r"this node could not connect to nodes",
+        is: |e| matches!(e, O2Event::NetClusterCheckFailed { .. }),
     },
     Signature {
         name: "DLM join message failed",
         cause: "network-unreachable",
-        pattern: r"error -107 when sending message",
+        is: |e| matches!(e, O2Event::DlmSendFailed { errno: -107 }),
     },
     Signature {
         name: "connect attempt failed",
         cause: "network-unreachable",
-        pattern: r"connect attempt to node .* failed with errno",
+        is: |e| matches!(e, O2Event::NetConnectFailed { .. }),
     },
     Signature {
         name: "unknown peer",
         cause: "cluster-conf-differs",
-        pattern: r"attempt to connect from unknown node",
+        is: |e| {
+            matches!(
+                e,
+                O2Event::NetRejected {
+                    reason: Rejection::UnknownNode,
+                    ..
+                }
+            )
+        },
     },
     Signature {
         name: "unexpected peer",
         cause: "cluster-conf-differs",
-        pattern: r"unexpected connect attempt seen at node",
+        is: |e| {
+            matches!(
+                e,
+                O2Event::NetRejected {
+                    reason: Rejection::UnexpectedConnect,
+                    ..
+                }
+            )
+        },
     },
     Signature {
         name: "node registered on one side only",
         cause: "cluster-conf-differs",
-        pattern: r"registered in (joining|local) node \d+ but not in",
+        is: |e| matches!(e, O2Event::DlmRegionMismatch { .. }),
     },
     Signature {
         name: "sector size mismatch",
         cause: "sector-size-mismatch",
-        pattern: r"blocksize \d+ incorrect for device, expected \d+",
+        is: |e| matches!(e, O2Event::HbBlocksize { .. }),
     },
     Signature {
         name: "heartbeat did not stabilise",
         cause: "storage-io",
-        pattern: r"unable to stabilize heartbea",
+        is: |e| matches!(e, O2Event::HbUnstable { .. }),
     },
     Signature {
         name: "heartbeat I/O error",
         cause: "storage-io",
-        pattern: r"(write error -?\d+ on device|o2hb.*io error -?\d+)",
+        // A bad crc is a corrupt slot, not a failed write.
+        is: |e| {
+            matches!(
+                e,
+                O2Event::HbIoError {
+                    kind: HbIo::WriteError | HbIo::IoError,
+                    ..
+                }
+            )
+        },
     },
     Signature {
         name: "heartbeat write timeout",
         cause: "storage-io",
-        pattern: r"heartbeat write timeout to device",
+        is: |e| matches!(e, O2Event::HbWriteTimeout { .. }),
     },
     Signature {
         name: "listener cannot bind",
         cause: "local-ip-missing",
-        pattern: r"(error -99 while binding socket|unable to bind socket at .* ret=-99)",
+        // -99 EADDRNOTAVAIL: the node's cluster.conf address is not on this host.
+        is: |e| matches!(e, O2Event::NetBindFailed { errno: -99 }),
     },
     Signature {
         name: "no local node at mount",
         cause: "no-local-node",
-        pattern: r"o2cb: this node has not been configured",
+        is: |e| refused(e, MountRefusal::NodeNotConfigured),
     },
     Signature {
         name: "another stack in use",
         cause: "disk-cluster-mismatch",
-        pattern: r"a different cluster stack is in use",
+        is: |e| refused(e, MountRefusal::OtherStack),
     },
     Signature {
         name: "heartbeat modes differ",
         cause: "disk-cluster-mismatch",
-        pattern: r"mismatching o2cb heartbeat modes",
+        is: |e| refused(e, MountRefusal::HeartbeatModes),
     },
     Signature {
         name: "no free slot",
         cause: "too-few-slots",
-        pattern: r"no free slots available",
+        is: |e| refused(e, MountRefusal::NoFreeSlot),
     },
     Signature {
         name: "locking protocol refused",
         cause: "version-mismatch",
-        pattern: r"(locking protocol \d+\.\d+, but we have \d+\.\d+, disallowing|protocol versions on node \d+ is not compatible)",
+        is: |e| matches!(e, O2Event::DlmProtocolRefused { .. }),
     },
     Signature {
         name: "fencing",
         cause: "fenced",
-        pattern: r"ocfs2 is very sorry to be fencing this system",
+        is: |e| {
+            matches!(
+                e,
+                O2Event::Fence {
+                    by_quorum: false,
+                    ..
+                }
+            )
+        },
     },
 ];
 
-fn compiled() -> &'static Vec<Regex> {
-    static RE: OnceLock<Vec<Regex>> = OnceLock::new();
-    RE.get_or_init(|| {
-        SIGNATURES
-            .iter()
-            .map(|s| Regex::new(&format!("(?i){}", s.pattern)).expect("valid regex"))
-            .collect()
-    })
+fn refused(e: &O2Event, want: MountRefusal) -> bool {
+    matches!(e, O2Event::MountRefused { reason } if *reason == want)
 }
 
-/// The signatures a kernel message matches.
-pub fn matching(message: &str) -> impl Iterator<Item = &'static Signature> + '_ {
-    compiled()
+/// The signatures a kernel message matches (the event event.rs reads in it).
+pub fn matching(message: &str) -> impl Iterator<Item = &'static Signature> {
+    let event = recognize(message);
+    SIGNATURES
         .iter()
-        .zip(SIGNATURES)
-        .filter(move |(re, _)| re.is_match(message))
-        .map(|(_, s)| s)
+        .filter(move |s| event.as_ref().is_some_and(|e| (s.is)(e)))
 }
 
 #[cfg(test)]
@@ -173,5 +206,55 @@ mod tests {
             "storage-io"
         );
         assert!(matching("o2dlm: Joining domain X").next().is_none());
+    }
+
+    /// Every text file under fixtures/ (real captures, and kernel-messages/ built
+    /// from the format strings where no capture has the message).
+    fn fixture_files() -> Vec<std::path::PathBuf> {
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures"
+        ))];
+        let mut files = Vec::new();
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                if kind.is_dir() {
+                    dirs.push(entry.path());
+                } else if kind.is_file() {
+                    files.push(entry.path());
+                }
+            }
+        }
+        files
+    }
+
+    #[test]
+    fn every_signature_names_an_event_a_fixture_line_produces() {
+        let mut seen = vec![false; SIGNATURES.len()];
+        for file in fixture_files() {
+            let Ok(bytes) = std::fs::read(&file) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let log = crate::kernlog::lines::from_text(&crate::text::Text::new("fixture", text));
+            for event in log.iter().filter_map(|l| recognize(&l.message)) {
+                for (i, s) in SIGNATURES.iter().enumerate() {
+                    seen[i] |= (s.is)(&event);
+                }
+            }
+        }
+        let missing: Vec<_> = SIGNATURES
+            .iter()
+            .zip(&seen)
+            .filter(|(_, seen)| !**seen)
+            .map(|(s, _)| s.name)
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "no fixture line gives the event of {missing:?}"
+        );
     }
 }
