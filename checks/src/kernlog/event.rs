@@ -51,6 +51,15 @@ pub enum HbIo {
     BadCrc,
 }
 
+/// Which step of recovering a dead node a DLM message is, with that node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovering {
+    /// "o2dlm has evicted node %d from domain %.*s" (linux fs/ocfs2/stack_o2cb.c, o2dlm_eviction_cb()).
+    Evicted(u32),
+    /// "Begin recovery on domain %s for node %u" (linux fs/ocfs2/dlm/dlmrecovery.c, dlm_do_recovery()).
+    Begin(u32),
+}
+
 /// Why a mount was refused before it joined the cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MountRefusal {
@@ -131,6 +140,25 @@ pub enum O2Event {
     HbUnstable {
         region: String,
     },
+    /// This node's heartbeat write hung for half the dead time; it asks node
+    /// `asked` to negotiate a longer timeout.
+    HbWriteHung {
+        node: u32,
+        secs: u64,
+        device: String,
+        asked: u32,
+    },
+    /// A peer told this node its heartbeat write hung on `device`.
+    HbPeerWriteHung {
+        node: u32,
+        device: String,
+    },
+    /// o2hbmonitor: this node's last heartbeat write is this old.
+    HbLastPing {
+        msecs: u64,
+        device: String,
+        region: String,
+    },
     DlmJoin {
         domain: String,
         node: Option<u32>,
@@ -148,6 +176,8 @@ pub enum O2Event {
     DlmRecovery {
         domain: String,
         text: String,
+        /// The dead node, where the message names it in a known place.
+        of: Option<Recovering>,
     },
     /// An o2dlm message to a node failed with this errno (-107: not connected).
     DlmSendFailed {
@@ -172,6 +202,8 @@ pub enum O2Event {
     },
     FsReplay {
         text: String,
+        /// `Begin replay journal (node N, slot S)`: whose journal, from which slot.
+        journal: Option<(u32, u32)>,
     },
     FsError {
         function: String,
@@ -183,6 +215,8 @@ pub enum O2Event {
     },
     Fence {
         text: String,
+        /// o2quo_fence_self()'s `by restarting` / `by panicing`.
+        method: Option<String>,
         /// o2quo_make_decision()'s reason ("fencing this node because ..."), not
         /// o2quo_fence_self()'s "ocfs2 is very sorry to be fencing this system".
         by_quorum: bool,
@@ -268,13 +302,18 @@ fn rules() -> &'static [Compiled] {
             Rule { re: r"(?:o2dlm|ocfs2_dlm): node (\d+) leaves domain ([0-9A-F]{32})\s*(?:\(([\d ]*)\))?", make: |c| O2Event::DlmLeave { domain: s(c, 2).to_uppercase(), node: Some(n(c, 1)), nodes: nodes(c, 3) } },
             Rule { re: r"(?:o2dlm|ocfs2_dlm): leaving domain ([0-9A-F]{32})", make: |c| O2Event::DlmLeave { domain: s(c, 1).to_uppercase(), node: None, nodes: Vec::new() } },
             Rule { re: r#"(?:o2dlm|ocfs2_dlm): nodes in domain \(?"?([0-9A-F]{32})"?\)?: ([\d ]*)"#, make: |c| O2Event::DlmNodes { domain: s(c, 1).to_uppercase(), nodes: nodes(c, 2) } },
-            Rule { re: r"((?:begin|end) recovery on domain|is the recovery master for the dead node|waiting on the (?:death|recovery) of node|has evicted node)\D*.*?([0-9A-F]{32})", make: |c| O2Event::DlmRecovery { domain: s(c, 2).to_uppercase(), text: s(c, 0) } },
+            // The two recovery lines that name the dead node; text as the general rule below has it.
+            Rule { re: r"(has evicted node (\d+) from domain ([0-9A-F]{32}))", make: |c| O2Event::DlmRecovery { domain: s(c, 3).to_uppercase(), text: s(c, 1), of: Some(Recovering::Evicted(n(c, 2))) } },
+            Rule { re: r"(begin recovery on domain ([0-9A-F]{32})) for node (\d+)", make: |c| O2Event::DlmRecovery { domain: s(c, 2).to_uppercase(), text: s(c, 1), of: Some(Recovering::Begin(n(c, 3))) } },
+            Rule { re: r"((?:begin|end) recovery on domain|is the recovery master for the dead node|waiting on the (?:death|recovery) of node|has evicted node)\D*.*?([0-9A-F]{32})", make: |c| O2Event::DlmRecovery { domain: s(c, 2).to_uppercase(), text: s(c, 0), of: None } },
             Rule { re: r"ocfs2: mounting device \((\d+,\d+)\) on \(node (\w+), slot (\d+)\)", make: |c| O2Event::FsMount { device: s(c, 1), node: s(c, 2), slot: n(c, 3) } },
             Rule { re: r"ocfs2: unmounting device \((\d+,\d+)\) on \(node (\w+)\)", make: |c| O2Event::FsUnmount { device: s(c, 1), node: s(c, 2) } },
-            Rule { re: r"((?:begin|end) replay journal.*|recovering node \d+ from slot.*|was not unmounted cleanly, recovering it.*)", make: |c| O2Event::FsReplay { text: s(c, 1) } },
+            // linux fs/ocfs2/journal.c, ocfs2_replay_journal(): "Begin replay journal (node %d, slot %d) on device (%u,%u)".
+            Rule { re: r"(begin replay journal \(node (\d+), slot (\d+)\).*)", make: |c| O2Event::FsReplay { text: s(c, 1), journal: Some((n(c, 2), n(c, 3))) } },
+            Rule { re: r"((?:begin|end) replay journal.*|recovering node \d+ from slot.*|was not unmounted cleanly, recovering it.*)", make: |c| O2Event::FsReplay { text: s(c, 1), journal: None } },
             Rule { re: r"\):(\w+):\d+ ERROR: status = (-?\d+)", make: |c| O2Event::FsError { function: s(c, 1), status: n(c, 2) } },
-            Rule { re: r"(ocfs2 is very sorry to be fencing this system.*)", make: |c| O2Event::Fence { text: s(c, 1), by_quorum: false } },
-            Rule { re: r"(fencing this node because .*)", make: |c| O2Event::Fence { text: s(c, 1), by_quorum: true } },
+            Rule { re: r"(ocfs2 is very sorry to be fencing this system(?: by (\w+))?.*)", make: |c| O2Event::Fence { text: s(c, 1), method: c.get(2).map(|m| m.as_str().to_string()), by_quorum: false } },
+            Rule { re: r"(fencing this node because .*)", make: |c| O2Event::Fence { text: s(c, 1), method: None, by_quorum: true } },
             // The rules below came from why's signatures; they sit after the rules
             // above so that a line keeps the event it had before they were added.
             // linux fs/ocfs2/cluster/tcp.c, o2net_open_listening_sock(): "o2net: Error %d while
@@ -299,6 +338,13 @@ fn rules() -> &'static [Compiled] {
             // but we have %u.%u, disallowing") and dlm_request_join() ("This node requested DLM locking
             // protocol %u.%u and filesystem locking protocol %u.%u.  At least one of the protocol
             // versions on node %d is not compatible, disconnecting").
+            // linux fs/ocfs2/cluster/heartbeat.c, o2hb_nego_timeout(): "node %d hb write hung for %ds on
+            // region %s (%pg), negotiate timeout with node %d."; o2hb_nego_timeout_handler(): "receive
+            // negotiate timeout message from node %d on region %s (%pg)." (kernels since 4.6).
+            Rule { re: r"node (\d+) hb write hung for (\d+)s on region \S+ \(([^)]+)\), negotiate timeout with node (\d+)", make: |c| O2Event::HbWriteHung { node: n(c, 1), secs: n(c, 2), device: s(c, 3), asked: n(c, 4) } },
+            Rule { re: r"receive negotiate timeout message from node (\d+) on region \S+ \(([^)]+)\)", make: |c| O2Event::HbPeerWriteHung { node: n(c, 1), device: s(c, 2) } },
+            // ocfs2-tools o2monitor/o2hbmonitor.c, process_elapsed_time(): "Last ping %lu msecs ago on /dev/%s, %s".
+            Rule { re: r"last ping (\d+) msecs ago on (\S+), ([0-9A-F]+)", make: |c| O2Event::HbLastPing { msecs: n(c, 1), device: s(c, 2).trim_start_matches("/dev/").to_string(), region: s(c, 3) } },
             Rule { re: r"locking protocol \d+\.\d+, but we have \d+\.\d+, disallowing.*|protocol versions on node \d+ is not compatible.*", make: |c| O2Event::DlmProtocolRefused { text: s(c, 0) } },
         ];
         table
@@ -325,6 +371,8 @@ pub fn is_candidate(message: &str) -> bool {
         .iter()
         .any(|k| memchr::memmem::find(m, k).is_some())
         || message.starts_with("dlm: ")
+        // o2quo_make_decision()'s reason, pasted without its mlog prefix, names no o2.
+        || memchr::memmem::find(m, b"fencing this node because").is_some()
 }
 
 /// The event a kernel message describes, or `None` for messages of other subsystems.

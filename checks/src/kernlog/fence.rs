@@ -24,12 +24,10 @@
 //!   `Last ping %lu msecs ago on /dev/%s, %s` (device, region; syslog, not the
 //!   kernel; warns from a percentage of the dead threshold).
 //!
-//! Matching is case-insensitive and ignores the `(comm,pid,cpu):function:line
-//! ERROR:` prefix mlog() adds, so the same recogniser reads dmesg, syslog and a
-//! console capture.
+//! The wording is recognised once, by kernlog/event.rs (the same `O2Event`s the
+//! facts layer caches); this file only picks the events that tell a fence story.
 
-use regex::{Captures, Regex};
-use std::sync::OnceLock;
+use super::event::{self, O2Event, Recovering};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FenceEvent {
@@ -65,74 +63,68 @@ pub enum FenceEvent {
     },
 }
 
-struct Rule {
-    re: &'static str,
-    make: fn(&Captures) -> FenceEvent,
-}
-
-fn s(c: &Captures, i: usize) -> String {
-    c.get(i).map_or("", |m| m.as_str()).to_string()
-}
-
-fn n<T: std::str::FromStr + Default>(c: &Captures, i: usize) -> T {
-    c.get(i)
-        .and_then(|m| m.as_str().parse().ok())
-        .unwrap_or_default()
-}
-
-#[rustfmt::skip]
-const RULES: &[Rule] = &[
-    Rule { re: r"ocfs2 is very sorry to be fencing this system by (\w+)", make: |c| FenceEvent::SelfFence { method: s(c, 1) } },
-    Rule { re: r"(fencing this node because .*)", make: |c| FenceEvent::QuorumLost { text: s(c, 1).trim_end().to_string() } },
-    Rule { re: r"heartbeat write timeout to device (\S+) after (\d+) milliseconds", make: |c| FenceEvent::WriteTimeout { device: s(c, 1), ms: n(c, 2) } },
-    Rule { re: r"node (\d+) hb write hung for (\d+)s on region \S+ \(([^)]+)\), negotiate timeout with node (\d+)", make: |c| FenceEvent::WriteHung { node: n(c, 1), secs: n(c, 2), device: s(c, 3), asked: n(c, 4) } },
-    Rule { re: r"receive negotiate timeout message from node (\d+) on region \S+ \(([^)]+)\)", make: |c| FenceEvent::PeerWriteHung { node: n(c, 1), device: s(c, 2) } },
-    Rule { re: r"o2dlm has evicted node (\d+) from domain ([0-9A-F]{32})", make: |c| FenceEvent::Evicted { node: n(c, 1), domain: s(c, 2).to_uppercase() } },
-    Rule { re: r"begin recovery on domain ([0-9A-F]{32}) for node (\d+)", make: |c| FenceEvent::RecoveryBegin { node: n(c, 2), domain: s(c, 1).to_uppercase() } },
-    Rule { re: r"begin replay journal \(node (\d+), slot (\d+)\)", make: |c| FenceEvent::JournalReplay { node: n(c, 1), slot: n(c, 2) } },
-    Rule { re: r"no longer connected to node (\S+) \(num (\d+)\)", make: |c| FenceEvent::Disconnected { node: n(c, 2), name: s(c, 1) } },
-    Rule { re: r"last ping (\d+) msecs ago on (\S+), ([0-9A-F]+)", make: |c| FenceEvent::LastPing { msecs: n(c, 1), device: s(c, 2).trim_start_matches("/dev/").to_string(), region: s(c, 3) } },
-];
-
-/// A compiled rule: its regex and the event it makes.
-type Compiled = (Regex, fn(&Captures) -> FenceEvent);
-
-fn compiled() -> &'static [Compiled] {
-    static RE: OnceLock<Vec<Compiled>> = OnceLock::new();
-    RE.get_or_init(|| {
-        RULES
-            .iter()
-            .map(|r| {
-                let re = Regex::new(&format!("(?i){}", r.re)).expect("valid fence regex");
-                (re, r.make)
-            })
-            .collect()
-    })
-}
-
 /// The fence-story event one kernel (or o2hbmonitor) message carries, if any.
 pub fn recognize(message: &str) -> Option<FenceEvent> {
-    // Cheap pre-filter: every wording above names one of these words.
-    let lower = message.to_ascii_lowercase();
-    if ![
-        "fenc",
-        "heartbeat",
-        "hb write",
-        "negotiate",
-        "evicted",
-        "recovery",
-        "replay",
-        "no longer connected",
-        "last ping",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-    {
-        return None;
-    }
-    compiled()
-        .iter()
-        .find_map(|(re, make)| re.captures(message).map(|c| make(&c)))
+    from_event(event::recognize(message)?)
+}
+
+/// The fence-story view of an event, or `None` for events that tell none.
+pub fn from_event(event: O2Event) -> Option<FenceEvent> {
+    Some(match event {
+        O2Event::Fence {
+            method: Some(method),
+            by_quorum: false,
+            ..
+        } => FenceEvent::SelfFence { method },
+        O2Event::Fence {
+            text,
+            by_quorum: true,
+            ..
+        } => FenceEvent::QuorumLost {
+            text: text.trim_end().to_string(),
+        },
+        O2Event::HbWriteTimeout { device, ms } => FenceEvent::WriteTimeout { device, ms },
+        O2Event::HbWriteHung {
+            node,
+            secs,
+            device,
+            asked,
+        } => FenceEvent::WriteHung {
+            node,
+            secs,
+            device,
+            asked,
+        },
+        O2Event::HbPeerWriteHung { node, device } => FenceEvent::PeerWriteHung { node, device },
+        O2Event::DlmRecovery {
+            domain,
+            of: Some(Recovering::Evicted(node)),
+            ..
+        } => FenceEvent::Evicted { node, domain },
+        O2Event::DlmRecovery {
+            domain,
+            of: Some(Recovering::Begin(node)),
+            ..
+        } => FenceEvent::RecoveryBegin { node, domain },
+        O2Event::FsReplay {
+            journal: Some((node, slot)),
+            ..
+        } => FenceEvent::JournalReplay { node, slot },
+        O2Event::NetDisconnected { peer } => FenceEvent::Disconnected {
+            node: peer.num,
+            name: peer.name,
+        },
+        O2Event::HbLastPing {
+            msecs,
+            device,
+            region,
+        } => FenceEvent::LastPing {
+            msecs,
+            device,
+            region,
+        },
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

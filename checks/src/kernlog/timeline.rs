@@ -233,6 +233,9 @@ pub fn classify(points: &[Point]) -> Vec<Class> {
             | O2Event::DlmRegionMismatch { .. }
             | O2Event::DlmProtocolRefused { .. }
             | O2Event::MountRefused { .. }
+            | O2Event::HbWriteHung { .. }
+            | O2Event::HbPeerWriteHung { .. }
+            | O2Event::HbLastPing { .. }
             | O2Event::Unknown { .. } => Class::Other,
         })
         .collect()
