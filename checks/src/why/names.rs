@@ -145,7 +145,9 @@ fn unreachable(log: &[LogLine], nodes: &[(String, u32, u16)]) -> Vec<Peer> {
         [
             re(r"(?i)connection to node (\S+) \(num \d+\) at [\d.]+:(\d+) shutdown, state 7"),
             re(r"(?i)no connection established with node (\d+) after"),
-            re(r"(?i)(?:connected to|accepted connection from) node (\S+) "),
+            // The `o2net: ` prefix keeps `o2net: No longer connected to node %s`
+            // (o2net_set_nn_state(), a disconnect) from counting as a connection.
+            re(r"(?i)o2net: (?:connected to|accepted connection from) node (\S+) "),
         ]
     });
     let mut peers: Vec<Peer> = Vec::new();
@@ -364,6 +366,12 @@ mod tests {
             line("o2net: Connected to node n150.ocfs2.test (num 1) at 10.77.0.150:7777"),
         ];
         assert!(unreachable(&later, &nodes).is_empty());
+        // A disconnect after the failure is not a connection: still unreachable.
+        let gone = [
+            log[2].clone(),
+            line("o2net: No longer connected to node n150.ocfs2.test (num 1) at 10.77.0.150:7777"),
+        ];
+        assert_eq!(unreachable(&gone, &nodes).len(), 1);
     }
 
     #[test]
