@@ -99,6 +99,12 @@ add_storage() { # ROOT
   mkdir -p "$root/lib/multipath"
   cp /lib/multipath/*.so "$root/lib/multipath/"
   copy_with_libs "$root" "${bins[@]}" /lib/multipath/*.so
+  # multipathd's threads end with pthread_cancel, for which glibc dlopen()s
+  # libgcc_s at run time (ldd does not list it): without it multipathd aborts
+  # with "libgcc_s.so.1 must be installed for pthread_cancel to work" and no map
+  # appears. It used to arrive as a library of the host's o2check, which the
+  # image no longer carries (the .deb's binary is static).
+  install -D -m644 "$(readlink -f /lib/x86_64-linux-gnu/libgcc_s.so.1)" "$root/lib/x86_64-linux-gnu/libgcc_s.so.1"
   install -D -m644 /etc/iscsi/iscsid.conf "$root/etc/iscsi/iscsid.conf.debian"
   # The fence story's tools (global-hb.sh): o2hbmonitor (ocfs2-tools), and
   # procps' ps for `o2check collect`'s process list (ps auxwww, as sosreport
