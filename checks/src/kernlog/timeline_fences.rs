@@ -79,14 +79,8 @@ mod tests {
     use crate::kernlog::history::boot_time;
     use crate::kernlog::node_events::node_events_now;
     use crate::kernlog::timeline::{merge, svg};
+    use crate::rules::test_bundle::fixture;
     use crate::source::{Bundle, Source};
-    use std::path::{Path, PathBuf};
-
-    fn fixture(rel: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../fixtures")
-            .join(rel)
-    }
 
     /// The lab's real fence (node 2 lost both iSCSI portals while multipath
     /// queued): on the timeline of the survivor's and the rebooted node's

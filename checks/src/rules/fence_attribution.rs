@@ -248,15 +248,10 @@ fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
 mod tests {
     use super::*;
     use crate::context::Options;
+    use crate::rules::test_bundle::fixture;
     use crate::source::{Bundle, Source};
     use o2check_reports::Status;
-    use std::path::{Path, PathBuf};
-
-    fn fixture(rel: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../fixtures")
-            .join(rel)
-    }
+    use std::path::Path;
 
     fn verdict(bundles: &[&Path]) -> Verdict {
         let opened: Vec<Bundle> = bundles.iter().map(|b| Bundle::open(b).unwrap()).collect();

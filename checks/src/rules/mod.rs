@@ -93,7 +93,7 @@ pub static CLUSTER: &[&ClusterCheck] = &[
 ];
 
 #[cfg(test)]
-mod test_bundle;
+pub(crate) mod test_bundle;
 
 #[cfg(test)]
 mod tests {
