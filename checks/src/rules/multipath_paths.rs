@@ -28,6 +28,16 @@ pub const CHECK: Check = Check {
     run,
 };
 
+/// multipathd's journal, as declared and as read: one argv, so the two cannot drift.
+const MULTIPATHD_JOURNAL: &[&str] = &[
+    "journalctl",
+    "-u",
+    "multipathd",
+    "-o",
+    "short-iso",
+    "--no-pager",
+];
+
 /// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
 const NEEDS: Needs = &[
     super::volumes::NEEDS,
@@ -36,14 +46,7 @@ const NEEDS: Needs = &[
     needs::KERNEL_LOG,
     &[
         Need::Command(&["multipath", "-ll"]),
-        Need::Command(&[
-            "journalctl",
-            "-u",
-            "multipathd",
-            "-o",
-            "short-iso",
-            "--no-pager",
-        ]),
+        Need::Command(MULTIPATHD_JOURNAL),
         Need::EachEntry {
             dir: "/sys/block",
             prefix: "dm-",
@@ -65,14 +68,7 @@ fn logged_history(ctx: &NodeCtx, maps: &[&MpMap]) -> Vec<Evidence> {
             .any(|m| m.name == name || m.paths.iter().any(|p| p.device == name || p.dev_t == name))
     };
     let mut texts: Vec<Text> = Vec::new();
-    if let Ok(j) = ctx.command(&[
-        "journalctl",
-        "-u",
-        "multipathd",
-        "-o",
-        "short-iso",
-        "--no-pager",
-    ]) {
+    if let Ok(j) = ctx.command(MULTIPATHD_JOURNAL) {
         texts.push(j.stdout);
     }
     for f in lines::log_files(ctx) {
