@@ -30,9 +30,19 @@ impl Located {
 /// dmesg split into the following records (`(`, `1`, `2`, `) 2 nodes`: each
 /// `printk` of `__dlm_print_nodes` without KERN_CONT) gets that list back.
 pub fn events(log: &[LogLine]) -> Vec<Located> {
+    located(log, |_, l| recognize(&l.message))
+}
+
+/// [`events`] with each line's event given by `event_of(index, line)`: the
+/// kernel-log scanner has already recognised the lines it kept, on all cores,
+/// and recognising them again here would be a second, serial pass.
+pub fn located(
+    log: &[LogLine],
+    mut event_of: impl FnMut(usize, &LogLine) -> Option<O2Event>,
+) -> Vec<Located> {
     let mut out = Vec::new();
     for (i, l) in log.iter().enumerate() {
-        let Some(mut event) = recognize(&l.message) else {
+        let Some(mut event) = event_of(i, l) else {
             continue;
         };
         if let O2Event::DlmJoin { nodes, .. } | O2Event::DlmLeave { nodes, .. } = &mut event {
@@ -105,17 +115,8 @@ pub fn events_by_source(ctx: &NodeCtx) -> Result<Arc<Vec<Arc<NodeEvents>>>, Evid
         || {
             let log = read_node_log(ctx);
             log.evidence()?;
-            Ok(Arc::new(
-                log.sources
-                    .iter()
-                    .map(|l| {
-                        Arc::new(NodeEvents {
-                            events: events(l),
-                            boot: super::history::last_boot(l).cloned(),
-                        })
-                    })
-                    .collect(),
-            ))
+            // Recognised when the log was read (see NodeLog::events).
+            Ok(Arc::new(log.events.clone()))
         },
     )
 }
