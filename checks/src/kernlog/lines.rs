@@ -189,10 +189,20 @@ fn read_uncached(ctx: &NodeCtx) -> NodeLog {
         &["dmesg"][..],
         &["journalctl", "-k", "-o", "short-iso", "--no-pager"][..],
     ] {
-        match ctx.command(argv) {
-            Ok(out) => {
+        // A bundle's saved output streams through the scanner as a log file does
+        // (flat memory, all cores); a live command is read whole.
+        let read = match ctx.source.open_command_log(argv) {
+            Some(opened) => opened
+                .and_then(|f| scanned(&command_origin(argv), f))
+                .map(|(source, bytes)| (source, bytes > 0)),
+            None => ctx
+                .command(argv)
+                .map(|out| (whole(from_text(&out.stdout)), false)),
+        };
+        match read {
+            Ok((source, nonempty)) => {
                 log.answered += 1;
-                log.push(whole(from_text(&out.stdout)));
+                log.push(source, nonempty);
             }
             Err(e) => log.gaps.push(e),
         }
@@ -205,7 +215,7 @@ fn read_uncached(ctx: &NodeCtx) -> NodeLog {
             let read: Vec<Result<ReadSource, EvidenceError>> = files
                 .par_iter()
                 .map(|file| match ctx.source.open_log(file) {
-                    Some(opened) => opened.and_then(|f| scanned(file, f)),
+                    Some(opened) => opened.and_then(|f| scanned(file, f)).map(|(s, _)| s),
                     None => ctx
                         .source
                         .read_file(file)
@@ -216,7 +226,7 @@ fn read_uncached(ctx: &NodeCtx) -> NodeLog {
                 match r {
                     Ok(source) => {
                         log.answered += 1;
-                        log.push(source);
+                        log.push(source, false);
                     }
                     Err(e) => log.gaps.push(e),
                 }
@@ -227,13 +237,22 @@ fn read_uncached(ctx: &NodeCtx) -> NodeLog {
     log
 }
 
+/// The origin [`NodeCtx::command`] gives a command's output (`command: dmesg`):
+/// evidence names the same source whichever way it was read.
+pub fn command_origin(argv: &[&str]) -> String {
+    format!("command: {}", argv.join(" "))
+}
+
 /// One source's lines and their events.
 type ReadSource = (Vec<LogLine>, NodeEvents);
 
 impl NodeLog {
-    /// Keep a source that has kernel lines (an empty one only counted as an answer).
-    fn push(&mut self, (lines, events): ReadSource) {
-        if !lines.is_empty() {
+    /// Keep a source that has kernel lines (an empty one only counted as an
+    /// answer). A streamed `dmesg` or journal holds only its o2 lines, and one
+    /// with none is still this boot's kernel log (as its whole text was, with
+    /// the other subsystems' lines): `nonempty` keeps it.
+    fn push(&mut self, (lines, events): ReadSource, nonempty: bool) {
+        if !lines.is_empty() || nonempty {
             self.sources.push(lines);
             self.events.push(Arc::new(events));
         }
@@ -257,10 +276,11 @@ fn with_boot(lines: &[LogLine], events: Vec<Located>) -> NodeEvents {
 /// only its o2 lines and node-list records, which is all the log's readers use
 /// (the scanner's tests compare memberships and events with the whole reading).
 /// Compressed rotations decompress up to the same cut as [`decode`].
-fn scanned(origin: &str, file: std::fs::File) -> Result<ReadSource, EvidenceError> {
+/// Also gives how many bytes the scan read.
+fn scanned(origin: &str, file: std::fs::File) -> Result<(ReadSource, u64), EvidenceError> {
     let mut lines = Vec::new();
     let mut recognised = Vec::new();
-    crate::kernlog::scan_pipe::scan_open(file, MAX_DECOMPRESSED, |f| {
+    let scan = crate::kernlog::scan_pipe::scan_open(file, MAX_DECOMPRESSED, |f| {
         if let Some(line) = f.log_line(origin) {
             // The scanner recognised keyword lines on the message; a node-list
             // record it kept without a keyword is recognised as the whole-text
@@ -279,7 +299,7 @@ fn scanned(origin: &str, file: std::fs::File) -> Result<ReadSource, EvidenceErro
     })?;
     let events = located(&lines, |i, _| recognised[i].take());
     let events = with_boot(&lines, events);
-    Ok((lines, events))
+    Ok(((lines, events), scan.stats.bytes))
 }
 
 /// The messages of [`read_node_log`], for readers that take what there is.

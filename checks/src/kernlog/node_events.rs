@@ -1,7 +1,7 @@
 //! All o2 events of one node, each with the line it came from.
 
 use super::event::{recognize, O2Event};
-use super::lines::{node_log, node_log_checked, read_node_log, LogLine};
+use super::lines::{command_origin, node_log, node_log_checked, read_node_log, LogLine};
 use crate::context::NodeCtx;
 use crate::error::EvidenceError;
 use o2check_reports::Evidence;
@@ -119,6 +119,19 @@ pub fn events_by_source(ctx: &NodeCtx) -> Result<Arc<Vec<Arc<NodeEvents>>>, Evid
             Ok(Arc::new(log.events.clone()))
         },
     )
+}
+
+/// This boot's events: those of the node's `dmesg` output, as the facts layer
+/// read them (streamed from a bundle), or `None` without a dmesg with kernel
+/// lines. Readers that judge only the running kernel take these rather than
+/// reading the command's whole text again.
+pub fn dmesg_events(ctx: &NodeCtx) -> Option<Arc<NodeEvents>> {
+    let log = read_node_log(ctx);
+    let origin = command_origin(&["dmesg"]);
+    log.sources
+        .iter()
+        .position(|s| s.first().is_some_and(|l| l.origin == origin))
+        .and_then(|i| log.events.get(i).cloned())
 }
 
 fn first_with_events(logs: &[Vec<LogLine>]) -> Vec<Located> {
