@@ -5,7 +5,6 @@
 //! `Unknown`, never dropped; fs/dlm (the pacemaker stack's DLM) is recognised
 //! as another stack, not as o2dlm.
 
-use rayon::prelude::*;
 use regex::{Captures, Regex, RegexSet};
 use std::sync::OnceLock;
 
@@ -349,12 +348,15 @@ fn rules() -> &'static [Compiled] {
             Rule { re: r"locking protocol \d+\.\d+, but we have \d+\.\d+, disallowing.*|protocol versions on node \d+ is not compatible.*", make: |c| O2Event::DlmProtocolRefused { text: s(c, 0) } },
         ];
         let patterns: Vec<String> = table.iter().map(|r| format!("(?i){}", r.re.replace("NODE", PEER))).collect();
-        // Compiled on every core, the set beside the rules: the first line a
-        // scan recognises waits for this (tens of ms on one core).
-        let (compiled, set) = rayon::join(
-            || patterns.par_iter().map(|p| Regex::new(p).expect("valid regex")).collect::<Vec<_>>(),
-            || RegexSet::new(&patterns).expect("valid regex set"),
-        );
+        // The set is compiled on a thread of its own beside the rules: the first
+        // line a scan recognises waits for both (tens of ms on one core). A
+        // scoped thread, not rayon: a rayon worker may be the one blocked on
+        // this initialisation, and a job queued to the pool would never run.
+        let (compiled, set) = std::thread::scope(|scope| {
+            let set = scope.spawn(|| RegexSet::new(&patterns).expect("valid regex set"));
+            let compiled: Vec<Regex> = patterns.iter().map(|p| Regex::new(p).expect("valid regex")).collect();
+            (compiled, set.join().expect("the regex set compiles"))
+        });
         let _ = RULE_SET.set(set);
         compiled.into_iter().zip(table).map(|(re, r)| (re, r.make)).collect()
     })
