@@ -6,7 +6,7 @@ use super::names;
 use super::rank::{all_collect_items, holds, NodeEvidence};
 use crate::kernlog::history::{self, Window};
 use crate::kernlog::lines::{self, LogLine};
-use crate::kernlog::node_events::{self, events_by_source, Located, NodeEvents};
+use crate::kernlog::node_events::{events_by_source, Located, NodeEvents};
 use crate::needs::{self, Need, Needs};
 use crate::runner::run_all;
 use crate::source::Source;
@@ -49,37 +49,28 @@ pub const NEEDS: Needs = &[
     ],
 ];
 
-/// The kernel-log lines of every source that stand now (see
-/// [`history::split_lines`]), and the recognised events of those lines.
+/// The recognised events of every source's lines that stand now (see
+/// [`history::split_lines`]).
 fn current(
     ctx: &NodeCtx,
     sources: &[Vec<LogLine>],
     events: &[Arc<NodeEvents>],
     options: &Options,
-) -> (Vec<LogLine>, Vec<Located>) {
+) -> Vec<Located> {
     let window = Window::of(ctx.source, options.since.clone());
-    let (mut lines, mut now_events) = (Vec::new(), Vec::new());
-    for (i, log) in sources.iter().enumerate() {
-        match events.get(i) {
-            Some(ev) => {
-                let now = history::split_lines(log, ev, &window).0;
-                // Line numbers are unique within one source.
-                let standing: HashSet<u32> = now.iter().map(|l| l.line).collect();
-                now_events.extend(
-                    ev.events
-                        .iter()
-                        .filter(|e| standing.contains(&e.line.line))
-                        .cloned(),
-                );
-                lines.extend(now);
-            }
-            None => {
-                now_events.extend(node_events::events(log));
-                lines.extend(log.iter().cloned());
-            }
-        }
+    let mut now_events = Vec::new();
+    for (log, ev) in sources.iter().zip(events) {
+        let now = history::split_lines(log, ev, &window).0;
+        // Line numbers are unique within one source.
+        let standing: HashSet<u32> = now.iter().map(|l| l.line).collect();
+        now_events.extend(
+            ev.events
+                .iter()
+                .filter(|e| standing.contains(&e.line.line))
+                .cloned(),
+        );
     }
-    (lines, now_events)
+    now_events
 }
 
 /// Run every check and read every node's logs; returns the evidence per node and
@@ -101,7 +92,7 @@ pub fn gather(
             // and facts that point at a cause only from the lines that stand
             // now: an earlier failed attempt is history, not today's cause.
             let mut names = names::read(&ctx, &all);
-            let (log, events) = current(&ctx, &sources, &events, options);
+            let events = current(&ctx, &sources, &events, options);
             let node_results: Vec<CheckResult> = results
                 .iter()
                 .filter(|r| r.node == s.node() || r.node == "cluster")
@@ -119,7 +110,6 @@ pub fn gather(
             NodeEvidence {
                 node: s.node().to_string(),
                 results: node_results,
-                log,
                 events,
                 names,
                 present: items

@@ -9,8 +9,7 @@ use super::facts::holding;
 use super::fixes::{self, Step};
 use super::messages::{classify, meaning, Classified};
 use super::names::{mount_from_error, Family, Names};
-use super::signatures::matching;
-use crate::kernlog::lines::LogLine;
+use super::signatures::signatures_of;
 use crate::kernlog::node_events::Located;
 use o2check_reports::diagnosis::{Cause, Confidence, Diagnosis, Fix, FixCommand, RuledOut};
 use o2check_reports::{CheckResult, Evidence, Status};
@@ -19,8 +18,8 @@ use o2check_reports::{CheckResult, Evidence, Status};
 pub struct NodeEvidence {
     pub node: String,
     pub results: Vec<CheckResult>,
-    pub log: Vec<LogLine>,
-    /// The o2 events of `log`'s lines (recognised once, by the facts layer).
+    /// The o2 events of the node's kernel-log lines that stand now (recognised
+    /// once, by the facts layer; see [`super::gather`]).
     pub events: Vec<Located>,
     pub names: Names,
     /// The catalogue's collect items this node's evidence already holds.
@@ -94,8 +93,9 @@ fn judge(def: &CauseDef, n: &NodeEvidence) -> OnNode {
         }
     }
     let mut lines: Vec<Evidence> = Vec::new();
-    for l in &n.log {
-        for s in matching(&l.message).filter(|s| s.cause == def.id) {
+    for e in &n.events {
+        let l = &e.line;
+        for s in signatures_of(&e.event).filter(|s| s.cause == def.id) {
             let key = format!("log:{}@{}", s.name.replace(' ', "-"), n.node);
             if !on.findings.contains(&key) {
                 on.findings.push(key);

@@ -182,6 +182,11 @@ pub fn matching(message: &str) -> impl Iterator<Item = &'static Signature> {
         .filter(move |s| event.as_ref().is_some_and(|e| (s.is)(e)))
 }
 
+/// The signatures of an event already recognised (the facts layer's).
+pub fn signatures_of(event: &O2Event) -> impl Iterator<Item = &'static Signature> + '_ {
+    SIGNATURES.iter().filter(move |s| (s.is)(event))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
