@@ -12,8 +12,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Per-command delay of an ordinary simulated node, and of the one slow node.
-pub(crate) const NODE_DELAY_MS: u64 = 40;
-pub(crate) const SLOW_DELAY_MS: u64 = 400;
+pub const NODE_DELAY_MS: u64 = 40;
+pub const SLOW_DELAY_MS: u64 = 400;
 fn children_cpu_ms() -> f64 {
     getrusage(UsageWho::RUSAGE_CHILDREN).map_or(0.0, |u| {
         let ms =
@@ -25,7 +25,7 @@ fn children_cpu_ms() -> f64 {
 /// Answers a node gives in a run, each after the node's delay: collect and three
 /// clock samples (over two sessions: the samples share one; the simulated nodes
 /// run with `--deploy never`, so no deployment round trip).
-pub(crate) const COMMANDS_PER_NODE: u64 = 4;
+pub const COMMANDS_PER_NODE: u64 = 4;
 
 pub fn run(exe: &Path, bundle: &Path, node_counts: &[usize], iterations: usize) -> u8 {
     match bench(exe, bundle, node_counts, iterations) {
