@@ -102,8 +102,16 @@ pub(crate) const NEEDS: &[Need] = &[
     Need::Log("syslog"),
 ];
 
-/// Every volume, mounted ones first, devices deduplicated.
+/// Every volume, mounted ones first, devices deduplicated: worked out once per
+/// node (a node fact, see crate::facts), however many checks ask.
 pub fn volumes(ctx: &NodeCtx) -> Vec<Volume> {
+    let volumes = ctx.fact(|f| &f.volumes, || std::sync::Arc::new(read_volumes(ctx)));
+    volumes.as_ref().clone()
+}
+
+/// [`volumes`] from the node's evidence: /proc/mounts, fstab, `mounted.ocfs2
+/// -d`/`-f` and each volume's `debugfs.ocfs2 -R stats`.
+fn read_volumes(ctx: &NodeCtx) -> Vec<Volume> {
     let mut out: Vec<Volume> = Vec::new();
     let proc_mounts = mounts(ctx);
     if let Ok((text, entries)) = &proc_mounts {
@@ -299,6 +307,22 @@ mod tests {
         let b = Bundle::open(dir).unwrap();
         let options = Options::default();
         volumes(&NodeCtx::new(&b as &dyn Source, &options))
+    }
+
+    /// Through a node's memo (as in every run) the volumes are worked out once
+    /// and are what the evidence gives.
+    #[test]
+    fn a_nodes_volumes_are_kept_and_equal_to_a_fresh_reading() {
+        let dir = fixture("bundles/lab-capture-healthy-node1");
+        let cached = crate::source::Cached::new(Bundle::open(&dir).unwrap());
+        let options = Options::default();
+        let ctx = NodeCtx::new(&cached as &dyn Source, &options);
+        let facts = cached.facts().unwrap();
+        assert!(facts.volumes.get().is_none());
+        let first = format!("{:?}", volumes(&ctx));
+        assert!(facts.volumes.get().is_some());
+        assert_eq!(format!("{:?}", volumes(&ctx)), first);
+        assert_eq!(format!("{:?}", volumes_of(&dir)), first);
     }
 
     #[test]

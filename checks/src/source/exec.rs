@@ -118,8 +118,9 @@ const REAP_GRACE: Duration = Duration::from_millis(500);
 
 /// Wait for `child` (spawned with `process_group(0)`) until `timeout`; past it, kill
 /// its whole process group and return `None`. A child that does not die within
-/// `REAP_GRACE` of the kill is abandoned to a thread that reaps it whenever it
-/// dies, so the caller goes on (and records a timeout) instead of waiting for it.
+/// `REAP_GRACE` of the kill is abandoned to its waiter thread, which reaps it
+/// whenever it dies, so the caller goes on (and records a timeout) instead of
+/// waiting for it.
 pub fn wait_or_kill(
     child: &mut std::process::Child,
     timeout: Duration,
@@ -133,37 +134,110 @@ fn wait_or_abandon(
     grace: Duration,
     kill: fn(u32),
 ) -> std::io::Result<Option<std::process::ExitStatus>> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(Some(status));
-        }
-        if Instant::now() >= deadline {
-            kill(child.id());
-            let reap_by = Instant::now() + grace;
-            while Instant::now() < reap_by {
-                if child.try_wait()?.is_some() {
-                    return Ok(None);
+    if let Some(status) = child.try_wait()? {
+        return Ok(Some(status));
+    }
+    // Blocked on the child's exit, not woken every few ms to ask (255 ssh
+    // sessions at once were 255 threads polling).
+    let exit = ExitWatch::start(child.id())?;
+    if exit.exited_within(timeout) {
+        return child.wait().map(Some);
+    }
+    kill(child.id());
+    if exit.exited_or_abandon(grace) {
+        child.wait()?;
+    }
+    Ok(None)
+}
+
+/// Where a child's waiter thread stands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Waited {
+    Running,
+    /// Exited, not yet reaped: the caller reaps it (its `Child` keeps the status).
+    Exited,
+    /// The caller went on without it: the waiter reaps it whenever it dies.
+    Abandoned,
+}
+
+/// A thread blocked in `waitid(WEXITED | WNOWAIT)` on one child: it learns of the
+/// exit without reaping, so the caller's `Child::wait` still gets the status and
+/// the pid stays ours (it cannot be reused) until then.
+struct ExitWatch {
+    state: std::sync::Arc<(std::sync::Mutex<Waited>, std::sync::Condvar)>,
+}
+
+impl ExitWatch {
+    fn start(pid: u32) -> std::io::Result<ExitWatch> {
+        let state = std::sync::Arc::new((
+            std::sync::Mutex::new(Waited::Running),
+            std::sync::Condvar::new(),
+        ));
+        let shared = state.clone();
+        thread::Builder::new()
+            .name("o2check-wait".into())
+            .spawn(move || {
+                wait_exited(pid);
+                let (lock, changed) = &*shared;
+                let mut s = lock.lock().unwrap_or_else(|p| p.into_inner());
+                if *s == Waited::Abandoned {
+                    reap(pid);
+                } else {
+                    *s = Waited::Exited;
+                    changed.notify_all();
                 }
-                thread::sleep(Duration::from_millis(5));
-            }
-            reap_later(child.id());
-            return Ok(None);
+            })?;
+        Ok(ExitWatch { state })
+    }
+
+    /// Did the child exit within `timeout`?
+    fn exited_within(&self, timeout: Duration) -> bool {
+        let (lock, changed) = &*self.state;
+        let s = lock.lock().unwrap_or_else(|p| p.into_inner());
+        let (s, _) = changed
+            .wait_timeout_while(s, timeout, |s| *s == Waited::Running)
+            .unwrap_or_else(|p| p.into_inner());
+        *s == Waited::Exited
+    }
+
+    /// [`Self::exited_within`]; when it did not, the child is left to the waiter
+    /// (under the same lock, so an exit at that very moment is reaped by one side).
+    fn exited_or_abandon(&self, grace: Duration) -> bool {
+        let (lock, changed) = &*self.state;
+        let s = lock.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut s, _) = changed
+            .wait_timeout_while(s, grace, |s| *s == Waited::Running)
+            .unwrap_or_else(|p| p.into_inner());
+        if *s == Waited::Exited {
+            return true;
         }
-        thread::sleep(Duration::from_millis(5));
+        *s = Waited::Abandoned;
+        false
     }
 }
 
-/// Reap our child `pid` on a detached thread whenever it finally dies, so an
-/// abandoned command leaves no zombie behind (the pid stays ours until reaped,
-/// so it cannot name another process meanwhile).
-fn reap_later(pid: u32) {
+/// Blocks until our child `pid` has exited (or cannot be waited for), leaving it
+/// unreaped (waitid(2), WNOWAIT).
+fn wait_exited(pid: u32) {
+    use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
+    let Ok(raw) = i32::try_from(pid) else {
+        return;
+    };
+    let pid = nix::unistd::Pid::from_raw(raw);
+    loop {
+        match waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT) {
+            Ok(WaitStatus::StillAlive) | Err(nix::errno::Errno::EINTR) => continue,
+            // Exited, or not ours to wait for any more (ECHILD): either way, done.
+            _ => return,
+        }
+    }
+}
+
+fn reap(pid: u32) {
     use nix::sys::wait::waitpid;
     use nix::unistd::Pid;
     if let Ok(pid) = i32::try_from(pid) {
-        thread::spawn(move || {
-            let _ = waitpid(Pid::from_raw(pid), None);
-        });
+        let _ = waitpid(Pid::from_raw(pid), None);
     }
 }
 
@@ -300,7 +374,7 @@ mod tests {
             "{:?}",
             start.elapsed()
         );
-        // Still alive, and reaped by the abandoned thread once it does die.
+        // Still alive, and reaped by its waiter thread once it does die.
         assert!(std::fs::metadata(format!("/proc/{pid}")).is_ok());
         kill_pid(pid);
         let gone_by = Instant::now() + Duration::from_secs(5);
@@ -311,6 +385,41 @@ mod tests {
             std::fs::metadata(format!("/proc/{pid}")).is_err(),
             "{pid} was left a zombie"
         );
+    }
+
+    /// The exit is seen when it happens (the waiter is woken by it), long
+    /// before the timeout, and the status is the child's.
+    #[test]
+    fn an_exit_ends_the_wait_with_its_status() {
+        for code in [0, 7] {
+            let mut child = Command::new("sh")
+                .args(["-c", &format!("sleep 0.3; exit {code}")])
+                .spawn()
+                .unwrap();
+            let start = Instant::now();
+            let status = wait_or_kill(&mut child, Duration::from_secs(20)).unwrap();
+            assert_eq!(status.and_then(|s| s.code()), Some(code));
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{:?}",
+                start.elapsed()
+            );
+            // Reaped: nothing left of it, not even a zombie.
+            assert!(std::fs::metadata(format!("/proc/{}", child.id())).is_err());
+        }
+    }
+
+    /// A killed child that dies within the grace is reaped by the caller.
+    #[test]
+    fn a_killed_child_is_reaped_at_the_deadline() {
+        let mut child = Command::new("sleep")
+            .arg("30")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let r = wait_or_kill(&mut child, Duration::from_millis(100)).unwrap();
+        assert!(r.is_none());
+        assert!(std::fs::metadata(format!("/proc/{}", child.id())).is_err());
     }
 
     fn kill_pid(pid: u32) {
