@@ -7,6 +7,7 @@
 
 use crate::cli::FleetArgs;
 use crate::cluster_sources::{self, dir_name, CollectSettings, Reach};
+use crate::early::{self, Early};
 use crate::error::{Error, Exit};
 use crate::{cmd_run, output, sources, trials};
 use chrono::Utc;
@@ -26,6 +27,8 @@ use std::time::Duration;
 /// Every node's evidence before it is placed.
 struct Gathered {
     sources: Vec<Box<dyn Source>>,
+    /// Per-node results computed as each node arrived, in `sources` order.
+    early: Vec<Option<Early>>,
     reach: Vec<Reach>,
     /// Inputs that could not be read at all (a broken bundle): name and why.
     unreadable: Vec<(String, String)>,
@@ -45,7 +48,6 @@ pub fn run(args: FleetArgs) -> Exit {
 
 fn run_fleet(args: FleetArgs) -> Exit {
     let started = Utc::now();
-    let gathered = gather(&args)?;
     let options = Options {
         min_paths: args.min_paths,
         multipath_maps: Vec::new(),
@@ -53,16 +55,18 @@ fn run_fleet(args: FleetArgs) -> Exit {
         max_clock_skew: Duration::from_millis(args.max_clock_skew_ms),
         since: None,
     };
+    let gathered = gather(&args, &options)?;
     // The scratch and unpacked directories hold the bundles the sources read
     // from, lazily: they must live until every cluster is checked.
     let Gathered {
         sources,
+        early,
         reach,
         unreadable,
         _scratch,
         _archives,
     } = gathered;
-    let (groups, unplaced) = split(sources, reach, unreadable, &options);
+    let (groups, unplaced) = split(sources, early, reach, unreadable, &options);
     let mode = if args.bundle_dir.is_some() {
         "bundle"
     } else {
@@ -113,7 +117,7 @@ fn run_fleet(args: FleetArgs) -> Exit {
     Ok(s.exit_code())
 }
 
-fn gather(args: &FleetArgs) -> Result<Gathered, Error> {
+fn gather(args: &FleetArgs, options: &Options) -> Result<Gathered, Error> {
     if let Some(dir) = &args.bundle_dir {
         return from_bundle_dir(dir);
     }
@@ -127,9 +131,16 @@ fn gather(args: &FleetArgs) -> Result<Gathered, Error> {
         command_timeout: args.command_timeout,
         tcp_timeout_ms: args.tcp_timeout_ms,
     };
-    let c = cluster_sources::open(a, &settings, args.save_bundles.as_deref())?;
+    // Each node's per-node checks run as its bundle arrives, against as many
+    // peers as its cluster.conf gives its cluster (checked again at the end).
+    let arrived = |source: &dyn Source, _nodes: usize| {
+        let peers = expected_peers(source);
+        Some(early::early(source, options, rules::ALL, peers, &|_| true))
+    };
+    let c = cluster_sources::open(a, &settings, args.save_bundles.as_deref(), &arrived)?;
     Ok(Gathered {
         sources: c.sources,
+        early: c.early,
         reach: c.reach,
         unreadable: Vec::new(),
         _scratch: c.scratch,
@@ -147,6 +158,7 @@ fn from_bundle_dir(dir: &Path) -> Result<Gathered, Error> {
     entries.sort();
     let mut g = Gathered {
         sources: Vec::new(),
+        early: Vec::new(),
         reach: Vec::new(),
         unreadable: Vec::new(),
         _scratch: None,
@@ -200,9 +212,24 @@ fn placement(source: &dyn Source) -> Placement {
     })
 }
 
+/// How many peers `source` will be checked with: the other nodes its own
+/// cluster.conf lists in its cluster (none when it is placed in no cluster).
+fn expected_peers(source: &dyn Source) -> usize {
+    match placement(source) {
+        Placement::Cluster { members, .. } => {
+            let listed = members
+                .iter()
+                .any(|m| o2check_checks::rules::o2cb_node_is_local(m, source.node()));
+            members.len() - usize::from(listed)
+        }
+        _ => 0,
+    }
+}
+
 /// The clusters to check, and the nodes that belong to none.
 fn split(
     sources: Vec<Box<dyn Source>>,
+    early: Vec<Option<Early>>,
     reach: Vec<Reach>,
     unreadable: Vec<(String, String)>,
     options: &Options,
@@ -263,6 +290,8 @@ fn split(
         }
     }
     let mut sources: Vec<Option<Box<dyn Source>>> = sources.into_iter().map(Some).collect();
+    let mut early: Vec<Option<Early>> = early;
+    early.resize_with(sources.len(), || None);
     let groups = partition
         .clusters
         .iter()
@@ -271,6 +300,7 @@ fn split(
             label: label.clone(),
             inputs: Arc::new(trials::Inputs {
                 sources: idx.iter().filter_map(|&i| sources[i].take()).collect(),
+                early: idx.iter().map(|&i| early[i].take()).collect(),
                 options: options.clone(),
                 reach,
             }),

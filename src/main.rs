@@ -21,6 +21,7 @@ mod cmd_scenario_agent;
 mod cmd_scenario_run;
 mod cmd_timeline;
 mod cmd_why;
+mod early;
 mod error;
 mod facts;
 mod interrupt;

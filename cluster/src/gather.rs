@@ -3,6 +3,11 @@
 //! that cannot be reached, or whose o2check cannot run, becomes a `node-reachable`
 //! error; the others go on. The caller (the CLI) decides where bundles go, prints
 //! the progress lines it is handed and cleans up on Ctrl-C.
+//!
+//! Pipelined: each node's bundle is opened, and handed to the caller's
+//! `arrived` work (its per-node checks), in the node's own worker as soon as it
+//! is in, while slower nodes are still collecting; after the last node only what
+//! needs every node (cross-node checks, reports) is left.
 
 use crate::deploy::{self, Deploy, DeployMode, Payload, Remote};
 use crate::fanout::map_nodes;
@@ -24,9 +29,11 @@ pub struct Reach {
     pub evidence: Vec<Evidence>,
 }
 
-/// Every reached node's evidence, and how reaching each went.
-pub struct Gathered {
+/// Every reached node's evidence, what `arrived` made of it (same order as
+/// `sources`), and how reaching each node went.
+pub struct Gathered<T> {
     pub sources: Vec<Box<dyn Source>>,
+    pub early: Vec<T>,
     pub reach: Vec<Reach>,
 }
 
@@ -56,8 +63,15 @@ pub struct Plan<'a> {
     pub keep_on_disk: bool,
 }
 
-/// Fetch every node's bundle; `progress` gets one line per node as it is done.
-pub fn gather(nodes: &[Node], plan: &Plan, progress: &(dyn Fn(&str) + Sync)) -> Gathered {
+/// Fetch every node's bundle; `progress` gets one line per node as it is done,
+/// and `arrived` runs on each opened bundle in that node's worker (it counts
+/// against `--parallel` like the fetch; the node's timeout covers the fetch only).
+pub fn gather<T: Send>(
+    nodes: &[Node],
+    plan: &Plan,
+    progress: &(dyn Fn(&str) + Sync),
+    arrived: &(dyn Fn(&dyn Source) -> T + Sync),
+) -> Gathered<T> {
     let settings = FetchSettings {
         program: String::new(),
         collect_args: plan.collect_args.clone(),
@@ -72,8 +86,13 @@ pub fn gather(nodes: &[Node], plan: &Plan, progress: &(dyn Fn(&str) + Sync)) -> 
         let started = Instant::now();
         let r = reach_one(node, plan, &settings);
         let millis = started.elapsed().as_millis() as u64;
+        let r = r.and_then(|(f, remote)| {
+            let source = Cached::new(open_bundle(node, &f)?);
+            let early = arrived(&source);
+            Ok((f, remote, source, early))
+        });
         match &r {
-            Ok((f, _)) => progress(&format!(
+            Ok((f, ..)) => progress(&format!(
                 "  {}: collected in {:.1} s",
                 node.name,
                 f.millis as f64 / 1000.0
@@ -89,13 +108,14 @@ pub fn gather(nodes: &[Node], plan: &Plan, progress: &(dyn Fn(&str) + Sync)) -> 
     });
     let mut out = Gathered {
         sources: Vec::new(),
+        early: Vec::new(),
         reach: Vec::new(),
     };
     let describe = plan.transport.describe();
     for (node, (result, millis)) in nodes.iter().zip(results) {
-        match result.and_then(|(f, remote)| open_bundle(node, &f).map(|b| (b, f, remote))) {
-            Ok((bundle, fetched, remote)) => {
-                let name = bundle.node().to_string();
+        match result {
+            Ok((fetched, remote, source, early)) => {
+                let name = source.node().to_string();
                 if out.sources.iter().any(|s| s.node() == name) {
                     out.reach.push(Reach {
                         node: node.name.clone(),
@@ -112,7 +132,8 @@ pub fn gather(nodes: &[Node], plan: &Plan, progress: &(dyn Fn(&str) + Sync)) -> 
                         format!("o2check on the node: {}", remote.program),
                     )],
                 });
-                out.sources.push(Box::new(Cached::new(bundle)));
+                out.sources.push(Box::new(source));
+                out.early.push(early);
             }
             Err(e) => out.reach.push(Reach {
                 node: node.name.clone(),
