@@ -17,7 +17,7 @@ use o2check_checks::{rules, Options, Text};
 use o2check_cluster::fanout::map_nodes;
 use o2check_cluster::fleet::{self, Evidence, Placement};
 use o2check_reports::facts::Facts;
-use o2check_reports::fleet::{self as summary, ClusterRun, FleetSummary, UnplacedNode};
+use o2check_reports::fleet::{self as summary, ClusterRun, FleetSummary, NodeAlone, UnplacedNode};
 use o2check_reports::write::atomic_write;
 use o2check_reports::RunReport;
 use std::path::{Path, PathBuf};
@@ -66,7 +66,7 @@ fn run_fleet(args: FleetArgs) -> Exit {
         _scratch,
         _archives,
     } = gathered;
-    let (groups, unplaced) = split(sources, early, reach, unreadable, &options);
+    let (groups, mut unplaced, alone) = split(sources, early, reach, unreadable, &options);
     let mode = if args.bundle_dir.is_some() {
         "bundle"
     } else {
@@ -77,23 +77,28 @@ fn run_fleet(args: FleetArgs) -> Exit {
         groups.len(),
         args.cluster_args.parallel
     );
-    let reports: Vec<RunReport> = map_nodes(&groups, args.cluster_args.parallel, |g| {
+    let checked: Vec<&Group> = groups.iter().chain(&alone).collect();
+    let reports: Vec<RunReport> = map_nodes(&checked, args.cluster_args.parallel, |g| {
         let jobs = trials::jobs(&g.inputs, rules::ALL, rules::CLUSTER);
         cmd_run::assemble(&g.inputs, trials::evaluate(jobs), mode, started)
     });
+    let (cluster_reports, alone_reports) = reports.split_at(groups.len());
     let mut runs = Vec::new();
-    for (g, report) in groups.iter().zip(&reports) {
-        let dir = dir_name(&g.label);
-        let (json_rel, junit_rel) = (format!("{dir}/results.json"), format!("{dir}/junit.xml"));
-        let targets =
-            output::Targets::json_junit(args.out.join(&json_rel), args.out.join(&junit_rel));
-        output::files(report, &Facts::default(), &targets)?;
+    for (g, report) in groups.iter().zip(cluster_reports) {
+        let (json, junit) = write_reports(&args.out, &dir_name(&g.label), report)?;
         runs.push(ClusterRun {
             name: &g.label,
             report,
-            json: json_rel,
-            junit: junit_rel,
+            json,
+            junit,
         });
+    }
+    for (g, report) in alone.iter().zip(alone_reports) {
+        let dir = format!("{ALONE_DIR}/{}", dir_name(&g.label));
+        let (json, junit) = write_reports(&args.out, &dir, report)?;
+        if let Some(u) = unplaced.iter_mut().find(|u| u.node == g.label) {
+            u.alone = Some(NodeAlone::of(report, json, junit));
+        }
     }
     let s = FleetSummary::build(
         env!("CARGO_PKG_VERSION"),
@@ -115,6 +120,18 @@ fn run_fleet(args: FleetArgs) -> Exit {
     }
     eprintln!("o2check fleet: reports in {}", args.out.display());
     Ok(s.exit_code())
+}
+
+/// Where the reports of nodes checked on their own go, beneath `--out`.
+const ALONE_DIR: &str = "nodes-alone";
+
+/// `report` as `<dir>/results.json` and `<dir>/junit.xml` beneath `out`;
+/// returns both paths relative to `out`.
+fn write_reports(out: &Path, dir: &str, report: &RunReport) -> Result<(String, String), Error> {
+    let (json, junit) = (format!("{dir}/results.json"), format!("{dir}/junit.xml"));
+    let targets = output::Targets::json_junit(out.join(&json), out.join(&junit));
+    output::files(report, &Facts::default(), &targets)?;
+    Ok((json, junit))
 }
 
 fn gather(args: &FleetArgs, options: &Options) -> Result<Gathered, Error> {
@@ -233,7 +250,7 @@ fn split(
     reach: Vec<Reach>,
     unreadable: Vec<(String, String)>,
     options: &Options,
-) -> (Vec<Group>, Vec<UnplacedNode>) {
+) -> (Vec<Group>, Vec<UnplacedNode>, Vec<Group>) {
     let placements: Vec<Placement> = sources.iter().map(|s| placement(s.as_ref())).collect();
     let partition = fleet::partition(&placements);
     let mut unplaced: Vec<UnplacedNode> = unreadable
@@ -242,6 +259,7 @@ fn split(
             node,
             kind: "unreadable".into(),
             reason,
+            alone: None,
         })
         .collect();
     for (i, p) in &partition.unplaced {
@@ -254,11 +272,13 @@ fn split(
                     "its cluster.conf lists it in clusters {} and no O2CB_BOOTCLUSTER says which it runs",
                     names.join(", ")
                 ),
+                alone: None,
             },
             Placement::NoCluster(why) => UnplacedNode {
                 node,
                 kind: "no-cluster".into(),
                 reason: why.clone(),
+                alone: None,
             },
             Placement::Cluster { .. } => continue,
         });
@@ -284,6 +304,7 @@ fn split(
                         node: r.node.clone(),
                         kind: "unreachable".into(),
                         reason: format!("{e}; no reached node's cluster.conf lists it"),
+                        alone: None,
                     });
                 }
             }
@@ -306,5 +327,23 @@ fn split(
             }),
         })
         .collect();
-    (groups, unplaced)
+    // A node in no cluster (or in two) still has its own problems: its
+    // per-node checks run on it alone.
+    let alone = partition
+        .unplaced
+        .iter()
+        .filter_map(|&(i, _)| {
+            let source = sources[i].take()?;
+            Some(Group {
+                label: source.node().to_string(),
+                inputs: Arc::new(trials::Inputs {
+                    sources: vec![source],
+                    early: vec![early[i].take()],
+                    options: options.clone(),
+                    reach: Vec::new(),
+                }),
+            })
+        })
+        .collect();
+    (groups, unplaced, alone)
 }

@@ -106,7 +106,11 @@ impl Source for PeerNotYetIn {
     fn command(&self, _argv: &[&str]) -> Result<CommandOutput, EvidenceError> {
         self.missing()
     }
-    fn tcp_probe(&self, _addr: SocketAddrV4, _timeout: Duration) -> Result<TcpProbe, EvidenceError> {
+    fn tcp_probe(
+        &self,
+        _addr: SocketAddrV4,
+        _timeout: Duration,
+    ) -> Result<TcpProbe, EvidenceError> {
         self.missing()
     }
     fn tcp_probe_from(
@@ -137,4 +141,3 @@ impl Source for PeerNotYetIn {
         None
     }
 }
-

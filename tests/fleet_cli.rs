@@ -167,6 +167,34 @@ fn fleet_partitions_by_cluster_conf_and_checks_each_cluster_like_run() {
         .any(|(c, n, _)| c == "cluster-conf-identical" && n == "cluster"));
     let beta = json(&out.join("beta/results.json"));
     assert!(verdicts(&beta).iter().all(|(_, n, _)| n == "beta1.example"));
+
+    // The node in no cluster still had its own checks run, as `run --bundle`
+    // of it alone would, and the summary shows them.
+    let lost = tmp.path().join("lost.json");
+    o2check(&[
+        "run",
+        "--no-reports",
+        "-q",
+        "--bundle",
+        bundles.join("d").to_str().unwrap(),
+        "--json",
+        lost.to_str().unwrap(),
+    ]);
+    let fleet_lost = json(&out.join("nodes-alone/lost1.example/results.json"));
+    assert_eq!(verdicts(&fleet_lost), verdicts(&json(&lost)));
+    let own = &s["unplaced"][0]["alone"];
+    assert_eq!(own["json"], "nodes-alone/lost1.example/results.json");
+    let count = |status: &str| {
+        verdicts(&fleet_lost)
+            .iter()
+            .filter(|(_, _, s)| s == status)
+            .count()
+    };
+    assert!(count("pass") > 0, "its own checks ran: {fleet_lost}");
+    for (key, status) in [("passed", "pass"), ("failed", "fail"), ("skipped", "skip")] {
+        assert_eq!(own[key], count(status), "{key}");
+    }
+    assert!(stdout.contains("      its own checks: "), "{stdout}");
 }
 
 #[test]

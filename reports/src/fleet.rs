@@ -33,6 +33,49 @@ pub struct UnplacedNode {
     /// `no-cluster`, `several-clusters` or `unreachable`.
     pub kind: String,
     pub reason: String,
+    /// Its own (per-node) checks, when its evidence was read: its problems are
+    /// still its problems, even with no cluster to compare it with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alone: Option<NodeAlone>,
+}
+
+/// The per-node checks of a node checked on its own.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct NodeAlone {
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+    pub skipped: usize,
+    /// `check@node` of every failure and error, in report order.
+    pub failing: Vec<String>,
+    /// Its reports, relative to the fleet summary.
+    pub json: String,
+    pub junit: String,
+}
+
+impl NodeAlone {
+    /// The counts of `report` (one node, no cross-node checks), written to `json`/`junit`.
+    pub fn of(report: &RunReport, json: String, junit: String) -> NodeAlone {
+        NodeAlone {
+            passed: report.count(Status::Pass),
+            failed: report.count(Status::Fail),
+            errors: report.count(Status::Error),
+            skipped: report.count(Status::Skip),
+            failing: failing(report),
+            json,
+            junit,
+        }
+    }
+}
+
+/// `check@node` of every failure and error of `report`, in report order.
+fn failing(report: &RunReport) -> Vec<String> {
+    report
+        .results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Fail | Status::Error))
+        .map(|r| format!("{}@{}", r.check, r.node))
+        .collect()
 }
 
 /// How often a check failed or errored across the fleet.
@@ -76,12 +119,10 @@ impl FleetSummary {
         let mut clusters = Vec::new();
         for run in runs {
             let r = run.report;
-            let mut failing = Vec::new();
             for res in &r.results {
                 if !matches!(res.status, Status::Fail | Status::Error) {
                     continue;
                 }
-                failing.push(format!("{}@{}", res.check, res.node));
                 let c = by_check
                     .entry(res.check.as_str())
                     .or_insert_with(|| CheckFailures {
@@ -105,7 +146,7 @@ impl FleetSummary {
                 failed: r.count(Status::Fail),
                 errors: r.count(Status::Error),
                 skipped: r.count(Status::Skip),
-                failing,
+                failing: failing(r),
                 json: run.json.clone(),
                 junit: run.junit.clone(),
             });
@@ -177,6 +218,16 @@ pub fn to_text(s: &FleetSummary) -> String {
     }
     for u in &s.unplaced {
         let _ = writeln!(t, "  NOT CHECKED {} ({}): {}", u.node, u.kind, u.reason);
+        if let Some(a) = &u.alone {
+            let _ = writeln!(
+                t,
+                "      its own checks: {} passed, {} failed, {} errors, {} skipped; {}",
+                a.passed, a.failed, a.errors, a.skipped, a.json
+            );
+            for f in &a.failing {
+                let _ = writeln!(t, "      {f}");
+            }
+        }
     }
     if !s.failures_by_check.is_empty() {
         t.push_str("failures by check:\n");
@@ -237,11 +288,31 @@ pub fn to_html(s: &FleetSummary) -> String {
     }
     h.push_str("</table>\n");
     if !s.unplaced.is_empty() {
-        h.push_str("<h2>Nodes not checked with a cluster</h2>\n<table><tr><th>node</th><th>why</th></tr>\n");
+        h.push_str("<h2>Nodes not checked with a cluster</h2>\n<table><tr><th>node</th><th>why</th><th>its own checks</th></tr>\n");
         for u in &s.unplaced {
+            let own = match &u.alone {
+                Some(a) => {
+                    let failing: Vec<String> = a
+                        .failing
+                        .iter()
+                        .map(|f| format!("<br><code>{}</code>", esc(f)))
+                        .collect();
+                    format!(
+                        "{} passed, {} failed, {} errors, {} skipped (<a href=\"{}\">JSON</a> <a href=\"{}\">JUnit</a>){}",
+                        a.passed,
+                        a.failed,
+                        a.errors,
+                        a.skipped,
+                        esc(&a.json),
+                        esc(&a.junit),
+                        failing.join("")
+                    )
+                }
+                None => "not run: no evidence".into(),
+            };
             let _ = writeln!(
                 h,
-                "<tr><td class=\"bad\">{}</td><td>{}: {}</td></tr>",
+                "<tr><td class=\"bad\">{}</td><td>{}: {}</td><td>{own}</td></tr>",
                 esc(&u.node),
                 esc(&u.kind),
                 esc(&u.reason)
@@ -381,9 +452,45 @@ mod tests {
             node: "z".into(),
             kind: "several-clusters".into(),
             reason: "listed in alpha, beta".into(),
+            alone: None,
         };
         let s = FleetSummary::build("0", "a".into(), "b".into(), &runs, vec![lost]);
         assert_eq!(s.exit_code(), 1);
         assert!(to_text(&s).contains("NOT CHECKED z (several-clusters): listed in alpha, beta"));
+    }
+
+    #[test]
+    fn an_unplaced_node_shows_its_own_checks() {
+        let own = report(
+            &["z<1>"],
+            &[
+                ("fstab", "z<1>", Status::Pass),
+                ("hostname-in-cluster-conf", "z<1>", Status::Fail),
+                ("o2cb-status", "z<1>", Status::Skip),
+            ],
+        );
+        let lost = UnplacedNode {
+            node: "z<1>".into(),
+            kind: "no-cluster".into(),
+            reason: "its evidence has no /etc/ocfs2/cluster.conf".into(),
+            alone: Some(NodeAlone::of(
+                &own,
+                "u/z/results.json".into(),
+                "u/z/junit.xml".into(),
+            )),
+        };
+        let s = FleetSummary::build("0", "a".into(), "b".into(), &[], vec![lost]);
+        let text = to_text(&s);
+        assert!(
+            text.contains("      its own checks: 1 passed, 1 failed, 0 errors, 1 skipped; u/z/results.json\n      hostname-in-cluster-conf@z<1>\n"),
+            "{text}"
+        );
+        let html = to_html(&s);
+        assert!(
+            html.contains("<code>hostname-in-cluster-conf@z&lt;1&gt;</code>"),
+            "{html}"
+        );
+        let back: FleetSummary = serde_json::from_slice(&to_json(&s)).unwrap();
+        assert_eq!(back, s);
     }
 }
