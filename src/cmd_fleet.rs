@@ -17,7 +17,7 @@ use o2check_checks::{rules, Options, Text};
 use o2check_cluster::fanout::map_nodes;
 use o2check_cluster::fleet::{self, Evidence, Placement};
 use o2check_reports::facts::Facts;
-use o2check_reports::fleet::{self as summary, ClusterRun, FleetSummary, NodeAlone, UnplacedNode};
+use o2check_reports::fleet::{self as summary, ClusterRun, FleetSummary, Outcome, UnplacedNode};
 use o2check_reports::write::atomic_write;
 use o2check_reports::RunReport;
 use std::path::{Path, PathBuf};
@@ -97,7 +97,7 @@ fn run_fleet(args: FleetArgs) -> Exit {
         let dir = format!("{ALONE_DIR}/{}", dir_name(&g.label));
         let (json, junit) = write_reports(&args.out, &dir, report)?;
         if let Some(u) = unplaced.iter_mut().find(|u| u.node == g.label) {
-            u.alone = Some(NodeAlone::of(report, json, junit));
+            u.alone = Some(Outcome::of(report, json, junit));
         }
     }
     let s = FleetSummary::build(

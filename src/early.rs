@@ -4,6 +4,8 @@
 //! never asks a stand-in anything has its final verdict already (its result
 //! depends on its own node's evidence alone), the others run again once every
 //! node is in. The results are the same as running everything at the end.
+//! The node's memoised facts (its parsed cluster.conf, kernel log...) are warmed
+//! by the early run either way; they come from the node's own evidence only.
 
 use crate::trials::{record, Meta};
 use o2check_checks::check::Check;

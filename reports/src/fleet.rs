@@ -15,15 +15,8 @@ pub struct ClusterSummary {
     /// The cluster name (with `@<first node>` when several clusters share it).
     pub name: String,
     pub nodes: Vec<String>,
-    pub passed: usize,
-    pub failed: usize,
-    pub errors: usize,
-    pub skipped: usize,
-    /// `check@node` of every failure and error, in report order.
-    pub failing: Vec<String>,
-    /// The cluster's reports, relative to the fleet summary.
-    pub json: String,
-    pub junit: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
 }
 
 /// A node that was not checked with any cluster, and why.
@@ -36,27 +29,27 @@ pub struct UnplacedNode {
     /// Its own (per-node) checks, when its evidence was read: its problems are
     /// still its problems, even with no cluster to compare it with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alone: Option<NodeAlone>,
+    pub alone: Option<Outcome>,
 }
 
-/// The per-node checks of a node checked on its own.
+/// What one report (a cluster's, or a node's checked on its own) holds.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct NodeAlone {
+pub struct Outcome {
     pub passed: usize,
     pub failed: usize,
     pub errors: usize,
     pub skipped: usize,
     /// `check@node` of every failure and error, in report order.
     pub failing: Vec<String>,
-    /// Its reports, relative to the fleet summary.
+    /// The report files, relative to the fleet summary.
     pub json: String,
     pub junit: String,
 }
 
-impl NodeAlone {
-    /// The counts of `report` (one node, no cross-node checks), written to `json`/`junit`.
-    pub fn of(report: &RunReport, json: String, junit: String) -> NodeAlone {
-        NodeAlone {
+impl Outcome {
+    /// The counts of `report`, written to `json` and `junit`.
+    pub fn of(report: &RunReport, json: String, junit: String) -> Outcome {
+        Outcome {
             passed: report.count(Status::Pass),
             failed: report.count(Status::Fail),
             errors: report.count(Status::Error),
@@ -142,13 +135,7 @@ impl FleetSummary {
             clusters.push(ClusterSummary {
                 name: run.name.to_string(),
                 nodes: r.nodes.iter().map(|n| n.name.clone()).collect(),
-                passed: r.count(Status::Pass),
-                failed: r.count(Status::Fail),
-                errors: r.count(Status::Error),
-                skipped: r.count(Status::Skip),
-                failing: failing(r),
-                json: run.json.clone(),
-                junit: run.junit.clone(),
+                outcome: Outcome::of(r, run.json.clone(), run.junit.clone()),
             });
         }
         let mut failures_by_check: Vec<CheckFailures> = by_check.into_values().collect();
@@ -169,7 +156,10 @@ impl FleetSummary {
 
     /// 0 when every cluster passed and every node was placed, else 1.
     pub fn exit_code(&self) -> u8 {
-        let bad = self.clusters.iter().any(|c| c.failed + c.errors > 0);
+        let bad = self
+            .clusters
+            .iter()
+            .any(|c| c.outcome.failed + c.outcome.errors > 0);
         u8::from(bad || !self.unplaced.is_empty())
     }
 
@@ -194,7 +184,7 @@ pub fn to_text(s: &FleetSummary) -> String {
         s.unplaced.len()
     );
     for c in &s.clusters {
-        let verdict = if c.failed + c.errors == 0 {
+        let verdict = if c.outcome.failed + c.outcome.errors == 0 {
             "ok"
         } else {
             "FAILED"
@@ -206,13 +196,13 @@ pub fn to_text(s: &FleetSummary) -> String {
             c.name,
             c.nodes.len(),
             c.nodes.join(", "),
-            c.passed,
-            c.failed,
-            c.errors,
-            c.skipped,
-            c.json
+            c.outcome.passed,
+            c.outcome.failed,
+            c.outcome.errors,
+            c.outcome.skipped,
+            c.outcome.json
         );
-        for f in &c.failing {
+        for f in &c.outcome.failing {
             let _ = writeln!(t, "      {f}");
         }
     }
@@ -262,12 +252,13 @@ pub fn to_html(s: &FleetSummary) -> String {
     );
     h.push_str("<h2>Clusters</h2>\n<table><tr><th>cluster</th><th>nodes</th><th>passed</th><th>failed</th><th>errors</th><th>skipped</th><th>failing</th><th>reports</th></tr>\n");
     for c in &s.clusters {
-        let class = if c.failed + c.errors == 0 {
+        let class = if c.outcome.failed + c.outcome.errors == 0 {
             "ok"
         } else {
             "bad"
         };
         let failing: Vec<String> = c
+            .outcome
             .failing
             .iter()
             .map(|f| format!("<code>{}</code>", esc(f)))
@@ -277,13 +268,13 @@ pub fn to_html(s: &FleetSummary) -> String {
             "<tr><td class=\"{class}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"{}\">JSON</a> <a href=\"{}\">JUnit</a></td></tr>",
             esc(&c.name),
             esc(&c.nodes.join(", ")),
-            c.passed,
-            c.failed,
-            c.errors,
-            c.skipped,
+            c.outcome.passed,
+            c.outcome.failed,
+            c.outcome.errors,
+            c.outcome.skipped,
             failing.join("<br>"),
-            esc(&c.json),
-            esc(&c.junit)
+            esc(&c.outcome.json),
+            esc(&c.outcome.junit)
         );
     }
     h.push_str("</table>\n");
@@ -425,7 +416,7 @@ mod tests {
         assert_eq!(s.failures_by_check[0].failed, 2);
         assert_eq!(s.failures_by_check[0].clusters, ["alpha", "beta"]);
         assert_eq!(s.failures_by_check[1].check, "o2net-port");
-        assert_eq!(s.clusters[1].skipped, 1);
+        assert_eq!(s.clusters[1].outcome.skipped, 1);
         assert_eq!(s.exit_code(), 1);
         let text = to_text(&s);
         assert!(text.starts_with("fleet: 3 cluster(s), 4 node(s), 0 not in one cluster\n"));
@@ -473,7 +464,7 @@ mod tests {
             node: "z<1>".into(),
             kind: "no-cluster".into(),
             reason: "its evidence has no /etc/ocfs2/cluster.conf".into(),
-            alone: Some(NodeAlone::of(
+            alone: Some(Outcome::of(
                 &own,
                 "u/z/results.json".into(),
                 "u/z/junit.xml".into(),
