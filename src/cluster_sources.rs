@@ -12,13 +12,15 @@ use o2check_cluster::gather::{self, Plan};
 use o2check_cluster::Transport;
 use std::path::Path;
 
-pub use o2check_cluster::gather::{dir_name, Reach};
+pub use o2check_cluster::gather::{dir_name, Arrival, Reach};
 
 /// Every reached node's evidence, and how reaching each went.
 pub struct ClusterSources {
     pub sources: Vec<Box<dyn Source>>,
     /// What [`Arrived`] made of each source, in `sources` order.
     pub early: Vec<Option<Early>>,
+    /// Each source's position in the node list.
+    pub index: Vec<usize>,
     pub reach: Vec<Reach>,
     /// Holds the fetched bundles for the run unless --save-bundles keeps them.
     pub scratch: Option<tempfile::TempDir>,
@@ -32,10 +34,10 @@ pub struct CollectSettings {
 
 /// Per-node work run on each node's bundle as soon as it is in, with the number
 /// of nodes in the run: its checks (see [`crate::early`]), or nothing.
-pub type Arrived<'a> = dyn Fn(&dyn Source, usize) -> Option<Early> + Sync + 'a;
+pub type Arrived<'a> = dyn Fn(&Arrival, usize) -> Option<Early> + Sync + 'a;
 
 /// For commands that run no per-node checks (why, timeline).
-pub fn nothing_early(_: &dyn Source, _: usize) -> Option<Early> {
+pub fn nothing_early(_: &Arrival, _: usize) -> Option<Early> {
     None
 }
 
@@ -111,12 +113,13 @@ pub fn open(
         keep_on_disk: save.is_some(),
     };
     let count = nodes.len();
-    let gathered = gather::gather(&nodes, &plan, &|line| eprintln!("{line}"), &|source| {
-        arrived(source, count)
+    let gathered = gather::gather(&nodes, &plan, &|line| eprintln!("{line}"), &|a| {
+        arrived(a, count)
     });
     Ok(ClusterSources {
         sources: gathered.sources,
         early: gathered.early,
+        index: gathered.index,
         reach: gathered.reach,
         scratch,
     })

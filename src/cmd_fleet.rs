@@ -6,9 +6,10 @@
 //! each gets its reports; then the fleet summary (text, JSON, HTML).
 
 use crate::cli::FleetArgs;
-use crate::cluster_sources::{self, dir_name, CollectSettings, Reach};
+use crate::cluster_sources::{self, dir_name, Arrival, CollectSettings, Reach};
 use crate::early::{self, Early};
 use crate::error::{Error, Exit};
+use crate::fleet_early::{self, EarlyClusters};
 use crate::{cmd_run, output, sources, trials};
 use chrono::Utc;
 use o2check_checks::parse::o2cb_sysconfig;
@@ -29,6 +30,8 @@ struct Gathered {
     sources: Vec<Box<dyn Source>>,
     /// Per-node results computed as each node arrived, in `sources` order.
     early: Vec<Option<Early>>,
+    /// Each source's position in the node list (or the bundle directory).
+    index: Vec<usize>,
     reach: Vec<Reach>,
     /// Inputs that could not be read at all (a broken bundle): name and why.
     unreadable: Vec<(String, String)>,
@@ -39,6 +42,8 @@ struct Gathered {
 /// One cluster ready to check.
 struct Group {
     label: String,
+    /// Its nodes' positions in the node list (as [`fleet_early::Checked`] has them).
+    indices: Vec<usize>,
     inputs: Arc<trials::Inputs>,
 }
 
@@ -55,37 +60,78 @@ fn run_fleet(args: FleetArgs) -> Exit {
         max_clock_skew: Duration::from_millis(args.max_clock_skew_ms),
         since: None,
     };
-    let gathered = gather(&args, &options)?;
-    // The scratch and unpacked directories hold the bundles the sources read
-    // from, lazily: they must live until every cluster is checked.
-    let Gathered {
-        sources,
-        early,
-        reach,
-        unreadable,
-        _scratch,
-        _archives,
-    } = gathered;
-    let (groups, mut unplaced, alone) = split(sources, early, reach, unreadable, &options);
     let mode = if args.bundle_dir.is_some() {
         "bundle"
     } else {
         "cluster"
     };
+    let clusters = EarlyClusters::new(&options, mode, started, &args.out, |out, dir, report| {
+        write_reports(out, dir, report).is_ok()
+    });
+    let gathered = gather(&args, &options, &clusters)?;
+    // The scratch and unpacked directories hold the bundles the sources read
+    // from, lazily: they must live until every cluster is checked.
+    let Gathered {
+        sources,
+        early,
+        index,
+        reach,
+        unreadable,
+        _scratch,
+        _archives,
+    } = gathered;
+    let (groups, mut unplaced, alone) = split(sources, early, &index, reach, unreadable, &options);
+    // A cluster checked early stands when the final partition has exactly its
+    // nodes and every one of them was reached; the others are checked now.
+    let mut early_checked = clusters.take();
+    let mut reused: Vec<Option<fleet_early::Checked>> = groups
+        .iter()
+        .map(|g| {
+            let reached = g.inputs.reach.iter().all(|r| r.outcome.is_ok());
+            let k = early_checked
+                .iter()
+                .position(|c| reached && c.indices == g.indices)?;
+            Some(early_checked.swap_remove(k))
+        })
+        .collect();
+    let to_check: Vec<&Group> = groups
+        .iter()
+        .zip(&reused)
+        .filter(|(_, r)| r.is_none())
+        .map(|(g, _)| g)
+        .chain(&alone)
+        .collect();
     eprintln!(
-        "o2check fleet: checking {} cluster(s), at most {} at once",
-        groups.len(),
+        "o2check fleet: {} cluster(s) checked as their nodes came in; checking {} more, at most {} at once",
+        groups.len() + alone.len() - to_check.len(),
+        to_check.len(),
         args.cluster_args.parallel
     );
-    let checked: Vec<&Group> = groups.iter().chain(&alone).collect();
-    let reports: Vec<RunReport> = map_nodes(&checked, args.cluster_args.parallel, |g| {
+    let mut fresh = map_nodes(&to_check, args.cluster_args.parallel, |g| {
         let jobs = trials::jobs(&g.inputs, rules::ALL, rules::CLUSTER);
         cmd_run::assemble(&g.inputs, trials::evaluate(jobs), mode, started)
-    });
-    let (cluster_reports, alone_reports) = reports.split_at(groups.len());
+    })
+    .into_iter();
+    let mut cluster_reports = Vec::new();
+    for r in reused.iter_mut() {
+        cluster_reports.push(match r.take() {
+            Some(c) => (c.report, Some(c.dir)),
+            None => (
+                fresh.next().expect("a report per cluster checked now"),
+                None,
+            ),
+        });
+    }
+    let alone_reports: Vec<RunReport> = fresh.collect();
     let mut runs = Vec::new();
-    for (g, report) in groups.iter().zip(cluster_reports) {
-        let (json, junit) = write_reports(&args.out, &dir_name(&g.label), report)?;
+    let mut written = Vec::new();
+    for (g, (report, early_dir)) in groups.iter().zip(&cluster_reports) {
+        let dir = dir_name(&g.label);
+        let (json, junit) = match early_dir {
+            Some(d) if *d == Path::new(&dir) => report_paths(&dir),
+            _ => write_reports(&args.out, &dir, report)?,
+        };
+        written.push(PathBuf::from(&dir));
         runs.push(ClusterRun {
             name: &g.label,
             report,
@@ -93,7 +139,18 @@ fn run_fleet(args: FleetArgs) -> Exit {
             junit,
         });
     }
-    for (g, report) in alone.iter().zip(alone_reports) {
+    // Reports written early for a cluster whose nodes turned out otherwise.
+    let stale = early_checked
+        .iter()
+        .map(|c| &c.dir)
+        .chain(cluster_reports.iter().filter_map(|(_, d)| d.as_ref()));
+    for dir in stale.filter(|d| !written.contains(d)) {
+        let (json, junit) = report_paths(&dir.to_string_lossy());
+        let _ = std::fs::remove_file(args.out.join(json));
+        let _ = std::fs::remove_file(args.out.join(junit));
+        let _ = std::fs::remove_dir(args.out.join(dir));
+    }
+    for (g, report) in alone.iter().zip(&alone_reports) {
         let dir = format!("{ALONE_DIR}/{}", dir_name(&g.label));
         let (json, junit) = write_reports(&args.out, &dir, report)?;
         if let Some(u) = unplaced.iter_mut().find(|u| u.node == g.label) {
@@ -128,13 +185,22 @@ const ALONE_DIR: &str = "nodes-alone";
 /// `report` as `<dir>/results.json` and `<dir>/junit.xml` beneath `out`;
 /// returns both paths relative to `out`.
 fn write_reports(out: &Path, dir: &str, report: &RunReport) -> Result<(String, String), Error> {
-    let (json, junit) = (format!("{dir}/results.json"), format!("{dir}/junit.xml"));
+    let (json, junit) = report_paths(dir);
     let targets = output::Targets::json_junit(out.join(&json), out.join(&junit));
     output::files(report, &Facts::default(), &targets)?;
     Ok((json, junit))
 }
 
-fn gather(args: &FleetArgs, options: &Options) -> Result<Gathered, Error> {
+/// `<dir>/results.json` and `<dir>/junit.xml`.
+fn report_paths(dir: &str) -> (String, String) {
+    (format!("{dir}/results.json"), format!("{dir}/junit.xml"))
+}
+
+fn gather(
+    args: &FleetArgs,
+    options: &Options,
+    clusters: &EarlyClusters,
+) -> Result<Gathered, Error> {
     if let Some(dir) = &args.bundle_dir {
         return from_bundle_dir(dir);
     }
@@ -150,14 +216,19 @@ fn gather(args: &FleetArgs, options: &Options) -> Result<Gathered, Error> {
     };
     // Each node's per-node checks run as its bundle arrives, against as many
     // peers as its cluster.conf gives its cluster (checked again at the end).
-    let arrived = |source: &dyn Source, _nodes: usize| {
-        let peers = expected_peers(source);
-        Some(early::early(source, options, rules::ALL, peers, &|_| true))
+    let arrived = |a: &Arrival, _nodes: usize| {
+        let source = a.source.as_ref();
+        let placed = placement(source);
+        let peers = expected_peers(&placed, source.node());
+        let early = early::early(source, options, rules::ALL, peers, &|_| true);
+        clusters.arrived(a, placed, Some(early.clone()));
+        Some(early)
     };
     let c = cluster_sources::open(a, &settings, args.save_bundles.as_deref(), &arrived)?;
     Ok(Gathered {
         sources: c.sources,
         early: c.early,
+        index: c.index,
         reach: c.reach,
         unreadable: Vec::new(),
         _scratch: c.scratch,
@@ -176,6 +247,7 @@ fn from_bundle_dir(dir: &Path) -> Result<Gathered, Error> {
     let mut g = Gathered {
         sources: Vec::new(),
         early: Vec::new(),
+        index: Vec::new(),
         reach: Vec::new(),
         unreadable: Vec::new(),
         _scratch: None,
@@ -199,6 +271,7 @@ fn from_bundle_dir(dir: &Path) -> Result<Gathered, Error> {
                 g.unreadable.push((name, why));
             }
             Ok((b, unpacked)) => {
+                g.index.push(g.sources.len());
                 g.sources.push(Box::new(Cached::new(b)));
                 g._archives.extend(unpacked);
             }
@@ -229,14 +302,14 @@ fn placement(source: &dyn Source) -> Placement {
     })
 }
 
-/// How many peers `source` will be checked with: the other nodes its own
+/// How many peers a node placed so will be checked with: the other nodes its own
 /// cluster.conf lists in its cluster (none when it is placed in no cluster).
-fn expected_peers(source: &dyn Source) -> usize {
-    match placement(source) {
+fn expected_peers(placement: &Placement, hostname: &str) -> usize {
+    match placement {
         Placement::Cluster { members, .. } => {
             let listed = members
                 .iter()
-                .any(|m| o2check_checks::rules::o2cb_node_is_local(m, source.node()));
+                .any(|m| o2check_checks::rules::o2cb_node_is_local(m, hostname));
             members.len() - usize::from(listed)
         }
         _ => 0,
@@ -247,6 +320,7 @@ fn expected_peers(source: &dyn Source) -> usize {
 fn split(
     sources: Vec<Box<dyn Source>>,
     early: Vec<Option<Early>>,
+    index: &[usize],
     reach: Vec<Reach>,
     unreadable: Vec<(String, String)>,
     options: &Options,
@@ -319,6 +393,7 @@ fn split(
         .zip(reach_of)
         .map(|((label, idx), reach)| Group {
             label: label.clone(),
+            indices: idx.iter().map(|&i| index[i]).collect(),
             inputs: Arc::new(trials::Inputs {
                 sources: idx.iter().filter_map(|&i| sources[i].take()).collect(),
                 early: idx.iter().map(|&i| early[i].take()).collect(),
@@ -336,6 +411,7 @@ fn split(
             let source = sources[i].take()?;
             Some(Group {
                 label: source.node().to_string(),
+                indices: vec![index[i]],
                 inputs: Arc::new(trials::Inputs {
                     sources: vec![source],
                     early: vec![early[i].take()],

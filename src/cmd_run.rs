@@ -42,10 +42,16 @@ pub fn run(args: RunArgs) -> Exit {
         ..libtest_mimic::Arguments::default()
     };
     // Cluster mode: each node's checks run as its bundle arrives.
-    let arrived = |source: &dyn o2check_checks::source::Source, nodes: usize| {
+    let arrived = |a: &cluster_sources::Arrival, nodes: usize| {
         let wanted = |name: &str| trials::is_selected(name, &selection);
         let peers = nodes.saturating_sub(1);
-        Some(early::early(source, &options, rules::ALL, peers, &wanted))
+        Some(early::early(
+            a.source.as_ref(),
+            &options,
+            rules::ALL,
+            peers,
+            &wanted,
+        ))
     };
     let opened = sources::open_wanted(&sources::Wanted {
         bundles: &args.bundles,

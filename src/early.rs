@@ -19,6 +19,7 @@ use std::time::Duration;
 
 /// One node's per-node check results, computed as its bundle arrived while
 /// other nodes were still collecting.
+#[derive(Clone)]
 pub struct Early {
     /// How many peers the checks were shown; the results stand only if the
     /// node ends up with that many (a peer unreachable, or a duplicate, changes it).

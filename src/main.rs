@@ -24,6 +24,7 @@ mod cmd_why;
 mod early;
 mod error;
 mod facts;
+mod fleet_early;
 mod interrupt;
 mod lab_faults;
 mod output;
