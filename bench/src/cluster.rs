@@ -1,19 +1,19 @@
 //! `o2check-bench --cluster-nodes 3,16,64`: a full `o2check run --cluster` against
 //! simulated nodes, to show that a cluster check takes as long as its slowest
 //! node rather than the sum of all nodes. Each simulated node is a stand-in for
-//! `ssh` (a shell script) that answers o2check's remote commands after a delay
-//! (a slow node among them) and serves a real lab bundle renamed to that node.
+//! `ssh` (this binary as `sim-ssh`, see sim_ssh.rs) that answers o2check's remote
+//! commands after a delay (a slow node among them) and serves a real lab bundle
+//! renamed to that node.
 
+use crate::sim_ssh::SimNodes;
 use nix::sys::resource::{getrusage, UsageWho};
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Per-command delay of an ordinary simulated node, and of the one slow node.
-pub(crate) const NODE_DELAY_MS: u64 = 40;
-pub(crate) const SLOW_DELAY_MS: u64 = 400;
+pub const NODE_DELAY_MS: u64 = 40;
+pub const SLOW_DELAY_MS: u64 = 400;
 fn children_cpu_ms() -> f64 {
     getrusage(UsageWho::RUSAGE_CHILDREN).map_or(0.0, |u| {
         let ms =
@@ -25,7 +25,7 @@ fn children_cpu_ms() -> f64 {
 /// Answers a node gives in a run, each after the node's delay: collect and three
 /// clock samples (over two sessions: the samples share one; the simulated nodes
 /// run with `--deploy never`, so no deployment round trip).
-pub(crate) const COMMANDS_PER_NODE: u64 = 4;
+pub const COMMANDS_PER_NODE: u64 = 4;
 
 pub fn run(exe: &Path, bundle: &Path, node_counts: &[usize], iterations: usize) -> u8 {
     match bench(exe, bundle, node_counts, iterations) {
@@ -49,6 +49,7 @@ fn bench(
          {COMMANDS_PER_NODE} answers per node; bundle {}",
         bundle.display()
     );
+    println!("{STAND_IN_NOTE}");
     println!(
         "{:>6} {:>11} {:>9} {:>10} {:>8} {:>17} {:>17}",
         "nodes", "slowest ms", "sum ms", "median ms", "max ms", "coordinator CPU", "stand-ins CPU"
@@ -59,7 +60,7 @@ fn bench(
         for i in 0..n {
             write_node_tar(bundle, &dir, &node_name(i), &[])?;
         }
-        let ssh = write_fake_ssh(&dir, "sim0")?;
+        let ssh = stand_in(&dir, "sim0")?;
         let mut samples = Vec::new();
         let (mut own_ms, mut all_ms) = (Vec::new(), Vec::new());
         for _ in 0..iterations.max(1) {
@@ -121,7 +122,7 @@ fn node_name(i: usize) -> String {
 
 /// The bundle as `o2check collect --out -` would stream it, meta.json naming the
 /// node, with `replaced` files (path in the bundle, content) instead of the bundle's.
-pub(crate) fn write_node_tar(
+pub fn write_node_tar(
     bundle: &Path,
     dir: &Path,
     node: &str,
@@ -172,38 +173,28 @@ fn append_tree(
     Ok(())
 }
 
-/// A stand-in for ssh: finds the destination after `--`, waits like a remote
-/// node would (nodes matching the shell pattern `slow` wait longer), then
-/// answers `--version`, `clock` (again after the delay for every line it reads,
-/// as `o2check clock` does) and `collect --out -`.
-pub(crate) fn write_fake_ssh(dir: &Path, slow: &str) -> Result<std::path::PathBuf, String> {
-    let path = dir.join("ssh");
-    let script = format!(
-        r#"#!/bin/sh
-# o2check-bench's simulated node (see bench/src/cluster.rs).
-while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
-  [ "$1" = "-O" ] && exit 0
-  shift
-done
-node=$2; cmd=$3
-case "$node" in {pattern}) delay={slow} ;; *) delay={normal} ;; esac
-sleep "$delay"
-case "$cmd" in
-  *--version*) echo "o2check {version}" ;;
-  *" clock"*) date +%s%N; while read -r _; do sleep "$delay"; date +%s%N; done ;;
-  *" collect "*) cat "{dir}/$node.tar" ;;
-  *) exit 127 ;;
-esac
-"#,
-        pattern = slow,
-        slow = SLOW_DELAY_MS as f64 / 1000.0,
-        normal = NODE_DELAY_MS as f64 / 1000.0,
-        version = env!("CARGO_PKG_VERSION"),
-        dir = dir.display(),
-    );
-    let mut f = std::fs::File::create(&path).map_err(|e| e.to_string())?;
-    f.write_all(script.as_bytes()).map_err(|e| e.to_string())?;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-        .map_err(|e| e.to_string())?;
-    Ok(path)
+/// The ssh stand-in for simulated nodes whose tars lie in `dir`, nodes named
+/// `slow` (a name, or a prefix ending in `*`) answering after [`SLOW_DELAY_MS`]:
+/// `program` (this benchmark's own binary, see [`crate::sim_ssh`]) through a
+/// symlink in `dir`. Returns the path for `--ssh-program`.
+pub fn install_stand_in(program: &Path, dir: &Path, slow: &str) -> Result<PathBuf, String> {
+    SimNodes {
+        tars: dir.to_path_buf(),
+        slow: slow.to_string(),
+        delay: Duration::from_millis(NODE_DELAY_MS),
+        slow_delay: Duration::from_millis(SLOW_DELAY_MS),
+    }
+    .install(dir, program)
 }
+
+/// [`install_stand_in`] with this running benchmark binary as the stand-in.
+pub(crate) fn stand_in(dir: &Path, slow: &str) -> Result<PathBuf, String> {
+    let me = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    install_stand_in(&me, dir, slow)
+}
+
+/// What the benchmarks print about the stand-in, so its CPU is not read as o2check's.
+pub(crate) const STAND_IN_NOTE: &str = "stand-in for ssh: o2check-bench itself as `sim-ssh` \
+     (one process per ssh session that sleeps the node's delay, then answers or copies the \
+     node's tar; about an ssh client's cost); its CPU is the simulation's, not o2check's, \
+     and is not in the coordinator's";

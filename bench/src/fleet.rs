@@ -6,7 +6,7 @@
 //! sum.
 
 use crate::cluster::{
-    write_fake_ssh, write_node_tar, COMMANDS_PER_NODE, NODE_DELAY_MS, SLOW_DELAY_MS,
+    stand_in, write_node_tar, COMMANDS_PER_NODE, NODE_DELAY_MS, SLOW_DELAY_MS, STAND_IN_NOTE,
 };
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -87,22 +87,25 @@ fn bench(
         }
     }
     // Every node of cluster 0 is slow.
-    let ssh = write_fake_ssh(dir, "c0n*")?;
-    let time = |args: &[String]| -> Result<Duration, String> {
+    let ssh = stand_in(dir, "c0n*")?;
+    // Wall time and the coordinator's own CPU (without its stand-ins').
+    let time_with_cpu = |args: &[String]| -> Result<(Duration, Duration), String> {
         let started = Instant::now();
-        let status = Command::new(exe)
+        let child = Command::new(exe)
             .args(args)
             .args(["--deploy", "never", "--ssh-program"])
             .arg(&ssh)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .status()
+            .spawn()
             .map_err(|e| e.to_string())?;
+        let (status, own) = crate::o2check_bin::wait_with_own_cpu(child)?;
         match status.code() {
-            Some(0 | 1) => Ok(started.elapsed()),
+            Some(0 | 1) => Ok((started.elapsed(), own)),
             _ => Err(format!("o2check {} failed to run", args.join(" "))),
         }
     };
+    let time = |args: &[String]| time_with_cpu(args).map(|(wall, _)| wall);
     let hostlist = |k: usize| format!("c{k}n[0-{}]", nodes - 1);
     let run_one = |k: usize| {
         time(&[
@@ -121,6 +124,7 @@ fn bench(
          {NODE_DELAY_MS} ms, cluster 0's after {SLOW_DELAY_MS} ms; fleet --parallel {parallel}; bundle {}",
         bundle.display()
     );
+    println!("{STAND_IN_NOTE}");
     let slowest = run_one(0)?;
     let mut sum = slowest;
     for k in 1..clusters {
@@ -129,9 +133,10 @@ fn bench(
     let all: Vec<String> = (0..clusters).map(hostlist).collect();
     let out = dir.join("fleet-reports");
     let mut samples = Vec::new();
+    let mut own_cpu = Duration::ZERO;
     let cpu_before = children_cpu_s();
     for _ in 0..iterations.max(1) {
-        samples.push(time(&[
+        let (wall, own) = time_with_cpu(&[
             "fleet".into(),
             "--nodes".into(),
             all.join(","),
@@ -139,25 +144,30 @@ fn bench(
             parallel.to_string(),
             "--out".into(),
             out.display().to_string(),
-        ])?);
+        ])?;
+        samples.push(wall);
+        own_cpu += own;
     }
     let cpu = (children_cpu_s() - cpu_before) / samples.len() as f64;
+    let own_cpu = own_cpu.as_secs_f64() / samples.len() as f64;
     samples.sort();
     println!(
-        "{:>18} {:>22} {:>14} {:>10} {:>16}",
+        "{:>18} {:>22} {:>14} {:>10} {:>22} {:>20}",
         "slowest cluster ms",
         "clusters one by one ms",
         "fleet median",
         "fleet max",
-        "fleet CPU s/run"
+        "coordinator CPU s/run",
+        "stand-ins CPU s/run"
     );
     println!(
-        "{:>18.0} {:>22.0} {:>14.0} {:>10.0} {:>16.1}",
+        "{:>18.0} {:>22.0} {:>14.0} {:>10.0} {:>22.2} {:>20.2}",
         ms(slowest),
         ms(sum),
         ms(samples[samples.len() / 2]),
         ms(samples[samples.len() - 1]),
-        cpu
+        own_cpu,
+        cpu - own_cpu
     );
     let summary = std::fs::read_to_string(out.join("fleet.txt")).unwrap_or_default();
     println!(

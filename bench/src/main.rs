@@ -3,21 +3,18 @@
 //! them (no generators, no fixtures compiled in, no repo-relative paths).
 //! `scripts/bench ARGS` builds both binaries in release mode and runs this one.
 
-mod bundle_runs;
-mod cli;
-mod cluster;
-mod cluster_conf;
-mod fleet;
-mod kernlog;
-mod kernlog_gen;
-mod o2check_bin;
-mod run_bundle;
-mod scenario;
-
 use clap::Parser;
+use o2check_bench::{
+    bundle_runs, cli, cluster, cluster_conf, fleet, kernlog, o2check_bin, run_bundle, scenario,
+    sim_ssh,
+};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Started through the `sim-ssh` symlink: a simulated node, not the benchmark.
+    if let Some(code) = sim_ssh::serve_if_invoked() {
+        return ExitCode::from(code);
+    }
     let args = cli::BenchArgs::parse();
     let code = if let Some(mb) = args.kernlog_mb {
         let rounds = args.iterations.min(5);

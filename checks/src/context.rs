@@ -111,7 +111,7 @@ impl<'a> NodeCtx<'a> {
             exit_code,
         } = self.source.command(argv)?;
         Ok(CommandText {
-            stdout: Text::from_bytes(format!("command: {}", argv.join(" ")), &stdout),
+            stdout: Text::from_bytes(crate::kernlog::lines::command_origin(argv), &stdout),
             stderr: String::from_utf8_lossy(&stderr).into_owned(),
             exit_code,
         })

@@ -1,6 +1,6 @@
 //! A node's facts, parsed once per run: every check, cluster check, `why` and
 //! `timeline` that asks for cluster.conf, the o2cb settings, configfs, the mount
-//! table, the hostname, the multipath maps or the kernel log (its lines and the
+//! table, the hostname, the multipath maps, the volumes or the kernel log (its lines and the
 //! events recognised in each source) of a node gets the same parsed value; so
 //! do the report's node properties and monitoring measurements ([`crate::measure`]).
 //! The kernel log in particular is read and scanned once per node, however many
@@ -18,6 +18,7 @@ use crate::parse::configfs::ConfigfsCluster;
 use crate::parse::mount_table::MountEntry;
 use crate::parse::multipath_ll::MpMap;
 use crate::parse::o2cb_sysconfig::O2cbConfig;
+use crate::rules::volumes::Volume;
 use crate::text::Text;
 use std::sync::{Arc, OnceLock};
 
@@ -35,6 +36,8 @@ pub struct Facts {
     pub(crate) kernel_log: OnceLock<Arc<NodeLog>>,
     pub(crate) multipath: OnceLock<Result<Arc<Multipath>, EvidenceError>>,
     pub(crate) events_by_source: OnceLock<Result<Arc<Vec<Arc<NodeEvents>>>, EvidenceError>>,
+    /// Ten checks judge the volumes; each read and parsed five sources for them.
+    pub(crate) volumes: OnceLock<Arc<Vec<Volume>>>,
 }
 
 impl NodeCtx<'_> {

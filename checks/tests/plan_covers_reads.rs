@@ -10,7 +10,7 @@ mod common;
 
 use common::fixtures;
 use o2check_checks::collect::plan::{self, covers};
-use o2check_checks::kernlog::{lines, node_events::node_events_now};
+use o2check_checks::kernlog::node_events::{events_by_source, node_events_now};
 use o2check_checks::needs::{declared, Need, Needs, Read};
 use o2check_checks::runner::{execute, node_ctx};
 use o2check_checks::source::{Bundle, ClockRecord, CommandOutput, Source, TcpProbe};
@@ -192,8 +192,12 @@ fn why_timeline_reports_and_collect_read_only_what_they_declare() {
     for dirs in evidence_sets() {
         for s in recording(&dirs, "why", o2check_checks::why::NEEDS, &log) {
             let ctx = NodeCtx::new(s.as_ref(), &options);
-            let lines: Vec<_> = lines::node_log(&ctx).into_iter().flatten().collect();
-            names::read(&ctx, &lines);
+            let events: Vec<_> = events_by_source(&ctx)
+                .unwrap_or_default()
+                .iter()
+                .flat_map(|s| s.events.clone())
+                .collect();
+            names::read(&ctx, &events);
             for item in &items {
                 rank::holds(s.as_ref(), item);
             }

@@ -347,19 +347,27 @@ fn rules() -> &'static [Compiled] {
             Rule { re: r"last ping (\d+) msecs ago on (\S+), ([0-9A-F]+)", make: |c| O2Event::HbLastPing { msecs: n(c, 1), device: s(c, 2).trim_start_matches("/dev/").to_string(), region: s(c, 3) } },
             Rule { re: r"locking protocol \d+\.\d+, but we have \d+\.\d+, disallowing.*|protocol versions on node \d+ is not compatible.*", make: |c| O2Event::DlmProtocolRefused { text: s(c, 0) } },
         ];
-        table
-            .into_iter()
-            .map(|r| (Regex::new(&format!("(?i){}", r.re.replace("NODE", PEER))).expect("valid regex"), r.make))
-            .collect()
+        let patterns: Vec<String> = table.iter().map(|r| format!("(?i){}", r.re.replace("NODE", PEER))).collect();
+        // The set is compiled on a thread of its own beside the rules: the first
+        // line a scan recognises waits for both (tens of ms on one core). A
+        // scoped thread, not rayon: a rayon worker may be the one blocked on
+        // this initialisation, and a job queued to the pool would never run.
+        let (compiled, set) = std::thread::scope(|scope| {
+            let set = scope.spawn(|| RegexSet::new(&patterns).expect("valid regex set"));
+            let compiled: Vec<Regex> = patterns.iter().map(|p| Regex::new(p).expect("valid regex")).collect();
+            (compiled, set.join().expect("the regex set compiles"))
+        });
+        let _ = RULE_SET.set(set);
+        compiled.into_iter().zip(table).map(|(re, r)| (re, r.make)).collect()
     })
 }
 
-/// [`rules`] as one set, in the same order.
+static RULE_SET: OnceLock<RegexSet> = OnceLock::new();
+
+/// [`rules`] as one set, in the same order (built with them).
 fn rule_set() -> &'static RegexSet {
-    static SET: OnceLock<RegexSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        RegexSet::new(rules().iter().map(|(re, _)| re.as_str())).expect("valid regex set")
-    })
+    rules();
+    RULE_SET.get().expect("built with the rules")
 }
 
 /// Does this message belong to the o2 stack (or the other stack's DLM) at all?

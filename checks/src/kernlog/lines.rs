@@ -2,6 +2,9 @@
 //! files, with the timestamp/host prefix removed from the message. Lines are
 //! decoded lossily (garbage bytes never stop the read) and capped in length.
 
+use super::event::recognize;
+use super::history::last_boot;
+use super::node_events::{events, located, Located, NodeEvents};
 use crate::context::NodeCtx;
 use crate::error::EvidenceError;
 use crate::text::Text;
@@ -143,6 +146,10 @@ pub fn log_files(ctx: &NodeCtx) -> Vec<String> {
 pub struct NodeLog {
     /// Per source, in order: `dmesg` (this boot), the journal, syslog files.
     pub sources: Vec<Vec<LogLine>>,
+    /// Each source's o2 events and last boot, in the order of `sources`:
+    /// recognised as the source was read (by the scanner's workers for a
+    /// streamed log), so no reader goes over the lines again for them.
+    pub events: Vec<Arc<NodeEvents>>,
     /// Sources that could not be read (not collected, absent, unreadable).
     pub gaps: Vec<EvidenceError>,
     /// How many sources answered, including those without a kernel line.
@@ -182,10 +189,20 @@ fn read_uncached(ctx: &NodeCtx) -> NodeLog {
         &["dmesg"][..],
         &["journalctl", "-k", "-o", "short-iso", "--no-pager"][..],
     ] {
-        match ctx.command(argv) {
-            Ok(out) => {
+        // A bundle's saved output streams through the scanner as a log file does
+        // (flat memory, all cores); a live command is read whole.
+        let read = match ctx.source.open_command_log(argv) {
+            Some(opened) => opened
+                .and_then(|f| scanned(&command_origin(argv), f))
+                .map(|(source, bytes)| (source, bytes > 0)),
+            None => ctx
+                .command(argv)
+                .map(|out| (whole(from_text(&out.stdout)), false)),
+        };
+        match read {
+            Ok((source, nonempty)) => {
                 log.answered += 1;
-                log.sources.push(from_text(&out.stdout));
+                log.push(source, nonempty);
             }
             Err(e) => log.gaps.push(e),
         }
@@ -195,21 +212,21 @@ fn read_uncached(ctx: &NodeCtx) -> NodeLog {
             // Every file at once: a rotated .gz decompresses on one core, so
             // files one after another would leave the other core idle.
             let files = log_files(ctx);
-            let read: Vec<Result<Vec<LogLine>, EvidenceError>> = files
+            let read: Vec<Result<ReadSource, EvidenceError>> = files
                 .par_iter()
                 .map(|file| match ctx.source.open_log(file) {
-                    Some(opened) => opened.and_then(|f| scanned(file, f)),
+                    Some(opened) => opened.and_then(|f| scanned(file, f)).map(|(s, _)| s),
                     None => ctx
                         .source
                         .read_file(file)
-                        .map(|bytes| from_text(&decode(file, &bytes))),
+                        .map(|bytes| whole(from_text(&decode(file, &bytes)))),
                 })
                 .collect();
             for r in read {
                 match r {
-                    Ok(lines) => {
+                    Ok(source) => {
                         log.answered += 1;
-                        log.sources.push(lines);
+                        log.push(source, false);
                     }
                     Err(e) => log.gaps.push(e),
                 }
@@ -217,24 +234,72 @@ fn read_uncached(ctx: &NodeCtx) -> NodeLog {
         }
         Err(e) => log.gaps.push(e),
     }
-    log.sources.retain(|s| !s.is_empty());
     log
+}
+
+/// The origin [`NodeCtx::command`] gives a command's output (`command: dmesg`):
+/// evidence names the same source whichever way it was read.
+pub fn command_origin(argv: &[&str]) -> String {
+    format!("command: {}", argv.join(" "))
+}
+
+/// One source's lines and their events.
+type ReadSource = (Vec<LogLine>, NodeEvents);
+
+impl NodeLog {
+    /// Keep a source that has kernel lines (an empty one only counted as an
+    /// answer). A streamed `dmesg` or journal holds only its o2 lines, and one
+    /// with none is still this boot's kernel log (as its whole text was, with
+    /// the other subsystems' lines): `nonempty` keeps it.
+    fn push(&mut self, (lines, events): ReadSource, nonempty: bool) {
+        if !lines.is_empty() || nonempty {
+            self.sources.push(lines);
+            self.events.push(Arc::new(events));
+        }
+    }
+}
+
+/// A source read as one text: its events are recognised here.
+fn whole(lines: Vec<LogLine>) -> ReadSource {
+    let events = with_boot(&lines, events(&lines));
+    (lines, events)
+}
+
+fn with_boot(lines: &[LogLine], events: Vec<Located>) -> NodeEvents {
+    NodeEvents {
+        events,
+        boot: last_boot(lines).cloned(),
+    }
 }
 
 /// A log file streamed through the parallel scanner ([`crate::kernlog::scan_pipe`]):
 /// only its o2 lines and node-list records, which is all the log's readers use
 /// (the scanner's tests compare memberships and events with the whole reading).
 /// Compressed rotations decompress up to the same cut as [`decode`].
-fn scanned(origin: &str, file: std::fs::File) -> Result<Vec<LogLine>, EvidenceError> {
+/// Also gives how many bytes the scan read.
+fn scanned(origin: &str, file: std::fs::File) -> Result<(ReadSource, u64), EvidenceError> {
     let mut lines = Vec::new();
-    crate::kernlog::scan_pipe::scan_open(file, MAX_DECOMPRESSED, |f| {
-        lines.extend(f.log_line(origin));
+    let mut recognised = Vec::new();
+    let scan = crate::kernlog::scan_pipe::scan_open(file, MAX_DECOMPRESSED, |f| {
+        if let Some(line) = f.log_line(origin) {
+            // The scanner recognised keyword lines on the message; a node-list
+            // record it kept without a keyword is recognised as the whole-text
+            // path would (it is `(` or a number: no event, at no cost).
+            recognised.push(match f.event {
+                Some(e) => Some(e),
+                None if f.keyword => None,
+                None => recognize(&line.message),
+            });
+            lines.push(line);
+        }
     })
     .map_err(|e| EvidenceError::Io {
         what: origin.to_string(),
         error: e.to_string(),
     })?;
-    Ok(lines)
+    let events = located(&lines, |i, _| recognised[i].take());
+    let events = with_boot(&lines, events);
+    Ok(((lines, events), scan.stats.bytes))
 }
 
 /// The messages of [`read_node_log`], for readers that take what there is.

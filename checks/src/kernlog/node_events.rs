@@ -1,7 +1,7 @@
 //! All o2 events of one node, each with the line it came from.
 
 use super::event::{recognize, O2Event};
-use super::lines::{node_log, node_log_checked, read_node_log, LogLine};
+use super::lines::{command_origin, node_log, node_log_checked, read_node_log, LogLine};
 use crate::context::NodeCtx;
 use crate::error::EvidenceError;
 use o2check_reports::Evidence;
@@ -30,9 +30,19 @@ impl Located {
 /// dmesg split into the following records (`(`, `1`, `2`, `) 2 nodes`: each
 /// `printk` of `__dlm_print_nodes` without KERN_CONT) gets that list back.
 pub fn events(log: &[LogLine]) -> Vec<Located> {
+    located(log, |_, l| recognize(&l.message))
+}
+
+/// [`events`] with each line's event given by `event_of(index, line)`: the
+/// kernel-log scanner has already recognised the lines it kept, on all cores,
+/// and recognising them again here would be a second, serial pass.
+pub fn located(
+    log: &[LogLine],
+    mut event_of: impl FnMut(usize, &LogLine) -> Option<O2Event>,
+) -> Vec<Located> {
     let mut out = Vec::new();
     for (i, l) in log.iter().enumerate() {
-        let Some(mut event) = recognize(&l.message) else {
+        let Some(mut event) = event_of(i, l) else {
             continue;
         };
         if let O2Event::DlmJoin { nodes, .. } | O2Event::DlmLeave { nodes, .. } = &mut event {
@@ -105,19 +115,23 @@ pub fn events_by_source(ctx: &NodeCtx) -> Result<Arc<Vec<Arc<NodeEvents>>>, Evid
         || {
             let log = read_node_log(ctx);
             log.evidence()?;
-            Ok(Arc::new(
-                log.sources
-                    .iter()
-                    .map(|l| {
-                        Arc::new(NodeEvents {
-                            events: events(l),
-                            boot: super::history::last_boot(l).cloned(),
-                        })
-                    })
-                    .collect(),
-            ))
+            // Recognised when the log was read (see NodeLog::events).
+            Ok(Arc::new(log.events.clone()))
         },
     )
+}
+
+/// This boot's events: those of the node's `dmesg` output, as the facts layer
+/// read them (streamed from a bundle), or `None` without a dmesg with kernel
+/// lines. Readers that judge only the running kernel take these rather than
+/// reading the command's whole text again.
+pub fn dmesg_events(ctx: &NodeCtx) -> Option<Arc<NodeEvents>> {
+    let log = read_node_log(ctx);
+    let origin = command_origin(&["dmesg"]);
+    log.sources
+        .iter()
+        .position(|s| s.first().is_some_and(|l| l.origin == origin))
+        .and_then(|i| log.events.get(i).cloned())
 }
 
 fn first_with_events(logs: &[Vec<LogLine>]) -> Vec<Located> {

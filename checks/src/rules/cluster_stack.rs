@@ -10,7 +10,8 @@
 use super::common::{mounts, o2cb_config};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
-use crate::kernlog::{event, lines};
+use crate::kernlog::event::O2Event;
+use crate::kernlog::node_events::dmesg_events;
 use crate::needs::{self, Need, Needs, O2CB_STATUS};
 use crate::parse::{modules, o2cb_status};
 use o2check_reports::{Evidence, Layer, Severity};
@@ -108,18 +109,20 @@ fn seen(ctx: &NodeCtx) -> Seen {
             }
         }
     }
-    if let Ok(dmesg) = ctx.command(&["dmesg"]) {
-        let log = lines::from_text(&dmesg.stdout);
+    if let Some(dmesg) = dmesg_events(ctx) {
         s.other.extend(
-            log.iter()
-                .filter(|l| {
-                    matches!(
-                        event::recognize(&l.message),
-                        Some(event::O2Event::OtherStackDlm { .. })
-                    )
-                })
+            dmesg
+                .events
+                .iter()
+                .filter(|e| matches!(e.event, O2Event::OtherStackDlm { .. }))
                 .take(3)
-                .map(|l| Evidence::new(l.origin.clone(), Some(l.line), l.message.trim_end())),
+                .map(|e| {
+                    Evidence::new(
+                        e.line.origin.clone(),
+                        Some(e.line.line),
+                        e.line.message.trim_end(),
+                    )
+                }),
         );
     }
     s

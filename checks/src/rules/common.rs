@@ -61,6 +61,19 @@ pub fn o2cb_node_is_local(node_name: &str, hostname: &str) -> bool {
     h[..n.len()].eq_ignore_ascii_case(n) && (h.len() == n.len() || h[n.len()] == b'.')
 }
 
+/// Every node name that [`o2cb_node_is_local`] matches to `hostname`, lower-cased
+/// (the match ignores ASCII case): the hostname up to each `.`, and whole.
+pub fn local_node_names(hostname: &str) -> Vec<String> {
+    let lower = hostname.to_ascii_lowercase();
+    lower
+        .match_indices('.')
+        .map(|(i, _)| i)
+        .chain([lower.len()])
+        .filter(|&end| end > 0)
+        .map(|end| lower[..end].to_string())
+        .collect()
+}
+
 /// Nodes of `cluster` that o2cb would mark local for `hostname`.
 pub fn local_nodes<'m>(model: &'m Model, cluster: &str, hostname: &str) -> Vec<&'m Node> {
     model
@@ -148,5 +161,36 @@ mod tests {
         for (node, host, want) in cases {
             assert_eq!(o2cb_node_is_local(node, host), want, "{node} vs {host}");
         }
+    }
+
+    /// The names listed for a hostname are exactly those the o2cb rule matches:
+    /// every prefix of every hostname here, in both cases, is tried.
+    #[test]
+    fn local_node_names_are_exactly_the_names_o2cb_matches() {
+        let hosts = [
+            "node1",
+            "Node1.Example.com",
+            "a..b.",
+            ".lead",
+            "",
+            "h\u{e9}te.x",
+        ];
+        for host in hosts {
+            let listed = local_node_names(host);
+            let candidates = (0..=host.len())
+                .filter(|&i| host.is_char_boundary(i))
+                .flat_map(|i| [host[..i].to_string(), host[..i].to_ascii_uppercase()]);
+            for name in candidates {
+                assert_eq!(
+                    listed.contains(&name.to_ascii_lowercase()),
+                    o2cb_node_is_local(&name, host),
+                    "{name:?} on {host:?}: {listed:?}"
+                );
+            }
+        }
+        assert_eq!(
+            local_node_names("n150.ocfs2.test"),
+            ["n150", "n150.ocfs2", "n150.ocfs2.test"]
+        );
     }
 }

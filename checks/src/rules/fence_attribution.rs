@@ -7,8 +7,9 @@
 use super::common::node_number;
 use crate::check::{CheckError, ClusterCheck, Verdict};
 use crate::context::NodeCtx;
-use crate::kernlog::fence::{recognize, FenceEvent};
-use crate::kernlog::lines::{node_log, LogLine};
+use crate::kernlog::fence::{from_event, FenceEvent};
+use crate::kernlog::lines::{read_node_log, LogLine};
+use crate::kernlog::node_events::events_by_source;
 use crate::needs::{self, Needs};
 use o2check_reports::{Evidence, Layer, Severity};
 use std::collections::BTreeSet;
@@ -41,16 +42,20 @@ struct Story {
     events: Vec<(FenceEvent, LogLine)>,
 }
 
+/// The node's events as the facts layer recognised them once for this run
+/// (every source, every boot: the fenced boot's last words are in syslog).
 fn story(ctx: &NodeCtx) -> Story {
     let mut events = Vec::new();
     let mut seen = BTreeSet::new();
-    for line in node_log(ctx).into_iter().flatten() {
-        let Some(event) = recognize(&line.message) else {
+    let sources = events_by_source(ctx).unwrap_or_default();
+    for located in sources.iter().flat_map(|s| s.events.iter()) {
+        let Some(event) = from_event(located.event.clone()) else {
             continue;
         };
+        let line = &located.line;
         // The same message read from dmesg and from syslog is one event.
         if seen.insert((line.stamp.clone(), line.message.clone())) {
-            events.push((event, line));
+            events.push((event, line.clone()));
         }
     }
     Story {
@@ -218,7 +223,7 @@ pub fn findings(nodes: &[NodeCtx]) -> Vec<Finding> {
 }
 
 fn run(nodes: &[NodeCtx]) -> Result<Verdict, CheckError> {
-    if nodes.iter().all(|n| node_log(n).is_empty()) {
+    if nodes.iter().all(|n| read_node_log(n).sources.is_empty()) {
         return Ok(Verdict::skip("no node's kernel log is in the evidence").code("no-kernel-logs"));
     }
     let findings = findings(nodes);

@@ -10,7 +10,8 @@
 use super::common::{boot_cluster, cluster_conf, configfs_cluster, CLUSTER_CONF};
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
-use crate::kernlog::{event, lines};
+use crate::kernlog::event::O2Event;
+use crate::kernlog::node_events::dmesg_events;
 use crate::needs::{self, Needs, O2CB_STATUS};
 use crate::parse::{cluster_conf as conf_parser, o2cb_status};
 use o2check_reports::{Evidence, Layer, Severity};
@@ -52,14 +53,18 @@ pub(crate) fn running_mode(ctx: &NodeCtx) -> Option<(String, Evidence)> {
             return Some((m, s.stdout.evidence_at(line)));
         }
     }
-    let dmesg = ctx.command(&["dmesg"]).ok()?;
-    lines::from_text(&dmesg.stdout)
+    dmesg_events(ctx)?
+        .events
         .iter()
         .rev()
-        .find_map(|l| match event::recognize(&l.message)? {
-            event::O2Event::HbMode { mode } => Some((
-                mode,
-                Evidence::new(l.origin.clone(), Some(l.line), l.message.trim_end()),
+        .find_map(|e| match &e.event {
+            O2Event::HbMode { mode } => Some((
+                mode.clone(),
+                Evidence::new(
+                    e.line.origin.clone(),
+                    Some(e.line.line),
+                    e.line.message.trim_end(),
+                ),
             )),
             _ => None,
         })

@@ -10,7 +10,7 @@ pub use common::o2cb_node_is_local;
 pub use o2net_targets::collect_probes;
 pub mod findings;
 
-mod volumes;
+pub(crate) mod volumes;
 
 mod clock_skew;
 mod cluster_conf_identical;

@@ -3,7 +3,7 @@
 //! evidence (a firewall rule dropping the port, or nobody able to reach C while C
 //! reaches out fine) says the fault is C's, and that is where the fix goes.
 
-use super::common::o2cb_node_is_local;
+use super::common::local_node_names;
 use super::o2net_targets::local_ips;
 use crate::context::NodeCtx;
 use crate::error::EvidenceError;
@@ -11,7 +11,8 @@ use crate::parse::cluster_conf_rules::{Model, Node};
 use crate::parse::firewall;
 use crate::source::Source;
 use o2check_reports::Evidence;
-use std::net::SocketAddrV4;
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
 /// A firewall rule on a node that drops an o2net port.
@@ -91,19 +92,64 @@ pub fn firewall(ctx: &NodeCtx, ports: &[u16]) -> Firewall {
     }
 }
 
-/// The peer evidence that stands for cluster.conf `node`: the peer whose hostname
-/// o2cb would match to it, or whose interfaces carry its address.
-fn peer_for<'a>(ctx: &NodeCtx<'a>, node: &Node) -> Option<&'a dyn Source> {
-    ctx.peers.iter().copied().find(|p| {
-        let peer = ctx.peer(*p);
-        let host = peer.hostname().map(|h| h.content).unwrap_or_default();
-        o2cb_node_is_local(&node.name, &host) || local_ips(&peer).contains(&node.ip)
-    })
+/// Which peer's evidence stands for a cluster.conf node: the first peer whose
+/// hostname o2cb would match to the node's name, or whose interfaces carry its
+/// address. Built once per check run from each peer's hostname and `ip -o addr`
+/// (one pass over the peers), so that finding the peer of every failed node is
+/// a lookup, not a scan of all peers each (quadratic when many nodes fail).
+pub struct PeerIndex<'a> {
+    peers: Vec<&'a dyn Source>,
+    /// Every node name o2cb would call local on a peer (see [`local_node_names`]),
+    /// with the first peer it names.
+    by_name: HashMap<String, usize>,
+    by_ip: HashMap<Ipv4Addr, usize>,
+}
+
+impl<'a> PeerIndex<'a> {
+    pub fn new(ctx: &NodeCtx<'a>) -> PeerIndex<'a> {
+        let mut by_name = HashMap::new();
+        let mut by_ip = HashMap::new();
+        for (i, &source) in ctx.peers.iter().enumerate() {
+            let peer = ctx.peer(source);
+            let host = peer.hostname().map(|h| h.content).unwrap_or_default();
+            for name in local_node_names(&host) {
+                by_name.entry(name).or_insert(i);
+            }
+            for ip in local_ips(&peer) {
+                by_ip.entry(ip).or_insert(i);
+            }
+        }
+        PeerIndex {
+            peers: ctx.peers.clone(),
+            by_name,
+            by_ip,
+        }
+    }
+
+    /// The first peer (in the context's order) that stands for `node`.
+    fn peer_for(&self, node: &Node) -> Option<&'a dyn Source> {
+        let by_name = self.by_name.get(&node.name.to_ascii_lowercase());
+        let by_ip = self.by_ip.get(&node.ip);
+        by_name
+            .into_iter()
+            .chain(by_ip)
+            .min()
+            .map(|&i| self.peers[i])
+    }
 }
 
 /// Does `node`'s own evidence explain why this node cannot reach its port?
-pub fn peer_explains(ctx: &NodeCtx, model: &Model, node: &Node) -> Option<Blame> {
-    let source = peer_for(ctx, node)?;
+pub fn peer_explains(
+    ctx: &NodeCtx,
+    peers: &PeerIndex,
+    model: &Model,
+    node: &Node,
+) -> Option<Blame> {
+    explain(ctx, peers.peer_for(node)?, model, node)
+}
+
+/// [`peer_explains`] once the peer standing for `node` is known.
+fn explain(ctx: &NodeCtx, source: &dyn Source, model: &Model, node: &Node) -> Option<Blame> {
     let peer = ctx.peer(source);
     let name = source.node().to_string();
     if let Some(block) = firewall_blocks(&peer, &[node.port]).into_iter().next() {
@@ -182,7 +228,8 @@ mod tests {
     fn the_node_whose_firewall_drops_the_port_is_blamed() {
         with_ctx(N151, &[N150], |ctx, model| {
             let n150 = model.nodes.iter().find(|n| n.number == 1).unwrap();
-            let blame = peer_explains(ctx, model, n150).expect("n150's firewall explains it");
+            let blame = peer_explains(ctx, &PeerIndex::new(ctx), model, n150)
+                .expect("n150's firewall explains it");
             assert_eq!(blame.node, "n150.ocfs2.test");
             assert_eq!(
                 blame.why,
@@ -197,11 +244,11 @@ mod tests {
     fn no_blame_without_evidence_that_explains() {
         with_ctx(N151, &[], |ctx, model| {
             let n150 = model.nodes.iter().find(|n| n.number == 1).unwrap();
-            assert!(peer_explains(ctx, model, n150).is_none());
+            assert!(peer_explains(ctx, &PeerIndex::new(ctx), model, n150).is_none());
         });
         with_ctx(N151, &["bundles/lab-cluster-healthy-n150"], |ctx, model| {
             let n150 = model.nodes.iter().find(|n| n.number == 1).unwrap();
-            assert!(peer_explains(ctx, model, n150).is_none());
+            assert!(peer_explains(ctx, &PeerIndex::new(ctx), model, n150).is_none());
         });
     }
 
@@ -227,5 +274,109 @@ mod tests {
             let other: SocketAddrV4 = "10.77.0.151:7777".parse().unwrap();
             assert!(inbound_failures(ctx, other).is_empty());
         });
+    }
+
+    /// The peer lookup before [`PeerIndex`]: every peer tried in turn, for each node.
+    fn peer_by_scan<'a>(ctx: &NodeCtx<'a>, node: &Node) -> Option<&'a dyn Source> {
+        ctx.peers.iter().copied().find(|p| {
+            let peer = ctx.peer(*p);
+            let host = peer.hostname().map(|h| h.content).unwrap_or_default();
+            crate::rules::common::o2cb_node_is_local(&node.name, &host)
+                || local_ips(&peer).contains(&node.ip)
+        })
+    }
+
+    /// A peer's bundle: its hostname (`uname -n`), `ip -o addr` with `ips`, and
+    /// when `drops` an iptables rule dropping TCP 7777 (formats of the lab's
+    /// port-blocked bundles, fixtures/bundles/lab-cluster-port-blocked-n150).
+    fn peer_bundle(root: &std::path::Path, host: &str, ips: &[Ipv4Addr], drops: bool) -> Bundle {
+        let dir = root.join(host);
+        std::fs::create_dir_all(dir.join("commands")).unwrap();
+        std::fs::write(dir.join("meta.json"), format!("{{\"host\":\"{host}\"}}")).unwrap();
+        std::fs::write(dir.join("commands/uname_-n"), format!("{host}\n")).unwrap();
+        let mut addr = String::from("1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n");
+        for (i, ip) in ips.iter().enumerate() {
+            addr.push_str(&format!(
+                "{n}: eth{i}    inet {ip}/16 scope global eth{i}\\       valid_lft forever preferred_lft forever\n",
+                n = i + 2
+            ));
+        }
+        std::fs::write(dir.join("commands/ip_-o_addr"), addr).unwrap();
+        let rules = match drops {
+            true => "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 7777 -j DROP\nCOMMIT\n",
+            false => "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n",
+        };
+        std::fs::write(dir.join("commands/iptables-save"), rules).unwrap();
+        Bundle::open(&dir).unwrap()
+    }
+
+    /// 255 nodes (o2cb's maximum), every one failing: peers found by hostname
+    /// (with and without a domain, in upper case), by address only, two peers
+    /// claiming one node (the first wins), nodes nobody stands for. The index
+    /// finds the same peer, and so the same blame, as the scan did.
+    #[test]
+    fn the_index_blames_as_the_scan_did_on_255_failed_nodes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ip = |i: usize| Ipv4Addr::new(10, 1, (i / 200) as u8, (i % 200 + 1) as u8);
+        let nodes: Vec<Node> = (0..255)
+            .map(|i| Node {
+                name: format!("node{i}"),
+                cluster: "big".into(),
+                number: i as u32,
+                ip: ip(i),
+                port: 7777,
+                line: 0,
+            })
+            .collect();
+        let peers: Vec<Bundle> = (1..255)
+            .filter(|i| i % 17 != 0) // nobody's evidence for these
+            .map(|i| {
+                let (host, ips) = match i % 5 {
+                    0 => (format!("node{i}.cluster.example"), vec![ip(i)]),
+                    1 => (format!("NODE{i}"), vec![]),
+                    // Named otherwise: only its address says which node it is.
+                    2 => (format!("storage-{i}"), vec![ip(i)]),
+                    // Also carries the address of node i+2, whose own peer
+                    // comes later and matches by name: the first peer wins.
+                    3 => (format!("node{i}"), vec![ip(i), ip(i + 2)]),
+                    _ => (format!("other-{i}.example"), vec![]),
+                };
+                peer_bundle(tmp.path(), &host, &ips, i % 3 == 0)
+            })
+            .collect();
+        let me = peer_bundle(tmp.path(), "node0", &[ip(0)], false);
+        let options = Options::default();
+        let ctx = NodeCtx::new(&me as &dyn Source, &options)
+            .with_peers(peers.iter().map(|p| p as &dyn Source).collect());
+        let model = Model {
+            clusters: Vec::new(),
+            nodes: nodes.clone(),
+            problems: Vec::new(),
+        };
+        let index = PeerIndex::new(&ctx);
+        let (mut found, mut blamed) = (0, 0);
+        for node in &nodes {
+            let scanned = peer_by_scan(&ctx, node);
+            let indexed = index.peer_for(node);
+            assert_eq!(
+                indexed.map(|s| s.node().to_string()),
+                scanned.map(|s| s.node().to_string()),
+                "{}",
+                node.name
+            );
+            let old = scanned.and_then(|s| explain(&ctx, s, &model, node));
+            let new = peer_explains(&ctx, &index, &model, node);
+            assert_eq!(
+                new.as_ref().map(|b| (&b.node, &b.why)),
+                old.as_ref().map(|b| (&b.node, &b.why)),
+                "{}",
+                node.name
+            );
+            found += usize::from(indexed.is_some());
+            blamed += usize::from(new.is_some());
+        }
+        // The case covers both outcomes, not only "nobody found".
+        assert!(found > 150 && found < 255, "{found}");
+        assert!(blamed > 30 && blamed < found, "{blamed}");
     }
 }

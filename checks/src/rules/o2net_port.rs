@@ -5,7 +5,7 @@
 //! so one blocked port fails one node, not every node that talks to it.
 
 use super::common::{boot_cluster, cluster_conf, configfs_cluster};
-use super::o2net_blame::{firewall, inbound_failures, peer_explains};
+use super::o2net_blame::{firewall, inbound_failures, peer_explains, PeerIndex};
 use super::o2net_targets::plan;
 use crate::check::{Check, CheckError, Verdict};
 use crate::context::NodeCtx;
@@ -51,6 +51,8 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mut evidence = Vec::new();
     let mut checked = 0;
     let mut blamed_elsewhere = Vec::new();
+    // Built at the first failure: a run where every probe connects reads no peer.
+    let peers = std::cell::OnceCell::new();
     for t in &plan.targets {
         let (node, addr) = (t.node, t.addr);
         if let Some(line) = &t.established {
@@ -79,7 +81,7 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
                 if p.connected {
                     continue;
                 }
-                match peer_explains(ctx, &model, node) {
+                match peer_explains(ctx, peers.get_or_init(|| PeerIndex::new(ctx)), &model, node) {
                     Some(reason) => {
                         evidence.push(Evidence::note(
                             format!("{} is unreachable because of {}", node.name, reason.node),

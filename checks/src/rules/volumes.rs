@@ -94,11 +94,24 @@ pub(crate) const NEEDS: &[Need] = &[
     Need::Command(&["mounted.ocfs2", "-d"]),
     Need::Command(&["mounted.ocfs2", "-f"]),
     Need::PerDevice(&["debugfs.ocfs2", "-R", "stats"]),
+    // dmesg's events come from the facts layer's one reading of the kernel log.
     Need::Command(&["dmesg"]),
+    Need::Command(&["journalctl", "-k", "-o", "short-iso", "--no-pager"]),
+    Need::Log("kern.log"),
+    Need::Log("messages"),
+    Need::Log("syslog"),
 ];
 
-/// Every volume, mounted ones first, devices deduplicated.
+/// Every volume, mounted ones first, devices deduplicated: worked out once per
+/// node (a node fact, see crate::facts), however many checks ask.
 pub fn volumes(ctx: &NodeCtx) -> Vec<Volume> {
+    let volumes = ctx.fact(|f| &f.volumes, || std::sync::Arc::new(read_volumes(ctx)));
+    volumes.as_ref().clone()
+}
+
+/// [`volumes`] from the node's evidence: /proc/mounts, fstab, `mounted.ocfs2
+/// -d`/`-f` and each volume's `debugfs.ocfs2 -R stats`.
+fn read_volumes(ctx: &NodeCtx) -> Vec<Volume> {
     let mut out: Vec<Volume> = Vec::new();
     let proc_mounts = mounts(ctx);
     if let Ok((text, entries)) = &proc_mounts {
@@ -214,11 +227,10 @@ fn mounted_without_proc_mounts(ctx: &NodeCtx, vols: &mut [Volume]) {
             v.mounted = Some(MountedBy::SlotMap);
         }
     }
-    let Ok(dmesg) = ctx.command(&["dmesg"]) else {
+    let Some(dmesg) = crate::kernlog::node_events::dmesg_events(ctx) else {
         return;
     };
-    let log = crate::kernlog::lines::from_text(&dmesg.stdout);
-    for (uuid, evidence) in still_mounted(&log) {
+    for (uuid, evidence) in still_mounted(&dmesg.events) {
         if let Some(v) = vols
             .iter_mut()
             .find(|v| v.uuid.as_deref() == Some(uuid.as_str()))
@@ -255,17 +267,18 @@ fn this_node_names(ctx: &NodeCtx) -> Vec<String> {
 /// device` follows the `o2dlm: Joining domain <UUID>` of the same mount
 /// (linux fs/ocfs2/super.c, `ocfs2_fill_super` after `ocfs2_dlm_init`); an
 /// `Unmounting device` of the same major,minor ends it.
-fn still_mounted(log: &[crate::kernlog::lines::LogLine]) -> Vec<(String, Evidence)> {
-    use crate::kernlog::event::{recognize, O2Event};
+fn still_mounted(events: &[crate::kernlog::node_events::Located]) -> Vec<(String, Evidence)> {
+    use crate::kernlog::event::O2Event;
     let mut joined: Option<String> = None;
     let mut mounted: Vec<(String, String, Evidence)> = Vec::new();
-    for l in log {
-        match recognize(&l.message) {
-            Some(O2Event::DlmJoin {
+    for e in events {
+        let l = &e.line;
+        match e.event.clone() {
+            O2Event::DlmJoin {
                 domain, node: None, ..
-            }) => joined = Some(domain),
-            Some(O2Event::DlmNodes { domain, .. }) => joined = Some(domain),
-            Some(O2Event::FsMount { device, .. }) => {
+            } => joined = Some(domain),
+            O2Event::DlmNodes { domain, .. } => joined = Some(domain),
+            O2Event::FsMount { device, .. } => {
                 if let Some(uuid) = joined.take() {
                     mounted.retain(|(_, d, _)| d != &device);
                     let ev = Evidence::new(
@@ -276,7 +289,7 @@ fn still_mounted(log: &[crate::kernlog::lines::LogLine]) -> Vec<(String, Evidenc
                     mounted.push((uuid, device, ev));
                 }
             }
-            Some(O2Event::FsUnmount { device, .. }) => mounted.retain(|(_, d, _)| d != &device),
+            O2Event::FsUnmount { device, .. } => mounted.retain(|(_, d, _)| d != &device),
             _ => {}
         }
     }
@@ -294,6 +307,22 @@ mod tests {
         let b = Bundle::open(dir).unwrap();
         let options = Options::default();
         volumes(&NodeCtx::new(&b as &dyn Source, &options))
+    }
+
+    /// Through a node's memo (as in every run) the volumes are worked out once
+    /// and are what the evidence gives.
+    #[test]
+    fn a_nodes_volumes_are_kept_and_equal_to_a_fresh_reading() {
+        let dir = fixture("bundles/lab-capture-healthy-node1");
+        let cached = crate::source::Cached::new(Bundle::open(&dir).unwrap());
+        let options = Options::default();
+        let ctx = NodeCtx::new(&cached as &dyn Source, &options);
+        let facts = cached.facts().unwrap();
+        assert!(facts.volumes.get().is_none());
+        let first = format!("{:?}", volumes(&ctx));
+        assert!(facts.volumes.get().is_some());
+        assert_eq!(format!("{:?}", volumes(&ctx)), first);
+        assert_eq!(format!("{:?}", volumes_of(&dir)), first);
     }
 
     #[test]

@@ -297,6 +297,34 @@ impl Source for Bundle {
         })
     }
 
+    fn open_command_log(&self, argv: &[&str]) -> Option<Result<std::fs::File, EvidenceError>> {
+        // The same file, gap and timeout record as `command`, in the same order.
+        let name = command_file_name(argv);
+        let what = format!("`{}` output", argv.join(" "));
+        let own = Path::new("commands").join(&name);
+        let path = if self.fs.kind(&own.to_string_lossy()).is_some() {
+            own
+        } else {
+            match self
+                .sos
+                .then(|| sosreport::find_command(&self.fs, argv))
+                .flatten()
+            {
+                Some(found) => found,
+                None => return Some(Err(self.command_gap(argv, &name))),
+            }
+        };
+        let file = match self.fs.open_regular(&path.to_string_lossy()) {
+            Ok((file, _)) => file,
+            Err(ConfinedError::Missing { .. }) => return Some(Err(self.command_gap(argv, &name))),
+            Err(e) => return Some(Err(e.into_evidence(&what))),
+        };
+        if self.meta.commands.get(&name).is_some_and(|r| r.timed_out) {
+            return Some(Err(EvidenceError::Timeout { what, seconds: 0 }));
+        }
+        Some(Ok(file))
+    }
+
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
         let full = self.host_path(path)?;
         self.fs

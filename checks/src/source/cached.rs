@@ -74,6 +74,10 @@ impl<S: Source> Source for Cached<S> {
         // Not memoised: the facts memo reads each log once per run.
         self.inner.open_log(path)
     }
+    fn open_command_log(&self, argv: &[&str]) -> Option<Result<std::fs::File, EvidenceError>> {
+        // Not memoised either: the facts memo scans it once per run.
+        self.inner.open_command_log(argv)
+    }
     fn list_dir(&self, path: &str) -> Result<Vec<String>, EvidenceError> {
         memo(&self.dirs, path.to_string(), || self.inner.list_dir(path))
     }

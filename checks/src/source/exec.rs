@@ -118,8 +118,9 @@ const REAP_GRACE: Duration = Duration::from_millis(500);
 
 /// Wait for `child` (spawned with `process_group(0)`) until `timeout`; past it, kill
 /// its whole process group and return `None`. A child that does not die within
-/// `REAP_GRACE` of the kill is abandoned to a thread that reaps it whenever it
-/// dies, so the caller goes on (and records a timeout) instead of waiting for it.
+/// `REAP_GRACE` of the kill is abandoned to its waiter thread, which reaps it
+/// whenever it dies, so the caller goes on (and records a timeout) instead of
+/// waiting for it.
 pub fn wait_or_kill(
     child: &mut std::process::Child,
     timeout: Duration,
@@ -133,72 +134,110 @@ fn wait_or_abandon(
     grace: Duration,
     kill: fn(u32),
 ) -> std::io::Result<Option<std::process::ExitStatus>> {
-    let deadline = Instant::now() + timeout;
-    let exit = ExitWatch::of(child);
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(Some(status));
-        }
-        if Instant::now() >= deadline {
-            kill(child.id());
-            let reap_by = Instant::now() + grace;
-            while Instant::now() < reap_by {
-                if child.try_wait()?.is_some() {
-                    return Ok(None);
-                }
-                exit.wait(reap_by);
-            }
-            reap_later(child.id());
-            return Ok(None);
-        }
-        exit.wait(deadline);
+    if let Some(status) = child.try_wait()? {
+        return Ok(Some(status));
     }
+    // Blocked on the child's exit, not woken every few ms to ask (255 ssh
+    // sessions at once were 255 threads polling).
+    let exit = ExitWatch::start(child.id())?;
+    if exit.exited_within(timeout) {
+        return child.wait().map(Some);
+    }
+    kill(child.id());
+    if exit.exited_or_abandon(grace) {
+        child.wait()?;
+    }
+    Ok(None)
 }
 
-/// Waits for a child to exit without polling: a pidfd is readable once the
-/// process has exited (pidfd_open(2), Linux 5.3). A cluster run waits on
-/// hundreds of ssh sessions at once, and waking each every 5 ms to ask cost
-/// the coordinator CPU that grew with the node count. Kernels without pidfds
-/// (RHEL 7's 3.10, SLES 12's 4.4) fall back to that 5 ms poll.
-struct ExitWatch(Option<std::os::fd::OwnedFd>);
+/// Where a child's waiter thread stands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Waited {
+    Running,
+    /// Exited, not yet reaped: the caller reaps it (its `Child` keeps the status).
+    Exited,
+    /// The caller went on without it: the waiter reaps it whenever it dies.
+    Abandoned,
+}
+
+/// A thread blocked in `waitid(WEXITED | WNOWAIT)` on one child: it learns of the
+/// exit without reaping, so the caller's `Child::wait` still gets the status and
+/// the pid stays ours (it cannot be reused) until then.
+struct ExitWatch {
+    state: std::sync::Arc<(std::sync::Mutex<Waited>, std::sync::Condvar)>,
+}
 
 impl ExitWatch {
-    fn of(child: &std::process::Child) -> ExitWatch {
-        use rustix::process::{pidfd_open, Pid, PidfdFlags};
-        // The child is ours and not yet reaped, so its pid cannot name another process.
-        let pid = i32::try_from(child.id()).ok().and_then(Pid::from_raw);
-        ExitWatch(pid.and_then(|p| pidfd_open(p, PidfdFlags::empty()).ok()))
+    fn start(pid: u32) -> std::io::Result<ExitWatch> {
+        let state = std::sync::Arc::new((
+            std::sync::Mutex::new(Waited::Running),
+            std::sync::Condvar::new(),
+        ));
+        let shared = state.clone();
+        thread::Builder::new()
+            .name("o2check-wait".into())
+            .spawn(move || {
+                wait_exited(pid);
+                let (lock, changed) = &*shared;
+                let mut s = lock.lock().unwrap_or_else(|p| p.into_inner());
+                if *s == Waited::Abandoned {
+                    reap(pid);
+                } else {
+                    *s = Waited::Exited;
+                    changed.notify_all();
+                }
+            })?;
+        Ok(ExitWatch { state })
     }
 
-    /// Return when the child may have exited, or at `until` at the latest.
-    fn wait(&self, until: Instant) {
-        let left = until.saturating_duration_since(Instant::now());
-        let Some(fd) = &self.0 else {
-            thread::sleep(left.min(Duration::from_millis(5)));
-            return;
-        };
-        use rustix::event::{poll, PollFd, PollFlags, Timespec};
-        let timeout = Timespec {
-            tv_sec: left.as_secs().try_into().unwrap_or(i64::MAX),
-            tv_nsec: left.subsec_nanos().into(),
-        };
-        // Readable, timed out or interrupted: the caller asks the child again.
-        if poll(&mut [PollFd::new(fd, PollFlags::IN)], Some(&timeout)).is_err() {
-            thread::sleep(left.min(Duration::from_millis(5)));
+    /// Did the child exit within `timeout`?
+    fn exited_within(&self, timeout: Duration) -> bool {
+        let (lock, changed) = &*self.state;
+        let s = lock.lock().unwrap_or_else(|p| p.into_inner());
+        let (s, _) = changed
+            .wait_timeout_while(s, timeout, |s| *s == Waited::Running)
+            .unwrap_or_else(|p| p.into_inner());
+        *s == Waited::Exited
+    }
+
+    /// [`Self::exited_within`]; when it did not, the child is left to the waiter
+    /// (under the same lock, so an exit at that very moment is reaped by one side).
+    fn exited_or_abandon(&self, grace: Duration) -> bool {
+        let (lock, changed) = &*self.state;
+        let s = lock.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut s, _) = changed
+            .wait_timeout_while(s, grace, |s| *s == Waited::Running)
+            .unwrap_or_else(|p| p.into_inner());
+        if *s == Waited::Exited {
+            return true;
+        }
+        *s = Waited::Abandoned;
+        false
+    }
+}
+
+/// Blocks until our child `pid` has exited (or cannot be waited for), leaving it
+/// unreaped (waitid(2), WNOWAIT).
+fn wait_exited(pid: u32) {
+    use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
+    let Ok(raw) = i32::try_from(pid) else {
+        return;
+    };
+    let pid = nix::unistd::Pid::from_raw(raw);
+    loop {
+        match waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT) {
+            Ok(WaitStatus::StillAlive) | Err(nix::errno::Errno::EINTR) => continue,
+            // Exited, or not ours to wait for any more (ECHILD): either way, done.
+            _ => return,
         }
     }
 }
 
-/// Reap our child `pid` on a detached thread whenever it finally dies, so an
-/// abandoned command leaves no zombie behind (the pid stays ours until reaped,
-/// so it cannot name another process meanwhile).
-fn reap_later(pid: u32) {
+fn reap(pid: u32) {
     use nix::sys::wait::waitpid;
     use nix::unistd::Pid;
     if let Ok(pid) = i32::try_from(pid) {
-        thread::spawn(move || {
-            let _ = waitpid(Pid::from_raw(pid), None);
-        });
+        let _ = waitpid(Pid::from_raw(pid), None);
     }
 }
 
@@ -244,37 +283,6 @@ pub fn with_timeout<T: Send + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The exit watch wakes when the child exits, not at its deadline, and
-    /// returns at the deadline while the child still runs.
-    #[test]
-    fn the_exit_watch_wakes_on_exit_and_at_the_deadline() {
-        let mut running = Command::new("sleep").arg("5").spawn().unwrap();
-        let watch = ExitWatch::of(&running);
-        let start = Instant::now();
-        watch.wait(start + Duration::from_millis(100));
-        let waited = start.elapsed();
-        assert!(waited >= Duration::from_millis(100), "{waited:?}");
-        assert!(running.try_wait().unwrap().is_none());
-        running.kill().unwrap();
-        let start = Instant::now();
-        while running.try_wait().unwrap().is_none() {
-            watch.wait(start + Duration::from_secs(4));
-            assert!(
-                start.elapsed() < Duration::from_secs(4),
-                "never woke on exit"
-            );
-        }
-        let mut quick = Command::new("sh").args(["-c", "exit 7"]).spawn().unwrap();
-        let watch = ExitWatch::of(&quick);
-        let start = Instant::now();
-        watch.wait(start + Duration::from_secs(30));
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "woke only at the deadline"
-        );
-        assert_eq!(quick.wait().unwrap().code(), Some(7));
-    }
 
     #[test]
     fn captures_stdout_and_exit_code() {
@@ -366,7 +374,7 @@ mod tests {
             "{:?}",
             start.elapsed()
         );
-        // Still alive, and reaped by the abandoned thread once it does die.
+        // Still alive, and reaped by its waiter thread once it does die.
         assert!(std::fs::metadata(format!("/proc/{pid}")).is_ok());
         kill_pid(pid);
         let gone_by = Instant::now() + Duration::from_secs(5);
@@ -377,6 +385,41 @@ mod tests {
             std::fs::metadata(format!("/proc/{pid}")).is_err(),
             "{pid} was left a zombie"
         );
+    }
+
+    /// The exit is seen when it happens (the waiter is woken by it), long
+    /// before the timeout, and the status is the child's.
+    #[test]
+    fn an_exit_ends_the_wait_with_its_status() {
+        for code in [0, 7] {
+            let mut child = Command::new("sh")
+                .args(["-c", &format!("sleep 0.3; exit {code}")])
+                .spawn()
+                .unwrap();
+            let start = Instant::now();
+            let status = wait_or_kill(&mut child, Duration::from_secs(20)).unwrap();
+            assert_eq!(status.and_then(|s| s.code()), Some(code));
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{:?}",
+                start.elapsed()
+            );
+            // Reaped: nothing left of it, not even a zombie.
+            assert!(std::fs::metadata(format!("/proc/{}", child.id())).is_err());
+        }
+    }
+
+    /// A killed child that dies within the grace is reaped by the caller.
+    #[test]
+    fn a_killed_child_is_reaped_at_the_deadline() {
+        let mut child = Command::new("sleep")
+            .arg("30")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let r = wait_or_kill(&mut child, Duration::from_millis(100)).unwrap();
+        assert!(r.is_none());
+        assert!(std::fs::metadata(format!("/proc/{}", child.id())).is_err());
     }
 
     fn kill_pid(pid: u32) {

@@ -106,6 +106,12 @@ pub trait Source: Send + Sync {
     fn open_log(&self, _path: &str) -> Option<Result<std::fs::File, EvidenceError>> {
         None
     }
+    /// The saved output of a kernel-log command (`dmesg`, `journalctl -k`) opened
+    /// for the same streaming scan as [`Source::open_log`], or `None` when this
+    /// source can only run it or hand it whole ([`Source::command`]).
+    fn open_command_log(&self, _argv: &[&str]) -> Option<Result<std::fs::File, EvidenceError>> {
+        None
+    }
     /// The node's facts memo (see [`crate::facts`]): one parse per run. Only a
     /// [`Cached`] source keeps one; others parse on every call.
     fn facts(&self) -> Option<&crate::facts::Facts> {

@@ -6,12 +6,14 @@ use super::names;
 use super::rank::{all_collect_items, holds, NodeEvidence};
 use crate::kernlog::history::{self, Window};
 use crate::kernlog::lines::{self, LogLine};
-use crate::kernlog::node_events::events_by_source;
+use crate::kernlog::node_events::{self, events_by_source, Located, NodeEvents};
 use crate::needs::{self, Need, Needs};
 use crate::runner::run_all;
 use crate::source::Source;
 use crate::{NodeCtx, Options};
 use o2check_reports::{CheckResult, Status};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// What `why` reads itself, beyond the checks' own needs: the kernel log its
 /// signatures match, the names its fixes print ([`names::read`]: distribution,
@@ -48,18 +50,36 @@ pub const NEEDS: Needs = &[
 ];
 
 /// The kernel-log lines of every source that stand now (see
-/// [`history::split_lines`]).
-fn current_lines(ctx: &NodeCtx, sources: &[Vec<LogLine>], options: &Options) -> Vec<LogLine> {
+/// [`history::split_lines`]), and the recognised events of those lines.
+fn current(
+    ctx: &NodeCtx,
+    sources: &[Vec<LogLine>],
+    events: &[Arc<NodeEvents>],
+    options: &Options,
+) -> (Vec<LogLine>, Vec<Located>) {
     let window = Window::of(ctx.source, options.since.clone());
-    let events = events_by_source(ctx).unwrap_or_default();
-    sources
-        .iter()
-        .enumerate()
-        .flat_map(|(i, log)| match events.get(i) {
-            Some(ev) => history::split_lines(log, ev, &window).0,
-            None => log.clone(),
-        })
-        .collect()
+    let (mut lines, mut now_events) = (Vec::new(), Vec::new());
+    for (i, log) in sources.iter().enumerate() {
+        match events.get(i) {
+            Some(ev) => {
+                let now = history::split_lines(log, ev, &window).0;
+                // Line numbers are unique within one source.
+                let standing: HashSet<u32> = now.iter().map(|l| l.line).collect();
+                now_events.extend(
+                    ev.events
+                        .iter()
+                        .filter(|e| standing.contains(&e.line.line))
+                        .cloned(),
+                );
+                lines.extend(now);
+            }
+            None => {
+                now_events.extend(node_events::events(log));
+                lines.extend(log.iter().cloned());
+            }
+        }
+    }
+    (lines, now_events)
 }
 
 /// Run every check and read every node's logs; returns the evidence per node and
@@ -75,12 +95,13 @@ pub fn gather(
         .map(|s| {
             let ctx = NodeCtx::new(s.as_ref(), options);
             let sources = lines::node_log(&ctx);
-            let all: Vec<_> = sources.iter().flatten().cloned().collect();
+            let events = events_by_source(&ctx).unwrap_or_default();
+            let all: Vec<Located> = events.iter().flat_map(|s| s.events.clone()).collect();
             // The names fixes print come from the whole log; the signatures
-            // that point at a cause only from the lines that stand now: an
-            // earlier failed attempt is history, not today's cause.
+            // and facts that point at a cause only from the lines that stand
+            // now: an earlier failed attempt is history, not today's cause.
             let mut names = names::read(&ctx, &all);
-            let log = current_lines(&ctx, &sources, options);
+            let (log, events) = current(&ctx, &sources, &events, options);
             let node_results: Vec<CheckResult> = results
                 .iter()
                 .filter(|r| r.node == s.node() || r.node == "cluster")
@@ -99,6 +120,7 @@ pub fn gather(
                 node: s.node().to_string(),
                 results: node_results,
                 log,
+                events,
                 names,
                 present: items
                     .iter()

@@ -4,7 +4,8 @@
 //! what the evidence does not give stays `None` and the fix shows a placeholder.
 
 use crate::context::NodeCtx;
-use crate::kernlog::lines::LogLine;
+use crate::kernlog::event::{O2Event, Setting};
+use crate::kernlog::node_events::Located;
 use crate::parse::{configfs, mount_table, net};
 use crate::rules::common::{boot_cluster, cluster_conf, local_nodes, O2CB_SYSCONFIG};
 use regex::Regex;
@@ -104,104 +105,95 @@ fn tools(ctx: &NodeCtx) -> Option<(u32, u32, u32)> {
     ))
 }
 
-fn re(p: &str) -> Regex {
-    Regex::new(p).expect("valid regex")
-}
-
-fn timeout_res() -> &'static [(Regex, usize); 3] {
-    static RE: OnceLock<[(Regex, usize); 3]> = OnceLock::new();
-    RE.get_or_init(|| {
-        [
-            (re(r"(?i)uses a network idle timeout of (\d+) ms"), 0),
-            (re(r"(?i)uses a keepalive delay of (\d+) ms"), 1),
-            (re(r"(?i)uses a heartbeat timeout of (\d+) ms"), 2),
-        ]
-    })
-}
-
-fn peer_timeouts(log: &[LogLine]) -> PeerTimeouts {
+/// The peer's timeouts from o2net_check_handshake()'s mismatch lines (the
+/// latest line of each setting wins).
+fn peer_timeouts(events: &[Located]) -> PeerTimeouts {
     let mut t = PeerTimeouts::default();
-    for l in log {
-        for (re, which) in timeout_res() {
-            if let Some(v) = re.captures(&l.message).and_then(|c| c[1].parse().ok()) {
-                let slot = match which {
-                    0 => &mut t.idle_ms,
-                    1 => &mut t.keepalive_ms,
-                    _ => &mut t.heartbeat_ms,
-                };
-                *slot = Some(v); // the latest line wins
-            }
+    for e in events {
+        if let O2Event::NetMismatch {
+            peer: Some(_),
+            setting,
+            theirs,
+            ..
+        } = &e.event
+        {
+            let slot = match setting {
+                Setting::IdleTimeout => &mut t.idle_ms,
+                Setting::Keepalive => &mut t.keepalive_ms,
+                Setting::HeartbeatTimeout => &mut t.heartbeat_ms,
+                Setting::DeadCount => continue,
+            };
+            *slot = u32::try_from(*theirs).ok();
         }
     }
     t
 }
 
 /// Peers named in connect failures and not connected since (kernel cluster/tcp.c:
-/// `Connection to node %s (num %u) at %pI4:%d shutdown, state %d`,
-/// `No connection established with node %u after ...`).
-fn unreachable(log: &[LogLine], nodes: &[(String, u32, u16)]) -> Vec<Peer> {
-    static RE: OnceLock<[Regex; 3]> = OnceLock::new();
-    let [shutdown, none, connected] = RE.get_or_init(|| {
-        [
-            re(r"(?i)connection to node (\S+) \(num \d+\) at [\d.]+:(\d+) shutdown, state 7"),
-            re(r"(?i)no connection established with node (\d+) after"),
-            // The `o2net: ` prefix keeps `o2net: No longer connected to node %s`
-            // (o2net_set_nn_state(), a disconnect) from counting as a connection.
-            re(r"(?i)o2net: (?:connected to|accepted connection from) node (\S+) "),
-        ]
-    });
+/// `Connection to node %s (num %u) at %pI4:%d shutdown, state 7` (o2net_set_nn_state(),
+/// 7 = O2NET_CONN_... a connect that never completed),
+/// `No connection established with node %u after ...` (o2net_connect_expired()),
+/// cleared by `Connected to node` / `Accepted connection from node`; a disconnect
+/// (`No longer connected to node`) is not a connection).
+fn unreachable(events: &[Located], nodes: &[(String, u32, u16)]) -> Vec<Peer> {
     let mut peers: Vec<Peer> = Vec::new();
-    for l in log {
-        let m = &l.message;
-        if let Some(c) = shutdown.captures(m) {
-            let port = c[2].parse().unwrap_or(7777);
-            if !peers.iter().any(|p| p.name == c[1]) {
-                peers.push(Peer {
-                    name: c[1].to_string(),
-                    port,
-                });
-            }
-        } else if let Some(c) = none.captures(m) {
-            let num: u32 = c[1].parse().unwrap_or(u32::MAX);
-            if let Some((name, _, port)) = nodes.iter().find(|(_, n, _)| *n == num) {
-                if !peers.iter().any(|p| &p.name == name) {
+    for e in events {
+        match &e.event {
+            O2Event::NetShutdown { peer, state: 7 } => {
+                let port = peer
+                    .addr
+                    .rsplit(':')
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(7777);
+                if !peers.iter().any(|p| p.name == peer.name) {
                     peers.push(Peer {
-                        name: name.clone(),
-                        port: *port,
+                        name: peer.name.clone(),
+                        port,
                     });
                 }
             }
-        } else if let Some(c) = connected.captures(m) {
-            peers.retain(|p| p.name != c[1]);
+            O2Event::NetNoConnection { node, .. } => {
+                if let Some((name, _, port)) = nodes.iter().find(|(_, n, _)| n == node) {
+                    if !peers.iter().any(|p| &p.name == name) {
+                        peers.push(Peer {
+                            name: name.clone(),
+                            port: *port,
+                        });
+                    }
+                }
+            }
+            O2Event::NetConnected { peer, .. } => peers.retain(|p| p.name != peer.name),
+            _ => {}
         }
     }
     peers
 }
 
-/// Node numbers of the last domain join (kernel dlm/dlmdomain.c
-/// `__dlm_print_nodes()`: `o2dlm: Joining domain %s ( 1 2 ) 2 nodes`; 2.6.39:
-/// `o2dlm: Nodes in domain %s: 1 2`).
-fn domain_members(log: &[LogLine]) -> Vec<u32> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        re(r"(?i)o2dlm: (?:joining domain \S+ \(([\d ]+)\)|nodes in domain \S+: ([\d ]+))")
-    });
-    log.iter()
+/// Node numbers of the last member list this node printed for its own join
+/// (kernel dlm/dlmdomain.c `__dlm_print_nodes()`: `o2dlm: Joining domain %s ( 1 2 )
+/// 2 nodes`; 2.6.39 `o2dlm: Nodes in domain %s: 1 2`; OCFS2 1.2 `ocfs2_dlm: Nodes
+/// in domain ("%s"): 1 2`).
+fn domain_members(events: &[Located]) -> Vec<u32> {
+    events
+        .iter()
         .rev()
-        .find_map(|l| re.captures(&l.message))
-        .map(|c| {
-            c.get(1)
-                .or(c.get(2))
-                .map_or("", |m| m.as_str())
-                .split_whitespace()
-                .filter_map(|n| n.parse().ok())
-                .collect()
+        .find_map(|e| match &e.event {
+            O2Event::DlmJoin {
+                node: None, nodes, ..
+            }
+            | O2Event::DlmNodes { nodes, .. }
+                if !nodes.is_empty() =>
+            {
+                Some(nodes.clone())
+            }
+            _ => None,
         })
         .unwrap_or_default()
 }
 
 /// Names from one node's evidence and kernel log.
-pub fn read(ctx: &NodeCtx, log: &[LogLine]) -> Names {
+pub fn read(ctx: &NodeCtx, log: &[Located]) -> Names {
     let mut n = Names {
         family: family(ctx),
         tools: tools(ctx),
@@ -316,7 +308,9 @@ pub fn read(ctx: &NodeCtx, log: &[LogLine]) -> Names {
 /// `(device, mount point)` from `... while mounting DEV on DIR. ...` (mount.ocfs2.c main()).
 pub fn mount_from_error(text: &str) -> Option<(String, String)> {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| re(r"while mounting (/\S+) on (/\S+?)\.?(?:\s|$)"));
+    let re = RE.get_or_init(|| {
+        Regex::new(r"while mounting (/\S+) on (/\S+?)\.?(?:\s|$)").expect("valid regex")
+    });
     let c = re.captures(text)?;
     Some((c[1].to_string(), c[2].to_string()))
 }
@@ -325,13 +319,18 @@ pub fn mount_from_error(text: &str) -> Option<(String, String)> {
 mod tests {
     use super::*;
 
-    fn line(m: &str) -> LogLine {
-        LogLine {
+    use crate::kernlog::lines::LogLine;
+
+    fn line(m: &str) -> Located {
+        let l = LogLine {
             origin: "commands/dmesg".into(),
             line: 1,
             stamp: String::new(),
             message: m.into(),
-        }
+        };
+        let mut e = crate::kernlog::node_events::events(&[l]);
+        assert_eq!(e.len(), 1, "not an o2 event: {m}");
+        e.remove(0)
     }
 
     #[test]
@@ -388,7 +387,21 @@ mod tests {
             )]),
             [0, 1]
         );
-        assert!(domain_members(&[line("o2dlm: Leaving domain X")]).is_empty());
+        assert_eq!(
+            domain_members(&[line(
+                r#"ocfs2_dlm: Nodes in domain ("EF45FD5C600A4BB7933406E5FD408F73"): 0 1 "#
+            )]),
+            [0, 1]
+        );
+        // A peer's join is not this node's member list.
+        assert!(domain_members(&[line(
+            "o2dlm: Node 2 joins domain F47217E35EA246069E452DD9DC166B05 ( 1 2 ) 2 nodes"
+        )])
+        .is_empty());
+        assert!(domain_members(&[line(
+            "o2dlm: Leaving domain F47217E35EA246069E452DD9DC166B05"
+        )])
+        .is_empty());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use super::messages::{classify, meaning, Classified};
 use super::names::{mount_from_error, Family, Names};
 use super::signatures::matching;
 use crate::kernlog::lines::LogLine;
+use crate::kernlog::node_events::Located;
 use o2check_reports::diagnosis::{Cause, Confidence, Diagnosis, Fix, FixCommand, RuledOut};
 use o2check_reports::{CheckResult, Evidence, Status};
 
@@ -19,6 +20,8 @@ pub struct NodeEvidence {
     pub node: String,
     pub results: Vec<CheckResult>,
     pub log: Vec<LogLine>,
+    /// The o2 events of `log`'s lines (recognised once, by the facts layer).
+    pub events: Vec<Located>,
     pub names: Names,
     /// The catalogue's collect items this node's evidence already holds.
     pub present: Vec<Collect>,
@@ -112,7 +115,7 @@ fn judge(def: &CauseDef, n: &NodeEvidence) -> OnNode {
         }
         on.evidence.extend(lines);
     }
-    for h in holding(&n.log)
+    for h in holding(&n.events)
         .iter()
         .filter(|h| h.fact.excludes.contains(&def.id))
     {
