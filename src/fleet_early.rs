@@ -16,7 +16,7 @@ use o2check_checks::source::Source;
 use o2check_checks::Options;
 use o2check_cluster::fleet::{self, Placement};
 use o2check_reports::RunReport;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -45,7 +45,15 @@ pub struct EarlyClusters<'a> {
     out: &'a Path,
     /// Writes a report to a directory beneath `out` (the fleet's own writer).
     write: fn(&Path, &str, &RunReport) -> bool,
-    state: Mutex<(BTreeMap<usize, Arrived>, Vec<Checked>)>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    arrived: BTreeMap<usize, Arrived>,
+    checked: Vec<Checked>,
+    /// Every node name that names an arrived node (see [`names_of`]).
+    present: HashSet<String>,
 }
 
 impl<'a> EarlyClusters<'a> {
@@ -70,7 +78,18 @@ impl<'a> EarlyClusters<'a> {
     pub fn arrived(&self, a: &Arrival, placement: Placement, early: Option<Early>) {
         let group = {
             let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            state.0.insert(
+            let state = &mut *state;
+            state.present.extend(names_of(a.source.node()));
+            // Only a node whose own cluster.conf members are all in can be the
+            // one that completes its cluster: a set lookup per member, so the
+            // partition below runs about once per cluster, not once per node.
+            let may_complete = match &placement {
+                Placement::Cluster { members, .. } => members
+                    .iter()
+                    .all(|m| state.present.contains(&m.to_ascii_lowercase())),
+                _ => false,
+            };
+            state.arrived.insert(
                 a.index,
                 Arrived {
                     source: Arc::clone(a.source),
@@ -79,16 +98,20 @@ impl<'a> EarlyClusters<'a> {
                     early,
                 },
             );
-            match complete_group(&state.0, a.index) {
-                Some((label, indices)) if !state.1.iter().any(|c| c.indices == indices) => {
+            match may_complete
+                .then(|| complete_group(&state.arrived, a.index))
+                .flatten()
+            {
+                Some((label, indices)) if !state.checked.iter().any(|c| c.indices == indices) => {
+                    let node = |i: &usize| &state.arrived[i];
                     let inputs = trials::Inputs {
                         sources: indices
                             .iter()
-                            .map(|i| Box::new(Arc::clone(&state.0[i].source)) as Box<dyn Source>)
+                            .map(|i| Box::new(Arc::clone(&node(i).source)) as Box<dyn Source>)
                             .collect(),
-                        early: indices.iter().map(|i| state.0[i].early.clone()).collect(),
+                        early: indices.iter().map(|i| node(i).early.clone()).collect(),
                         options: self.options.clone(),
-                        reach: indices.iter().map(|i| state.0[i].reach.clone()).collect(),
+                        reach: indices.iter().map(|i| node(i).reach.clone()).collect(),
                     };
                     Some((label, indices, inputs))
                 }
@@ -104,7 +127,7 @@ impl<'a> EarlyClusters<'a> {
         let dir = crate::cluster_sources::dir_name(&label);
         if (self.write)(self.out, &dir, &report) {
             let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            state.1.push(Checked {
+            state.checked.push(Checked {
                 indices,
                 report,
                 dir: PathBuf::from(dir),
@@ -114,8 +137,25 @@ impl<'a> EarlyClusters<'a> {
 
     /// The clusters checked early, for the final partition to take or drop.
     pub fn take(self) -> Vec<Checked> {
-        self.state.into_inner().unwrap_or_else(|p| p.into_inner()).1
+        self.state
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .checked
     }
+}
+
+/// The node names o2cb takes as `hostname` (ocfs2-tools o2cb_ctl/op_register.c,
+/// node_is_local(): a case-insensitive prefix ending at a `.` or the end),
+/// lower-cased: the hostname up to each `.`, and whole.
+fn names_of(hostname: &str) -> Vec<String> {
+    let lower = hostname.to_ascii_lowercase();
+    let ends = lower
+        .match_indices('.')
+        .map(|(i, _)| i)
+        .chain([lower.len()]);
+    ends.filter(|&end| end > 0)
+        .map(|end| lower[..end].to_string())
+        .collect()
 }
 
 /// The cluster `index` belongs to among the nodes in so far, with its label
@@ -147,4 +187,29 @@ fn complete_group(
             members.iter().map(|&k| positions[k]).collect(),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names kept for an arrived host are exactly those o2cb's own rule
+    /// takes as that host.
+    #[test]
+    fn names_of_a_host_are_the_names_o2cb_matches_to_it() {
+        let hosts = ["n150.ocfs2.test", "N151", "a.b.c", ".odd", "x."];
+        let names = [
+            "n150", "N150.OCFS2", "n150.ocfs2.test", "n15", "ocfs2", "n151", "a", "a.b", "b",
+            "", "x", "x.",
+        ];
+        for h in hosts {
+            for n in names {
+                assert_eq!(
+                    names_of(h).contains(&n.to_ascii_lowercase()),
+                    o2cb_node_is_local(n, h),
+                    "{n} as {h}"
+                );
+            }
+        }
+    }
 }
