@@ -199,8 +199,18 @@ mod tests {
     fn names_of_a_host_are_the_names_o2cb_matches_to_it() {
         let hosts = ["n150.ocfs2.test", "N151", "a.b.c", ".odd", "x."];
         let names = [
-            "n150", "N150.OCFS2", "n150.ocfs2.test", "n15", "ocfs2", "n151", "a", "a.b", "b",
-            "", "x", "x.",
+            "n150",
+            "N150.OCFS2",
+            "n150.ocfs2.test",
+            "n15",
+            "ocfs2",
+            "n151",
+            "a",
+            "a.b",
+            "b",
+            "",
+            "x",
+            "x.",
         ];
         for h in hosts {
             for n in names {
