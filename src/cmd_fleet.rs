@@ -101,10 +101,11 @@ fn run_fleet(args: FleetArgs) -> Exit {
         .map(|(g, _)| g)
         .chain(&alone)
         .collect();
+    let early_count = reused.iter().filter(|r| r.is_some()).count();
     eprintln!(
-        "o2check fleet: {} cluster(s) checked as their nodes came in; checking {} more, at most {} at once",
-        groups.len() + alone.len() - to_check.len(),
-        to_check.len(),
+        "o2check fleet: {early_count} cluster(s) checked as their nodes came in; checking {} more and {} node(s) alone, at most {} at once",
+        groups.len() - early_count,
+        alone.len(),
         args.cluster_args.parallel
     );
     let mut fresh = map_nodes(&to_check, args.cluster_args.parallel, |g| {

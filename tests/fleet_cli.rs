@@ -560,7 +560,9 @@ fn clusters_checked_as_their_nodes_come_in_report_what_checking_at_the_end_does(
     let early = tmp.path().join("early");
     let stderr = fleet("n150.ocfs2.test,n151.ocfs2.test,beta1.example", &early);
     assert!(
-        stderr.contains("2 cluster(s) checked as their nodes came in; checking 0 more"),
+        stderr.contains(
+            "2 cluster(s) checked as their nodes came in; checking 0 more and 0 node(s) alone"
+        ),
         "{stderr}"
     );
     for cluster in ["o2lab", "beta"] {
@@ -576,7 +578,9 @@ fn clusters_checked_as_their_nodes_come_in_report_what_checking_at_the_end_does(
     let partly = tmp.path().join("partly");
     let stderr = fleet("n150.ocfs2.test,n151.ocfs2.test,beta1.example", &partly);
     assert!(
-        stderr.contains("1 cluster(s) checked as their nodes came in; checking 1 more"),
+        stderr.contains(
+            "1 cluster(s) checked as their nodes came in; checking 1 more and 0 node(s) alone"
+        ),
         "{stderr}"
     );
     let o2lab = json(&partly.join("o2lab/results.json"));
