@@ -246,7 +246,8 @@ pub struct FleetArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = ["nodes", "inventory"])]
     pub bundle_dir: Option<PathBuf>,
 
-    /// Where the reports go: DIR/<cluster>/results.json and junit.xml, and
+    /// Where the reports go: DIR/<cluster>/results.json and junit.xml, a node in
+    /// no cluster (or in two) checked on its own in DIR/nodes-alone/<node>/, and
     /// DIR/fleet.txt, fleet.json, fleet.html.
     #[arg(long, value_name = "DIR", default_value = "reports/fleet")]
     pub out: PathBuf,

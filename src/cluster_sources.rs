@@ -1,8 +1,10 @@
 //! Cluster mode's evidence from the command line: where the fetched bundles go
 //! (a scratch directory, or `--save-bundles`), Ctrl-C clean-up, and the progress
-//! lines; the fetching itself is `o2check_cluster::gather`.
+//! lines; the fetching itself is `o2check_cluster::gather`, which hands each
+//! node's bundle to the caller's per-node work as it arrives.
 
 use crate::cluster_args::{self, ClusterArgs};
+use crate::early::Early;
 use crate::error::Error;
 use o2check_checks::source::Source;
 use o2check_cluster::deploy::{DeployMode, Payload};
@@ -10,11 +12,15 @@ use o2check_cluster::gather::{self, Plan};
 use o2check_cluster::Transport;
 use std::path::Path;
 
-pub use o2check_cluster::gather::{dir_name, Reach};
+pub use o2check_cluster::gather::{dir_name, Arrival, Reach};
 
 /// Every reached node's evidence, and how reaching each went.
 pub struct ClusterSources {
     pub sources: Vec<Box<dyn Source>>,
+    /// What [`Arrived`] made of each source, in `sources` order.
+    pub early: Vec<Option<Early>>,
+    /// Each source's position in the node list.
+    pub index: Vec<usize>,
     pub reach: Vec<Reach>,
     /// Holds the fetched bundles for the run unless --save-bundles keeps them.
     pub scratch: Option<tempfile::TempDir>,
@@ -26,10 +32,20 @@ pub struct CollectSettings {
     pub tcp_timeout_ms: u64,
 }
 
+/// Per-node work run on each node's bundle as soon as it is in, with the number
+/// of nodes in the run: its checks (see [`crate::early`]), or nothing.
+pub type Arrived<'a> = dyn Fn(&Arrival, usize) -> Option<Early> + Sync + 'a;
+
+/// For commands that run no per-node checks (why, timeline).
+pub fn nothing_early(_: &Arrival, _: usize) -> Option<Early> {
+    None
+}
+
 pub fn open(
     args: &ClusterArgs,
     collect: &CollectSettings,
     save: Option<&Path>,
+    arrived: &Arrived<'_>,
 ) -> Result<ClusterSources, Error> {
     let nodes = args.nodes().map_err(Error::Evidence)?;
     let payload = match args.deploy.into() {
@@ -96,9 +112,14 @@ pub fn open(
         base: &base,
         keep_on_disk: save.is_some(),
     };
-    let gathered = gather::gather(&nodes, &plan, &|line| eprintln!("{line}"));
+    let count = nodes.len();
+    let gathered = gather::gather(&nodes, &plan, &|line| eprintln!("{line}"), &|a| {
+        arrived(a, count)
+    });
     Ok(ClusterSources {
         sources: gathered.sources,
+        early: gathered.early,
+        index: gathered.index,
         reach: gathered.reach,
         scratch,
     })

@@ -3,7 +3,7 @@
 use crate::cli::{Format, RunArgs};
 use crate::cli_reports::DefaultNames;
 use crate::error::{Error, Exit};
-use crate::{facts, output, presence, sources, trials};
+use crate::{cluster_sources, early, facts, output, presence, sources, trials};
 use chrono::Utc;
 use o2check_checks::{rules, Options};
 use o2check_reports::{NodeInfo, RunReport};
@@ -22,6 +22,37 @@ pub fn run(args: RunArgs) -> Exit {
             e
         }
     };
+    let options = Options {
+        min_paths: args.min_paths,
+        multipath_maps: args.multipath_maps.clone(),
+        tcp_timeout: Duration::from_millis(args.tcp_timeout_ms),
+        max_clock_skew: Duration::from_millis(args.max_clock_skew_ms),
+        since: args.since.clone(),
+    };
+    // o2check's own arguments in libtest-mimic's terms: its filter semantics, and
+    // its listing for --list and --trials.
+    let selection = libtest_mimic::Arguments {
+        filter: args.filter.clone(),
+        skip: args.skip.clone(),
+        exact: args.exact,
+        list: args.list,
+        quiet: args.quiet,
+        test_threads: (args.test_threads > 0).then_some(args.test_threads),
+        color: Some(output::libtest_color(args.color)),
+        ..libtest_mimic::Arguments::default()
+    };
+    // Cluster mode: each node's checks run as its bundle arrives.
+    let arrived = |a: &cluster_sources::Arrival, nodes: usize| {
+        let wanted = |name: &str| trials::is_selected(name, &selection);
+        let peers = nodes.saturating_sub(1);
+        Some(early::early(
+            a.source.as_ref(),
+            &options,
+            rules::ALL,
+            peers,
+            &wanted,
+        ))
+    };
     let opened = sources::open_wanted(&sources::Wanted {
         bundles: &args.bundles,
         cluster: args.cluster,
@@ -29,6 +60,11 @@ pub fn run(args: RunArgs) -> Exit {
         command_timeout: args.command_timeout,
         tcp_timeout_ms: args.tcp_timeout_ms,
         save_bundles: args.save_bundles.as_deref(),
+        arrived: if args.list {
+            &cluster_sources::nothing_early
+        } else {
+            &arrived
+        },
     })
     .inspect_err(|_| {
         if nagios {
@@ -48,30 +84,12 @@ pub fn run(args: RunArgs) -> Exit {
             o2check_checks::source::sosreport::not_collected().join(", ")
         );
     }
-    let options = Options {
-        min_paths: args.min_paths,
-        multipath_maps: args.multipath_maps.clone(),
-        tcp_timeout: Duration::from_millis(args.tcp_timeout_ms),
-        max_clock_skew: Duration::from_millis(args.max_clock_skew_ms),
-        since: args.since.clone(),
-    };
     let inputs = Arc::new(trials::Inputs {
         sources: opened.sources,
         options,
         reach: opened.reach,
+        early: opened.early,
     });
-    // o2check's own arguments in libtest-mimic's terms: its filter semantics, and
-    // its listing for --list and --trials.
-    let selection = libtest_mimic::Arguments {
-        filter: args.filter.clone(),
-        skip: args.skip.clone(),
-        exact: args.exact,
-        list: args.list,
-        quiet: args.quiet,
-        test_threads: (args.test_threads > 0).then_some(args.test_threads),
-        color: Some(output::libtest_color(args.color)),
-        ..libtest_mimic::Arguments::default()
-    };
     let jobs: Vec<trials::Job> = trials::selected(
         trials::jobs(&inputs, rules::ALL, rules::CLUSTER),
         &selection,

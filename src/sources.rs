@@ -1,7 +1,8 @@
 //! Turning `--bundle` arguments, cluster flags, or neither into evidence sources.
 
 use crate::cluster_args::ClusterArgs;
-use crate::cluster_sources::{self, CollectSettings, Reach};
+use crate::cluster_sources::{self, Arrived, CollectSettings, Reach};
+use crate::early::Early;
 use crate::error::Error;
 use o2check_checks::source::{Bundle, Cached, Live, Source};
 use o2check_cluster::archive::{self, Unpacked};
@@ -56,6 +57,8 @@ pub struct Opened {
     pub sources: Vec<Box<dyn Source>>,
     /// Cluster mode: how reaching each node went.
     pub reach: Vec<Reach>,
+    /// Cluster mode: per-node results computed as each node arrived.
+    pub early: Vec<Option<Early>>,
     /// `live`, `bundle` or `cluster`, for reports.
     pub mode: &'static str,
     /// Keeps fetched bundles until the run ends.
@@ -72,6 +75,8 @@ pub struct Wanted<'a> {
     pub command_timeout: u64,
     pub tcp_timeout_ms: u64,
     pub save_bundles: Option<&'a Path>,
+    /// Cluster mode: each node's work as its bundle arrives.
+    pub arrived: &'a Arrived<'a>,
 }
 
 impl<'a> Wanted<'a> {
@@ -90,6 +95,7 @@ impl<'a> Wanted<'a> {
             command_timeout,
             tcp_timeout_ms: 2000,
             save_bundles: None,
+            arrived: &cluster_sources::nothing_early,
         }
     }
 
@@ -107,10 +113,11 @@ pub fn open_wanted(w: &Wanted) -> Result<Opened, Error> {
             command_timeout: w.command_timeout,
             tcp_timeout_ms: w.tcp_timeout_ms,
         };
-        let c = cluster_sources::open(w.cluster_args, &settings, w.save_bundles)?;
+        let c = cluster_sources::open(w.cluster_args, &settings, w.save_bundles, w.arrived)?;
         return Ok(Opened {
             sources: c.sources,
             reach: c.reach,
+            early: c.early,
             mode: "cluster",
             _scratch: c.scratch,
             _archives: Vec::new(),
@@ -120,6 +127,7 @@ pub fn open_wanted(w: &Wanted) -> Result<Opened, Error> {
     Ok(Opened {
         sources,
         reach: Vec::new(),
+        early: Vec::new(),
         mode: if w.bundles.is_empty() {
             "live"
         } else {

@@ -2,6 +2,9 @@
 //! checks and nodes. `o2check run` runs them itself (one report, nothing per
 //! check); `--trials` and `--list` hand them to libtest-mimic as trials, each
 //! recording its full result in a shared sink.
+//!
+//! A per-node check already run as its node's bundle arrived (see
+//! [`crate::early`]) becomes a job that hands back that result.
 
 use libtest_mimic::{Completion, Failed, Trial};
 use o2check_checks::check::{Check, ClusterCheck};
@@ -20,6 +23,9 @@ pub struct Inputs {
     pub options: Options,
     /// Cluster mode: how reaching each node went (`node-reachable` trials).
     pub reach: Vec<crate::cluster_sources::Reach>,
+    /// Results computed as each node arrived, in `sources` order (empty, or
+    /// shorter, where nothing was run early).
+    pub early: Vec<Option<crate::early::Early>>,
 }
 
 impl Inputs {
@@ -70,22 +76,31 @@ pub fn jobs(
             }),
         });
     }
+    let peers = inputs.sources.len().saturating_sub(1);
     for index in 0..inputs.sources.len() {
+        let early = inputs
+            .early
+            .get(index)
+            .and_then(Option::as_ref)
+            .filter(|e| e.peers() == peers);
         for &check in checks {
-            let inputs = Arc::clone(inputs);
             let node = inputs.sources[index].node().to_string();
+            let name = format!("{}@{}", check.id, node);
+            if let Some(done) = early.and_then(|e| e.result(check.id)).cloned() {
+                jobs.push(Job {
+                    name,
+                    layer: check.layer,
+                    run: Box::new(move || done),
+                });
+                continue;
+            }
+            let inputs = Arc::clone(inputs);
             jobs.push(Job {
-                name: format!("{}@{}", check.id, node),
+                name,
                 layer: check.layer,
                 run: Box::new(move || {
                     let ctx = inputs.ctx(index);
-                    let meta = Meta {
-                        id: check.id,
-                        layer: check.layer,
-                        severity: check.severity,
-                        rationale: check.rationale,
-                    };
-                    record(meta, &node, || (check.run)(&ctx))
+                    record(Meta::of(check), &node, || (check.run)(&ctx))
                 }),
             });
         }
@@ -138,17 +153,21 @@ pub fn as_trials(jobs: Vec<Job>, sink: &Sink) -> Vec<Trial> {
 /// The jobs libtest-mimic would run for `args`: its filter and `--skip` (substrings
 /// of the trial name, or whole names with `--exact`).
 pub fn selected(jobs: Vec<Job>, args: &libtest_mimic::Arguments) -> Vec<Job> {
-    let matches = |name: &str, pattern: &str| {
+    jobs.into_iter()
+        .filter(|j| is_selected(&j.name, args))
+        .collect()
+}
+
+/// Whether libtest-mimic would run the trial `name` for `args`.
+pub fn is_selected(name: &str, args: &libtest_mimic::Arguments) -> bool {
+    let matches = |pattern: &str| {
         if args.exact {
             name == pattern
         } else {
             name.contains(pattern)
         }
     };
-    jobs.into_iter()
-        .filter(|j| args.filter.as_deref().is_none_or(|f| matches(&j.name, f)))
-        .filter(|j| !args.skip.iter().any(|s| matches(&j.name, s)))
-        .collect()
+    args.filter.as_deref().is_none_or(matches) && !args.skip.iter().any(|s| matches(s))
 }
 
 /// Every job run here, without libtest (fleet runs, where many clusters are
@@ -168,15 +187,26 @@ pub fn evaluate_parallel(jobs: Vec<Job>, threads: usize) -> Vec<CheckResult> {
     }
 }
 
-struct Meta {
+pub(crate) struct Meta {
     id: &'static str,
     layer: Layer,
     severity: Severity,
     rationale: &'static str,
 }
 
+impl Meta {
+    pub(crate) fn of(check: &Check) -> Meta {
+        Meta {
+            id: check.id,
+            layer: check.layer,
+            severity: check.severity,
+            rationale: check.rationale,
+        }
+    }
+}
+
 /// Run a check and turn its verdict into a result.
-fn record(
+pub(crate) fn record(
     meta: Meta,
     node: &str,
     run: impl FnOnce() -> Result<Verdict, CheckError>,

@@ -22,6 +22,8 @@ node=$2; cmd=$3
 case "$node" in
   n150) bundle=lab-collect-healthy-node1 ;;
   n151) bundle=lab-collect-hostname-mismatch-node2 ;;
+  p150) bundle=lab-cluster-port-blocked-n150 ;;
+  p151) bundle=lab-cluster-port-blocked-n151 ;;
   *) echo "ssh: connect to host $node port 22: Connection refused" >&2; exit 255 ;;
 esac
 case "$cmd" in
@@ -72,6 +74,78 @@ fn result<'a>(report: &'a serde_json::Value, check: &str, node: &str) -> &'a ser
                 .collect();
             panic!("no {check}@{node}; {check} results: {seen:#?}")
         })
+}
+
+/// What a result says, without its timing: check, node, status, finding,
+/// summary, evidence and fix.
+fn said(report: &serde_json::Value, skip: &[&str]) -> Vec<String> {
+    report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| !skip.iter().any(|c| r["check"] == *c))
+        .map(|r| {
+            let mut r = r.clone();
+            r.as_object_mut().unwrap().remove("duration_ms");
+            r.to_string()
+        })
+        .collect()
+}
+
+fn report_of(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Cluster mode runs each node's checks as its bundle arrives (before its peers
+/// are in); the report must be what running every check at the end gives:
+/// `run --bundle` of the same bundles. The port-blocked pair is the case where
+/// a per-node check (o2net-port) consults its peers' evidence; with an
+/// unreachable third node the peers are fewer than expected and the early
+/// results must give way too.
+#[test]
+fn a_pipelined_cluster_run_reports_what_checking_at_the_end_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ssh = fake_ssh(tmp.path());
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bundles");
+    let at_end = tmp.path().join("at-end.json");
+    let o = Command::new(env!("CARGO_BIN_EXE_o2check"))
+        .args(["run", "-q", "--no-reports", "--json"])
+        .arg(&at_end)
+        .arg("--bundle")
+        .arg(fixtures.join("lab-cluster-port-blocked-n150"))
+        .arg("--bundle")
+        .arg(fixtures.join("lab-cluster-port-blocked-n151"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "the port-blocked pair fails");
+    let at_end = report_of(&at_end);
+    // node-reachable and clock-skew exist only in cluster mode (the clock is
+    // measured by the coordinator); everything else must be the same.
+    let cluster_only = ["node-reachable", "clock-skew"];
+    let expected = said(&at_end, &cluster_only);
+    assert!(
+        expected
+            .iter()
+            .any(|r| r.contains("\"check\":\"o2net-port\"") && r.contains("\"fail\"")),
+        "the case needs a peer-dependent failure: {expected:#?}"
+    );
+    for nodes in ["p[150-151]", "p[150-151],down1"] {
+        let out = tmp.path().join(nodes);
+        let o = run_cluster(nodes, &out, &ssh);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let pipelined = said(&report_of(&out.join("results.json")), &cluster_only);
+        let differ: Vec<&String> = pipelined.iter().filter(|r| !expected.contains(r)).collect();
+        assert!(
+            differ.is_empty(),
+            "{nodes}: differs from the run at the end: {differ:#?}"
+        );
+        assert_eq!(pipelined, expected, "{nodes}: same results, same order");
+    }
 }
 
 #[test]

@@ -167,6 +167,34 @@ fn fleet_partitions_by_cluster_conf_and_checks_each_cluster_like_run() {
         .any(|(c, n, _)| c == "cluster-conf-identical" && n == "cluster"));
     let beta = json(&out.join("beta/results.json"));
     assert!(verdicts(&beta).iter().all(|(_, n, _)| n == "beta1.example"));
+
+    // The node in no cluster still had its own checks run, as `run --bundle`
+    // of it alone would, and the summary shows them.
+    let lost = tmp.path().join("lost.json");
+    o2check(&[
+        "run",
+        "--no-reports",
+        "-q",
+        "--bundle",
+        bundles.join("d").to_str().unwrap(),
+        "--json",
+        lost.to_str().unwrap(),
+    ]);
+    let fleet_lost = json(&out.join("nodes-alone/lost1.example/results.json"));
+    assert_eq!(verdicts(&fleet_lost), verdicts(&json(&lost)));
+    let own = &s["unplaced"][0]["alone"];
+    assert_eq!(own["json"], "nodes-alone/lost1.example/results.json");
+    let count = |status: &str| {
+        verdicts(&fleet_lost)
+            .iter()
+            .filter(|(_, _, s)| s == status)
+            .count()
+    };
+    assert!(count("pass") > 0, "its own checks ran: {fleet_lost}");
+    for (key, status) in [("passed", "pass"), ("failed", "fail"), ("skipped", "skip")] {
+        assert_eq!(own[key], count(status), "{key}");
+    }
+    assert!(stdout.contains("      its own checks: "), "{stdout}");
 }
 
 #[test]
@@ -407,26 +435,26 @@ fn an_archive_that_escapes_is_refused_with_exit_2() {
 /// A stand-in for ssh (as tests/cluster_cli.rs has): `n150` serves the real lab
 /// bundle as `o2check collect --out -` would; every other node is refused.
 fn fake_ssh(dir: &Path) -> std::path::PathBuf {
-    let script = format!(
-        r#"#!/bin/sh
-while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
-  [ "$1" = "-O" ] && exit 0
-  shift
-done
-node=$2; cmd=$3
-[ "$node" = n150 ] || {{ echo "ssh: connect to host $node port 22: Connection refused" >&2; exit 255; }}
-case "$cmd" in
-  *" clock"*) date +%s%N ;;
-  *" collect "*) tar -C "{bundle}" -cf - . ;;
-  *) exit 127 ;;
-esac
-"#,
-        bundle = fixture("lab-collect-healthy-node1").display()
-    );
-    let path = dir.join("ssh");
-    // Not std::fs::write: see support/stand_in.rs (ETXTBSY under load).
-    support::stand_in::write_executable(&path, &script);
-    path
+    let served = dir.join("served");
+    std::fs::create_dir_all(&served).unwrap();
+    std::os::unix::fs::symlink(fixture("lab-collect-healthy-node1"), served.join("n150")).unwrap();
+    serving_ssh(dir, &served)
+}
+
+/// `o2check fleet --nodes NODES` over the stand-in `ssh`, which must find
+/// something to fail (exit 1); its stderr.
+fn fleet_over_ssh(ssh: &Path, nodes: &str, out: &Path) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_o2check"))
+        .args(["fleet", "--deploy", "never", "--nodes", nodes])
+        .arg("--ssh-program")
+        .arg(ssh)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    stderr
 }
 
 #[test]
@@ -434,26 +462,7 @@ fn an_unreachable_node_lands_in_the_cluster_whose_cluster_conf_lists_it() {
     let tmp = tempfile::tempdir().unwrap();
     let ssh = fake_ssh(tmp.path());
     let out = tmp.path().join("out");
-    let o = Command::new(env!("CARGO_BIN_EXE_o2check"))
-        .args([
-            "fleet",
-            "--deploy",
-            "never",
-            "--nodes",
-            "n150,n151.ocfs2.test,down1",
-        ])
-        .arg("--ssh-program")
-        .arg(&ssh)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    fleet_over_ssh(&ssh, "n150,n151.ocfs2.test,down1", &out);
     let s = json(&out.join("fleet.json"));
     assert_eq!(s["clusters"].as_array().unwrap().len(), 1);
     assert_eq!(s["clusters"][0]["name"], "o2lab");
@@ -477,4 +486,111 @@ fn an_unreachable_node_lands_in_the_cluster_whose_cluster_conf_lists_it() {
         "{o2lab:?}"
     );
     assert!(o2lab.iter().all(|(_, n, _)| n != "down1"));
+}
+
+/// A stand-in for ssh serving one bundle directory per destination from
+/// `bundles/<destination>`; a destination with none is refused like a host
+/// that is down.
+fn serving_ssh(dir: &Path, bundles: &Path) -> std::path::PathBuf {
+    let script = format!(
+        r#"#!/bin/sh
+while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
+  [ "$1" = "-O" ] && exit 0
+  shift
+done
+node=$2; cmd=$3
+[ -d "{bundles}/$node" ] || {{ echo "ssh: connect to host $node port 22: Connection refused" >&2; exit 255; }}
+case "$cmd" in
+  *" clock"*) date +%s%N ;;
+  *" collect "*) tar -C "{bundles}/$node" -cf - . ;;
+  *) exit 127 ;;
+esac
+"#,
+        bundles = bundles.display()
+    );
+    let path = dir.join("ssh");
+    support::stand_in::write_executable(&path, &script);
+    path
+}
+
+/// What a cluster's report says, without timings and without what only a
+/// fetch over ssh has (node-reachable, the coordinator's clock-skew).
+fn said(report: &serde_json::Value) -> Vec<String> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["check"] != "node-reachable" && r["check"] != "clock-skew")
+        .map(|r| {
+            let mut r = r.clone();
+            r.as_object_mut().unwrap().remove("duration_ms");
+            r.to_string()
+        })
+        .collect()
+}
+
+/// Over ssh, a cluster is checked as soon as the nodes its cluster.conf lists
+/// are in; its report must be what checking at the end gives (`--bundle-dir`
+/// over the same bundles). The port-blocked pair has a per-node check that
+/// consults the peer; with that cluster's second node down, it can only be
+/// checked at the end, and the one-node cluster still goes early.
+#[test]
+fn clusters_checked_as_their_nodes_come_in_report_what_checking_at_the_end_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bundles = tmp.path().join("bundles");
+    copy_dir(
+        &fixture("lab-cluster-port-blocked-n150"),
+        &bundles.join("n150.ocfs2.test"),
+    );
+    copy_dir(
+        &fixture("lab-cluster-port-blocked-n151"),
+        &bundles.join("n151.ocfs2.test"),
+    );
+    renamed_node(&bundles.join("beta1.example"), "beta1.example", "beta");
+    let at_end = tmp.path().join("at-end");
+    o2check(&[
+        "fleet",
+        "--bundle-dir",
+        bundles.to_str().unwrap(),
+        "--out",
+        at_end.to_str().unwrap(),
+    ]);
+    let ssh = serving_ssh(tmp.path(), &bundles);
+    let fleet = |nodes: &str, out: &Path| fleet_over_ssh(&ssh, nodes, out);
+    let early = tmp.path().join("early");
+    let stderr = fleet("n150.ocfs2.test,n151.ocfs2.test,beta1.example", &early);
+    assert!(
+        stderr.contains(
+            "2 cluster(s) checked as their nodes came in; checking 0 more and 0 node(s) alone"
+        ),
+        "{stderr}"
+    );
+    for cluster in ["o2lab", "beta"] {
+        let report = format!("{cluster}/results.json");
+        assert_eq!(
+            said(&json(&early.join(&report))),
+            said(&json(&at_end.join(&report))),
+            "{cluster}"
+        );
+    }
+    // n151 down: o2lab waits for the end (and names n151 unreachable there).
+    std::fs::rename(bundles.join("n151.ocfs2.test"), tmp.path().join("n151")).unwrap();
+    let partly = tmp.path().join("partly");
+    let stderr = fleet("n150.ocfs2.test,n151.ocfs2.test,beta1.example", &partly);
+    assert!(
+        stderr.contains(
+            "1 cluster(s) checked as their nodes came in; checking 1 more and 0 node(s) alone"
+        ),
+        "{stderr}"
+    );
+    let o2lab = json(&partly.join("o2lab/results.json"));
+    assert!(verdicts(&o2lab).contains(&(
+        "node-reachable".into(),
+        "n151.ocfs2.test".into(),
+        "error".into()
+    )));
+    assert_eq!(
+        said(&json(&partly.join("beta/results.json"))),
+        said(&json(&at_end.join("beta/results.json")))
+    );
 }

@@ -3,6 +3,11 @@
 //! that cannot be reached, or whose o2check cannot run, becomes a `node-reachable`
 //! error; the others go on. The caller (the CLI) decides where bundles go, prints
 //! the progress lines it is handed and cleans up on Ctrl-C.
+//!
+//! Pipelined: each node's bundle is opened, and handed to the caller's
+//! `arrived` work (its per-node checks), in the node's own worker as soon as it
+//! is in, while slower nodes are still collecting; after the last node only what
+//! needs every node (cross-node checks, reports) is left.
 
 use crate::deploy::{self, Deploy, DeployMode, Payload, Remote};
 use crate::fanout::map_nodes;
@@ -14,9 +19,11 @@ use o2check_checks::source::{Bundle, Cached, Source};
 use o2check_reports::untrusted_text::escape_controls;
 use o2check_reports::Evidence;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How reaching one node went, reported as the `node-reachable` check.
+#[derive(Clone)]
 pub struct Reach {
     /// The node's hostname when reached, else its inventory name.
     pub node: String,
@@ -24,10 +31,23 @@ pub struct Reach {
     pub evidence: Vec<Evidence>,
 }
 
-/// Every reached node's evidence, and how reaching each went.
-pub struct Gathered {
+/// Every reached node's evidence, what `arrived` made of it and its position in
+/// the node list (both in `sources` order), and how reaching each node went.
+pub struct Gathered<T> {
     pub sources: Vec<Box<dyn Source>>,
+    pub early: Vec<T>,
+    pub index: Vec<usize>,
     pub reach: Vec<Reach>,
+}
+
+/// A node whose bundle is in, as `arrived` sees it in the node's worker.
+pub struct Arrival<'a> {
+    /// Its position in the node list.
+    pub index: usize,
+    /// Its evidence (shared: the caller may keep it for work of its own).
+    pub source: &'a Arc<dyn Source>,
+    /// How reaching it went (a success).
+    pub reach: &'a Reach,
 }
 
 /// What to do on every node.
@@ -56,8 +76,17 @@ pub struct Plan<'a> {
     pub keep_on_disk: bool,
 }
 
-/// Fetch every node's bundle; `progress` gets one line per node as it is done.
-pub fn gather(nodes: &[Node], plan: &Plan, progress: &(dyn Fn(&str) + Sync)) -> Gathered {
+/// Fetch every node's bundle; `progress` gets one line per node as it is done,
+/// and `arrived` runs on each opened bundle in that node's worker (it counts
+/// against `--parallel` like the fetch; the node's timeout covers the fetch only).
+pub fn gather<T: Send>(
+    nodes: &[Node],
+    plan: &Plan,
+    progress: &(dyn Fn(&str) + Sync),
+    arrived: &(dyn Fn(&Arrival) -> T + Sync),
+) -> Gathered<T> {
+    let describe = plan.transport.describe();
+    let indexed: Vec<(usize, &Node)> = nodes.iter().enumerate().collect();
     let settings = FetchSettings {
         program: String::new(),
         collect_args: plan.collect_args.clone(),
@@ -68,12 +97,29 @@ pub fn gather(nodes: &[Node], plan: &Plan, progress: &(dyn Fn(&str) + Sync)) -> 
         // read once, so their small files need not touch the disk.
         hold: (!plan.keep_on_disk).then(Hold::default),
     };
-    let results = map_nodes(nodes, plan.parallel, |node| {
+    let results = map_nodes(&indexed, plan.parallel, |&(index, node)| {
         let started = Instant::now();
         let r = reach_one(node, plan, &settings);
         let millis = started.elapsed().as_millis() as u64;
+        let r = r.and_then(|(f, remote)| {
+            let source: Arc<dyn Source> = Arc::new(Cached::new(open_bundle(node, &f)?));
+            let reach = Reach {
+                node: source.node().to_string(),
+                outcome: Ok(reached_summary(node, &f, &remote, millis)),
+                evidence: vec![Evidence::note(
+                    format!("{} via {describe}", node.name),
+                    format!("o2check on the node: {}", remote.program),
+                )],
+            };
+            let early = arrived(&Arrival {
+                index,
+                source: &source,
+                reach: &reach,
+            });
+            Ok((f, source, reach, early))
+        });
         match &r {
-            Ok((f, _)) => progress(&format!(
+            Ok((f, ..)) => progress(&format!(
                 "  {}: collected in {:.1} s",
                 node.name,
                 f.millis as f64 / 1000.0
@@ -85,17 +131,18 @@ pub fn gather(nodes: &[Node], plan: &Plan, progress: &(dyn Fn(&str) + Sync)) -> 
                 escape_controls(&e.to_string())
             )),
         }
-        (r, millis)
+        r
     });
     let mut out = Gathered {
         sources: Vec::new(),
+        early: Vec::new(),
+        index: Vec::new(),
         reach: Vec::new(),
     };
-    let describe = plan.transport.describe();
-    for (node, (result, millis)) in nodes.iter().zip(results) {
-        match result.and_then(|(f, remote)| open_bundle(node, &f).map(|b| (b, f, remote))) {
-            Ok((bundle, fetched, remote)) => {
-                let name = bundle.node().to_string();
+    for (index, (node, result)) in nodes.iter().zip(results).enumerate() {
+        match result {
+            Ok((_, source, reach, early)) => {
+                let name = source.node().to_string();
                 if out.sources.iter().any(|s| s.node() == name) {
                     out.reach.push(Reach {
                         node: node.name.clone(),
@@ -104,15 +151,10 @@ pub fn gather(nodes: &[Node], plan: &Plan, progress: &(dyn Fn(&str) + Sync)) -> 
                     });
                     continue;
                 }
-                out.reach.push(Reach {
-                    node: name,
-                    outcome: Ok(reached_summary(node, &fetched, &remote, millis)),
-                    evidence: vec![Evidence::note(
-                        format!("{} via {describe}", node.name),
-                        format!("o2check on the node: {}", remote.program),
-                    )],
-                });
-                out.sources.push(Box::new(Cached::new(bundle)));
+                out.reach.push(reach);
+                out.sources.push(Box::new(source));
+                out.early.push(early);
+                out.index.push(index);
             }
             Err(e) => out.reach.push(Reach {
                 node: node.name.clone(),

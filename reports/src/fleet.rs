@@ -15,15 +15,8 @@ pub struct ClusterSummary {
     /// The cluster name (with `@<first node>` when several clusters share it).
     pub name: String,
     pub nodes: Vec<String>,
-    pub passed: usize,
-    pub failed: usize,
-    pub errors: usize,
-    pub skipped: usize,
-    /// `check@node` of every failure and error, in report order.
-    pub failing: Vec<String>,
-    /// The cluster's reports, relative to the fleet summary.
-    pub json: String,
-    pub junit: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
 }
 
 /// A node that was not checked with any cluster, and why.
@@ -33,6 +26,49 @@ pub struct UnplacedNode {
     /// `no-cluster`, `several-clusters` or `unreachable`.
     pub kind: String,
     pub reason: String,
+    /// Its own (per-node) checks, when its evidence was read: its problems are
+    /// still its problems, even with no cluster to compare it with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alone: Option<Outcome>,
+}
+
+/// What one report (a cluster's, or a node's checked on its own) holds.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+    pub skipped: usize,
+    /// `check@node` of every failure and error, in report order.
+    pub failing: Vec<String>,
+    /// The report files, relative to the fleet summary.
+    pub json: String,
+    pub junit: String,
+}
+
+impl Outcome {
+    /// The counts of `report`, written to `json` and `junit`.
+    pub fn of(report: &RunReport, json: String, junit: String) -> Outcome {
+        Outcome {
+            passed: report.count(Status::Pass),
+            failed: report.count(Status::Fail),
+            errors: report.count(Status::Error),
+            skipped: report.count(Status::Skip),
+            failing: failing(report),
+            json,
+            junit,
+        }
+    }
+}
+
+/// `check@node` of every failure and error of `report`, in report order.
+fn failing(report: &RunReport) -> Vec<String> {
+    report
+        .results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Fail | Status::Error))
+        .map(|r| format!("{}@{}", r.check, r.node))
+        .collect()
 }
 
 /// How often a check failed or errored across the fleet.
@@ -76,12 +112,10 @@ impl FleetSummary {
         let mut clusters = Vec::new();
         for run in runs {
             let r = run.report;
-            let mut failing = Vec::new();
             for res in &r.results {
                 if !matches!(res.status, Status::Fail | Status::Error) {
                     continue;
                 }
-                failing.push(format!("{}@{}", res.check, res.node));
                 let c = by_check
                     .entry(res.check.as_str())
                     .or_insert_with(|| CheckFailures {
@@ -101,13 +135,7 @@ impl FleetSummary {
             clusters.push(ClusterSummary {
                 name: run.name.to_string(),
                 nodes: r.nodes.iter().map(|n| n.name.clone()).collect(),
-                passed: r.count(Status::Pass),
-                failed: r.count(Status::Fail),
-                errors: r.count(Status::Error),
-                skipped: r.count(Status::Skip),
-                failing,
-                json: run.json.clone(),
-                junit: run.junit.clone(),
+                outcome: Outcome::of(r, run.json.clone(), run.junit.clone()),
             });
         }
         let mut failures_by_check: Vec<CheckFailures> = by_check.into_values().collect();
@@ -128,7 +156,10 @@ impl FleetSummary {
 
     /// 0 when every cluster passed and every node was placed, else 1.
     pub fn exit_code(&self) -> u8 {
-        let bad = self.clusters.iter().any(|c| c.failed + c.errors > 0);
+        let bad = self
+            .clusters
+            .iter()
+            .any(|c| c.outcome.failed + c.outcome.errors > 0);
         u8::from(bad || !self.unplaced.is_empty())
     }
 
@@ -153,7 +184,7 @@ pub fn to_text(s: &FleetSummary) -> String {
         s.unplaced.len()
     );
     for c in &s.clusters {
-        let verdict = if c.failed + c.errors == 0 {
+        let verdict = if c.outcome.failed + c.outcome.errors == 0 {
             "ok"
         } else {
             "FAILED"
@@ -165,18 +196,28 @@ pub fn to_text(s: &FleetSummary) -> String {
             c.name,
             c.nodes.len(),
             c.nodes.join(", "),
-            c.passed,
-            c.failed,
-            c.errors,
-            c.skipped,
-            c.json
+            c.outcome.passed,
+            c.outcome.failed,
+            c.outcome.errors,
+            c.outcome.skipped,
+            c.outcome.json
         );
-        for f in &c.failing {
+        for f in &c.outcome.failing {
             let _ = writeln!(t, "      {f}");
         }
     }
     for u in &s.unplaced {
         let _ = writeln!(t, "  NOT CHECKED {} ({}): {}", u.node, u.kind, u.reason);
+        if let Some(a) = &u.alone {
+            let _ = writeln!(
+                t,
+                "      its own checks: {} passed, {} failed, {} errors, {} skipped; {}",
+                a.passed, a.failed, a.errors, a.skipped, a.json
+            );
+            for f in &a.failing {
+                let _ = writeln!(t, "      {f}");
+            }
+        }
     }
     if !s.failures_by_check.is_empty() {
         t.push_str("failures by check:\n");
@@ -211,12 +252,13 @@ pub fn to_html(s: &FleetSummary) -> String {
     );
     h.push_str("<h2>Clusters</h2>\n<table><tr><th>cluster</th><th>nodes</th><th>passed</th><th>failed</th><th>errors</th><th>skipped</th><th>failing</th><th>reports</th></tr>\n");
     for c in &s.clusters {
-        let class = if c.failed + c.errors == 0 {
+        let class = if c.outcome.failed + c.outcome.errors == 0 {
             "ok"
         } else {
             "bad"
         };
         let failing: Vec<String> = c
+            .outcome
             .failing
             .iter()
             .map(|f| format!("<code>{}</code>", esc(f)))
@@ -226,22 +268,42 @@ pub fn to_html(s: &FleetSummary) -> String {
             "<tr><td class=\"{class}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"{}\">JSON</a> <a href=\"{}\">JUnit</a></td></tr>",
             esc(&c.name),
             esc(&c.nodes.join(", ")),
-            c.passed,
-            c.failed,
-            c.errors,
-            c.skipped,
+            c.outcome.passed,
+            c.outcome.failed,
+            c.outcome.errors,
+            c.outcome.skipped,
             failing.join("<br>"),
-            esc(&c.json),
-            esc(&c.junit)
+            esc(&c.outcome.json),
+            esc(&c.outcome.junit)
         );
     }
     h.push_str("</table>\n");
     if !s.unplaced.is_empty() {
-        h.push_str("<h2>Nodes not checked with a cluster</h2>\n<table><tr><th>node</th><th>why</th></tr>\n");
+        h.push_str("<h2>Nodes not checked with a cluster</h2>\n<table><tr><th>node</th><th>why</th><th>its own checks</th></tr>\n");
         for u in &s.unplaced {
+            let own = match &u.alone {
+                Some(a) => {
+                    let failing: Vec<String> = a
+                        .failing
+                        .iter()
+                        .map(|f| format!("<br><code>{}</code>", esc(f)))
+                        .collect();
+                    format!(
+                        "{} passed, {} failed, {} errors, {} skipped (<a href=\"{}\">JSON</a> <a href=\"{}\">JUnit</a>){}",
+                        a.passed,
+                        a.failed,
+                        a.errors,
+                        a.skipped,
+                        esc(&a.json),
+                        esc(&a.junit),
+                        failing.join("")
+                    )
+                }
+                None => "not run: no evidence".into(),
+            };
             let _ = writeln!(
                 h,
-                "<tr><td class=\"bad\">{}</td><td>{}: {}</td></tr>",
+                "<tr><td class=\"bad\">{}</td><td>{}: {}</td><td>{own}</td></tr>",
                 esc(&u.node),
                 esc(&u.kind),
                 esc(&u.reason)
@@ -354,7 +416,7 @@ mod tests {
         assert_eq!(s.failures_by_check[0].failed, 2);
         assert_eq!(s.failures_by_check[0].clusters, ["alpha", "beta"]);
         assert_eq!(s.failures_by_check[1].check, "o2net-port");
-        assert_eq!(s.clusters[1].skipped, 1);
+        assert_eq!(s.clusters[1].outcome.skipped, 1);
         assert_eq!(s.exit_code(), 1);
         let text = to_text(&s);
         assert!(text.starts_with("fleet: 3 cluster(s), 4 node(s), 0 not in one cluster\n"));
@@ -381,9 +443,45 @@ mod tests {
             node: "z".into(),
             kind: "several-clusters".into(),
             reason: "listed in alpha, beta".into(),
+            alone: None,
         };
         let s = FleetSummary::build("0", "a".into(), "b".into(), &runs, vec![lost]);
         assert_eq!(s.exit_code(), 1);
         assert!(to_text(&s).contains("NOT CHECKED z (several-clusters): listed in alpha, beta"));
+    }
+
+    #[test]
+    fn an_unplaced_node_shows_its_own_checks() {
+        let own = report(
+            &["z<1>"],
+            &[
+                ("fstab", "z<1>", Status::Pass),
+                ("hostname-in-cluster-conf", "z<1>", Status::Fail),
+                ("o2cb-status", "z<1>", Status::Skip),
+            ],
+        );
+        let lost = UnplacedNode {
+            node: "z<1>".into(),
+            kind: "no-cluster".into(),
+            reason: "its evidence has no /etc/ocfs2/cluster.conf".into(),
+            alone: Some(Outcome::of(
+                &own,
+                "u/z/results.json".into(),
+                "u/z/junit.xml".into(),
+            )),
+        };
+        let s = FleetSummary::build("0", "a".into(), "b".into(), &[], vec![lost]);
+        let text = to_text(&s);
+        assert!(
+            text.contains("      its own checks: 1 passed, 1 failed, 0 errors, 1 skipped; u/z/results.json\n      hostname-in-cluster-conf@z<1>\n"),
+            "{text}"
+        );
+        let html = to_html(&s);
+        assert!(
+            html.contains("<code>hostname-in-cluster-conf@z&lt;1&gt;</code>"),
+            "{html}"
+        );
+        let back: FleetSummary = serde_json::from_slice(&to_json(&s)).unwrap();
+        assert_eq!(back, s);
     }
 }

@@ -6,7 +6,7 @@
 //! as another stack, not as o2dlm.
 
 use regex::{Captures, Regex, RegexSet};
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 /// A peer as o2net prints it: `node NAME (num N) at IP:PORT`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -373,14 +373,22 @@ fn rule_set() -> &'static RegexSet {
 /// Does this message belong to the o2 stack (or the other stack's DLM) at all?
 /// A cheap test done before any regex.
 pub fn is_candidate(message: &str) -> bool {
+    // Built once: `memmem::find` builds its searcher on every call, which cost
+    // more than the search on every kernel line of every node.
+    static KEYWORDS: LazyLock<[memchr::memmem::Finder<'static>; 5]> = LazyLock::new(|| {
+        [
+            "o2".as_bytes(),
+            b"ocfs2",
+            b"OCFS2",
+            // 2.6.39 o2dlm mlog lines carry only the function name (`):dlm_do_recovery:`).
+            b"):dlm_",
+            // o2quo_make_decision()'s reason, pasted without its mlog prefix, names no o2.
+            b"fencing this node because",
+        ]
+        .map(memchr::memmem::Finder::new)
+    });
     let m = message.as_bytes();
-    // 2.6.39 o2dlm mlog lines carry only the function name (`):dlm_do_recovery:`).
-    ["o2".as_bytes(), b"ocfs2", b"OCFS2", b"):dlm_"]
-        .iter()
-        .any(|k| memchr::memmem::find(m, k).is_some())
-        || message.starts_with("dlm: ")
-        // o2quo_make_decision()'s reason, pasted without its mlog prefix, names no o2.
-        || memchr::memmem::find(m, b"fencing this node because").is_some()
+    message.starts_with("dlm: ") || KEYWORDS.iter().any(|k| k.find(m).is_some())
 }
 
 /// The event a kernel message describes, or `None` for messages of other subsystems.

@@ -9,6 +9,7 @@ mod live;
 pub mod manifest;
 pub mod memory_tree;
 mod names;
+mod shared;
 pub mod sosreport;
 
 pub use bundle::{Bundle, BundleMeta, ClockRecord, CommandRecord, TcpProbeRecord};
