@@ -54,6 +54,9 @@ impl<S: Source + ?Sized> Source for Arc<S> {
     fn open_log(&self, path: &str) -> Option<Result<std::fs::File, EvidenceError>> {
         (**self).open_log(path)
     }
+    fn open_command_log(&self, argv: &[&str]) -> Option<Result<std::fs::File, EvidenceError>> {
+        (**self).open_command_log(argv)
+    }
     fn facts(&self) -> Option<&crate::facts::Facts> {
         (**self).facts()
     }
