@@ -27,6 +27,11 @@ pub const CHECK: Check = Check {
 /// The evidence it reads: `collect` gathers it (see [`crate::needs`]).
 const NEEDS: Needs = &[needs::CONFIGFS, needs::O2CB_SETTINGS, needs::KERNEL_LOG];
 
+/// Earlier (resolved) mismatch lines shown as evidence; the rest are counted. A
+/// node refused by its peer logs the mismatch on every reconnect attempt, so a
+/// long log holds thousands of them.
+const EARLIER_SHOWN: usize = 5;
+
 fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
@@ -54,8 +59,10 @@ fn run(ctx: &NodeCtx) -> Result<Verdict, CheckError> {
             if let Standing::Over(why) =
                 standing(events, i, peers.get_or_init(|| peers_now(ctx)), &window)
             {
+                if over < EARLIER_SHOWN {
+                    evidence.push(earlier(e, &why));
+                }
                 over += 1;
-                evidence.push(earlier(e, &why));
                 continue;
             }
             let p = format!("a peer uses {setting:?} {theirs} ms, this node {ours} ms");
@@ -200,6 +207,40 @@ mod tests {
             "{}",
             v.summary
         );
+    }
+
+    /// A peer refused on every reconnect for a long time: the resolved lines are
+    /// counted, and only the first few shown.
+    #[test]
+    fn many_resolved_mismatches_show_a_few_and_count_all() {
+        let n150 = fixture_copy("bundles/lab-cluster-port-blocked-n150");
+        let dmesg = n150.path().join("commands/dmesg");
+        let text = std::fs::read_to_string(&dmesg).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.contains("uses a network idle timeout of 6000 ms"))
+            .unwrap();
+        let resolved = |v: &Verdict| -> usize {
+            let (_, tail) = v.summary.split_once('(').unwrap();
+            tail.split_whitespace().next().unwrap().parse().unwrap()
+        };
+        let n151 = fixture("bundles/lab-cluster-port-blocked-n151");
+        let before = resolved(&judge_node(run, &[n150.path(), &n151]));
+        let mut more = text.clone();
+        for _ in 0..200 {
+            more.push_str(line);
+            more.push('\n');
+        }
+        std::fs::write(&dmesg, more).unwrap();
+        let v = judge_node(run, &[n150.path(), &n151]);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        let shown = v
+            .evidence
+            .iter()
+            .filter(|e| e.text.starts_with("earlier, "))
+            .count();
+        assert_eq!(shown, EARLIER_SHOWN, "{:?}", v.evidence);
+        assert_eq!(resolved(&v), before + 200, "{}", v.summary);
     }
 
     #[test]
