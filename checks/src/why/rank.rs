@@ -19,7 +19,7 @@ pub struct NodeEvidence {
     pub node: String,
     pub results: Vec<CheckResult>,
     /// The o2 events of the node's kernel-log lines that stand now (recognised
-    /// once, by the facts layer; see [`super::gather`]).
+    /// once, by the facts layer; see [`super::gather::gather()`]).
     pub events: Vec<Located>,
     pub names: Names,
     /// The catalogue's collect items this node's evidence already holds.
