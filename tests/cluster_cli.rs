@@ -12,14 +12,8 @@ use std::process::{Command, Output};
 /// fixture bundle; `down*` nodes are refused like an unreachable host.
 fn fake_ssh(dir: &Path) -> PathBuf {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bundles");
-    let script = format!(
-        r#"#!/bin/sh
-while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
-  [ "$1" = "-O" ] && exit 0
-  shift
-done
-node=$2; cmd=$3
-case "$node" in
+    let body = format!(
+        r#"case "$node" in
   n150) bundle=lab-collect-healthy-node1 ;;
   n151) bundle=lab-collect-hostname-mismatch-node2 ;;
   p150) bundle=lab-cluster-port-blocked-n150 ;;
@@ -38,7 +32,7 @@ esac
     );
     let path = dir.join("ssh");
     // Not std::fs::write: see support/stand_in.rs (ETXTBSY under load).
-    support::stand_in::write_executable(&path, &script);
+    support::stand_in::write_ssh(&path, &body);
     path
 }
 

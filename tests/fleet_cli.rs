@@ -492,14 +492,8 @@ fn an_unreachable_node_lands_in_the_cluster_whose_cluster_conf_lists_it() {
 /// `bundles/<destination>`; a destination with none is refused like a host
 /// that is down.
 fn serving_ssh(dir: &Path, bundles: &Path) -> std::path::PathBuf {
-    let script = format!(
-        r#"#!/bin/sh
-while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
-  [ "$1" = "-O" ] && exit 0
-  shift
-done
-node=$2; cmd=$3
-[ -d "{bundles}/$node" ] || {{ echo "ssh: connect to host $node port 22: Connection refused" >&2; exit 255; }}
+    let body = format!(
+        r#"[ -d "{bundles}/$node" ] || {{ echo "ssh: connect to host $node port 22: Connection refused" >&2; exit 255; }}
 case "$cmd" in
   *" clock"*) date +%s%N ;;
   *" collect "*) tar -C "{bundles}/$node" -cf - . ;;
@@ -509,7 +503,7 @@ esac
         bundles = bundles.display()
     );
     let path = dir.join("ssh");
-    support::stand_in::write_executable(&path, &script);
+    support::stand_in::write_ssh(&path, &body);
     path
 }
 

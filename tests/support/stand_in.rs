@@ -34,3 +34,24 @@ pub fn write_executable(path: &Path, text: &str) {
         path.display()
     );
 }
+
+/// Writes a stand-in for ssh to `path`: it skips ssh's options as o2check
+/// passes them, succeeds at once on `-O` (ControlMaster checks and exits), and
+/// runs `body` with `$node` (the destination after `--`) and `$cmd` (the remote
+/// command) set.
+#[allow(
+    dead_code,
+    reason = "not every test binary that shares support/ uses it"
+)]
+pub fn write_ssh(path: &Path, body: &str) {
+    let script = format!(
+        r#"#!/bin/sh
+while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
+  [ "$1" = "-O" ] && exit 0
+  shift
+done
+node=$2; cmd=$3
+{body}"#
+    );
+    write_executable(path, &script);
+}
