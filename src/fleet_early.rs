@@ -11,7 +11,7 @@ use crate::cluster_sources::{Arrival, Reach};
 use crate::early::Early;
 use crate::{cmd_run, trials};
 use chrono::{DateTime, Utc};
-use o2check_checks::rules::{self, o2cb_node_is_local};
+use o2check_checks::rules::{self, local_node_names, o2cb_node_is_local};
 use o2check_checks::source::Source;
 use o2check_checks::Options;
 use o2check_cluster::fleet::{self, Placement};
@@ -52,7 +52,7 @@ pub struct EarlyClusters<'a> {
 struct State {
     arrived: BTreeMap<usize, Arrived>,
     checked: Vec<Checked>,
-    /// Every node name that names an arrived node (see [`names_of`]).
+    /// Every node name that names an arrived node (see [`local_node_names`]).
     present: HashSet<String>,
 }
 
@@ -79,7 +79,7 @@ impl<'a> EarlyClusters<'a> {
         let group = {
             let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
             let state = &mut *state;
-            state.present.extend(names_of(a.source.node()));
+            state.present.extend(local_node_names(a.source.node()));
             // Only a node whose own cluster.conf members are all in can be the
             // one that completes its cluster: a set lookup per member, so the
             // partition below runs about once per cluster, not once per node.
@@ -144,20 +144,6 @@ impl<'a> EarlyClusters<'a> {
     }
 }
 
-/// The node names o2cb takes as `hostname` (ocfs2-tools o2cb_ctl/op_register.c,
-/// node_is_local(): a case-insensitive prefix ending at a `.` or the end),
-/// lower-cased: the hostname up to each `.`, and whole.
-fn names_of(hostname: &str) -> Vec<String> {
-    let lower = hostname.to_ascii_lowercase();
-    let ends = lower
-        .match_indices('.')
-        .map(|(i, _)| i)
-        .chain([lower.len()]);
-    ends.filter(|&end| end > 0)
-        .map(|end| lower[..end].to_string())
-        .collect()
-}
-
 /// The cluster `index` belongs to among the nodes in so far, with its label
 /// and node positions, when every node its cluster.conf files list is in.
 fn complete_group(
@@ -187,39 +173,4 @@ fn complete_group(
             members.iter().map(|&k| positions[k]).collect(),
         )
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The names kept for an arrived host are exactly those o2cb's own rule
-    /// takes as that host.
-    #[test]
-    fn names_of_a_host_are_the_names_o2cb_matches_to_it() {
-        let hosts = ["n150.ocfs2.test", "N151", "a.b.c", ".odd", "x."];
-        let names = [
-            "n150",
-            "N150.OCFS2",
-            "n150.ocfs2.test",
-            "n15",
-            "ocfs2",
-            "n151",
-            "a",
-            "a.b",
-            "b",
-            "",
-            "x",
-            "x.",
-        ];
-        for h in hosts {
-            for n in names {
-                assert_eq!(
-                    names_of(h).contains(&n.to_ascii_lowercase()),
-                    o2cb_node_is_local(n, h),
-                    "{n} as {h}"
-                );
-            }
-        }
-    }
 }

@@ -164,7 +164,8 @@ mod tests {
     }
 
     /// The names listed for a hostname are exactly those the o2cb rule matches:
-    /// every prefix of every hostname here, in both cases, is tried.
+    /// every prefix of every hostname here, in both cases, is tried on every
+    /// hostname (so names that are no prefix of it are tried too).
     #[test]
     fn local_node_names_are_exactly_the_names_o2cb_matches() {
         let hosts = [
@@ -174,16 +175,26 @@ mod tests {
             ".lead",
             "",
             "h\u{e9}te.x",
+            "n150.ocfs2.test",
+            "N151",
+            "a.b.c",
+            ".odd",
+            "x.",
         ];
+        let candidates: Vec<String> = hosts
+            .iter()
+            .flat_map(|host| {
+                (0..=host.len())
+                    .filter(|&i| host.is_char_boundary(i))
+                    .flat_map(|i| [host[..i].to_string(), host[..i].to_ascii_uppercase()])
+            })
+            .collect();
         for host in hosts {
             let listed = local_node_names(host);
-            let candidates = (0..=host.len())
-                .filter(|&i| host.is_char_boundary(i))
-                .flat_map(|i| [host[..i].to_string(), host[..i].to_ascii_uppercase()]);
-            for name in candidates {
+            for name in &candidates {
                 assert_eq!(
                     listed.contains(&name.to_ascii_lowercase()),
-                    o2cb_node_is_local(&name, host),
+                    o2cb_node_is_local(name, host),
                     "{name:?} on {host:?}: {listed:?}"
                 );
             }

@@ -5,7 +5,7 @@ use crate::check::{Check, ClusterCheck};
 
 pub(crate) mod common;
 /// o2cb's "this node is me" rule, for tools that place nodes in clusters (fleet runs).
-pub use common::o2cb_node_is_local;
+pub use common::{local_node_names, o2cb_node_is_local};
 /// Where `collect` probes o2net ports (it records them for offline `o2net-port`).
 pub use o2net_targets::collect_probes;
 pub mod findings;
